@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.db import Base
+
+
+class State(enum.StrEnum):
+    AI = "ai"
+    NEEDS_HUMAN = "needs_human"
+    HUMAN = "human"
+    RESOLVED = "resolved"
+
+
+class Direction(enum.StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class Author(enum.StrEnum):
+    GUEST = "guest"
+    AI = "ai"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Delivery(enum.StrEnum):
+    RECEIVED = "received"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("hotel_id", "guest_id"),
+        Index("ix_conversations_inbox", "hotel_id", text("last_message_at DESC"), "id"),
+        Index("ix_conversations_ai_pending", "ai_pending_since", postgresql_where=text("ai_pending_since IS NOT NULL")),
+    )
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
+    guest_id: Mapped[UUID] = mapped_column(ForeignKey("guests.id", ondelete="CASCADE"))
+    state: Mapped[State] = mapped_column(_enum(State, "conversation_state"), default=State.AI)
+    assigned_staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    handoff_reason: Mapped[str | None] = mapped_column(String(60))
+    handoff_summary: Mapped[str | None] = mapped_column(Text)
+    needs_human_since: Mapped[datetime.datetime | None]
+    ai_pending_since: Mapped[datetime.datetime | None]
+    last_message_at: Mapped[datetime.datetime | None]
+    last_guest_message_at: Mapped[datetime.datetime | None]
+    last_message_preview: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("hotel_id", "chat_id", "provider_message_id", name="uq_messages_provider_id"),
+        Index("ix_messages_conversation", "conversation_id", "created_at"),
+        Index(
+            "ix_messages_outbox",
+            "status",
+            "created_at",
+            postgresql_where=text("status IN ('queued', 'sending')"),
+        ),
+    )
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
+    conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    chat_id: Mapped[str] = mapped_column(String(120))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, "message_direction"))
+    author: Mapped[Author] = mapped_column(_enum(Author, "message_author"))
+    staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    type_message: Mapped[str] = mapped_column(String(40), default="textMessage")
+    text: Mapped[str | None] = mapped_column(Text)
+    sender_name: Mapped[str | None] = mapped_column(String(200))
+    sender_id: Mapped[str | None] = mapped_column(String(120))
+    media_url: Mapped[str | None] = mapped_column(Text)
+    media_mime: Mapped[str | None] = mapped_column(String(120))
+    media_file_name: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    quoted_provider_id: Mapped[str | None] = mapped_column(String(64))
+    quoted_text: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    provider_timestamp: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[Delivery] = mapped_column(_enum(Delivery, "delivery_status"))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    send_started_at: Mapped[datetime.datetime | None]
+    sources: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), default=list)
+    ai_trigger_message_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+
+
+class StateTransition(Base):
+    """The audit trail: who moved a conversation from one state to another, and why."""
+
+    __tablename__ = "state_transitions"
+    __table_args__ = (Index("ix_state_transitions_conversation", "conversation_id", "created_at"),)
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    from_state: Mapped[State | None] = mapped_column(_enum(State, "conversation_state"))
+    to_state: Mapped[State] = mapped_column(_enum(State, "conversation_state"))
+    reason: Mapped[str] = mapped_column(String(60))
+    actor: Mapped[str] = mapped_column(String(10))
+    staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    summary: Mapped[str | None] = mapped_column(Text)

