@@ -36,6 +36,7 @@ class Settings:
     sweep_interval_seconds: int = 10
     worker_poll_delay: float = 0.05
     redis_prefix: str = ""
+    retry_base_seconds: float = 2.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,6 +80,7 @@ class Settings:
             sweep_interval_seconds=int(get("SWEEP_INTERVAL_SECONDS", "10")),
             worker_poll_delay=float(get("WORKER_POLL_DELAY", "0.05")),
             redis_prefix=get("REDIS_PREFIX", ""),
+            retry_base_seconds=float(get("RETRY_BASE_SECONDS", "2")),
         )
 
 

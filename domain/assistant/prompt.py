@@ -1,0 +1,134 @@
+"""Building the model's input: a stable system prefix (persona, facts, knowledge), then history.
+
+The prefix is byte-for-byte stable for a hotel while its knowledge does not change, so the
+provider's prompt cache applies (contract B10). Entries carry ids the model cites as ``[kb:<id>]``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+HAND_OFF_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "hand_off_to_staff",
+        "description": (
+            "Pass the conversation to the hotel's staff: the guest asks for a person, the knowledge does "
+            "not answer the question, or the matter needs a human decision."
+        ),
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "enum": ["guest_requested_human", "not_in_knowledge", "complaint", "booking_change", "other"],
+                },
+                "summary": {"type": "string", "description": "One or two sentences for the staff, in English."},
+            },
+            "required": ["reason", "summary"],
+        },
+    },
+}
+
+SERVICE_REQUEST_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "create_service_request",
+        "description": "Create a request for hotel staff: towels, cleaning, repairs, amenities.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "category": {
+                    "type": "string",
+                    "enum": ["housekeeping", "maintenance", "amenities", "room_service", "other"],
+                },
+                "details": {"type": "string"},
+                "room": {"type": "string", "description": "Room number if the guest gave one, else empty."},
+            },
+            "required": ["category", "details", "room"],
+        },
+    },
+}
+
+TOOLS = [HAND_OFF_TOOL, SERVICE_REQUEST_TOOL]
+
+RULES = """Rules:
+- Answer only from the hotel facts and the knowledge below. If they do not hold the answer, call hand_off_to_staff with reason "not_in_knowledge". Never invent facts, prices, times or promises.
+- Always reply in the language the guest writes in, whatever the language of the knowledge.
+- Keep replies short and warm, written for WhatsApp: no markdown headings, no tables.
+- At the end of a reply, cite every knowledge entry you used as [kb:<id>].
+- If the guest asks for a person, call hand_off_to_staff with reason "guest_requested_human".
+- For housekeeping, maintenance and similar requests, call create_service_request."""
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeItem:
+    id: UUID
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    author: str  # guest | ai | staff | system
+    text: str
+
+
+def system_prefix(hotel_name: str, persona: str, facts: str, knowledge: Sequence[KnowledgeItem]) -> str:
+    parts = [
+        f"You are the WhatsApp concierge of {hotel_name}.",
+        persona.strip(),
+        RULES,
+        "## Hotel facts",
+        facts.strip() or "(none)",
+        "## Knowledge",
+    ]
+    entries = [f"[kb:{item.id}] {item.title.strip()}\n{item.body.strip()}" for item in knowledge]
+    return "\n\n".join(part for part in parts if part) + "\n\n" + ("\n\n".join(entries) or "(empty)")
+
+
+def context_note(now: datetime.datetime, guest_name: str, room: str | None) -> str:
+    lines = [f"Now: {now:%A %Y-%m-%d %H:%M} hotel time.", f"Guest name: {guest_name or 'unknown'}."]
+    if room:
+        lines.append(f"Guest room: {room}.")
+    return " ".join(lines)
+
+
+def build_messages(
+    prefix: str, note: str, history: Sequence[HistoryItem]
+) -> list[dict[str, Any]]:
+    """System prefix, context, then the history with consecutive guest messages joined."""
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": prefix},
+        {"role": "system", "content": note},
+    ]
+    for item in history:
+        if not item.text.strip() or item.author == "system":
+            continue
+        role = "user" if item.author == "guest" else "assistant"
+        text = item.text if item.author != "staff" else f"(hotel staff) {item.text}"
+        if messages[-1]["role"] == role and role == "user":
+            messages[-1]["content"] += "\n" + text
+        else:
+            messages.append({"role": role, "content": text})
+    return messages
+
+
+def rewrite_request(question: str, knowledge_language: str) -> list[dict[str, Any]]:
+    """Ask the model to restate a question in the knowledge's language, for full-text search."""
+    names = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "ru": "Russian", "it": "Italian"}
+    language = names.get(knowledge_language, "English")
+    return [
+        {
+            "role": "system",
+            "content": (
+                f"Rewrite the guest's question as a search query in {language}: a few keywords, no "
+                'sentences. Answer in json as {"query": "..."}.'
+            ),
+        },
+        {"role": "user", "content": question},
+    ]

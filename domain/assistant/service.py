@@ -1,0 +1,267 @@
+"""The AI turn: answer a guest from the hotel's knowledge, or hand off. Never over a human."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from domain.assistant import prompt
+from domain.assistant.rules import detect_language, extract_citations, holding_message
+from domain.conversations.inbound import after_queue, queue_outbound
+from domain.conversations.models import Author, Conversation, Message, State
+from domain.conversations.service import hand_off, lock_conversation
+from domain.guests.models import Guest
+from domain.hotels.models import Hotel
+from domain.integrations.llm import Completion, LlmClient, LlmEndpoint, LlmPermanentError, LlmTransientError
+from domain.knowledge import service as knowledge
+from domain.ports import Dispatcher
+from domain.requests.models import ServiceRequest
+from domain.uow import UnitOfWork
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+log = logging.getLogger(__name__)
+
+MAX_TOOL_ROUNDS = 3
+
+
+class AiOutcome(enum.StrEnum):
+    REPLIED = "replied"
+    HANDED_OFF = "handed_off"
+    SKIPPED = "skipped"
+    DROPPED = "dropped"  # a human took over while the model was thinking
+    RETRY = "retry"
+    FAILED = "failed"  # gave up: handed off with a holding message
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantDeps:
+    sessions: async_sessionmaker[AsyncSession]
+    dispatcher: Dispatcher
+    llm: LlmClient
+    default_endpoint: LlmEndpoint
+    knowledge_token_budget: int = 6000
+    history_messages: int = 20
+
+
+@dataclass(slots=True)
+class TurnPlan:
+    """What the model decided, applied in one transaction at the end."""
+
+    reply: str = ""
+    sources: list[UUID] = field(default_factory=list)
+    hand_off: tuple[str, str] | None = None
+    service_requests: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    hotel: Hotel
+    conversation: Conversation
+    guest: Guest
+    history: list[prompt.HistoryItem]
+    guest_text: str
+
+
+def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
+    return LlmEndpoint(
+        base_url=hotel.llm_base_url or default.base_url,
+        api_key=hotel.llm_api_key or default.api_key,
+        model=hotel.llm_model or default.model,
+    )
+
+
+async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) -> TurnContext | None:
+    async with deps.sessions() as session:
+        row = (
+            await session.execute(
+                select(Conversation, Hotel, Guest)
+                .join(Hotel, Hotel.id == Conversation.hotel_id)
+                .join(Guest, Guest.id == Conversation.guest_id)
+                .where(Conversation.id == conversation_id)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        conversation, hotel, guest = row
+        if conversation.state is not State.AI or conversation.ai_pending_since is None:
+            return None
+        recent = (
+            await session.execute(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.created_at.desc())
+                .limit(deps.history_messages)
+            )
+        ).scalars().all()
+        latest_guest = next((m for m in recent if m.author is Author.GUEST), None)
+        if latest_guest is None or latest_guest.id != trigger_id:
+            return None  # a newer guest message has its own job, which answers the whole burst
+        history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
+        unanswered: list[str] = []
+        for m in recent:
+            if m.author is not Author.GUEST:
+                break
+            unanswered.insert(0, _as_text(m))
+        return TurnContext(hotel, conversation, guest, history, "\n".join(unanswered))
+
+
+def _as_text(message: Message) -> str:
+    if message.type_message in ("textMessage", "extendedTextMessage", "quotedMessage"):
+        return message.text or ""
+    label = message.type_message.removesuffix("Message")
+    caption = f": {message.text}" if message.text else ""
+    return f"[the guest sent a {label}{caption}]"
+
+
+async def _knowledge_for(
+    deps: AssistantDeps, ctx: TurnContext, endpoint: LlmEndpoint, today: datetime.date
+) -> list[prompt.KnowledgeItem]:
+    async with deps.sessions() as session:
+        entries = await knowledge.current_entries(session, ctx.hotel.id, today)
+        if knowledge.total_tokens(entries) <= deps.knowledge_token_budget:
+            return entries
+        # Too large to send whole: restate the question in the knowledge's language, then search.
+        completion = await deps.llm.complete(
+            endpoint, prompt.rewrite_request(ctx.guest_text, ctx.hotel.knowledge_language), json_object=True,
+            max_tokens=100,
+        )
+        try:
+            query = str(json.loads(completion.content).get("query", ""))
+        except (ValueError, AttributeError):
+            query = ctx.guest_text
+        found = await knowledge.search_entries(session, ctx.hotel.id, f"{query} {ctx.guest_text}", today)
+        return knowledge.within_budget(found, deps.knowledge_token_budget)
+
+
+def _user_id(chat_id: str) -> str:
+    return hashlib.sha256(chat_id.encode()).hexdigest()[:32]
+
+
+async def _think(deps: AssistantDeps, ctx: TurnContext) -> TurnPlan:
+    endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
+    now = datetime.datetime.now(_zone(ctx.hotel.timezone))
+    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
+    messages = prompt.build_messages(
+        prompt.system_prefix(ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries),
+        prompt.context_note(now, ctx.guest.name, ctx.guest.room),
+        ctx.history,
+    )
+    plan = TurnPlan()
+    known = {entry.id for entry in entries}
+    for _ in range(MAX_TOOL_ROUNDS):
+        completion = await deps.llm.complete(
+            endpoint, messages, tools=prompt.TOOLS, user_id=_user_id(ctx.guest.chat_id)
+        )
+        if not completion.tool_calls:
+            plan.reply, plan.sources = extract_citations(completion.content, known)
+            if not plan.reply and plan.hand_off is None:
+                raise LlmTransientError("the model answered with nothing", status=None)
+            return plan
+        messages.append(completion.message)
+        for call in completion.tool_calls:
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": _apply_tool(plan, call.name, call.arguments)})
+    if plan.hand_off is None:
+        plan.hand_off = ("other", "The AI could not finish its answer.")
+    return plan
+
+
+def _apply_tool(plan: TurnPlan, name: str, arguments: dict[str, Any]) -> str:
+    if name == "hand_off_to_staff":
+        reason = str(arguments.get("reason") or "other")[:60]
+        plan.hand_off = (reason, str(arguments.get("summary") or "")[:1000])
+        return "Handed off: a colleague will answer. Tell the guest briefly, in their language."
+    if name == "create_service_request":
+        plan.service_requests.append(
+            {
+                "category": str(arguments.get("category") or "other")[:40],
+                "details": str(arguments.get("details") or "")[:2000],
+                "room": str(arguments.get("room") or "")[:20],
+            }
+        )
+        return "Request created; staff have been notified. Confirm to the guest briefly, in their language."
+    return f"Unknown tool {name}."
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: TurnPlan) -> AiOutcome:
+    async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
+        conversation = await lock_conversation(uow, ctx.hotel.id, ctx.conversation.id)
+        if conversation.state is not State.AI:
+            log.info("AI reply dropped: conversation %s is %s now", conversation.id, conversation.state)
+            return AiOutcome.DROPPED
+        already = await uow.session.execute(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
+        if already.scalar_one_or_none() is not None:
+            return AiOutcome.SKIPPED
+        newer = await uow.session.execute(
+            select(Message.id)
+            .where(Message.conversation_id == conversation.id, Message.author == Author.GUEST)
+            .order_by(Message.created_at.desc())
+            .limit(1)
+        )
+        if newer.scalar_one() != trigger_id:
+            return AiOutcome.SKIPPED  # the guest wrote again meanwhile; that job answers everything
+        for request in plan.service_requests:
+            uow.session.add(
+                ServiceRequest(
+                    hotel_id=conversation.hotel_id, conversation_id=conversation.id, guest_id=conversation.guest_id,
+                    created_by="ai", status="open", **request,
+                )
+            )
+        guest = await uow.session.get(Guest, conversation.guest_id)
+        if guest is not None and ctx.guest_text.strip():
+            guest.language = detect_language(ctx.guest_text, guest.language or "en")
+            if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
+                guest.room = plan.service_requests[0]["room"]
+        if plan.reply:
+            reply = queue_outbound(
+                uow, hotel_id=conversation.hotel_id, conversation_id=conversation.id, chat_id=ctx.guest.chat_id,
+                text=plan.reply, author=Author.AI, sources=plan.sources, ai_trigger_message_id=trigger_id,
+            )
+            conversation.last_message_at = datetime.datetime.now(datetime.UTC)
+            conversation.last_message_preview = plan.reply[:120]
+            await after_queue(uow, reply)
+        conversation.ai_pending_since = None
+        if plan.hand_off is not None:
+            await hand_off(uow, conversation, reason=plan.hand_off[0], summary=plan.hand_off[1])
+            return AiOutcome.HANDED_OFF
+    return AiOutcome.REPLIED
+
+
+async def ai_turn(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID, *, final_attempt: bool) -> AiOutcome:
+    ctx = await _load(deps, conversation_id, trigger_id)
+    if ctx is None:
+        return AiOutcome.SKIPPED
+    try:
+        plan = await _think(deps, ctx)
+    except LlmTransientError as exc:
+        if not final_attempt:
+            log.info("AI turn for %s will be retried: %s", conversation_id, exc)
+            return AiOutcome.RETRY
+        return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}")
+    except LlmPermanentError as exc:
+        return await _give_up(deps, ctx, trigger_id, f"LLM refused: {exc}")
+    return await _apply(deps, ctx, trigger_id, plan)
+
+
+async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why: str) -> AiOutcome:
+    """After the last try: hand off to staff and tell the guest, briefly, in their language."""
+    language = detect_language(ctx.guest_text, ctx.guest.language or "en")
+    plan = TurnPlan(reply=holding_message(language), hand_off=("ai_failure", why[:1000]))
+    outcome = await _apply(deps, ctx, trigger_id, plan)
+    return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome

@@ -1,0 +1,345 @@
+"""Use cases for what arrives from the gateway: guest messages, echoes, delivery ticks."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from domain.conversations import rules
+from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State, StateTransition
+from domain.guests.models import Guest
+from domain.hotels.models import Hotel, InstanceEvent
+from domain.integrations.green_api_webhooks import (
+    ChatMessage,
+    InstanceNotice,
+    InstanceStateChange,
+    StatusUpdate,
+)
+from domain.ports import LiveEvent, ai_reply_job, send_job
+from domain.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+RESEND_PLEASE = (
+    "Sorry, your last message did not reach us in a readable form. Could you please send it again?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HotelRef:
+    """What ingest needs to know about the hotel a webhook belongs to."""
+
+    id: UUID
+    ai_enabled: bool
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage, *, inbound: bool) -> tuple[UUID, State]:
+    now = _now()
+    guest_stmt = (
+        insert(Guest)
+        .values(
+            hotel_id=hotel_id,
+            chat_id=msg.chat_id,
+            phone=rules.phone_of(msg.chat_id),
+            name=(msg.sender_name if inbound and not msg.is_group else ""),
+            is_group=msg.is_group,
+            last_inbound_at=now if inbound else None,
+        )
+        .on_conflict_do_update(
+            index_elements=[Guest.hotel_id, Guest.chat_id],
+            set_={
+                "name": func.coalesce(func.nullif(literal_column("excluded.name"), ""), Guest.name),
+                "last_inbound_at": func.coalesce(literal_column("excluded.last_inbound_at"), Guest.last_inbound_at),
+            },
+        )
+        .returning(Guest.id)
+    )
+    guest_id = (await uow.session.execute(guest_stmt)).scalar_one()
+    conversation_stmt = (
+        insert(Conversation)
+        .values(hotel_id=hotel_id, guest_id=guest_id, state=State.AI, last_message_preview="")
+        .on_conflict_do_update(
+            index_elements=[Conversation.hotel_id, Conversation.guest_id],
+            set_={"updated_at": now},
+        )
+        .returning(Conversation.id, Conversation.state)
+    )
+    row = (await uow.session.execute(conversation_stmt)).one()
+    return row.id, State(row.state)
+
+
+async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | None:
+    stmt = (
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Message.hotel_id, Message.chat_id, Message.provider_message_id])
+        .returning(Message.id)
+    )
+    return (await uow.session.execute(stmt)).scalar_one_or_none()
+
+
+def _message_values(hotel_id: UUID, conversation_id: UUID, msg: ChatMessage) -> dict[str, object]:
+    content = msg.content
+    return {
+        "hotel_id": hotel_id,
+        "conversation_id": conversation_id,
+        "chat_id": msg.chat_id,
+        "type_message": content.type_message,
+        "text": content.text,
+        "sender_name": msg.sender_name or None,
+        "sender_id": msg.sender_id,
+        "media_url": content.media_url,
+        "media_mime": content.media_mime,
+        "media_file_name": content.media_file_name,
+        "latitude": content.latitude,
+        "longitude": content.longitude,
+        "details": content.details,
+        "quoted_provider_id": content.quoted_provider_id,
+        "quoted_text": content.quoted_text,
+        "provider_message_id": msg.id_message,
+        "provider_timestamp": msg.timestamp or None,
+        "sources": [],
+        "attempts": 0,
+    }
+
+
+async def record_transition(
+    uow: UnitOfWork,
+    *,
+    hotel_id: UUID,
+    conversation_id: UUID,
+    from_state: State | None,
+    to_state: State,
+    reason: str,
+    actor: str,
+    staff_id: UUID | None = None,
+    summary: str | None = None,
+) -> None:
+    uow.session.add(
+        StateTransition(
+            hotel_id=hotel_id,
+            conversation_id=conversation_id,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            actor=actor,
+            staff_id=staff_id,
+            summary=summary,
+        )
+    )
+    uow.publish(
+        LiveEvent(hotel_id, "conversation.state", conversation_id, data={"state": to_state.value, "reason": reason})
+    )
+
+
+def queue_outbound(
+    uow: UnitOfWork,
+    *,
+    hotel_id: UUID,
+    conversation_id: UUID,
+    chat_id: str,
+    text: str,
+    author: Author,
+    staff_id: UUID | None = None,
+    sources: list[UUID] | None = None,
+    ai_trigger_message_id: UUID | None = None,
+) -> Message:
+    """The outbox: a message to send is a row first, a job second (after commit)."""
+    message = Message(
+        hotel_id=hotel_id,
+        conversation_id=conversation_id,
+        chat_id=chat_id,
+        direction=Direction.OUT,
+        author=author,
+        staff_id=staff_id,
+        type_message="textMessage",
+        text=text,
+        status=Delivery.QUEUED,
+        sources=sources or [],
+        ai_trigger_message_id=ai_trigger_message_id,
+        details={},
+        attempts=0,
+    )
+    uow.session.add(message)
+    return message
+
+
+async def after_queue(uow: UnitOfWork, message: Message) -> None:
+    await uow.session.flush()
+    uow.enqueue(send_job(message.id))
+    uow.publish(LiveEvent(message.hotel_id, "message.created", message.conversation_id, message.id))
+
+
+async def receive_guest_message(
+    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
+) -> UUID | None:
+    """Store a guest message exactly once and wake the AI if it is its turn. None for a duplicate."""
+    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg, inbound=True)
+    values = _message_values(hotel.id, conversation_id, msg)
+    values.update(direction=Direction.IN, author=Author.GUEST, status=Delivery.RECEIVED)
+    message_id = await _insert_message(uow, values)
+    if message_id is None:
+        return None
+    now = _now()
+    new_state = rules.state_after_guest_message(state)
+    if new_state is not state:
+        await record_transition(
+            uow, hotel_id=hotel.id, conversation_id=conversation_id, from_state=state, to_state=new_state,
+            reason="guest_wrote_again", actor="guest",
+        )
+    wakes_ai = (
+        rules.ai_should_answer(new_state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled)
+        and msg.content.type_message != "reactionMessage"
+        and not msg.content.undecryptable
+    )
+    changes: dict[str, object] = {
+        "state": new_state,
+        "last_message_at": now,
+        "last_guest_message_at": now,
+        "last_message_preview": rules.preview(msg.content.text, msg.content.type_message),
+    }
+    if new_state is not state:
+        changes.update(assigned_staff_id=None, needs_human_since=None, handoff_reason=None)
+    if wakes_ai:
+        changes["ai_pending_since"] = func.coalesce(Conversation.ai_pending_since, now)
+    await uow.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**changes))
+    uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
+    if msg.content.undecryptable and not msg.is_group:
+        reply = queue_outbound(
+            uow, hotel_id=hotel.id, conversation_id=conversation_id, chat_id=msg.chat_id,
+            text=RESEND_PLEASE, author=Author.SYSTEM,
+        )
+        await after_queue(uow, reply)
+    if wakes_ai:
+        uow.enqueue(ai_reply_job(conversation_id, message_id, debounce_seconds))
+    return message_id
+
+
+async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
+    """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
+    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
+    values = _message_values(hotel.id, conversation_id, msg)
+    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"})
+    message_id = await _insert_message(uow, values)
+    if message_id is None:
+        return None
+    changes: dict[str, object] = {
+        "last_message_at": _now(),
+        "last_message_preview": rules.preview(msg.content.text, msg.content.type_message),
+        "ai_pending_since": None,
+    }
+    if state in (State.AI, State.NEEDS_HUMAN):
+        changes.update(state=State.HUMAN, needs_human_since=None)
+        await record_transition(
+            uow, hotel_id=hotel.id, conversation_id=conversation_id, from_state=state, to_state=State.HUMAN,
+            reason="replied_from_phone", actor="staff",
+        )
+    await uow.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**changes))
+    uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
+    return message_id
+
+
+async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
+    """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row."""
+    known = await uow.session.execute(
+        select(Message.id).where(
+            Message.hotel_id == hotel.id,
+            Message.chat_id == msg.chat_id,
+            Message.provider_message_id == msg.id_message,
+        )
+    )
+    if known.scalar_one_or_none() is not None:
+        return None
+    pending = (
+        await uow.session.execute(
+            select(Message)
+            .where(
+                Message.hotel_id == hotel.id,
+                Message.chat_id == msg.chat_id,
+                Message.direction == Direction.OUT,
+                Message.provider_message_id.is_(None),
+                Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
+                Message.text == (msg.content.text or ""),
+            )
+            .order_by(Message.created_at)
+            .limit(1)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if pending is not None:
+        pending.provider_message_id = msg.id_message
+        pending.status = Delivery.SENT
+        uow.publish(LiveEvent(hotel.id, "message.status", pending.conversation_id, pending.id, {"status": "sent"}))
+        return pending.id
+    # Sent through the API by something other than us: keep it, as a staff-side message.
+    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
+    values = _message_values(hotel.id, conversation_id, msg)
+    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "api"})
+    message_id = await _insert_message(uow, values)
+    if message_id is not None:
+        uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
+    return message_id
+
+
+async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) -> bool:
+    """Delivery ticks, applied monotonically; a failure alerts staff live."""
+    query = select(Message).where(Message.hotel_id == hotel.id, Message.provider_message_id == update_.id_message)
+    if update_.chat_id:
+        query = query.where(Message.chat_id == update_.chat_id)
+    message = (await uow.session.execute(query.with_for_update())).scalars().first()
+    if message is None:
+        return False
+    reported = rules.PROVIDER_STATUS[update_.status]
+    new = rules.next_delivery(message.status, reported)
+    if new is message.status:
+        return True
+    message.status = new
+    if new is Delivery.FAILED:
+        message.error = f"{update_.status}: {update_.description}".strip(": ")
+        uow.publish(LiveEvent(hotel.id, "message.failed", message.conversation_id, message.id, {"error": message.error}))
+    else:
+        uow.publish(LiveEvent(hotel.id, "message.status", message.conversation_id, message.id, {"status": new.value}))
+    return True
+
+
+async def record_instance_state(uow: UnitOfWork, hotel: HotelRef, change: InstanceStateChange) -> None:
+    await uow.session.execute(
+        update(Hotel).where(Hotel.id == hotel.id).values(instance_state=change.state, instance_state_at=_now())
+    )
+    uow.session.add(InstanceEvent(hotel_id=hotel.id, kind="stateInstanceChanged", detail=change.state))
+    uow.publish(LiveEvent(hotel.id, "instance.state", data={"state": change.state}))
+
+
+async def record_instance_notice(uow: UnitOfWork, hotel: HotelRef, notice: InstanceNotice) -> None:
+    uow.session.add(InstanceEvent(hotel_id=hotel.id, kind=notice.kind, detail=notice.detail))
+    uow.publish(LiveEvent(hotel.id, "instance.notice", data={"kind": notice.kind, "detail": notice.detail}))
+
+
+async def handle_event(uow: UnitOfWork, hotel: HotelRef, event: object, *, debounce_seconds: float) -> str:
+    """Route one decoded webhook to its use case; answers what happened, for metrics."""
+    if isinstance(event, ChatMessage):
+        if event.kind == "incomingMessageReceived":
+            stored = await receive_guest_message(uow, hotel, event, debounce_seconds=debounce_seconds)
+        elif event.kind == "outgoingMessageReceived":
+            stored = await record_phone_reply(uow, hotel, event)
+        else:
+            stored = await match_api_echo(uow, hotel, event)
+        return "stored" if stored else "duplicate"
+    if isinstance(event, StatusUpdate):
+        return "status" if await apply_status(uow, hotel, event) else "status_unknown_message"
+    if isinstance(event, InstanceStateChange):
+        await record_instance_state(uow, hotel, event)
+        return "state"
+    if isinstance(event, InstanceNotice):
+        await record_instance_notice(uow, hotel, event)
+        return "notice"
+    return "ignored"

@@ -1,0 +1,213 @@
+"""Sending the outbox through Green API, and the sweep that recovers lost jobs.
+
+A message is never sent twice because of a retry of ours: before a second attempt at a
+row whose first attempt may have reached Green API, the gateway's outgoing journal is
+checked for it, and the row adopts the journal's ``idMessage`` instead of sending again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.conversations.models import Conversation, Delivery, Message, State
+from domain.hotels.models import Hotel
+from domain.integrations.green_api import (
+    GreenApiGateway,
+    GreenApiPermanentError,
+    GreenApiTransientError,
+    InstanceCredentials,
+)
+from domain.ports import Dispatcher, LiveEvent, ai_reply_job, send_job
+from domain.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+JOURNAL_SLACK_SECONDS = 5
+
+
+class SendOutcome(enum.StrEnum):
+    SENT = "sent"
+    ADOPTED = "adopted"  # found in the gateway's journal: an earlier attempt got through
+    SKIPPED = "skipped"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDeps:
+    sessions: async_sessionmaker[AsyncSession]
+    dispatcher: Dispatcher
+    gateway: GreenApiGateway
+    default_green_api_url: str
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def credentials(hotel: Hotel, default_url: str) -> InstanceCredentials | None:
+    if not hotel.green_api_instance_id or not hotel.green_api_token:
+        return None
+    return InstanceCredentials(hotel.green_api_instance_id, hotel.green_api_token, hotel.green_api_url or default_url)
+
+
+async def _claim(deps: OutboxDeps, message_id: UUID) -> tuple[Message, Hotel, bool] | None:
+    """Mark the row ``sending`` (committed) and say whether an earlier attempt may have gone out."""
+    async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
+        row = (
+            await uow.session.execute(
+                select(Message, Hotel)
+                .join(Hotel, Hotel.id == Message.hotel_id)
+                .where(Message.id == message_id)
+                .with_for_update(of=Message, skip_locked=True)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        message, hotel = row
+        if message.status not in (Delivery.QUEUED, Delivery.SENDING) or message.provider_message_id:
+            return None
+        uncertain = message.status is Delivery.SENDING
+        if not uncertain:
+            message.status = Delivery.SENDING
+            message.send_started_at = _now()
+        message.attempts += 1
+        uow.session.expunge(message)
+        uow.session.expunge(hotel)
+    return message, hotel, uncertain
+
+
+async def _finish(deps: OutboxDeps, message: Message, *, status: Delivery, id_message: str | None, error: str | None) -> None:
+    async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
+        values: dict[str, object] = {"status": status, "error": error}
+        if id_message:
+            values["provider_message_id"] = id_message
+        result = await uow.session.execute(
+            update(Message)
+            .where(Message.id == message.id, Message.status.in_([Delivery.QUEUED, Delivery.SENDING]))
+            .values(**values)
+        )
+        if id_message and result.rowcount == 0:  # type: ignore[attr-defined]
+            # A status webhook or the echo got there first; keep its status, record the id.
+            await uow.session.execute(
+                update(Message).where(Message.id == message.id).values(provider_message_id=id_message)
+            )
+        kind = "message.failed" if status is Delivery.FAILED else "message.status"
+        uow.publish(
+            LiveEvent(message.hotel_id, kind, message.conversation_id, message.id, {"status": status.value, "error": error})
+        )
+
+
+async def _release(deps: OutboxDeps, message: Message) -> None:
+    async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
+        await uow.session.execute(
+            update(Message)
+            .where(Message.id == message.id, Message.status == Delivery.SENDING, Message.provider_message_id.is_(None))
+            .values(status=Delivery.QUEUED)
+        )
+
+
+async def _in_journal(
+    deps: OutboxDeps, instance: InstanceCredentials, message: Message
+) -> str | None:
+    """The ``idMessage`` of this row in the gateway's outgoing journal, if an attempt got through."""
+    started = message.send_started_at or message.created_at
+    minutes = max(1, int((_now() - started).total_seconds() // 60) + 2)
+    entries = await deps.gateway.last_outgoing_messages(instance, minutes=minutes)
+    earliest = started.timestamp() - JOURNAL_SLACK_SECONDS
+    for entry in entries:
+        if entry.chat_id == message.chat_id and entry.text == message.text and entry.timestamp >= earliest:
+            return entry.id_message
+    return None
+
+
+async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attempt: bool) -> SendOutcome:
+    claimed = await _claim(deps, message_id)
+    if claimed is None:
+        return SendOutcome.SKIPPED
+    message, hotel, uncertain = claimed
+    instance = credentials(hotel, deps.default_green_api_url)
+    if instance is None:
+        await _finish(deps, message, status=Delivery.FAILED, id_message=None, error="WhatsApp is not connected")
+        return SendOutcome.FAILED
+    try:
+        if uncertain:
+            adopted = await _in_journal(deps, instance, message)
+            if adopted:
+                await _finish(deps, message, status=Delivery.SENT, id_message=adopted, error=None)
+                return SendOutcome.ADOPTED
+        id_message = await deps.gateway.send_message(instance, message.chat_id, message.text or "")
+    except GreenApiTransientError as exc:
+        if final_attempt:
+            await _finish(deps, message, status=Delivery.FAILED, id_message=None, error=f"gave up: {exc}")
+            return SendOutcome.FAILED
+        log.info("send of %s will be retried: %s", message_id, exc)
+        if exc.status is not None:
+            # Green API answered (429, 5xx): this attempt certainly did not send.
+            await _release(deps, message)
+        return SendOutcome.RETRY
+    except GreenApiPermanentError as exc:
+        await _finish(deps, message, status=Delivery.FAILED, id_message=None, error=str(exc))
+        return SendOutcome.FAILED
+    await _finish(deps, message, status=Delivery.SENT, id_message=id_message, error=None)
+    return SendOutcome.SENT
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    sends: int
+    ai_turns: int
+
+
+async def sweep(
+    sessions: async_sessionmaker[AsyncSession],
+    dispatcher: Dispatcher,
+    *,
+    queued_after: datetime.timedelta,
+    sending_after: datetime.timedelta,
+    ai_after: datetime.timedelta,
+) -> SweepResult:
+    """Re-enqueue work whose job was lost (Redis down, a worker killed). arq's job ids dedupe."""
+    now = _now()
+    async with UnitOfWork(sessions, dispatcher) as uow:
+        stale_sends = (
+            await uow.session.execute(
+                select(Message.id)
+                .where(
+                    ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
+                    | ((Message.status == Delivery.SENDING) & (Message.send_started_at < now - sending_after))
+                )
+                .order_by(Message.created_at)
+                .limit(500)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars().all()
+        for message_id in stale_sends:
+            uow.enqueue(send_job(message_id))
+        waiting = (
+            await uow.session.execute(
+                select(Conversation.id)
+                .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
+                .limit(500)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars().all()
+        for conversation_id in waiting:
+            latest = (
+                await uow.session.execute(
+                    select(Message.id)
+                    .where(Message.conversation_id == conversation_id, Message.author == "guest")
+                    .order_by(Message.created_at.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if latest is not None:
+                uow.enqueue(ai_reply_job(conversation_id, latest, 0))
+    return SweepResult(len(stale_sends), len(waiting))

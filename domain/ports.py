@@ -1,0 +1,54 @@
+"""What the domain needs from the outside: live events and background jobs.
+
+Services record both on the unit of work; they leave the process only after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
+
+AI_QUEUE = "hotelbot:ai"
+SEND_QUEUE = "hotelbot:send"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """Something staff of one hotel should see now."""
+
+    hotel_id: UUID
+    kind: str
+    conversation_id: UUID | None = None
+    message_id: UUID | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRequest:
+    function: str
+    args: tuple[Any, ...]
+    queue: str
+    job_id: str | None = None
+    defer_seconds: float = 0.0
+
+
+def ai_reply_job(conversation_id: UUID, trigger_message_id: UUID, defer_seconds: float) -> JobRequest:
+    return JobRequest(
+        "ai_reply",
+        (str(conversation_id), str(trigger_message_id)),
+        AI_QUEUE,
+        job_id=f"ai:{trigger_message_id}",
+        defer_seconds=defer_seconds,
+    )
+
+
+def send_job(message_id: UUID) -> JobRequest:
+    return JobRequest("send_message", (str(message_id),), SEND_QUEUE, job_id=f"send:{message_id}")
+
+
+class Dispatcher(Protocol):
+    async def publish(self, events: Sequence[LiveEvent]) -> None: ...
+
+    async def enqueue(self, jobs: Sequence[JobRequest]) -> None: ...

@@ -1,0 +1,55 @@
+"""The dispatcher: live events to Redis pub/sub, jobs to arq queues, after commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import UUID
+
+from arq.connections import ArqRedis
+
+from domain.ports import JobRequest, LiveEvent
+
+
+def hotel_channel(prefix: str, hotel_id: UUID | str) -> str:
+    return f"{prefix}hotel:{hotel_id}"
+
+
+def queue_name(prefix: str, queue: str) -> str:
+    return f"{prefix}{queue}"
+
+
+def encode_event(event: LiveEvent) -> str:
+    return json.dumps(
+        {
+            "kind": event.kind,
+            "hotel_id": str(event.hotel_id),
+            "conversation_id": str(event.conversation_id) if event.conversation_id else None,
+            "message_id": str(event.message_id) if event.message_id else None,
+            "data": event.data,
+        },
+        default=str,
+    )
+
+
+class RedisDispatcher:
+    def __init__(self, redis: ArqRedis, prefix: str = ""):
+        self.redis = redis
+        self.prefix = prefix
+
+    async def publish(self, events: Sequence[LiveEvent]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for event in events:
+                pipe.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))
+            await pipe.execute()
+
+    async def enqueue(self, jobs: Sequence[JobRequest]) -> None:
+        for job in jobs:
+            await self.redis.enqueue_job(
+                job.function,
+                *job.args,
+                _job_id=job.job_id,
+                _queue_name=queue_name(self.prefix, job.queue),
+                _defer_by=timedelta(seconds=job.defer_seconds) if job.defer_seconds > 0 else None,
+            )

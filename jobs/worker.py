@@ -1,0 +1,145 @@
+"""arq workers: AI turns and sends on separate queues, run side by side in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+from arq import Retry, cron
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.worker import Worker, func
+
+from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
+from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
+from domain.db import create_engine, session_factory
+from domain.integrations.green_api import HttpGreenApi, green_api_timeout
+from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
+from domain.ports import AI_QUEUE, SEND_QUEUE
+from domain.settings import Settings, get_settings
+from jobs.enqueue import RedisDispatcher, queue_name
+
+log = logging.getLogger(__name__)
+
+SEND_MAX_TRIES = 8
+AI_MAX_TRIES = 3
+
+
+def backoff(job_try: int, base: float, cap: float = 60.0) -> float:
+    return float(min(cap, base * 2 ** max(0, job_try - 1)))
+
+
+def redis_settings(url: str) -> RedisSettings:
+    settings = RedisSettings.from_dsn(url)
+    settings.retry_on_timeout = True
+    settings.conn_retries = 30
+    settings.conn_retry_delay = 1
+    return settings
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx.get("settings") or get_settings()
+    engine = create_engine(settings.sqlalchemy_url, pool_size=5)
+    sessions = session_factory(engine)
+    dispatcher = RedisDispatcher(ctx["redis"], settings.redis_prefix)
+    green_http = httpx.AsyncClient(timeout=green_api_timeout())
+    llm_http = httpx.AsyncClient(timeout=llm_timeout())
+    ctx.update(
+        settings=settings,
+        engine=engine,
+        http_clients=[green_http, llm_http],
+        outbox=OutboxDeps(sessions, dispatcher, HttpGreenApi(green_http), settings.green_api_url),
+        assistant=AssistantDeps(
+            sessions,
+            dispatcher,
+            OpenAICompatibleLlm(llm_http),
+            LlmEndpoint(settings.deepseek_api_url, settings.deepseek_api_key, settings.deepseek_model),
+            knowledge_token_budget=settings.knowledge_token_budget,
+            history_messages=settings.ai_history_messages,
+        ),
+        sessions=sessions,
+        dispatcher=dispatcher,
+    )
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    for client in ctx.get("http_clients", []):
+        await client.aclose()
+    if "engine" in ctx:
+        await ctx["engine"].dispose()
+
+
+async def send_message(ctx: dict[str, Any], message_id: str) -> str:
+    outcome = await send_queued_message(
+        ctx["outbox"], UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
+    )
+    if outcome is SendOutcome.RETRY:
+        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
+    return outcome.value
+
+
+async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id: str) -> str:
+    outcome = await ai_turn(
+        ctx["assistant"], UUID(conversation_id), UUID(trigger_message_id),
+        final_attempt=ctx["job_try"] >= AI_MAX_TRIES,
+    )
+    if outcome is AiOutcome.RETRY:
+        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
+    return outcome.value
+
+
+async def sweep_outbox(ctx: dict[str, Any]) -> str:
+    settings: Settings = ctx["settings"]
+    result = await sweep(
+        ctx["sessions"],
+        ctx["dispatcher"],
+        queued_after=timedelta(seconds=max(2.0, settings.sweep_interval_seconds)),
+        sending_after=timedelta(seconds=120),
+        ai_after=timedelta(seconds=settings.ai_debounce_seconds + max(2.0, settings.sweep_interval_seconds)),
+    )
+    return f"sends={result.sends} ai={result.ai_turns}"
+
+
+def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -> list[Worker]:
+    common: dict[str, Any] = {
+        "redis_pool": redis,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "poll_delay": settings.worker_poll_delay,
+        "keep_result": 60,
+        "burst": burst,
+        "handle_signals": False,
+        "health_check_interval": 15,
+        "job_completion_wait": 20,
+        "ctx": {"settings": settings},
+    }
+    interval = max(1, settings.sweep_interval_seconds)
+    send_worker = Worker(
+        functions=[func(send_message, name="send_message", max_tries=SEND_MAX_TRIES, timeout=30)],
+        cron_jobs=[cron(sweep_outbox, second=set(range(0, 60, interval)), run_at_startup=True, unique=True)],
+        queue_name=queue_name(settings.redis_prefix, SEND_QUEUE),
+        max_jobs=20,
+        **common,
+    )
+    ai_worker = Worker(
+        functions=[func(ai_reply, name="ai_reply", max_tries=AI_MAX_TRIES, timeout=150)],
+        queue_name=queue_name(settings.redis_prefix, AI_QUEUE),
+        max_jobs=10,
+        **common,
+    )
+    return [send_worker, ai_worker]
+
+
+async def run_workers(settings: Settings | None = None) -> None:
+    """Both workers in one process until cancelled (SIGTERM/SIGINT handled by the caller)."""
+    settings = settings or get_settings()
+    redis = await create_pool(redis_settings(settings.redis_url))
+    workers = build_workers(settings, redis)
+    try:
+        await asyncio.gather(*(worker.async_run() for worker in workers))
+    finally:
+        for worker in workers:
+            await worker.close()

@@ -1,0 +1,51 @@
+"""Domain and infrastructure errors mapped to HTTP answers, in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from domain.conversations.rules import TransitionNotAllowed
+from domain.conversations.service import ConversationNotFound, InvalidReply
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)
+
+
+def _is_database_down(exc: Exception) -> bool:
+    if isinstance(exc, DATABASE_DOWN):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def database_unavailable(_: Request, exc: Exception) -> Response[dict[str, str]]:
+    if _is_database_down(exc):
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return Response({"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "5"})
+    log.exception("unexpected database error")
+    return Response({"detail": "internal error"}, status_code=500)
+
+
+def not_found(_: Request, exc: Exception) -> Response[dict[str, str]]:
+    return Response({"detail": "not found"}, status_code=404)
+
+
+def conflict(_: Request, exc: Exception) -> Response[dict[str, str]]:
+    return Response({"detail": str(exc)}, status_code=409)
+
+
+def bad_request(_: Request, exc: Exception) -> Response[dict[str, str]]:
+    return Response({"detail": str(exc)}, status_code=400)
+
+
+EXCEPTION_HANDLERS = {
+    DBAPIError: database_unavailable,
+    OSError: database_unavailable,
+    TimeoutError: database_unavailable,
+    ConversationNotFound: not_found,
+    TransitionNotAllowed: conflict,
+    InvalidReply: bad_request,
+}

@@ -1,0 +1,43 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+import asyncio
+
+from litestar import Request, Response, get
+from sqlalchemy import text
+
+from web.deps import Resources
+
+
+@get("/health", sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _check_database(resources: Resources) -> str | None:
+    try:
+        async with resources.engine.connect() as conn:
+            version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except Exception as exc:
+        return f"postgresql: {exc.__class__.__name__}"
+    if resources.migration_head and version != resources.migration_head:
+        return f"migrations: at {version}, head is {resources.migration_head}"
+    return None
+
+
+async def _check_redis(resources: Resources) -> str | None:
+    try:
+        await asyncio.wait_for(resources.redis.ping(), timeout=2)
+    except Exception as exc:
+        return f"redis: {exc.__class__.__name__}"
+    return None
+
+
+@get("/health/ready")
+async def ready(request: Request) -> Response[dict[str, object]]:
+    resources: Resources = request.app.state.resources
+    failures = [f for f in await asyncio.gather(_check_database(resources), _check_redis(resources)) if f]
+    if failures:
+        return Response({"status": "unavailable", "failed": failures}, status_code=503)
+    return Response({"status": "ready"}, status_code=200)

@@ -1,0 +1,53 @@
+"""``POST /webhooks/green-api``: authenticate, store idempotently, answer fast."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+from litestar import Request, Response, post
+from litestar.datastructures import State
+
+from domain.conversations.inbound import HotelRef, handle_event
+from domain.hotels.service import find_by_instance, token_matches
+from domain.integrations.green_api_webhooks import WebhookShapeError, id_instance_of, parse_event
+from web.deps import Resources
+
+log = logging.getLogger(__name__)
+
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+def _answer(status: int, detail: str) -> Response[dict[str, str]]:
+    return Response({"status": "accepted"} if status == 200 else {"detail": detail}, status_code=status)
+
+
+@post("/webhooks/green-api", request_max_body_size=MAX_WEBHOOK_BYTES, status_code=200, opt={"exclude_csrf": True})
+async def green_api_webhook(request: Request[object, object, State]) -> Response[dict[str, str]]:
+    resources: Resources = request.app.state.resources
+    body = await request.body()
+    try:
+        data = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return _answer(400, "malformed JSON")
+    try:
+        id_instance = id_instance_of(data)
+    except WebhookShapeError as exc:
+        return _answer(400, str(exc))
+    cached, hotel = resources.cached_hotel(id_instance)
+    if not cached:
+        async with resources.sessions() as session:
+            hotel = await find_by_instance(session, id_instance)
+        resources.cache_hotel(id_instance, hotel)
+    if hotel is None or not token_matches(request.headers.get("authorization"), hotel.webhook_token):
+        return _answer(401, "unknown instance or wrong token")
+    try:
+        event = parse_event(data)
+    except WebhookShapeError as exc:
+        return _answer(400, str(exc))
+    async with resources.uow() as uow:
+        outcome = await handle_event(
+            uow, HotelRef(hotel.id, hotel.ai_enabled), event, debounce_seconds=resources.settings.ai_debounce_seconds
+        )
+    log.debug("webhook %s: %s", type(event).__name__, outcome)
+    return _answer(200, outcome)
