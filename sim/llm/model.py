@@ -1,0 +1,194 @@
+"""The simulated model: a deterministic answer grounded in the knowledge it is sent.
+
+Keyed on the last user message: asks for a person -> ``hand_off_to_staff``; a service request ->
+``create_service_request``; a known topic with a matching knowledge entry -> that entry's body,
+verbatim, with its ``[kb:<id>]`` marker; anything else -> ``hand_off_to_staff``
+(``not_in_knowledge``). It never states a fact the prompt does not hold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sim.llm.knowledge import Entry, entries_for_topics, entries_named_in, parse_entries
+from sim.llm.language import NAMES, code_for_name, detect_language
+from sim.llm.lexicon import GREETING, HOUSEKEEPING, MAINTENANCE, PERSON, STOPWORDS, THANKS, TOPICS, Topic
+from sim.llm.phrases import say
+from sim.llm.text import normalize
+
+HAND_OFF = "hand_off_to_staff"
+SERVICE_REQUEST = "create_service_request"
+
+_REWRITE = re.compile(
+    r"Rewrite the guest['\u2019]s question as a search query in\s+([^\W\d_]+)", re.IGNORECASE
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_ROOM_WORDS = r"(?:room|zimmer|zi|habitacion|chambre|номер\w*|комнат\w*|suite|apartment|appartement)"
+_ROOM_NEAR_WORD = re.compile(_ROOM_WORDS + r"\.?\s*(?:number|nr|no|num|numero|#|№)?\.?\s*(\d{3,4})(?!\d)")
+_ROOM_ALONE = re.compile(r"(?<![\d:.,])(\d{3,4})(?![\d:]|[.,]\d)")
+_ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+_FILLER = frozenset(
+    normalize(
+        "there team everyone all again lot much very so zusammen alle allen vielmals todos "
+        "mucho muchas tout monde beaucoup tous вам всем большое очень"
+    ).split(" ")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedToolCall:
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    content: str
+    tool_calls: tuple[PlannedToolCall, ...] = ()
+    reasoning: str = ""
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """The text of a message whose content is a string or a list of text parts."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def reply_to(messages: list[dict[str, Any]], tool_names: frozenset[str]) -> Reply:
+    """What the model answers to a (validated) conversation, offering ``tool_names``."""
+    system_texts = [text_of(message) for message in messages if message["role"] == "system"]
+    user_texts = [text_of(message) for message in messages if message["role"] == "user"]
+    guest_text = user_texts[-1] if user_texts else ""
+    language = detect_language(guest_text)
+
+    rewrite = next((m for m in map(_REWRITE.search, system_texts) if m), None)
+    if rewrite:
+        return _search_query(guest_text, code_for_name(rewrite.group(1)) or "en")
+    if messages[-1]["role"] == "tool":
+        return _after_tool(messages, language)
+    return _answer(guest_text, language, parse_entries(system_texts), tool_names)
+
+
+def _answer(text: str, language: str, entries: list[Entry], tool_names: frozenset[str]) -> Reply:
+    normalized = normalize(text)
+    if PERSON.found_in(normalized):
+        summary = f'Guest asked to speak with a staff member: "{_clip(text)}"'
+        return _hand_off("guest_requested_human", summary, language, tool_names)
+    if HOUSEKEEPING.found_in(normalized) or MAINTENANCE.found_in(normalized):
+        category = "maintenance" if MAINTENANCE.found_in(normalized) else "housekeeping"
+        arguments = {"category": category, "details": text.strip(), "room": _room_number(normalized)}
+        reasoning = f"The guest writes in {NAMES[language]} and asks for {category}."
+        if SERVICE_REQUEST in tool_names:
+            return Reply("", (PlannedToolCall(SERVICE_REQUEST, arguments),), reasoning)
+        summary = f'Guest asked for {category}: "{_clip(text)}"'
+        return _hand_off("service_request", summary, language, tool_names)
+
+    topics = [topic for topic in TOPICS if topic.keywords.found_in(normalized)]
+    if not topics and (small_talk := _small_talk(normalized)):
+        return Reply(
+            say(small_talk, language), reasoning=f"The guest writes in {NAMES[language]}: {small_talk}."
+        )
+    found = entries_for_topics(topics, entries) if topics else entries_named_in(text, entries)
+    if found:
+        return _grounded(found, language)
+    about = ", ".join(topic.name for topic in topics) or "a question"
+    summary = f'Guest asked about {about}, which the knowledge does not cover: "{_clip(text)}"'
+    return _hand_off("not_in_knowledge", summary, language, tool_names)
+
+
+def _grounded(entries: list[Entry], language: str) -> Reply:
+    bodies = "\n\n".join(entry.body for entry in entries)
+    markers = " ".join(entry.marker for entry in entries)
+    reasoning = (
+        f"The guest writes in {NAMES[language]}. The knowledge answers it: "
+        + ", ".join(f"{entry.title} {entry.marker}" for entry in entries)
+        + "."
+    )
+    content = f"{say('lead_in', language)}\n{bodies}\n\n{markers}"
+    return Reply(content, reasoning=reasoning)
+
+
+def _hand_off(reason: str, summary: str, language: str, tool_names: frozenset[str]) -> Reply:
+    reasoning = f"The guest writes in {NAMES[language]}. Hand off to staff: {reason}."
+    if HAND_OFF in tool_names:
+        return Reply("", (PlannedToolCall(HAND_OFF, {"reason": reason, "summary": summary}),), reasoning)
+    return Reply(say("check_with_team", language), reasoning=reasoning)
+
+
+def _after_tool(messages: list[dict[str, Any]], language: str) -> Reply:
+    """The turn after tool results: confirm what the tools did, in the guest's language."""
+    calls = {
+        call["id"]: call["function"]
+        for message in messages
+        if message["role"] == "assistant"
+        for call in message.get("tool_calls") or ()
+    }
+    results = []
+    for message in reversed(messages):
+        if message["role"] != "tool":
+            break
+        results.append(message)
+    keys: list[str] = []
+    for result in reversed(results):
+        function = calls.get(result["tool_call_id"], {})
+        key = _confirmation(function.get("name", ""), function.get("arguments", "{}"), text_of(result))
+        if key not in keys:
+            keys.append(key)
+    reasoning = f"The tools answered ({', '.join(keys)}); confirm to the guest in {NAMES[language]}."
+    return Reply(" ".join(say(key, language) for key in keys), reasoning=reasoning)
+
+
+def _confirmation(name: str, raw_arguments: str, result: str) -> str:
+    if re.search(r'"(?:error|ok"\s*:\s*false)', result) or result.casefold().startswith("error"):
+        return "tool_failed"
+    if name == HAND_OFF:
+        return "handoff"
+    if name == SERVICE_REQUEST:
+        try:
+            category = json.loads(raw_arguments).get("category")
+        except (ValueError, AttributeError):
+            category = None
+        return "service_maintenance" if category == "maintenance" else "service_housekeeping"
+    return "done"
+
+
+def _search_query(question: str, language: str) -> Reply:
+    topics: list[Topic] = [topic for topic in TOPICS if topic.keywords.found_in(normalize(question))]
+    if topics:
+        query = " ".join(topic.query.get(language, topic.query["en"]) for topic in topics)
+    else:
+        words = [word for word in _WORD.findall(question.casefold()) if normalize(word) not in _ALL_STOPWORDS]
+        query = " ".join(words)
+    reasoning = f"Search query in {NAMES.get(language, 'English')} for the guest's question."
+    return Reply(json.dumps({"query": query}, ensure_ascii=False), reasoning=reasoning)
+
+
+def _small_talk(normalized: str) -> str | None:
+    """Whether the message only greets ("greeting") or thanks or agrees ("thanks")."""
+    if not _WORD.search(normalized) and not any(char.isdigit() for char in normalized):
+        return "thanks"  # only emoji or punctuation: a thumbs-up
+    kind = "thanks" if THANKS.found_in(normalized) else "greeting" if GREETING.found_in(normalized) else None
+    if kind is None:
+        return None
+    rest = normalized
+    for keyword in (*GREETING.keywords, *THANKS.keywords):
+        rest = keyword.pattern.sub(" ", rest)
+    words = [word for word in _WORD.findall(rest) if word not in _ALL_STOPWORDS and word not in _FILLER]
+    return kind if len(words) <= 1 else None
+
+
+def _room_number(normalized: str) -> str:
+    match = _ROOM_NEAR_WORD.search(normalized) or _ROOM_ALONE.search(normalized)
+    return match.group(1) if match else ""
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
