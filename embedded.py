@@ -93,13 +93,34 @@ class EmbeddedPostgres:
             self.data_dir.chmod(0o700)
         pgdata = self.data_dir / "pgdata"
         if not (pgdata / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                      "--locale=C.UTF-8", "--no-instructions")
+            self._run(
+                "initdb",
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            )
         options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run("pg_ctl", "start", "-w", "-t", "30", "-D", str(pgdata), "-o", options,
-                  "-l", str(self.data_dir / "postgres.log"))
+        self._run(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "30",
+            "-D",
+            str(pgdata),
+            "-o",
+            options,
+            "-l",
+            str(self.data_dir / "postgres.log"),
+        )
         _wait_for_port(self.port, 10)
         return self
 
@@ -142,8 +163,21 @@ class EmbeddedRedis:
 
     def start(self) -> EmbeddedRedis:
         self.process = subprocess.Popen(
-            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.work_dir), "--daemonize", "no"],
+            [
+                redis_server_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.work_dir),
+                "--daemonize",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

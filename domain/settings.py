@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_DEV_SECRET = "dev-only-secret-key-change-me"
+_DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside the demo and tests
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -37,6 +37,8 @@ class Settings:
     worker_poll_delay: float = 0.05
     redis_prefix: str = ""
     retry_base_seconds: float = 2.0
+    send_timeout_seconds: int = 30
+    ai_timeout_seconds: int = 150
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -81,6 +83,8 @@ class Settings:
             worker_poll_delay=float(get("WORKER_POLL_DELAY", "0.05")),
             redis_prefix=get("REDIS_PREFIX", ""),
             retry_base_seconds=float(get("RETRY_BASE_SECONDS", "2")),
+            send_timeout_seconds=int(get("SEND_TIMEOUT_SECONDS", "30")),
+            ai_timeout_seconds=int(get("AI_TIMEOUT_SECONDS", "150")),
         )
 
 

@@ -13,6 +13,7 @@ from arq import Retry, cron
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.worker import Worker, func
 
+import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
 from domain.db import create_engine, session_factory
@@ -45,7 +46,17 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = create_engine(settings.sqlalchemy_url, pool_size=5)
     sessions = session_factory(engine)
     dispatcher = RedisDispatcher(ctx["redis"], settings.redis_prefix)
-    green_http = httpx.AsyncClient(timeout=green_api_timeout())
+    # The HTTP read timeout stays inside the job timeout: a slow Green API becomes a retry
+    # (with a journal check first), never a job killed by arq's own timeout.
+    green_timeout = green_api_timeout()
+    green_http = httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            connect=green_timeout.connect,
+            read=min(green_timeout.read or 30.0, settings.send_timeout_seconds * 0.75),
+            write=green_timeout.write,
+            pool=green_timeout.pool,
+        )
+    )
     llm_http = httpx.AsyncClient(timeout=llm_timeout())
     ctx.update(
         settings=settings,
@@ -83,7 +94,9 @@ async def send_message(ctx: dict[str, Any], message_id: str) -> str:
 
 async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id: str) -> str:
     outcome = await ai_turn(
-        ctx["assistant"], UUID(conversation_id), UUID(trigger_message_id),
+        ctx["assistant"],
+        UUID(conversation_id),
+        UUID(trigger_message_id),
         final_attempt=ctx["job_try"] >= AI_MAX_TRIES,
     )
     if outcome is AiOutcome.RETRY:
@@ -117,15 +130,28 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
         "ctx": {"settings": settings},
     }
     interval = max(1, settings.sweep_interval_seconds)
+    send_timeout = settings.send_timeout_seconds
     send_worker = Worker(
-        functions=[func(send_message, name="send_message", max_tries=SEND_MAX_TRIES, timeout=30)],
-        cron_jobs=[cron(sweep_outbox, second=set(range(0, 60, interval)), run_at_startup=True, unique=True)],
+        functions=[func(send_message, name="send_message", max_tries=SEND_MAX_TRIES, timeout=send_timeout)],
+        cron_jobs=[
+            cron(
+                sweep_outbox,
+                second=set(range(0, 60, interval)),
+                run_at_startup=True,
+                unique=True,
+                timeout=send_timeout,
+            )
+        ],
+        job_timeout=send_timeout,
         queue_name=queue_name(settings.redis_prefix, SEND_QUEUE),
         max_jobs=20,
         **common,
     )
     ai_worker = Worker(
-        functions=[func(ai_reply, name="ai_reply", max_tries=AI_MAX_TRIES, timeout=150)],
+        functions=[
+            func(ai_reply, name="ai_reply", max_tries=AI_MAX_TRIES, timeout=settings.ai_timeout_seconds)
+        ],
+        job_timeout=settings.ai_timeout_seconds,
         queue_name=queue_name(settings.redis_prefix, AI_QUEUE),
         max_jobs=10,
         **common,

@@ -10,6 +10,7 @@ from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
 from litestar import Litestar
 
+import domain.models  # noqa: F401 - every table registered before the first query
 from domain.db import create_engine, session_factory
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import Request, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -21,23 +22,25 @@ def _is_database_down(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
-def database_unavailable(_: Request, exc: Exception) -> Response[dict[str, str]]:
+def database_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     if _is_database_down(exc):
         log.warning("database unavailable: %s", exc.__class__.__name__)
-        return Response({"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "5"})
+        return Response(
+            {"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "5"}
+        )
     log.exception("unexpected database error")
     return Response({"detail": "internal error"}, status_code=500)
 
 
-def not_found(_: Request, exc: Exception) -> Response[dict[str, str]]:
+def not_found(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     return Response({"detail": "not found"}, status_code=404)
 
 
-def conflict(_: Request, exc: Exception) -> Response[dict[str, str]]:
+def conflict(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     return Response({"detail": str(exc)}, status_code=409)
 
 
-def bad_request(_: Request, exc: Exception) -> Response[dict[str, str]]:
+def bad_request(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     return Response({"detail": str(exc)}, status_code=400)
 
 

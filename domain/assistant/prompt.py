@@ -25,9 +25,18 @@ HAND_OFF_TOOL: dict[str, Any] = {
             "properties": {
                 "reason": {
                     "type": "string",
-                    "enum": ["guest_requested_human", "not_in_knowledge", "complaint", "booking_change", "other"],
+                    "enum": [
+                        "guest_requested_human",
+                        "not_in_knowledge",
+                        "complaint",
+                        "booking_change",
+                        "other",
+                    ],
                 },
-                "summary": {"type": "string", "description": "One or two sentences for the staff, in English."},
+                "summary": {
+                    "type": "string",
+                    "description": "One or two sentences for the staff, in English.",
+                },
             },
             "required": ["reason", "summary"],
         },
@@ -56,13 +65,18 @@ SERVICE_REQUEST_TOOL: dict[str, Any] = {
 
 TOOLS = [HAND_OFF_TOOL, SERVICE_REQUEST_TOOL]
 
-RULES = """Rules:
-- Answer only from the hotel facts and the knowledge below. If they do not hold the answer, call hand_off_to_staff with reason "not_in_knowledge". Never invent facts, prices, times or promises.
-- Always reply in the language the guest writes in, whatever the language of the knowledge.
-- Keep replies short and warm, written for WhatsApp: no markdown headings, no tables.
-- At the end of a reply, cite every knowledge entry you used as [kb:<id>].
-- If the guest asks for a person, call hand_off_to_staff with reason "guest_requested_human".
-- For housekeeping, maintenance and similar requests, call create_service_request."""
+RULES = "\n".join(
+    [
+        "Rules:",
+        "- Answer only from the hotel facts and the knowledge below. If they do not hold the answer, call "
+        'hand_off_to_staff with reason "not_in_knowledge". Never invent facts, prices, times or promises.',
+        "- Always reply in the language the guest writes in, whatever the language of the knowledge.",
+        "- Keep replies short and warm, written for WhatsApp: no markdown headings, no tables.",
+        "- At the end of a reply, cite every knowledge entry you used as [kb:<id>].",
+        '- If the guest asks for a person, call hand_off_to_staff with reason "guest_requested_human".',
+        "- For housekeeping, maintenance and similar requests, call create_service_request.",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +112,7 @@ def context_note(now: datetime.datetime, guest_name: str, room: str | None) -> s
     return " ".join(lines)
 
 
-def build_messages(
-    prefix: str, note: str, history: Sequence[HistoryItem]
-) -> list[dict[str, Any]]:
+def build_messages(prefix: str, note: str, history: Sequence[HistoryItem]) -> list[dict[str, Any]]:
     """System prefix, context, then the history with consecutive guest messages joined."""
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": prefix},
@@ -120,7 +132,14 @@ def build_messages(
 
 def rewrite_request(question: str, knowledge_language: str) -> list[dict[str, Any]]:
     """Ask the model to restate a question in the knowledge's language, for full-text search."""
-    names = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "ru": "Russian", "it": "Italian"}
+    names = {
+        "en": "English",
+        "de": "German",
+        "es": "Spanish",
+        "fr": "French",
+        "ru": "Russian",
+        "it": "Italian",
+    }
     language = names.get(knowledge_language, "English")
     return [
         {

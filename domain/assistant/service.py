@@ -13,6 +13,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.assistant import prompt
 from domain.assistant.rules import detect_language, extract_citations, holding_message
@@ -21,13 +22,11 @@ from domain.conversations.models import Author, Conversation, Message, State
 from domain.conversations.service import hand_off, lock_conversation
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel
-from domain.integrations.llm import Completion, LlmClient, LlmEndpoint, LlmPermanentError, LlmTransientError
+from domain.integrations.llm import LlmClient, LlmEndpoint, LlmPermanentError, LlmTransientError
 from domain.knowledge import service as knowledge
 from domain.ports import Dispatcher
 from domain.requests.models import ServiceRequest
 from domain.uow import UnitOfWork
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +95,17 @@ async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) ->
         if conversation.state is not State.AI or conversation.ai_pending_since is None:
             return None
         recent = (
-            await session.execute(
-                select(Message)
-                .where(Message.conversation_id == conversation_id)
-                .order_by(Message.created_at.desc())
-                .limit(deps.history_messages)
+            (
+                await session.execute(
+                    select(Message)
+                    .where(Message.conversation_id == conversation_id)
+                    .order_by(Message.created_at.desc())
+                    .limit(deps.history_messages)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         latest_guest = next((m for m in recent if m.author is Author.GUEST), None)
         if latest_guest is None or latest_guest.id != trigger_id:
             return None  # a newer guest message has its own job, which answers the whole burst
@@ -132,7 +135,9 @@ async def _knowledge_for(
             return entries
         # Too large to send whole: restate the question in the knowledge's language, then search.
         completion = await deps.llm.complete(
-            endpoint, prompt.rewrite_request(ctx.guest_text, ctx.hotel.knowledge_language), json_object=True,
+            endpoint,
+            prompt.rewrite_request(ctx.guest_text, ctx.hotel.knowledge_language),
+            json_object=True,
             max_tokens=100,
         )
         try:
@@ -169,7 +174,13 @@ async def _think(deps: AssistantDeps, ctx: TurnContext) -> TurnPlan:
             return plan
         messages.append(completion.message)
         for call in completion.tool_calls:
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": _apply_tool(plan, call.name, call.arguments)})
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": _apply_tool(plan, call.name, call.arguments),
+                }
+            )
     if plan.hand_off is None:
         plan.hand_off = ("other", "The AI could not finish its answer.")
     return plan
@@ -205,7 +216,9 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
         if conversation.state is not State.AI:
             log.info("AI reply dropped: conversation %s is %s now", conversation.id, conversation.state)
             return AiOutcome.DROPPED
-        already = await uow.session.execute(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
+        already = await uow.session.execute(
+            select(Message.id).where(Message.ai_trigger_message_id == trigger_id)
+        )
         if already.scalar_one_or_none() is not None:
             return AiOutcome.SKIPPED
         newer = await uow.session.execute(
@@ -219,8 +232,12 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
         for request in plan.service_requests:
             uow.session.add(
                 ServiceRequest(
-                    hotel_id=conversation.hotel_id, conversation_id=conversation.id, guest_id=conversation.guest_id,
-                    created_by="ai", status="open", **request,
+                    hotel_id=conversation.hotel_id,
+                    conversation_id=conversation.id,
+                    guest_id=conversation.guest_id,
+                    created_by="ai",
+                    status="open",
+                    **request,
                 )
             )
         guest = await uow.session.get(Guest, conversation.guest_id)
@@ -230,8 +247,14 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
                 guest.room = plan.service_requests[0]["room"]
         if plan.reply:
             reply = queue_outbound(
-                uow, hotel_id=conversation.hotel_id, conversation_id=conversation.id, chat_id=ctx.guest.chat_id,
-                text=plan.reply, author=Author.AI, sources=plan.sources, ai_trigger_message_id=trigger_id,
+                uow,
+                hotel_id=conversation.hotel_id,
+                conversation_id=conversation.id,
+                chat_id=ctx.guest.chat_id,
+                text=plan.reply,
+                author=Author.AI,
+                sources=plan.sources,
+                ai_trigger_message_id=trigger_id,
             )
             conversation.last_message_at = datetime.datetime.now(datetime.UTC)
             conversation.last_message_preview = plan.reply[:120]
@@ -243,7 +266,9 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
     return AiOutcome.REPLIED
 
 
-async def ai_turn(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID, *, final_attempt: bool) -> AiOutcome:
+async def ai_turn(
+    deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID, *, final_attempt: bool
+) -> AiOutcome:
     ctx = await _load(deps, conversation_id, trigger_id)
     if ctx is None:
         return AiOutcome.SKIPPED

@@ -11,7 +11,15 @@ from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.conversations import rules
-from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State, StateTransition
+from domain.conversations.models import (
+    Author,
+    Conversation,
+    Delivery,
+    Direction,
+    Message,
+    State,
+    StateTransition,
+)
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.integrations.green_api_webhooks import (
@@ -42,7 +50,9 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage, *, inbound: bool) -> tuple[UUID, State]:
+async def _upsert_conversation(
+    uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage, *, inbound: bool
+) -> tuple[UUID, State]:
     now = _now()
     guest_stmt = (
         insert(Guest)
@@ -58,7 +68,9 @@ async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage
             index_elements=[Guest.hotel_id, Guest.chat_id],
             set_={
                 "name": func.coalesce(func.nullif(literal_column("excluded.name"), ""), Guest.name),
-                "last_inbound_at": func.coalesce(literal_column("excluded.last_inbound_at"), Guest.last_inbound_at),
+                "last_inbound_at": func.coalesce(
+                    literal_column("excluded.last_inbound_at"), Guest.last_inbound_at
+                ),
             },
         )
         .returning(Guest.id)
@@ -81,7 +93,9 @@ async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | 
     stmt = (
         insert(Message)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=[Message.hotel_id, Message.chat_id, Message.provider_message_id])
+        .on_conflict_do_nothing(
+            index_elements=[Message.hotel_id, Message.chat_id, Message.provider_message_id]
+        )
         .returning(Message.id)
     )
     return (await uow.session.execute(stmt)).scalar_one_or_none()
@@ -137,7 +151,9 @@ async def record_transition(
         )
     )
     uow.publish(
-        LiveEvent(hotel_id, "conversation.state", conversation_id, data={"state": to_state.value, "reason": reason})
+        LiveEvent(
+            hotel_id, "conversation.state", conversation_id, data={"state": to_state.value, "reason": reason}
+        )
     )
 
 
@@ -193,8 +209,13 @@ async def receive_guest_message(
     new_state = rules.state_after_guest_message(state)
     if new_state is not state:
         await record_transition(
-            uow, hotel_id=hotel.id, conversation_id=conversation_id, from_state=state, to_state=new_state,
-            reason="guest_wrote_again", actor="guest",
+            uow,
+            hotel_id=hotel.id,
+            conversation_id=conversation_id,
+            from_state=state,
+            to_state=new_state,
+            reason="guest_wrote_again",
+            actor="guest",
         )
     wakes_ai = (
         rules.ai_should_answer(new_state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled)
@@ -211,12 +232,18 @@ async def receive_guest_message(
         changes.update(assigned_staff_id=None, needs_human_since=None, handoff_reason=None)
     if wakes_ai:
         changes["ai_pending_since"] = func.coalesce(Conversation.ai_pending_since, now)
-    await uow.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**changes))
+    await uow.session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(**changes)
+    )
     uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     if msg.content.undecryptable and not msg.is_group:
         reply = queue_outbound(
-            uow, hotel_id=hotel.id, conversation_id=conversation_id, chat_id=msg.chat_id,
-            text=RESEND_PLEASE, author=Author.SYSTEM,
+            uow,
+            hotel_id=hotel.id,
+            conversation_id=conversation_id,
+            chat_id=msg.chat_id,
+            text=RESEND_PLEASE,
+            author=Author.SYSTEM,
         )
         await after_queue(uow, reply)
     if wakes_ai:
@@ -228,7 +255,9 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
     conversation_id, state = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
     values = _message_values(hotel.id, conversation_id, msg)
-    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"})
+    values.update(
+        direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"}
+    )
     message_id = await _insert_message(uow, values)
     if message_id is None:
         return None
@@ -240,10 +269,17 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     if state in (State.AI, State.NEEDS_HUMAN):
         changes.update(state=State.HUMAN, needs_human_since=None)
         await record_transition(
-            uow, hotel_id=hotel.id, conversation_id=conversation_id, from_state=state, to_state=State.HUMAN,
-            reason="replied_from_phone", actor="staff",
+            uow,
+            hotel_id=hotel.id,
+            conversation_id=conversation_id,
+            from_state=state,
+            to_state=State.HUMAN,
+            reason="replied_from_phone",
+            actor="staff",
         )
-    await uow.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**changes))
+    await uow.session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(**changes)
+    )
     uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     return message_id
 
@@ -278,7 +314,9 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     if pending is not None:
         pending.provider_message_id = msg.id_message
         pending.status = Delivery.SENT
-        uow.publish(LiveEvent(hotel.id, "message.status", pending.conversation_id, pending.id, {"status": "sent"}))
+        uow.publish(
+            LiveEvent(hotel.id, "message.status", pending.conversation_id, pending.id, {"status": "sent"})
+        )
         return pending.id
     # Sent through the API by something other than us: keep it, as a staff-side message.
     conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
@@ -292,7 +330,9 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
 
 async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) -> bool:
     """Delivery ticks, applied monotonically; a failure alerts staff live."""
-    query = select(Message).where(Message.hotel_id == hotel.id, Message.provider_message_id == update_.id_message)
+    query = select(Message).where(
+        Message.hotel_id == hotel.id, Message.provider_message_id == update_.id_message
+    )
     if update_.chat_id:
         query = query.where(Message.chat_id == update_.chat_id)
     message = (await uow.session.execute(query.with_for_update())).scalars().first()
@@ -305,15 +345,23 @@ async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) 
     message.status = new
     if new is Delivery.FAILED:
         message.error = f"{update_.status}: {update_.description}".strip(": ")
-        uow.publish(LiveEvent(hotel.id, "message.failed", message.conversation_id, message.id, {"error": message.error}))
+        uow.publish(
+            LiveEvent(
+                hotel.id, "message.failed", message.conversation_id, message.id, {"error": message.error}
+            )
+        )
     else:
-        uow.publish(LiveEvent(hotel.id, "message.status", message.conversation_id, message.id, {"status": new.value}))
+        uow.publish(
+            LiveEvent(hotel.id, "message.status", message.conversation_id, message.id, {"status": new.value})
+        )
     return True
 
 
 async def record_instance_state(uow: UnitOfWork, hotel: HotelRef, change: InstanceStateChange) -> None:
     await uow.session.execute(
-        update(Hotel).where(Hotel.id == hotel.id).values(instance_state=change.state, instance_state_at=_now())
+        update(Hotel)
+        .where(Hotel.id == hotel.id)
+        .values(instance_state=change.state, instance_state_at=_now())
     )
     uow.session.add(InstanceEvent(hotel_id=hotel.id, kind="stateInstanceChanged", detail=change.state))
     uow.publish(LiveEvent(hotel.id, "instance.state", data={"state": change.state}))

@@ -5,7 +5,18 @@ import enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,7 +62,11 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("hotel_id", "guest_id"),
         Index("ix_conversations_inbox", "hotel_id", text("last_message_at DESC"), "id"),
-        Index("ix_conversations_ai_pending", "ai_pending_since", postgresql_where=text("ai_pending_since IS NOT NULL")),
+        Index(
+            "ix_conversations_ai_pending",
+            "ai_pending_since",
+            postgresql_where=text("ai_pending_since IS NOT NULL"),
+        ),
     )
 
     hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))

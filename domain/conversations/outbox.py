@@ -55,7 +55,9 @@ def _now() -> datetime.datetime:
 def credentials(hotel: Hotel, default_url: str) -> InstanceCredentials | None:
     if not hotel.green_api_instance_id or not hotel.green_api_token:
         return None
-    return InstanceCredentials(hotel.green_api_instance_id, hotel.green_api_token, hotel.green_api_url or default_url)
+    return InstanceCredentials(
+        hotel.green_api_instance_id, hotel.green_api_token, hotel.green_api_url or default_url
+    )
 
 
 async def _claim(deps: OutboxDeps, message_id: UUID) -> tuple[Message, Hotel, bool] | None:
@@ -79,12 +81,12 @@ async def _claim(deps: OutboxDeps, message_id: UUID) -> tuple[Message, Hotel, bo
             message.status = Delivery.SENDING
             message.send_started_at = _now()
         message.attempts += 1
-        uow.session.expunge(message)
-        uow.session.expunge(hotel)
     return message, hotel, uncertain
 
 
-async def _finish(deps: OutboxDeps, message: Message, *, status: Delivery, id_message: str | None, error: str | None) -> None:
+async def _finish(
+    deps: OutboxDeps, message: Message, *, status: Delivery, id_message: str | None, error: str | None
+) -> None:
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         values: dict[str, object] = {"status": status, "error": error}
         if id_message:
@@ -101,7 +103,13 @@ async def _finish(deps: OutboxDeps, message: Message, *, status: Delivery, id_me
             )
         kind = "message.failed" if status is Delivery.FAILED else "message.status"
         uow.publish(
-            LiveEvent(message.hotel_id, kind, message.conversation_id, message.id, {"status": status.value, "error": error})
+            LiveEvent(
+                message.hotel_id,
+                kind,
+                message.conversation_id,
+                message.id,
+                {"status": status.value, "error": error},
+            )
         )
 
 
@@ -109,14 +117,16 @@ async def _release(deps: OutboxDeps, message: Message) -> None:
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         await uow.session.execute(
             update(Message)
-            .where(Message.id == message.id, Message.status == Delivery.SENDING, Message.provider_message_id.is_(None))
+            .where(
+                Message.id == message.id,
+                Message.status == Delivery.SENDING,
+                Message.provider_message_id.is_(None),
+            )
             .values(status=Delivery.QUEUED)
         )
 
 
-async def _in_journal(
-    deps: OutboxDeps, instance: InstanceCredentials, message: Message
-) -> str | None:
+async def _in_journal(deps: OutboxDeps, instance: InstanceCredentials, message: Message) -> str | None:
     """The ``idMessage`` of this row in the gateway's outgoing journal, if an attempt got through."""
     started = message.send_started_at or message.created_at
     minutes = max(1, int((_now() - started).total_seconds() // 60) + 2)
@@ -135,7 +145,9 @@ async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attem
     message, hotel, uncertain = claimed
     instance = credentials(hotel, deps.default_green_api_url)
     if instance is None:
-        await _finish(deps, message, status=Delivery.FAILED, id_message=None, error="WhatsApp is not connected")
+        await _finish(
+            deps, message, status=Delivery.FAILED, id_message=None, error="WhatsApp is not connected"
+        )
         return SendOutcome.FAILED
     try:
         if uncertain:
@@ -178,27 +190,38 @@ async def sweep(
     now = _now()
     async with UnitOfWork(sessions, dispatcher) as uow:
         stale_sends = (
-            await uow.session.execute(
-                select(Message.id)
-                .where(
-                    ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
-                    | ((Message.status == Delivery.SENDING) & (Message.send_started_at < now - sending_after))
+            (
+                await uow.session.execute(
+                    select(Message.id)
+                    .where(
+                        ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
+                        | (
+                            (Message.status == Delivery.SENDING)
+                            & (Message.send_started_at < now - sending_after)
+                        )
+                    )
+                    .order_by(Message.created_at)
+                    .limit(500)
+                    .with_for_update(skip_locked=True)
                 )
-                .order_by(Message.created_at)
-                .limit(500)
-                .with_for_update(skip_locked=True)
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for message_id in stale_sends:
             uow.enqueue(send_job(message_id))
         waiting = (
-            await uow.session.execute(
-                select(Conversation.id)
-                .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
-                .limit(500)
-                .with_for_update(skip_locked=True)
+            (
+                await uow.session.execute(
+                    select(Conversation.id)
+                    .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
+                    .limit(500)
+                    .with_for_update(skip_locked=True)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for conversation_id in waiting:
             latest = (
                 await uow.session.execute(

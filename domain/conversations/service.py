@@ -120,10 +120,17 @@ async def send_staff_reply(
     if conversation.state is not State.HUMAN or conversation.assigned_staff_id is None:
         await _move(uow, conversation, State.HUMAN, reason="staff_replied", actor="staff", staff_id=staff_id)
         conversation.assigned_staff_id = staff_id
-    chat_id = (await uow.session.execute(select(Guest.chat_id).where(Guest.id == conversation.guest_id))).scalar_one()
+    chat_id = (
+        await uow.session.execute(select(Guest.chat_id).where(Guest.id == conversation.guest_id))
+    ).scalar_one()
     message = queue_outbound(
-        uow, hotel_id=hotel_id, conversation_id=conversation.id, chat_id=chat_id, text=text,
-        author=Author.STAFF, staff_id=staff_id,
+        uow,
+        hotel_id=hotel_id,
+        conversation_id=conversation.id,
+        chat_id=chat_id,
+        text=text,
+        author=Author.STAFF,
+        staff_id=staff_id,
     )
     conversation.last_message_at = _now()
     conversation.last_message_preview = rules.preview(text, "textMessage")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-
 from uuid import UUID
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text

@@ -202,12 +202,14 @@ def parse_content(message_data: dict[str, Any]) -> MessageContent:
     if kind == "contactMessage":
         data = _obj(message_data.get("contactMessageData"), "contactMessageData")
         name = _opt_str(data, "displayName", 200)
-        return MessageContent(text=name, details={"contacts": [{"displayName": name, "vcard": data.get("vcard")}]}, **base)
+        return MessageContent(
+            text=name, details={"contacts": [{"displayName": name, "vcard": data.get("vcard")}]}, **base
+        )
     if kind == "contactsArrayMessage":
-        contacts = message_data.get("messageData", {}).get("contacts") if isinstance(
-            message_data.get("messageData"), dict
-        ) else message_data.get("contacts")
-        items = [c for c in contacts or [] if isinstance(c, dict)][:50]
+        nested = message_data.get("messageData")
+        source = nested if isinstance(nested, dict) else message_data
+        contacts = source.get("contacts")
+        items = [c for c in contacts if isinstance(c, dict)][:50] if isinstance(contacts, list) else []
         names = ", ".join(str(c.get("displayName", "")) for c in items)
         return MessageContent(text=names, details={"contacts": items}, **base)
     if kind == "reactionMessage":
@@ -253,9 +255,12 @@ def parse_event(body: Any) -> Event:
             timestamp=_int(data, "timestamp", default=0),
         )
     if type_webhook == "stateInstanceChanged":
-        return InstanceStateChange(id_instance, _str(data, "stateInstance", limit=40), _int(data, "timestamp", default=0))
+        return InstanceStateChange(
+            id_instance, _str(data, "stateInstance", limit=40), _int(data, "timestamp", default=0)
+        )
     if type_webhook == "quotaExceeded":
-        quota = data.get("quotaData") if isinstance(data.get("quotaData"), dict) else {}
+        quota_data = data.get("quotaData")
+        quota: dict[str, Any] = quota_data if isinstance(quota_data, dict) else {}
         return InstanceNotice(id_instance, "quotaExceeded", str(quota.get("description", ""))[:500])
     if type_webhook == "incomingBlock":
         return InstanceNotice(id_instance, "incomingBlock", str(data.get("chatId", ""))[:120])

@@ -25,5 +25,7 @@ class KnowledgeEntry(Base):
     valid_until: Mapped[datetime.date | None]
     search: Mapped[str] = mapped_column(
         TSVECTOR,
-        Computed("to_tsvector(search_config, coalesce(title, '') || ' ' || coalesce(body, ''))", persisted=True),
+        Computed(
+            "to_tsvector(search_config, coalesce(title, '') || ' ' || coalesce(body, ''))", persisted=True
+        ),
     )

@@ -6,21 +6,29 @@ import datetime
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assistant.prompt import KnowledgeItem
 from domain.assistant.rules import estimate_tokens
+from domain.knowledge.importer import EntryDraft
 from domain.knowledge.models import KnowledgeEntry
 
-SEARCH_CONFIGS = {"en": "english", "de": "german", "es": "spanish", "fr": "french", "ru": "russian", "it": "italian"}
+SEARCH_CONFIGS = {
+    "en": "english",
+    "de": "german",
+    "es": "spanish",
+    "fr": "french",
+    "ru": "russian",
+    "it": "italian",
+}
 
 
 def search_config_for(language: str) -> str:
     return SEARCH_CONFIGS.get(language, "simple")
 
 
-def _valid_on(today: datetime.date) -> list[object]:
+def _valid_on(today: datetime.date) -> list[ColumnElement[bool]]:
     return [
         or_(KnowledgeEntry.valid_from.is_(None), KnowledgeEntry.valid_from <= today),
         or_(KnowledgeEntry.valid_until.is_(None), KnowledgeEntry.valid_until >= today),
@@ -63,8 +71,32 @@ async def search_entries(
     rank = func.ts_rank(KnowledgeEntry.search, tsquery)
     rows = await session.execute(
         select(KnowledgeEntry.id, KnowledgeEntry.title, KnowledgeEntry.body)
-        .where(KnowledgeEntry.hotel_id == hotel_id, KnowledgeEntry.search.op("@@")(tsquery), *_valid_on(today))
+        .where(
+            KnowledgeEntry.hotel_id == hotel_id, KnowledgeEntry.search.op("@@")(tsquery), *_valid_on(today)
+        )
         .order_by(rank.desc(), KnowledgeEntry.title)
         .limit(limit)
     )
     return [KnowledgeItem(row.id, row.title, row.body) for row in rows]
+
+
+async def import_entries(
+    session: AsyncSession, hotel_id: UUID, drafts: Sequence[EntryDraft], *, replace: bool = False
+) -> int:
+    """Add entries (or replace the hotel's whole knowledge base) in the caller's transaction."""
+    if replace:
+        await session.execute(delete(KnowledgeEntry).where(KnowledgeEntry.hotel_id == hotel_id))
+    for draft in drafts:
+        session.add(
+            KnowledgeEntry(
+                hotel_id=hotel_id,
+                title=draft.title,
+                body=draft.body,
+                language=draft.language,
+                search_config=search_config_for(draft.language),
+                valid_from=draft.valid_from,
+                valid_until=draft.valid_until,
+            )
+        )
+    await session.flush()
+    return len(drafts)

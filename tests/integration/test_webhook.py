@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State
@@ -47,12 +47,19 @@ async def ai_jobs_queued(client: AsyncTestClient[Any], settings: Settings) -> in
 
 
 async def test_text_message_is_stored_and_wakes_the_ai(client, hotel, sessions, settings) -> None:
-    response = await client.post("/webhooks/green-api", json=incoming(hotel.green_api_instance_id, text="When is breakfast?"), headers=auth())
+    response = await client.post(
+        "/webhooks/green-api",
+        json=incoming(hotel.green_api_instance_id, text="When is breakfast?"),
+        headers=auth(),
+    )
     assert response.status_code == 200
     assert response.json() == {"status": "accepted"}
     [message] = await messages(sessions)
     assert (message.text, message.author, message.direction, message.status) == (
-        "When is breakfast?", Author.GUEST, Direction.IN, Delivery.RECEIVED,
+        "When is breakfast?",
+        Author.GUEST,
+        Direction.IN,
+        Delivery.RECEIVED,
     )
     async with sessions() as session:
         conversation = (await session.execute(select(Conversation))).scalar_one()
@@ -64,21 +71,35 @@ async def test_text_message_is_stored_and_wakes_the_ai(client, hotel, sessions, 
 
 async def test_bare_token_is_accepted(client, hotel) -> None:
     response = await client.post(
-        "/webhooks/green-api", json=incoming(hotel.green_api_instance_id), headers={"Authorization": "hook-secret"}
+        "/webhooks/green-api",
+        json=incoming(hotel.green_api_instance_id),
+        headers={"Authorization": "hook-secret"},
     )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer "}, {"Authorization": "Basic hook-secret"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic hook-secret"},
+    ],
+)
 async def test_missing_or_wrong_token_is_401(client, hotel, sessions, headers) -> None:
-    response = await client.post("/webhooks/green-api", json=incoming(hotel.green_api_instance_id), headers=headers)
+    response = await client.post(
+        "/webhooks/green-api", json=incoming(hotel.green_api_instance_id), headers=headers
+    )
     assert response.status_code == 401
     assert await messages(sessions) == []
 
 
 async def test_unknown_instance_gets_the_same_401(client, hotel) -> None:
     unknown = await client.post("/webhooks/green-api", json=incoming(999999), headers=auth())
-    wrong = await client.post("/webhooks/green-api", json=incoming(hotel.green_api_instance_id), headers=auth("nope"))
+    wrong = await client.post(
+        "/webhooks/green-api", json=incoming(hotel.green_api_instance_id), headers=auth("nope")
+    )
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json() == wrong.json()
 
@@ -93,7 +114,9 @@ async def test_unknown_instance_gets_the_same_401(client, hotel) -> None:
     ],
 )
 async def test_malformed_bodies_are_400_with_a_reason(client, hotel, body, reason) -> None:
-    response = await client.post("/webhooks/green-api", content=body, headers={**auth(), "Content-Type": "application/json"})
+    response = await client.post(
+        "/webhooks/green-api", content=body, headers={**auth(), "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert reason in response.json()["detail"]
 
@@ -113,7 +136,9 @@ async def test_body_over_one_mebibyte_is_413(client, hotel) -> None:
     assert response.status_code == 413
 
 
-async def test_duplicate_delivered_three_times_is_one_message_and_one_ai_job(client, hotel, sessions, settings) -> None:
+async def test_duplicate_delivered_three_times_is_one_message_and_one_ai_job(
+    client, hotel, sessions, settings
+) -> None:
     body = incoming(hotel.green_api_instance_id, text="Is there parking?", id_message="3EB0C767D097B7C7C030")
     for _ in range(3):
         assert (await client.post("/webhooks/green-api", json=body, headers=auth())).status_code == 200
@@ -130,31 +155,80 @@ async def test_same_id_message_in_two_chats_is_two_messages(client, hotel, sessi
 
 MESSAGE_KINDS = [
     (
-        {"typeMessage": "extendedTextMessage", "extendedTextMessageData": {"text": "Look: https://example.org", "title": "Example"}},
+        {
+            "typeMessage": "extendedTextMessage",
+            "extendedTextMessageData": {"text": "Look: https://example.org", "title": "Example"},
+        },
         {"text": "Look: https://example.org", "type_message": "extendedTextMessage"},
     ),
     (
-        {"typeMessage": "imageMessage", "fileMessageData": {"downloadUrl": "https://media.example/1.jpg", "caption": "broken lamp", "fileName": "1.jpg", "mimeType": "image/jpeg"}},
-        {"text": "broken lamp", "media_url": "https://media.example/1.jpg", "media_mime": "image/jpeg", "media_file_name": "1.jpg"},
+        {
+            "typeMessage": "imageMessage",
+            "fileMessageData": {
+                "downloadUrl": "https://media.example/1.jpg",
+                "caption": "broken lamp",
+                "fileName": "1.jpg",
+                "mimeType": "image/jpeg",
+            },
+        },
+        {
+            "text": "broken lamp",
+            "media_url": "https://media.example/1.jpg",
+            "media_mime": "image/jpeg",
+            "media_file_name": "1.jpg",
+        },
     ),
     (
-        {"typeMessage": "documentMessage", "fileMessageData": {"downloadUrl": "https://media.example/p.pdf", "fileName": "passport.pdf", "mimeType": "application/pdf"}},
+        {
+            "typeMessage": "documentMessage",
+            "fileMessageData": {
+                "downloadUrl": "https://media.example/p.pdf",
+                "fileName": "passport.pdf",
+                "mimeType": "application/pdf",
+            },
+        },
         {"media_url": "https://media.example/p.pdf", "media_file_name": "passport.pdf"},
     ),
     (
-        {"typeMessage": "locationMessage", "locationMessageData": {"nameLocation": "Brandenburg Gate", "address": "Pariser Platz", "latitude": 52.5163, "longitude": 13.3777}},
+        {
+            "typeMessage": "locationMessage",
+            "locationMessageData": {
+                "nameLocation": "Brandenburg Gate",
+                "address": "Pariser Platz",
+                "latitude": 52.5163,
+                "longitude": 13.3777,
+            },
+        },
         {"latitude": 52.5163, "longitude": 13.3777, "text": "Brandenburg Gate"},
     ),
     (
-        {"typeMessage": "contactMessage", "contactMessageData": {"displayName": "Max Mustermann", "vcard": "BEGIN:VCARD\nFN:Max\nEND:VCARD"}},
+        {
+            "typeMessage": "contactMessage",
+            "contactMessageData": {
+                "displayName": "Max Mustermann",
+                "vcard": "BEGIN:VCARD\nFN:Max\nEND:VCARD",
+            },
+        },
         {"text": "Max Mustermann"},
     ),
     (
-        {"typeMessage": "reactionMessage", "extendedTextMessageData": {"text": "👍"}, "quotedMessage": {"stanzaId": "AAA111", "participant": "4930@c.us"}},
+        {
+            "typeMessage": "reactionMessage",
+            "extendedTextMessageData": {"text": "👍"},
+            "quotedMessage": {"stanzaId": "AAA111", "participant": "4930@c.us"},
+        },
         {"text": "👍", "quoted_provider_id": "AAA111"},
     ),
     (
-        {"typeMessage": "textMessage", "textMessageData": {"textMessage": "Yes, that one"}, "quotedMessage": {"stanzaId": "BBB222", "typeMessage": "textMessage", "textMessage": "Shall I book a table?"}},
+        {
+            "typeMessage": "textMessage",
+            "textMessageData": {"textMessage": "Yes, that one"},
+            "quotedMessage": {
+                "stanzaId": "BBB222",
+                "typeMessage": "textMessage",
+                "textMessage": "Shall I book a table?",
+            },
+        },
         {"text": "Yes, that one", "quoted_provider_id": "BBB222", "quoted_text": "Shall I book a table?"},
     ),
     (
@@ -174,8 +248,14 @@ async def test_every_message_type_is_stored(client, hotel, sessions, message_dat
 
 
 async def test_reaction_does_not_wake_the_ai(client, hotel, settings) -> None:
-    data = {"typeMessage": "reactionMessage", "extendedTextMessageData": {"text": "❤️"}, "quotedMessage": {"stanzaId": "X1"}}
-    await client.post("/webhooks/green-api", json=incoming(hotel.green_api_instance_id, message_data=data), headers=auth())
+    data = {
+        "typeMessage": "reactionMessage",
+        "extendedTextMessageData": {"text": "❤️"},
+        "quotedMessage": {"stanzaId": "X1"},
+    }
+    await client.post(
+        "/webhooks/green-api", json=incoming(hotel.green_api_instance_id, message_data=data), headers=auth()
+    )
     assert await ai_jobs_queued(client, settings) == 0
 
 
@@ -202,7 +282,10 @@ async def test_reply_from_the_hotel_phone_takes_over(client, hotel, sessions) ->
     phone = incoming(iid, text="Hello Anna, this is Mia from reception", kind="outgoingMessageReceived")
     assert (await client.post("/webhooks/green-api", json=phone, headers=auth())).status_code == 200
     stored = await messages(sessions)
-    assert [(m.author, m.direction) for m in stored] == [(Author.GUEST, Direction.IN), (Author.STAFF, Direction.OUT)]
+    assert [(m.author, m.direction) for m in stored] == [
+        (Author.GUEST, Direction.IN),
+        (Author.STAFF, Direction.OUT),
+    ]
     async with sessions() as session:
         conversation = (await session.execute(select(Conversation))).scalar_one()
     assert conversation.state is State.HUMAN
@@ -210,7 +293,7 @@ async def test_reply_from_the_hotel_phone_takes_over(client, hotel, sessions) ->
 
 
 async def test_api_echo_matches_the_outbox_row_and_is_never_stored_twice(client, hotel, sessions) -> None:
-    from domain.conversations.inbound import HotelRef, queue_outbound
+    from domain.conversations.inbound import queue_outbound
     from domain.uow import UnitOfWork
 
     iid = hotel.green_api_instance_id
@@ -222,8 +305,14 @@ async def test_api_echo_matches_the_outbox_row_and_is_never_stored_twice(client,
         async def enqueue(self, jobs): ...
 
     async with UnitOfWork(sessions, Quiet()) as uow:
-        queue_outbound(uow, hotel_id=hotel.id, conversation_id=guest_message.conversation_id,
-                       chat_id=guest_message.chat_id, text="Welcome!", author=Author.AI)
+        queue_outbound(
+            uow,
+            hotel_id=hotel.id,
+            conversation_id=guest_message.conversation_id,
+            chat_id=guest_message.chat_id,
+            text="Welcome!",
+            author=Author.AI,
+        )
     echo = incoming(iid, text="Welcome!", id_message="ECHO0001", kind="outgoingAPIMessageReceived")
     for _ in range(2):
         assert (await client.post("/webhooks/green-api", json=echo, headers=auth())).status_code == 200
@@ -236,18 +325,24 @@ async def test_delivery_ticks_only_move_forward(client, hotel, sessions) -> None
     iid = hotel.green_api_instance_id
     await client.post("/webhooks/green-api", json=incoming(iid, text="Hi"), headers=auth())
     await client.post(
-        "/webhooks/green-api", json=incoming(iid, text="Welcome", id_message="OUT1", kind="outgoingMessageReceived"), headers=auth()
+        "/webhooks/green-api",
+        json=incoming(iid, text="Welcome", id_message="OUT1", kind="outgoingMessageReceived"),
+        headers=auth(),
     )
     for value in ("read", "delivered", "sent"):
-        assert (await client.post("/webhooks/green-api", json=status(iid, "OUT1", value), headers=auth())).status_code == 200
-    out = [m for m in await messages(sessions) if m.provider_message_id == "OUT1"][0]
+        assert (
+            await client.post("/webhooks/green-api", json=status(iid, "OUT1", value), headers=auth())
+        ).status_code == 200
+    out = next(m for m in await messages(sessions) if m.provider_message_id == "OUT1")
     assert out.status is Delivery.READ
 
 
 async def test_failed_status_records_the_error(client, hotel, sessions) -> None:
     iid = hotel.green_api_instance_id
     await client.post(
-        "/webhooks/green-api", json=incoming(iid, text="Hi", id_message="OUT2", kind="outgoingMessageReceived"), headers=auth()
+        "/webhooks/green-api",
+        json=incoming(iid, text="Hi", id_message="OUT2", kind="outgoingMessageReceived"),
+        headers=auth(),
     )
     body = {**status(iid, "OUT2", "noAccount"), "description": "recipient has no WhatsApp"}
     await client.post("/webhooks/green-api", json=body, headers=auth())

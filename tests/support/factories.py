@@ -12,7 +12,10 @@ from domain.hotels.models import Hotel
 from domain.knowledge.models import KnowledgeEntry
 
 DEMO_KNOWLEDGE = [
-    ("Breakfast", "Breakfast is served daily from 7:00 to 10:30 in the Garden Restaurant on the ground floor."),
+    (
+        "Breakfast",
+        "Breakfast is served daily from 7:00 to 10:30 in the Garden Restaurant on the ground floor.",
+    ),
     ("Wi-Fi", "Free Wi-Fi everywhere: network HotelAurora-Guest, password sunrise2024."),
     ("Parking", "Underground parking is available for 18 EUR per night; the entrance is on Lindenstrasse."),
     ("Check-in and check-out", "Check-in is from 15:00, check-out until 11:00. Late check-out on request."),
@@ -46,7 +49,11 @@ async def make_hotel(
         session.add(hotel)
         await session.flush()
         for title, body in DEMO_KNOWLEDGE if knowledge is None else knowledge:
-            session.add(KnowledgeEntry(hotel_id=hotel.id, title=title, body=body, language="en", search_config="english"))
+            session.add(
+                KnowledgeEntry(
+                    hotel_id=hotel.id, title=title, body=body, language="en", search_config="english"
+                )
+            )
     return hotel
 
 
@@ -65,12 +72,20 @@ def incoming(
         "instanceData": {"idInstance": id_instance, "wid": "4930123456@c.us", "typeInstance": "whatsapp"},
         "timestamp": 1764480000,
         "idMessage": id_message or secrets.token_hex(10).upper(),
-        "senderData": {"chatId": chat_id, "sender": chat_id, "chatName": sender_name, "senderName": sender_name},
-        "messageData": message_data or {"typeMessage": "textMessage", "textMessageData": {"textMessage": text}},
+        "senderData": {
+            "chatId": chat_id,
+            "sender": chat_id,
+            "chatName": sender_name,
+            "senderName": sender_name,
+        },
+        "messageData": message_data
+        or {"typeMessage": "textMessage", "textMessageData": {"textMessage": text}},
     }
 
 
-def status(id_instance: int, id_message: str, value: str, chat_id: str = "491701234567@c.us") -> dict[str, Any]:
+def status(
+    id_instance: int, id_message: str, value: str, chat_id: str = "491701234567@c.us"
+) -> dict[str, Any]:
     return {
         "typeWebhook": "outgoingMessageStatus",
         "instanceData": {"idInstance": id_instance, "wid": "4930123456@c.us", "typeInstance": "whatsapp"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from litestar import Request, Response, get
 from sqlalchemy import text
@@ -35,7 +36,7 @@ async def _check_redis(resources: Resources) -> str | None:
 
 
 @get("/health/ready")
-async def ready(request: Request) -> Response[dict[str, object]]:
+async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, object]]:
     resources: Resources = request.app.state.resources
     failures = [f for f in await asyncio.gather(_check_database(resources), _check_redis(resources)) if f]
     if failures:

@@ -22,7 +22,12 @@ def _answer(status: int, detail: str) -> Response[dict[str, str]]:
     return Response({"status": "accepted"} if status == 200 else {"detail": detail}, status_code=status)
 
 
-@post("/webhooks/green-api", request_max_body_size=MAX_WEBHOOK_BYTES, status_code=200, opt={"exclude_csrf": True})
+@post(
+    "/webhooks/green-api",
+    request_max_body_size=MAX_WEBHOOK_BYTES,
+    status_code=200,
+    opt={"exclude_csrf": True},
+)
 async def green_api_webhook(request: Request[object, object, State]) -> Response[dict[str, str]]:
     resources: Resources = request.app.state.resources
     body = await request.body()
@@ -47,7 +52,10 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
         return _answer(400, str(exc))
     async with resources.uow() as uow:
         outcome = await handle_event(
-            uow, HotelRef(hotel.id, hotel.ai_enabled), event, debounce_seconds=resources.settings.ai_debounce_seconds
+            uow,
+            HotelRef(hotel.id, hotel.ai_enabled),
+            event,
+            debounce_seconds=resources.settings.ai_debounce_seconds,
         )
     log.debug("webhook %s: %s", type(event).__name__, outcome)
     return _answer(200, outcome)

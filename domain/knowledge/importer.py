@@ -1,0 +1,107 @@
+"""Reading knowledge from Markdown (``## Title`` then the body) or YAML (a list of entries)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_ENTRIES = 2000
+MAX_BODY = 20_000
+
+
+class KnowledgeFormatError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    title: str
+    body: str
+    language: str = "en"
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+
+
+def _date(value: Any, field: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise KnowledgeFormatError(f"{field} must be a date like 2026-12-24") from exc
+
+
+def _draft(title: str, body: str, language: str = "en", **dates: Any) -> EntryDraft:
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise KnowledgeFormatError("every entry needs a title and a body")
+    if len(title) > 200 or len(body) > MAX_BODY:
+        raise KnowledgeFormatError(f"entry '{title[:40]}' is too long")
+    return EntryDraft(
+        title,
+        body,
+        language,
+        _date(dates.get("valid_from"), "valid_from"),
+        _date(dates.get("valid_until"), "valid_until"),
+    )
+
+
+def parse_markdown(text: str, language: str = "en") -> list[EntryDraft]:
+    entries: list[EntryDraft] = []
+    title: str | None = None
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if title is not None:
+                entries.append(_draft(title, "\n".join(lines), language))
+            title, lines = line[3:], []
+        elif title is not None:
+            lines.append(line)
+    if title is not None:
+        entries.append(_draft(title, "\n".join(lines), language))
+    return entries
+
+
+def parse_yaml(text: str, language: str = "en") -> list[EntryDraft]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeFormatError(f"not valid YAML: {exc}") from exc
+    if isinstance(data, dict):
+        data = data.get("entries", data.get("knowledge"))
+    if not isinstance(data, list):
+        raise KnowledgeFormatError("expected a list of entries with title and body")
+    entries = []
+    for item in data:
+        if not isinstance(item, dict):
+            raise KnowledgeFormatError("each entry must be a mapping with title and body")
+        entries.append(
+            _draft(
+                str(item.get("title", "")),
+                str(item.get("body", "")),
+                str(item.get("language", language)),
+                valid_from=item.get("valid_from"),
+                valid_until=item.get("valid_until"),
+            )
+        )
+    return entries
+
+
+def parse_file(path: Path, language: str = "en") -> list[EntryDraft]:
+    text = path.read_text(encoding="utf-8")
+    entries = (
+        parse_yaml(text, language)
+        if path.suffix.lower() in (".yaml", ".yml")
+        else parse_markdown(text, language)
+    )
+    if not entries:
+        raise KnowledgeFormatError("no entries found (Markdown: '## Title' lines; YAML: a list)")
+    if len(entries) > MAX_ENTRIES:
+        raise KnowledgeFormatError(f"more than {MAX_ENTRIES} entries")
+    return entries

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to the whole test suite: installs, lints, type-checks, tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/bootstrap.sh
+export PYTHONDONTWRITEBYTECODE=1
+uv run --frozen ruff check .
+uv run --frozen ruff format --check .
+uv run --frozen mypy
+uv run --frozen lint-imports
+uv run --frozen pytest "$@"

@@ -1,0 +1,183 @@
+"""The whole product in one test: our web app and workers against both simulators, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+import httpx
+from arq.connections import ArqRedis, create_pool
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.conversations.models import Conversation, Message
+from domain.hotels.models import Hotel
+from domain.settings import Settings
+from jobs.enqueue import RedisDispatcher
+from jobs.worker import build_workers, redis_settings
+from sim.green_api import SimConfig
+from sim.green_api import create_app as green_api_app
+from sim.llm import create_app as llm_app
+from tests.support.factories import make_hotel
+from tests.support.servers import serve_app
+from web.app import create_app
+
+T = TypeVar("T")
+GUEST = "491701234567@c.us"
+
+
+def fast_green_api() -> SimConfig:
+    return SimConfig(
+        status_delays=(0.05, 0.05, 0.05),
+        webhook_timeout=5,
+        webhook_retry_pause=0.2,
+        send_delay_ms=0,
+        min_send_delay_ms=0,
+        rate_limits=False,
+    )
+
+
+@dataclass
+class Workers:
+    settings: Settings
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    workers: list[Any] = field(default_factory=list)
+
+    async def start(self) -> None:
+        redis = await create_pool(redis_settings(self.settings.redis_url))
+        self.workers = build_workers(self.settings, redis)
+        self.tasks = [asyncio.create_task(worker.async_run()) for worker in self.workers]
+
+    async def stop(self) -> None:
+        for worker in self.workers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(worker.close(), 10)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks, self.workers = [], []
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    hotel: Hotel
+    web_url: str
+    green_url: str
+    llm_url: str
+    workers: Workers
+    http: httpx.AsyncClient
+
+    async def guest_writes(self, text: str, chat_id: str = GUEST, **extra: Any) -> str:
+        response = await self.http.post(
+            f"{self.green_url}/sim/incoming",
+            json={
+                "idInstance": self.hotel.green_api_instance_id,
+                "chatId": chat_id,
+                "senderName": "Anna",
+                "text": text,
+                **extra,
+            },
+        )
+        assert response.status_code == 202, response.text
+        return str(response.json()["idMessage"])
+
+    async def chat(self, chat_id: str = GUEST) -> list[dict[str, Any]]:
+        response = await self.http.get(
+            f"{self.green_url}/sim/chats/{self.hotel.green_api_instance_id}/{chat_id}"
+        )
+        response.raise_for_status()
+        data = response.json()
+        return list(data["messages"] if isinstance(data, dict) else data)
+
+    async def replies(self, chat_id: str = GUEST) -> list[str]:
+        """What the guest's phone received from the hotel, oldest first."""
+        return [
+            m.get("textMessage") or m.get("text") or "" for m in await self.chat(chat_id) if _is_outgoing(m)
+        ]
+
+    async def green_fault(self, method: str, mode: str, count: int = 1, delay: float | None = None) -> None:
+        body: dict[str, Any] = {
+            "idInstance": self.hotel.green_api_instance_id,
+            "method": method,
+            "mode": mode,
+            "count": count,
+        }
+        if delay is not None:
+            body["delay"] = delay
+        (await self.http.post(f"{self.green_url}/sim/faults", json=body)).raise_for_status()
+
+    async def llm_fault(self, mode: str, count: int = -1) -> None:
+        (
+            await self.http.post(f"{self.llm_url}/sim/faults", json={"mode": mode, "count": count})
+        ).raise_for_status()
+
+    async def llm_requests(self) -> list[dict[str, Any]]:
+        data = (await self.http.get(f"{self.llm_url}/sim/requests")).json()
+        return list(data["requests"] if isinstance(data, dict) else data)
+
+    async def dispatcher(self) -> RedisDispatcher:
+        return RedisDispatcher(ArqRedis.from_url(self.settings.redis_url), self.settings.redis_prefix)
+
+    async def messages(self) -> list[Message]:
+        async with self.sessions() as session:
+            return list((await session.execute(select(Message).order_by(Message.created_at))).scalars())
+
+    async def conversation(self) -> Conversation:
+        found = await self.conversation_or_none()
+        assert found is not None, "no conversation yet"
+        return found
+
+    async def conversation_or_none(self) -> Conversation | None:
+        async with self.sessions() as session:
+            return (await session.execute(select(Conversation))).scalar_one_or_none()
+
+
+def _is_outgoing(message: dict[str, Any]) -> bool:
+    return message.get("direction") == "outgoing" or message.get("type") == "outgoing"
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 10.0, interval: float = 0.05) -> T:
+    """Poll until ``check`` returns something truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, start_workers: bool = True
+) -> AsyncIterator[Stack]:
+    with serve_app(green_api_app(fast_green_api())) as green_url, serve_app(llm_app()) as llm_url:
+        settings = replace(settings, green_api_url=green_url, deepseek_api_url=llm_url + "/v1")
+        hotel = await make_hotel(sessions, webhook_token="hook-secret", api_token="api-secret")
+        with serve_app(create_app(settings)) as web_url:
+            async with httpx.AsyncClient(timeout=10) as http:
+                created = await http.post(
+                    f"{green_url}/sim/instances",
+                    json={
+                        "idInstance": hotel.green_api_instance_id,
+                        "apiTokenInstance": "api-secret",
+                        "webhookUrl": f"{web_url}/webhooks/green-api",
+                        "webhookUrlToken": "hook-secret",
+                        "wid": "4930123456@c.us",
+                    },
+                )
+                created.raise_for_status()
+                workers = Workers(settings)
+                if start_workers:
+                    await workers.start()
+                try:
+                    yield Stack(settings, sessions, hotel, web_url, green_url, llm_url, workers, http)
+                finally:
+                    await workers.stop()
