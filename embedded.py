@@ -9,10 +9,12 @@ PostgreSQL refuses to run as root, so as root the server runs as an unprivileged
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -34,14 +36,45 @@ def _wait_for_port(port: int, timeout: float) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
+def _reachable_by_others(path: Path) -> bool:
+    """Whether an unprivileged user can reach and run ``path`` (every folder above it searchable)."""
+    return all(part.stat().st_mode & stat.S_IXOTH for part in [path, *path.parents])
+
+
+def _shared_copy(install: Path) -> Path:
+    """A world-readable copy of the bundled PostgreSQL, for a checkout in a private folder (as root).
+
+    The wheel's binaries find their libraries through ``$ORIGIN/../../../pgserver.libs``, so the
+    copy keeps that layout: ``<target>/pgserver/pginstall`` beside ``<target>/pgserver.libs``.
+    """
+    site = install.parent.parent
+    target = Path(tempfile.gettempdir()) / f"hotelbot-pgserver-{os.stat(install).st_ino}"
+    if not (target / "pgserver" / "pginstall" / "bin" / "postgres").exists():
+        staging = Path(tempfile.mkdtemp(prefix="hotelbot-pgserver-"))
+        shutil.copytree(install, staging / "pgserver" / "pginstall", symlinks=True)
+        shutil.copytree(site / "pgserver.libs", staging / "pgserver.libs", symlinks=True)
+        for path in [staging, *staging.rglob("*")]:
+            if path.is_symlink():
+                continue
+            mode = path.stat().st_mode
+            runnable = path.is_dir() or mode & stat.S_IXUSR
+            path.chmod(mode | stat.S_IRGRP | stat.S_IROTH | (stat.S_IXGRP | stat.S_IXOTH if runnable else 0))
+        with contextlib.suppress(OSError):
+            staging.rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
+    return target / "pgserver" / "pginstall"
+
+
 def postgres_bin_dir() -> Path:
     """The PostgreSQL binaries: the pgserver wheel's, else the machine's."""
     with contextlib.suppress(ImportError):
         import pgserver
 
-        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin"
-        if (bundled / "postgres").exists():
-            return bundled
+        install = Path(pgserver.__file__).parent / "pginstall"
+        if (install / "bin" / "postgres").exists():
+            if os.geteuid() == 0 and not _reachable_by_others(install / "bin" / "postgres"):
+                install = _shared_copy(install)
+            return install / "bin"
     for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
         if (candidate / "postgres").exists():
             return candidate
@@ -86,6 +119,11 @@ class EmbeddedPostgres:
 
     def start(self) -> EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.user and not _reachable_by_others(self.data_dir.parent):
+            # As root in a private folder (e.g. under /root): keep the data where postgres can reach it.
+            digest = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+            self.data_dir = Path(tempfile.gettempdir()) / f"hotelbot-pgdata-{digest}"
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.user:
             entry = pwd.getpwnam(self.user)
             for path in [self.data_dir, *self.data_dir.rglob("*")]:
