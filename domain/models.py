@@ -1,6 +1,13 @@
 """Every table, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from domain.conversations.models import Conversation, Message, StateTransition
+from domain.conversations.models import (
+    Conversation,
+    ConversationRead,
+    Message,
+    Note,
+    SavedReply,
+    StateTransition,
+)
 from domain.db import Base, metadata
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
@@ -11,12 +18,15 @@ from domain.staff.models import Membership, StaffUser
 __all__ = [
     "Base",
     "Conversation",
+    "ConversationRead",
     "Guest",
     "Hotel",
     "InstanceEvent",
     "KnowledgeEntry",
     "Membership",
     "Message",
+    "Note",
+    "SavedReply",
     "ServiceRequest",
     "StaffUser",
     "StateTransition",

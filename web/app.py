@@ -4,22 +4,58 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
-from litestar import Litestar
+from litestar import Litestar, Request, Response
+from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.db import create_engine, session_factory
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
+from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
 from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS
+from web.live import LiveHub, live
+from web.render import template_environment
+from web.routes.auth import login, login_page, logout, switch_hotel
 from web.routes.health import health, ready
+from web.routes.pages import (
+    add_note,
+    assign,
+    conversation_page,
+    hand_back,
+    home,
+    inbox_page,
+    reply,
+    resolve,
+    take_over,
+)
 from web.routes.webhooks import green_api_webhook
+from web.sessions import LoginThrottle, SessionStore
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def migration_head() -> str | None:
@@ -27,8 +63,27 @@ def migration_head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
+    if request.method == "GET":
+        return Redirect(f"/login?next={request.url.path}", status_code=303)
+    return Response({"detail": "sign in first"}, status_code=401)
+
+
+def _forbidden(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return Response({"detail": str(exc) or "forbidden"}, status_code=403)
+
+
+async def _security_headers(response: Response[Any]) -> Response[Any]:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    templates = template_environment()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -36,24 +91,61 @@ def create_app(settings: Settings | None = None) -> Litestar:
         redis = ArqRedis.from_url(
             settings.redis_url, socket_connect_timeout=1, socket_timeout=2, retry_on_timeout=True
         )
-        app.state.resources = Resources(
+        resources = Resources(
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
             redis=redis,
             dispatcher=RedisDispatcher(redis, settings.redis_prefix),
             migration_head=migration_head(),
+            session_store=SessionStore(redis, settings.redis_prefix),
+            login_throttle=LoginThrottle(redis, settings.redis_prefix),
+            secure_cookies=settings.public_base_url.startswith("https://"),
+            templates=templates,
         )
+        resources.hub = LiveHub(resources)
+        app.state.resources = resources
+        resources.hub.start()
         try:
             yield
         finally:
+            await resources.hub.stop()
             await redis.aclose()
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[health, ready, green_api_webhook],
+        route_handlers=[
+            health,
+            ready,
+            green_api_webhook,
+            home,
+            login_page,
+            login,
+            logout,
+            switch_hotel,
+            inbox_page,
+            conversation_page,
+            take_over,
+            hand_back,
+            resolve,
+            reply,
+            add_note,
+            assign,
+            live,
+            create_static_files_router(
+                path="/static", directories=[ROOT / "static"], send_as_attachment=False
+            ),
+        ],
+        dependencies={"actor": Provide(provide_actor)},
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(templates)),
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={
+            **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
+            LoginRequired: _login_required,
+            Forbidden: _forbidden,
+            CsrfRejected: _forbidden,
+        },
+        after_request=_security_headers,
         debug=False,
     )
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from arq.connections import ArqRedis
+from jinja2 import Environment
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.hotels.models import Hotel
 from domain.hotels.service import WebhookHotel
 from domain.settings import Settings
 from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher
+from web.sessions import LoginThrottle, SessionStore
+
+if TYPE_CHECKING:
+    from web.live import LiveHub
 
 HOTEL_CACHE_SECONDS = 10.0
 
@@ -24,7 +34,13 @@ class Resources:
     redis: ArqRedis
     dispatcher: RedisDispatcher
     migration_head: str | None
+    session_store: SessionStore
+    login_throttle: LoginThrottle
+    secure_cookies: bool
+    templates: Environment
+    hub: LiveHub | Any = None
     hotel_cache: dict[int, tuple[float, WebhookHotel | None]] = field(default_factory=dict)
+    timezones: dict[UUID, str] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.dispatcher)
@@ -39,3 +55,17 @@ class Resources:
         if len(self.hotel_cache) > 10_000:
             self.hotel_cache.clear()
         self.hotel_cache[id_instance] = (time.monotonic() + HOTEL_CACHE_SECONDS, hotel)
+
+    async def hotel_timezone(self, hotel_id: UUID) -> str:
+        if hotel_id not in self.timezones:
+            async with self.sessions() as db:
+                tz = (
+                    await db.execute(select(Hotel.timezone).where(Hotel.id == hotel_id))
+                ).scalar_one_or_none()
+            self.timezones[hotel_id] = tz or "UTC"
+        return self.timezones[hotel_id]
+
+    async def live_kick(self, session_token: str | None = None, staff_id: UUID | None = None) -> None:
+        """Close the live sockets of a session or a person, on every web process."""
+        message = {"session": session_token, "staff_id": str(staff_id) if staff_id else None}
+        await self.redis.publish(f"{self.settings.redis_prefix}live-control", json.dumps(message))

@@ -9,7 +9,7 @@ from litestar import Request, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from domain.conversations.rules import TransitionNotAllowed
-from domain.conversations.service import ConversationNotFound, InvalidReply
+from domain.conversations.service import ConversationNotFound, InvalidReply, NotAMember
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ EXCEPTION_HANDLERS = {
     OSError: database_unavailable,
     TimeoutError: database_unavailable,
     ConversationNotFound: not_found,
+    NotAMember: not_found,
     TransitionNotAllowed: conflict,
     InvalidReply: bad_request,
 }

@@ -137,3 +137,40 @@ class StateTransition(Base):
     actor: Mapped[str] = mapped_column(String(10))
     staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     summary: Mapped[str | None] = mapped_column(Text)
+
+
+class ConversationRead(Base):
+    """How far a staff member has read a conversation (for unread markers)."""
+
+    __tablename__ = "conversation_reads"
+    __table_args__ = (UniqueConstraint("staff_id", "conversation_id"),)
+
+    staff_id: Mapped[UUID] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    conversation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[datetime.datetime]
+
+
+class Note(Base):
+    """An internal note on a conversation: staff only, never sent to the guest."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_conversation", "conversation_id", "created_at"),)
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
+    conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class SavedReply(Base):
+    """A canned answer staff insert with a short code, per hotel and language."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (UniqueConstraint("hotel_id", "shortcut", "language"),)
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
+    shortcut: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    text: Mapped[str] = mapped_column(Text)

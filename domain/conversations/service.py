@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from domain.conversations import rules
 from domain.conversations.inbound import after_queue, queue_outbound, record_transition
-from domain.conversations.models import Author, Conversation, State
+from domain.conversations.models import Author, Conversation, Note, State
 from domain.guests.models import Guest
+from domain.ports import LiveEvent
+from domain.staff.models import Membership
 from domain.uow import UnitOfWork
 
 MAX_REPLY_LENGTH = 4096
@@ -136,3 +138,44 @@ async def send_staff_reply(
     conversation.last_message_preview = rules.preview(text, "textMessage")
     await after_queue(uow, message)
     return message.id
+
+
+class NotAMember(LookupError):
+    """The staff member named does not work at this hotel."""
+
+
+async def assign(
+    uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, assignee_id: UUID
+) -> Conversation:
+    """Give the conversation to a colleague of the same hotel; it is then in human hands."""
+    member = await uow.session.execute(
+        select(Membership.id).where(Membership.hotel_id == hotel_id, Membership.staff_id == assignee_id)
+    )
+    if member.scalar_one_or_none() is None:
+        raise NotAMember(str(assignee_id))
+    conversation = await lock_conversation(uow, hotel_id, conversation_id)
+    await _move(uow, conversation, State.HUMAN, reason="assigned", actor="staff", staff_id=staff_id)
+    conversation.assigned_staff_id = assignee_id
+    uow.publish(
+        LiveEvent(
+            hotel_id, "conversation.state", conversation.id, data={"state": "human", "reason": "assigned"}
+        )
+    )
+    return conversation
+
+
+MAX_NOTE_LENGTH = 4000
+
+
+async def add_note(uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise InvalidReply("the note is empty")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InvalidReply(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    conversation = await lock_conversation(uow, hotel_id, conversation_id)
+    note = Note(hotel_id=hotel_id, conversation_id=conversation.id, staff_id=staff_id, text=text)
+    uow.session.add(note)
+    await uow.session.flush()
+    uow.publish(LiveEvent(hotel_id, "note.created", conversation.id, data={"note_id": str(note.id)}))
+    return note

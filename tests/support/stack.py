@@ -53,13 +53,16 @@ class Workers:
         self.tasks = [asyncio.create_task(worker.async_run()) for worker in self.workers]
 
     async def stop(self) -> None:
-        for worker in self.workers:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(worker.close(), 10)
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks, self.workers = [], []
+        """Stop the workers for good, whatever their jobs are doing (a cancelled job is fine here)."""
+        try:
+            for worker in self.workers:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.wait_for(worker.close(), 10)
+        finally:
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            self.tasks, self.workers = [], []
 
 
 @dataclass
@@ -156,11 +159,17 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 10.0, i
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, start_workers: bool = True
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    start_workers: bool = True,
+    knowledge: list[tuple[str, str]] | None = None,
 ) -> AsyncIterator[Stack]:
     with serve_app(green_api_app(fast_green_api())) as green_url, serve_app(llm_app()) as llm_url:
         settings = replace(settings, green_api_url=green_url, deepseek_api_url=llm_url + "/v1")
-        hotel = await make_hotel(sessions, webhook_token="hook-secret", api_token="api-secret")
+        hotel = await make_hotel(
+            sessions, webhook_token="hook-secret", api_token="api-secret", knowledge=knowledge
+        )
         with serve_app(create_app(settings)) as web_url:
             async with httpx.AsyncClient(timeout=10) as http:
                 created = await http.post(

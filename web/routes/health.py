@@ -39,6 +39,8 @@ async def _check_redis(resources: Resources) -> str | None:
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, object]]:
     resources: Resources = request.app.state.resources
     failures = [f for f in await asyncio.gather(_check_database(resources), _check_redis(resources)) if f]
+    if resources.hub is not None and not resources.hub.alive:
+        failures.append("live events: not subscribed to Redis")
     if failures:
         return Response({"status": "unavailable", "failed": failures}, status_code=503)
     return Response({"status": "ready"}, status_code=200)

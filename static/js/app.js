@@ -1,0 +1,145 @@
+// Small behaviours for the staff screens. No inline scripts anywhere (the CSP forbids them).
+(function () {
+  "use strict";
+  var baseTitle = document.title.replace(/^\(\d+\)\s*/, "");
+  var lastWaiting = null;
+
+  function waitingCount() {
+    var list = document.getElementById("inbox-list");
+    return list ? parseInt(list.getAttribute("data-waiting") || "0", 10) : 0;
+  }
+
+  function chime() {
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.18].forEach(function (delay, i) {
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.frequency.value = i ? 880 : 660;
+        gain.gain.setValueAtTime(0.0001, ctx.currentTime + delay);
+        gain.gain.exponentialRampToValueAtTime(0.2, ctx.currentTime + delay + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + delay + 0.25);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(ctx.currentTime + delay);
+        osc.stop(ctx.currentTime + delay + 0.3);
+      });
+    } catch (e) { /* sound is a nicety */ }
+  }
+
+  function notify(count) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    try { new Notification("A guest needs a person", { body: count + " waiting", tag: "hotel-waiting" }); } catch (e) {}
+  }
+
+  function refreshAlerts() {
+    var count = waitingCount();
+    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    document.body.classList.toggle("has-waiting", count > 0);
+    if (lastWaiting !== null && count > lastWaiting) {
+      chime();
+      notify(count);
+      document.body.setAttribute("data-alert", String(Date.now()));
+    }
+    lastWaiting = count;
+  }
+
+  function humanSince(iso) {
+    var seconds = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    if (seconds < 60) return seconds + "s";
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + "m " + (seconds % 60) + "s";
+    var hours = Math.floor(minutes / 60);
+    return hours + "h " + (minutes % 60) + "m";
+  }
+
+  function tick() {
+    document.querySelectorAll("time[data-since]").forEach(function (el) {
+      el.textContent = humanSince(el.getAttribute("datetime"));
+    });
+  }
+
+  function scrollTimeline() {
+    var timeline = document.getElementById("timeline");
+    if (timeline) timeline.scrollTop = timeline.scrollHeight;
+  }
+
+  function setLive(state, text) {
+    var el = document.getElementById("live-status");
+    if (!el) return;
+    el.textContent = text;
+    el.setAttribute("data-state", state);
+  }
+
+  document.addEventListener("htmx:wsOpen", function () { setLive("live", "live"); });
+  document.addEventListener("htmx:wsClose", function () { setLive("down", "reconnecting…"); });
+  document.addEventListener("htmx:wsAfterMessage", function () { refreshAlerts(); tick(); scrollTimeline(); });
+  document.addEventListener("htmx:afterSwap", function () { tick(); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (event.detail.successful && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) form.reset();
+    if (!event.detail.successful && event.detail.xhr && event.detail.xhr.status >= 400) {
+      var toasts = document.getElementById("toasts");
+      if (toasts) {
+        var toast = document.createElement("div");
+        toast.className = "toast";
+        var detail = "Something went wrong";
+        try { detail = JSON.parse(event.detail.xhr.responseText).detail || detail; } catch (e) {}
+        toast.textContent = detail;
+        toasts.appendChild(toast);
+        setTimeout(function () { toast.remove(); }, 5000);
+      }
+    }
+  });
+
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.target && event.target.id === "reply" && event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      var form = event.target.form;
+      if (form && event.target.value.trim()) form.requestSubmit();
+      return;
+    }
+    if (typing(event.target) || event.metaKey || event.ctrlKey || event.altKey) return;
+    if (event.key === "/") {
+      var field = document.getElementById("reply") || document.getElementById("q");
+      if (field) { event.preventDefault(); field.focus(); }
+      return;
+    }
+    var button = document.querySelector('[data-shortcut="' + event.key + '"]');
+    if (button) { event.preventDefault(); button.click(); return; }
+    if (event.key === "j" || event.key === "k") {
+      var rows = Array.prototype.slice.call(document.querySelectorAll(".inbox-row .row-link"));
+      if (!rows.length) return;
+      var index = rows.indexOf(document.activeElement);
+      index = event.key === "j" ? Math.min(rows.length - 1, index + 1) : Math.max(0, index - 1);
+      rows[index].focus();
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.hasAttribute("data-autosubmit")) el.form.submit();
+    var into = el.getAttribute("data-insert-into");
+    if (into && el.value) {
+      var box = document.getElementById(into);
+      box.value = (box.value ? box.value + " " : "") + el.value;
+      box.focus();
+      el.value = "";
+    }
+  });
+
+  document.addEventListener("click", function () {
+    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  }, { once: true });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    refreshAlerts();
+    tick();
+    scrollTimeline();
+    setInterval(tick, 1000);
+  });
+})();

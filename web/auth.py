@@ -1,0 +1,99 @@
+"""Who is acting: the signed-in staff member, for which hotel, in which role. CSRF on every change."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from sqlalchemy import select
+
+from domain.staff.models import Role, StaffUser
+from domain.staff.service import HotelRole, hotel_roles
+from web.deps import Resources
+from web.sessions import StaffSession
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ROLE_RANK = {Role.AGENT: 0, Role.MANAGER: 1, Role.ADMIN: 2}
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+class CsrfRejected(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    session: StaffSession
+    staff_id: UUID
+    name: str
+    email: str
+    hotel: HotelRole
+    hotels: list[HotelRole]
+
+    @property
+    def hotel_id(self) -> UUID:
+        return self.hotel.hotel_id
+
+    @property
+    def role(self) -> Role:
+        return self.hotel.role
+
+    def at_least(self, role: Role) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def require(self, role: Role) -> None:
+        if not self.at_least(role):
+            raise Forbidden(f"this needs the {role.value} role")
+
+
+def cookie_name(resources: Resources) -> str:
+    return "__Host-hb_session" if resources.secure_cookies else "hb_session"
+
+
+async def check_csrf(request: Request[Any, Any, Any], expected: str) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    presented = request.headers.get("x-csrf-token")
+    if not presented:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            presented = (await request.form()).get("_csrf")
+    if not presented or not hmac.compare_digest(str(presented).encode(), expected.encode()):
+        raise CsrfRejected("the form has expired or was not sent from this site; reload and try again")
+
+
+async def load_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """The acting staff member of an HTTP request or a websocket handshake."""
+    resources: Resources = connection.app.state.resources
+    session = await resources.session_store.load(connection.cookies.get(cookie_name(resources)))
+    if session is None:
+        raise LoginRequired
+    async with resources.sessions() as db:
+        staff = (
+            await db.execute(select(StaffUser).where(StaffUser.id == session.staff_id))
+        ).scalar_one_or_none()
+        if staff is None or not staff.is_active:
+            await resources.session_store.destroy(session.token)
+            raise LoginRequired
+        roles = await hotel_roles(db, staff.id)
+    if not roles:
+        raise Forbidden("your account has no hotel yet; ask an administrator")
+    hotel = next((r for r in roles if r.hotel_id == session.hotel_id), roles[0])
+    if isinstance(connection, Request):
+        await check_csrf(connection, session.csrf)
+    return Actor(session, staff.id, staff.name, staff.email, hotel, roles)
+
+
+async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    return await load_actor(request)

@@ -1,0 +1,238 @@
+"""The live dashboard: one websocket per tab, fed by one Redis subscription per web process.
+
+Litestar's channels plugin stops for good after a Redis outage of a few seconds, so this hub owns
+its subscription: it reconnects with backoff, reports itself in /health/ready, and after every
+reconnect re-sends the full live region to every socket (events during the outage are not lost
+from view: the region is rendered from PostgreSQL). Each socket first receives the full region,
+then deltas; the server decides what each staff member may see (their hotel only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+from uuid import UUID
+
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+from redis.asyncio import Redis
+
+from domain.conversations.views import load_conversation
+from web.auth import Actor, Forbidden, LoginRequired, load_actor
+from web.deps import Resources
+from web.render import live_region
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+@dataclass(eq=False)
+class LiveClient:
+    socket: WebSocket[Any, Any, Any]
+    actor: Actor
+    conversation_id: UUID | None
+    timezone: str
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: bool = False
+
+
+class LiveHub:
+    def __init__(self, resources: Resources):
+        self.resources = resources
+        self.clients: dict[UUID, set[LiveClient]] = {}
+        self.connected = False
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def prefix(self) -> str:
+        return self.resources.settings.redis_prefix
+
+    # -- the subscription ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._listen_forever(), name="live-hub")
+
+    async def stop(self) -> None:
+        if self.task:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        for clients in list(self.clients.values()):
+            for client in list(clients):
+                await self._close(client, 1001)
+
+    @property
+    def alive(self) -> bool:
+        return self.task is not None and not self.task.done() and self.connected
+
+    async def _listen_forever(self) -> None:
+        delay = 0.2
+        while True:
+            redis = Redis.from_url(
+                self.resources.settings.redis_url, socket_connect_timeout=2, health_check_interval=5
+            )
+            try:
+                pubsub = redis.pubsub(ignore_subscribe_messages=True)
+                await pubsub.psubscribe(f"{self.prefix}hotel:*")
+                await pubsub.subscribe(f"{self.prefix}live-control")
+                if not self.connected:
+                    self.connected = True
+                    if delay > 0.2:
+                        log.info("live hub reconnected to Redis; resyncing every socket")
+                    self.wake_all()
+                delay = 0.2
+                while True:
+                    message = await pubsub.get_message(timeout=5.0)
+                    if message is None:
+                        await pubsub.ping()
+                        continue
+                    await self._on_message(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if self.connected:
+                    log.warning("live hub lost Redis (%s); reconnecting", exc.__class__.__name__)
+                self.connected = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await redis.aclose()
+
+    async def _on_message(self, message: dict[str, Any]) -> None:
+        channel = message.get("channel", b"")
+        channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+        try:
+            data = json.loads(message["data"])
+        except (ValueError, TypeError):
+            return
+        if channel == f"{self.prefix}live-control":
+            await self._control(data)
+            return
+        try:
+            hotel_id = UUID(channel.rsplit(":", 1)[-1])
+        except ValueError:
+            return
+        for client in list(self.clients.get(hotel_id, ())):
+            client.wake.set()
+
+    async def _control(self, data: dict[str, Any]) -> None:
+        """Sign-out and deactivation reach sockets on every web process."""
+        for clients in list(self.clients.values()):
+            for client in list(clients):
+                if data.get("session") == client.actor.session.token or data.get("staff_id") == str(
+                    client.actor.staff_id
+                ):
+                    await self._close(client, CLOSE_UNAUTHORIZED)
+
+    def wake_all(self) -> None:
+        for clients in self.clients.values():
+            for client in clients:
+                client.wake.set()
+
+    # -- sockets ------------------------------------------------------------------------------
+
+    def register(self, client: LiveClient) -> None:
+        self.clients.setdefault(client.actor.hotel_id, set()).add(client)
+
+    def unregister(self, client: LiveClient) -> None:
+        clients = self.clients.get(client.actor.hotel_id)
+        if clients is not None:
+            clients.discard(client)
+            if not clients:
+                self.clients.pop(client.actor.hotel_id, None)
+
+    @property
+    def socket_count(self) -> int:
+        return sum(len(c) for c in self.clients.values())
+
+    async def _close(self, client: LiveClient, code: int) -> None:
+        client.closed = True
+        client.wake.set()
+        with contextlib.suppress(Exception):
+            await client.socket.close(code=code)
+
+    async def push(self, client: LiveClient) -> None:
+        """Render this client's live region and send it; called on connect and after every wake."""
+        async with self.resources.sessions() as db:
+            html = await live_region(
+                self.resources.templates, db, client.actor, client.conversation_id, client.timezone
+            )
+        await client.socket.send_text(html)
+
+    async def serve(self, client: LiveClient) -> None:
+        """Send the full region now, then again whenever an event for the hotel arrives (coalesced)."""
+        client.wake.set()
+        while not client.closed:
+            await client.wake.wait()
+            client.wake.clear()
+            if client.closed:
+                break
+            await self.push(client)
+            await asyncio.sleep(0.02)  # let a burst of events collapse into one render
+
+
+def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bool:
+    origin = socket.headers.get("origin")
+    if not origin:
+        return False
+    allowed = {urlparse(public_base_url).netloc}
+    host = socket.headers.get("host")
+    if host:
+        allowed.add(host)
+    return urlparse(origin).netloc in allowed
+
+
+@websocket("/live")
+async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None) -> None:
+    resources: Resources = socket.app.state.resources
+    hub: LiveHub = resources.hub
+    if not origin_allowed(socket, resources.settings.public_base_url):
+        await socket.close(code=CLOSE_FORBIDDEN, reason="origin not allowed")
+        return
+    try:
+        actor = await load_actor(socket)
+    except (LoginRequired, Forbidden):
+        await socket.close(code=CLOSE_UNAUTHORIZED, reason="sign in first")
+        return
+    conversation_id: UUID | None = None
+    if conversation:
+        try:
+            conversation_id = UUID(conversation)
+        except ValueError:
+            conversation_id = None
+        async with resources.sessions() as db:
+            if (
+                conversation_id is None
+                or await load_conversation(db, actor.hotel_id, conversation_id) is None
+            ):
+                await socket.close(code=CLOSE_FORBIDDEN, reason="no such conversation")
+                return
+    await socket.accept()
+    client = LiveClient(socket, actor, conversation_id, await resources.hotel_timezone(actor.hotel_id))
+    hub.register(client)
+    sender = asyncio.create_task(hub.serve(client))
+    try:
+        while not sender.done():
+            receive = asyncio.create_task(socket.receive_text())
+            done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)
+            if receive not in done:
+                receive.cancel()
+                break
+            receive.result()  # typing and presence notices arrive here; ignored for now
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        client.closed = True
+        client.wake.set()
+        hub.unregister(client)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender

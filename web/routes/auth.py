@@ -1,0 +1,131 @@
+"""Sign-in, sign-out and switching hotels."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import urlparse
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from domain.staff.service import authenticate, hotel_roles
+from web.auth import Actor, CsrfRejected, cookie_name
+from web.deps import Resources
+
+LOGIN_CSRF_COOKIE = "hb_login_csrf"
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths: never an open redirect."""
+    if not value or not value.startswith("/") or value.startswith("//") or urlparse(value).netloc:
+        return "/inbox"
+    return value[:500]
+
+
+def _login_page(
+    resources: Resources, *, error: str = "", email: str = "", next_path: str = "/inbox", status: int = 200
+) -> Template:
+    token = secrets.token_urlsafe(24)
+    return Template(
+        "pages/auth/login.html",
+        context={
+            "actor": None,
+            "error": error,
+            "email": email,
+            "next": next_path,
+            "login_csrf": token,
+            "oidc_enabled": bool(resources.settings.oidc_issuer),
+        },
+        status_code=status,
+        cookies=[
+            Cookie(
+                key=LOGIN_CSRF_COOKIE,
+                value=token,
+                httponly=True,
+                samesite="strict",
+                secure=resources.secure_cookies,
+                path="/login",
+                max_age=3600,
+            )
+        ],
+    )
+
+
+@get("/login")
+async def login_page(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+    return _login_page(request.app.state.resources, next_path=_safe_next(next))
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@post("/login", opt={"exclude_csrf": True})
+async def login(request: Request[Any, Any, Any]) -> Response[Any]:
+    resources: Resources = request.app.state.resources
+    form = await request.form()
+    email = str(form.get("email", ""))[:254].strip()
+    password = str(form.get("password", ""))[:200]
+    next_path = _safe_next(str(form.get("next", "")))
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(str(form.get("_csrf", "")).encode(), expected.encode()):
+        raise CsrfRejected("the sign-in form expired; please try again")
+    if not email or not password:
+        return _login_page(resources, error="Enter your email and password.", email=email, status=400)
+    ip = client_ip(request)
+    if await resources.login_throttle.blocked(email, ip):
+        return _login_page(
+            resources,
+            error="Too many failed attempts. Wait 15 minutes and try again.",
+            email=email,
+            status=429,
+        )
+    async with resources.sessions() as db, db.begin():
+        staff = await authenticate(db, email, password)
+        roles = await hotel_roles(db, staff.id) if staff else []
+    if staff is None:
+        await resources.login_throttle.failed(email, ip)
+        return _login_page(resources, error="Wrong email or password.", email=email, status=401)
+    await resources.login_throttle.succeeded(email, ip)
+    old = request.cookies.get(cookie_name(resources))
+    session = await resources.session_store.create(
+        staff.id, roles[0].hotel_id if roles else None, replacing=old
+    )
+    response: Response[Any] = Redirect(next_path, status_code=303)
+    response.set_cookie(
+        cookie_name(resources),
+        session.token,
+        httponly=True,
+        secure=resources.secure_cookies,
+        samesite="lax",
+        path="/",
+        max_age=resources.session_store.ttl,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@post("/logout")
+async def logout(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    resources: Resources = request.app.state.resources
+    await resources.session_store.destroy(actor.session.token)
+    await resources.live_kick(actor.session.token)
+    response: Response[Any] = Redirect("/login", status_code=303)
+    response.delete_cookie(cookie_name(resources), path="/")
+    return response
+
+
+@post("/hotels/switch")
+async def switch_hotel(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    resources: Resources = request.app.state.resources
+    form = await request.form()
+    wanted = str(form.get("hotel_id", ""))
+    match = next((h for h in actor.hotels if str(h.hotel_id) == wanted), None)
+    if match is None:
+        return Response({"detail": "you do not work at that hotel"}, status_code=403)
+    actor.session.hotel_id = match.hotel_id
+    await resources.session_store.save(actor.session)
+    return Redirect("/inbox", status_code=303)

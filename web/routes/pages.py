@@ -1,0 +1,128 @@
+"""The staff screens: the inbox and one conversation, and the actions on it."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from domain.conversations import service
+from domain.conversations.service import ConversationNotFound, InvalidReply
+from domain.conversations.views import load_conversation, mark_read
+from web.auth import Actor
+from web.deps import Resources
+from web.render import conversation_context, inbox_for
+
+MAX_FORM_TEXT = 8000
+
+
+@get("/", sync_to_thread=False)
+def home() -> Redirect:
+    return Redirect("/inbox", status_code=303)
+
+
+@get("/inbox")
+async def inbox_page(request: Request[Any, Any, Any], actor: Actor, q: str = "") -> Template:
+    resources: Resources = request.app.state.resources
+    timezone = await resources.hotel_timezone(actor.hotel_id)
+    async with resources.sessions() as db:
+        inbox = await inbox_for(db, actor, q[:100], timezone)
+    context = {"actor": actor, "inbox": inbox, "waiting": inbox.waiting, "active": "inbox"}
+    if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        return Template("partials/inbox/_list.html", context=context)
+    return Template("pages/inbox/index.html", context=context)
+
+
+def _conversation_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError as exc:
+        raise ConversationNotFound(raw) from exc
+
+
+@get("/conversations/{conversation_id:str}")
+async def conversation_page(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Template:
+    resources: Resources = request.app.state.resources
+    cid = _conversation_id(conversation_id)
+    timezone = await resources.hotel_timezone(actor.hotel_id)
+    async with resources.sessions() as db, db.begin():
+        view = await load_conversation(db, actor.hotel_id, cid)
+        if view is None:
+            raise ConversationNotFound(conversation_id)
+        await mark_read(db, actor.staff_id, cid)
+        inbox = await inbox_for(db, actor, timezone=timezone)
+    return Template("pages/conversations/show.html", context=conversation_context(actor, view, inbox))
+
+
+async def _text(request: Request[Any, Any, Any], field: str) -> str:
+    form = await request.form()
+    value = form.get(field, "")
+    if not isinstance(value, str):
+        raise InvalidReply(f"{field} must be text")
+    if len(value) > MAX_FORM_TEXT:
+        raise InvalidReply(f"{field} is too long")
+    return value
+
+
+def _done(request: Request[Any, Any, Any], cid: UUID) -> Response[Any]:
+    """htmx: nothing to swap (the websocket pushes the new state); plain forms: back to the page."""
+    if request.headers.get("hx-request"):
+        return Response(content=b"", status_code=204)
+    return Redirect(f"/conversations/{cid}", status_code=303)
+
+
+@post("/conversations/{conversation_id:str}/take-over")
+async def take_over(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    async with request.app.state.resources.uow() as uow:
+        await service.take_over(uow, actor.hotel_id, cid, actor.staff_id)
+    return _done(request, cid)
+
+
+@post("/conversations/{conversation_id:str}/hand-back")
+async def hand_back(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    async with request.app.state.resources.uow() as uow:
+        await service.hand_back(uow, actor.hotel_id, cid, actor.staff_id)
+    return _done(request, cid)
+
+
+@post("/conversations/{conversation_id:str}/resolve")
+async def resolve(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    async with request.app.state.resources.uow() as uow:
+        await service.resolve(uow, actor.hotel_id, cid, actor.staff_id)
+    return _done(request, cid)
+
+
+@post("/conversations/{conversation_id:str}/reply")
+async def reply(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    text = await _text(request, "text")
+    async with request.app.state.resources.uow() as uow:
+        await service.send_staff_reply(uow, actor.hotel_id, cid, actor.staff_id, text)
+    return _done(request, cid)
+
+
+@post("/conversations/{conversation_id:str}/notes")
+async def add_note(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    text = await _text(request, "text")
+    async with request.app.state.resources.uow() as uow:
+        await service.add_note(uow, actor.hotel_id, cid, actor.staff_id, text)
+    return _done(request, cid)
+
+
+@post("/conversations/{conversation_id:str}/assign")
+async def assign(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    raw = await _text(request, "staff_id")
+    try:
+        assignee = UUID(raw)
+    except ValueError as exc:
+        raise InvalidReply("choose a colleague to assign") from exc
+    async with request.app.state.resources.uow() as uow:
+        await service.assign(uow, actor.hotel_id, cid, actor.staff_id, assignee)
+    return _done(request, cid)
