@@ -16,7 +16,10 @@ from tests.support.factories import incoming, make_hotel
 from tests.support.web import PASSWORD, csrf_from, make_staff, sign_in
 from web.app import create_app
 
-HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a><svg onload=alert(4)>'
+HOSTILE = (
+    "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    '<a href="javascript:alert(3)">x</a><svg onload=alert(4)>'
+)
 
 
 @pytest.fixture

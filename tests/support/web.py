@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.staff.models import Role
 from domain.staff.service import create_or_update_staff
 
-PASSWORD = "correct horse battery"  # noqa: S105 - test credential
+PASSWORD = "correct horse battery"
 
 
 async def make_staff(
@@ -26,7 +26,7 @@ async def make_staff(
         staff = await create_or_update_staff(
             session,
             email=email,
-            name=name or email.split("@")[0].title(),
+            name=name or email.split("@", maxsplit=1)[0].title(),
             password=PASSWORD,
             hotel_id=hotel_id,
             role=role,
