@@ -26,6 +26,7 @@ from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS
 from web.live import LiveHub, live
 from web.render import template_environment
+from web.routes.admin import activate, deactivate, staff_page
 from web.routes.auth import login, login_page, logout, switch_hotel
 from web.routes.health import health, ready
 from web.routes.pages import (
@@ -132,6 +133,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             add_note,
             assign,
             live,
+            staff_page,
+            activate,
+            deactivate,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], send_as_attachment=False
             ),

@@ -195,11 +195,13 @@ async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None
     resources: Resources = socket.app.state.resources
     hub: LiveHub = resources.hub
     if not origin_allowed(socket, resources.settings.public_base_url):
-        await socket.close(code=CLOSE_FORBIDDEN, reason="origin not allowed")
+        await socket.close(code=CLOSE_FORBIDDEN, reason="origin not allowed")  # handshake refused: HTTP 403
         return
     try:
         actor = await load_actor(socket)
     except (LoginRequired, Forbidden):
+        # Accept, then close with 4401: the page sees the code and goes to the sign-in page.
+        await socket.accept()
         await socket.close(code=CLOSE_UNAUTHORIZED, reason="sign in first")
         return
     conversation_id: UUID | None = None

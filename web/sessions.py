@@ -135,7 +135,7 @@ class LoginThrottle:
         return int(account or 0) >= self.per_account or int(by_ip or 0) >= self.per_ip
 
     async def failed(self, email: str, ip: str) -> None:
-        await self.redis.eval(_COUNT_FAILURE, 2, *self._keys(email, ip), self.window)  # type: ignore[misc]
+        await self.redis.eval(_COUNT_FAILURE, 2, *self._keys(email, ip), str(self.window))  # type: ignore[misc]
 
     async def succeeded(self, email: str, ip: str) -> None:
         await self.redis.delete(self._keys(email, ip)[0])

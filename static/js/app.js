@@ -71,7 +71,11 @@
   }
 
   document.addEventListener("htmx:wsOpen", function () { setLive("live", "live"); });
-  document.addEventListener("htmx:wsClose", function () { setLive("down", "reconnecting…"); });
+  document.addEventListener("htmx:wsClose", function (event) {
+    var code = event.detail && event.detail.event && event.detail.event.code;
+    if (code === 4401) { window.location.assign("/login"); return; }
+    setLive("down", "reconnecting…");
+  });
   document.addEventListener("htmx:wsAfterMessage", function () { refreshAlerts(); tick(); scrollTimeline(); });
   document.addEventListener("htmx:afterSwap", function () { tick(); });
   document.addEventListener("htmx:afterRequest", function (event) {

@@ -1,0 +1,223 @@
+"""The staff websocket over a real server: full region first, then live deltas; Origin, tenants, sign-out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from sqlalchemy import select
+
+from domain.conversations.models import Conversation
+from domain.settings import Settings
+from domain.staff.models import Role
+from tests.support.factories import incoming, make_hotel
+from tests.support.servers import serve_app
+from tests.support.web import PASSWORD, csrf_from, make_staff
+from web.app import create_app
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with serve_app(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture
+async def world(sessions: Any) -> dict[str, Any]:
+    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
+    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
+    return {
+        "aurora": aurora,
+        "borealis": borealis,
+        "anna": await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna"),
+        "alex": await make_staff(sessions, aurora.id, "alex@aurora.example", Role.ADMIN, "Alex"),
+        "bob": await make_staff(sessions, borealis.id, "bob@borealis.example", Role.AGENT, "Bob"),
+    }
+
+
+async def signed_in(server: str, email: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    page = await client.get("/login")
+    response = await client.post(
+        "/login", data={"email": email, "password": PASSWORD, "_csrf": csrf_from(page.text)}
+    )
+    assert response.status_code in (200, 303)
+    return client
+
+
+def ws_url(server: str, path: str = "/live") -> str:
+    return server.replace("http://", "ws://") + path
+
+
+def cookie_header(client: httpx.AsyncClient) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+@pytest.fixture
+async def anna(server: str, world: Any) -> AsyncIterator[httpx.AsyncClient]:
+    client = await signed_in(server, "anna@aurora.example")
+    yield client
+    await client.aclose()
+
+
+async def post_guest(
+    server: str, hotel: Any, token: str, text: str, chat_id: str = "491701234567@c.us"
+) -> None:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{server}/webhooks/green-api",
+            json=incoming(hotel.green_api_instance_id, text=text, chat_id=chat_id),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200
+
+
+async def receive_until(socket: Any, needle: str, timeout: float = 5.0) -> str:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise AssertionError(f"{needle!r} never arrived")
+        frame = await asyncio.wait_for(socket.recv(), remaining)
+        if needle in frame:
+            return str(frame)
+
+
+async def test_connect_gets_the_full_region_then_new_messages_live(server, world, anna) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "Before I connected")
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        first = await receive_until(socket, 'id="inbox-list"')
+        assert "Before I connected" in first
+        await post_guest(server, world["aurora"], "hook-a", "Are you there?")
+        update = await receive_until(socket, "Are you there?")
+        assert 'hx-swap-oob="true"' in update
+
+
+async def test_conversation_timeline_is_pushed(server, world, anna, sessions) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "First")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    async with websockets.connect(
+        ws_url(server, f"/live?conversation={conversation.id}"),
+        additional_headers={"Cookie": cookie_header(anna), "Origin": server},
+    ) as socket:
+        first = await receive_until(socket, 'id="timeline"')
+        assert "First" in first
+        await post_guest(server, world["aurora"], "hook-a", "Second <b>bold</b>")
+        update = await receive_until(socket, "Second")
+        assert "Second &lt;b&gt;bold&lt;/b&gt;" in update
+
+
+async def test_foreign_origin_is_refused(server, world, anna) -> None:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        async with websockets.connect(
+            ws_url(server),
+            additional_headers={"Cookie": cookie_header(anna), "Origin": "https://evil.example"},
+        ):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_missing_origin_is_refused(server, world, anna) -> None:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie_header(anna)}):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_without_a_session_the_socket_is_closed(server, world) -> None:
+    with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+        async with websockets.connect(ws_url(server), additional_headers={"Origin": server}) as socket:
+            await socket.recv()
+    assert closed.value.rcvd.code == 4401
+
+
+async def test_another_hotels_conversation_cannot_be_subscribed(server, world, sessions) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "Aurora private")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    bob = await signed_in(server, "bob@borealis.example")
+    try:
+        with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+            async with websockets.connect(
+                ws_url(server, f"/live?conversation={conversation.id}"),
+                additional_headers={"Cookie": cookie_header(bob), "Origin": server},
+            ):
+                pass
+        assert refused.value.response.status_code == 403
+        # Bob's own live feed never carries Aurora's messages.
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Cookie": cookie_header(bob), "Origin": server}
+        ) as socket:
+            first = await receive_until(socket, 'id="inbox-list"')
+            await post_guest(server, world["aurora"], "hook-a", "Aurora second secret")
+            await asyncio.sleep(0.5)
+            frames = [first]
+            while True:
+                try:
+                    frames.append(await asyncio.wait_for(socket.recv(), 0.3))
+                except TimeoutError:
+                    break
+            assert not any("Aurora" in frame for frame in frames)
+    finally:
+        await bob.aclose()
+
+
+async def test_sign_out_closes_the_socket(server, world, anna) -> None:
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        await receive_until(socket, 'id="inbox-list"')
+        inbox = await anna.get("/inbox")
+        await anna.post("/logout", data={"_csrf": csrf_from(inbox.text)})
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            for _ in range(20):
+                await asyncio.wait_for(socket.recv(), 5)
+        assert closed.value.rcvd.code == 4401
+
+
+async def test_deactivating_a_staff_member_closes_their_socket_and_session(server, world, anna) -> None:
+    alex = await signed_in(server, "alex@aurora.example")
+    try:
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+        ) as socket:
+            await receive_until(socket, 'id="inbox-list"')
+            page = await alex.get("/admin/staff")
+            assert "anna@aurora.example" in page.text
+            response = await alex.post(
+                f"/admin/staff/{world['anna']}/deactivate", data={"_csrf": csrf_from(page.text)}
+            )
+            assert response.status_code in (200, 303)
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                for _ in range(20):
+                    await asyncio.wait_for(socket.recv(), 5)
+        assert (await anna.get("/inbox", follow_redirects=False)).status_code == 303
+    finally:
+        await alex.aclose()
+
+
+async def test_agents_cannot_deactivate_anyone(server, world, anna) -> None:
+    inbox = await anna.get("/inbox")
+    response = await anna.post(
+        f"/admin/staff/{world['alex']}/deactivate", data={"_csrf": csrf_from(inbox.text)}
+    )
+    assert response.status_code == 403
+
+
+async def test_admin_of_one_hotel_cannot_deactivate_staff_of_another(server, world) -> None:
+    alex = await signed_in(server, "alex@aurora.example")
+    try:
+        page = await alex.get("/admin/staff")
+        response = await alex.post(
+            f"/admin/staff/{world['bob']}/deactivate", data={"_csrf": csrf_from(page.text)}
+        )
+        assert response.status_code == 404
+    finally:
+        await alex.aclose()

@@ -1,0 +1,63 @@
+"""Administration: staff accounts of the acting hotel (admins only)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from domain.staff.models import Membership, Role, StaffUser
+from domain.staff.service import set_active
+from web.auth import Actor
+from web.deps import Resources
+
+
+@get("/admin/staff")
+async def staff_page(request: Request[Any, Any, Any], actor: Actor) -> Template:
+    actor.require(Role.ADMIN)
+    resources: Resources = request.app.state.resources
+    async with resources.sessions() as db:
+        rows = (
+            await db.execute(
+                select(StaffUser, Membership.role)
+                .join(Membership, Membership.staff_id == StaffUser.id)
+                .where(Membership.hotel_id == actor.hotel_id)
+                .order_by(StaffUser.name)
+            )
+        ).all()
+    return Template("pages/admin/staff.html", context={"actor": actor, "rows": rows, "active": "admin"})
+
+
+async def _set_active(
+    request: Request[Any, Any, Any], actor: Actor, staff_id: str, *, active: bool
+) -> Response[Any]:
+    actor.require(Role.ADMIN)
+    resources: Resources = request.app.state.resources
+    try:
+        target = UUID(staff_id)
+    except ValueError:
+        return Response({"detail": "not found"}, status_code=404)
+    if target == actor.staff_id and not active:
+        return Response({"detail": "you cannot deactivate yourself"}, status_code=400)
+    try:
+        async with resources.sessions() as db, db.begin():
+            await set_active(db, actor.hotel_id, target, active=active)
+    except LookupError:
+        return Response({"detail": "not found"}, status_code=404)
+    if not active:
+        await resources.session_store.destroy_all(target)
+        await resources.live_kick(staff_id=target)
+    return Redirect("/admin/staff", status_code=303)
+
+
+@post("/admin/staff/{staff_id:str}/deactivate")
+async def deactivate(request: Request[Any, Any, Any], actor: Actor, staff_id: str) -> Response[Any]:
+    return await _set_active(request, actor, staff_id, active=False)
+
+
+@post("/admin/staff/{staff_id:str}/activate")
+async def activate(request: Request[Any, Any, Any], actor: Actor, staff_id: str) -> Response[Any]:
+    return await _set_active(request, actor, staff_id, active=True)
