@@ -11,7 +11,6 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "9fef42ffed55"
 down_revision: str | None = "8748c04695f9"
 branch_labels: str | Sequence[str] | None = None
