@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+VIEWER_TTL_SECONDS = 45
+TYPING_SECONDS = 4
 
 
 @dataclass(eq=False)
@@ -120,6 +123,9 @@ class LiveHub:
             hotel_id = UUID(channel.rsplit(":", 1)[-1])
         except ValueError:
             return
+        if data.get("kind") == "presence":
+            await self._presence(hotel_id, data.get("conversation_id"), data.get("data") or {})
+            return
         for client in list(self.clients.get(hotel_id, ())):
             client.wake.set()
 
@@ -131,6 +137,59 @@ class LiveHub:
                     client.actor.staff_id
                 ):
                     await self._close(client, CLOSE_UNAUTHORIZED)
+
+    # -- presence: who else is looking at a conversation, who is typing -------------------------
+
+    def _viewers_key(self, conversation_id: UUID | str) -> str:
+        return f"{self.prefix}viewers:{conversation_id}"
+
+    async def announce(self, client: LiveClient, *, here: bool, typing: bool = False) -> None:
+        """Record (or drop) this tab as a viewer and tell every process's sockets on the conversation."""
+        if client.conversation_id is None:
+            return
+        redis = self.resources.redis
+        key = self._viewers_key(client.conversation_id)
+        field_name = f"{client.actor.staff_id}:{id(client)}"
+        if here:
+            value = json.dumps(
+                {
+                    "name": client.actor.name,
+                    "staff_id": str(client.actor.staff_id),
+                    "until": time.time() + VIEWER_TTL_SECONDS,
+                }
+            )
+            await redis.hset(key, field_name, value)  # type: ignore[misc]
+            await redis.expire(key, VIEWER_TTL_SECONDS * 2)
+        else:
+            await redis.hdel(key, field_name)  # type: ignore[misc]
+        data = (
+            {"typing_staff": str(client.actor.staff_id), "typing_name": client.actor.name} if typing else {}
+        )
+        event = {"kind": "presence", "conversation_id": str(client.conversation_id), "data": data}
+        await redis.publish(f"{self.prefix}hotel:{client.actor.hotel_id}", json.dumps(event))
+
+    async def _presence(self, hotel_id: UUID, conversation_id: str | None, data: dict[str, Any]) -> None:
+        watchers = [c for c in self.clients.get(hotel_id, ()) if str(c.conversation_id) == conversation_id]
+        if not watchers or conversation_id is None:
+            return
+        raw = await self.resources.redis.hgetall(self._viewers_key(conversation_id))  # type: ignore[misc]
+        now = time.time()
+        viewers: dict[str, str] = {}
+        for value in raw.values():
+            entry = json.loads(value)
+            if entry.get("until", 0) > now:
+                viewers[entry["staff_id"]] = entry["name"]
+        template = self.resources.templates.get_template("partials/conversations/_presence.html")
+        for client in watchers:
+            me = str(client.actor.staff_id)
+            typing = data.get("typing_name") if data.get("typing_staff") not in (None, me) else None
+            html = template.render(
+                viewers=[name for staff_id, name in viewers.items() if staff_id != me],
+                typing=typing,
+                typing_until=int((now + TYPING_SECONDS) * 1000),
+            )
+            with contextlib.suppress(Exception):
+                await client.socket.send_text(html)
 
     def wake_all(self) -> None:
         for clients in self.clients.values():
@@ -221,20 +280,43 @@ async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None
     client = LiveClient(socket, actor, conversation_id, await resources.hotel_timezone(actor.hotel_id))
     hub.register(client)
     sender = asyncio.create_task(hub.serve(client))
+    await _quietly(hub.announce(client, here=True))
+    receive = asyncio.create_task(socket.receive_text())
     try:
-        while not sender.done():
-            receive = asyncio.create_task(socket.receive_text())
-            done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if receive not in done:
-                receive.cancel()
+        while True:
+            done, _ = await asyncio.wait({receive, sender}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+            if sender in done:
                 break
-            receive.result()  # typing and presence notices arrive here; ignored for now
+            if receive in done:
+                if _notice(receive.result()).get("typing"):
+                    await _quietly(hub.announce(client, here=True, typing=True))
+                receive = asyncio.create_task(socket.receive_text())
+            else:  # quiet for a while: keep this tab listed as a viewer
+                await _quietly(hub.announce(client, here=True))
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        receive.cancel()
         client.closed = True
         client.wake.set()
         hub.unregister(client)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
+        await _quietly(hub.announce(client, here=False))
+
+
+async def _quietly(awaitable: Any) -> None:
+    """Presence is a nicety: a Redis hiccup must not end the socket."""
+    with contextlib.suppress(Exception):
+        await awaitable
+
+
+def _notice(text: str) -> dict[str, Any]:
+    if len(text) > 4096:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

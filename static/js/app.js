@@ -56,6 +56,9 @@
     document.querySelectorAll("time[data-since]").forEach(function (el) {
       el.textContent = humanSince(el.getAttribute("datetime"));
     });
+    document.querySelectorAll("[data-expires]").forEach(function (el) {
+      if (Date.now() > parseInt(el.getAttribute("data-expires"), 10)) el.remove();
+    });
   }
 
   function scrollTimeline() {
@@ -70,7 +73,19 @@
     el.setAttribute("data-state", state);
   }
 
-  document.addEventListener("htmx:wsOpen", function () { setLive("live", "live"); });
+  var socket = null;
+  var lastTyping = 0;
+  document.addEventListener("htmx:wsOpen", function (event) {
+    socket = event.detail && event.detail.socketWrapper;
+    setLive("live", "live");
+  });
+  document.addEventListener("input", function (event) {
+    if (!socket || !event.target || event.target.id !== "reply") return;
+    var now = Date.now();
+    if (now - lastTyping < 2000) return;
+    lastTyping = now;
+    try { socket.send(JSON.stringify({ typing: true })); } catch (e) {}
+  });
   document.addEventListener("htmx:wsClose", function (event) {
     var code = event.detail && event.detail.event && event.detail.event.code;
     if (code === 4401) { window.location.assign("/login"); return; }

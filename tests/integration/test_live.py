@@ -221,3 +221,31 @@ async def test_admin_of_one_hotel_cannot_deactivate_staff_of_another(server, wor
         assert response.status_code == 404
     finally:
         await alex.aclose()
+
+
+async def test_presence_and_typing_reach_colleagues_on_the_same_conversation(
+    server, world, anna, sessions
+) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "Hello")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    alex = await signed_in(server, "alex@aurora.example")
+    path = f"/live?conversation={conversation.id}"
+    try:
+        async with websockets.connect(
+            ws_url(server, path), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+        ) as anna_socket:
+            await receive_until(anna_socket, 'id="timeline"')
+            async with websockets.connect(
+                ws_url(server, path), additional_headers={"Cookie": cookie_header(alex), "Origin": server}
+            ) as alex_socket:
+                await receive_until(alex_socket, 'id="timeline"')
+                here = await receive_until(anna_socket, "also here")
+                assert "Alex" in here
+                await alex_socket.send('{"typing": true}')
+                typing = await receive_until(anna_socket, "is typing")
+                assert "Alex is typing" in typing
+            gone = await receive_until(anna_socket, 'id="presence"')
+            assert "Alex" not in gone
+    finally:
+        await alex.aclose()
