@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
@@ -18,7 +19,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 import domain.models  # noqa: F401 - every table registered before the first query
+from domain.assistant.service import AssistantDeps
 from domain.db import create_engine, session_factory
+from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
 from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
@@ -37,7 +40,9 @@ from web.routes.pages import (
     home,
     inbox_page,
     reply,
+    request_status,
     resolve,
+    suggest,
     take_over,
 )
 from web.routes.webhooks import green_api_webhook
@@ -104,6 +109,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secure_cookies=settings.public_base_url.startswith("https://"),
             templates=templates,
         )
+        llm_http = httpx.AsyncClient(timeout=llm_timeout())
+        resources.assistant = AssistantDeps(
+            resources.sessions,
+            resources.dispatcher,
+            OpenAICompatibleLlm(llm_http),
+            LlmEndpoint(settings.deepseek_api_url, settings.deepseek_api_key, settings.deepseek_model),
+            knowledge_token_budget=settings.knowledge_token_budget,
+            history_messages=settings.ai_history_messages,
+        )
         resources.hub = LiveHub(resources)
         app.state.resources = resources
         resources.hub.start()
@@ -111,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await resources.hub.stop()
+            await llm_http.aclose()
             await redis.aclose()
             await engine.dispose()
 
@@ -132,6 +147,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             reply,
             add_note,
             assign,
+            suggest,
+            request_status,
             live,
             staff_page,
             activate,

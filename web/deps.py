@@ -13,6 +13,7 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.assistant.service import AssistantDeps
 from domain.hotels.models import Hotel
 from domain.hotels.service import WebhookHotel
 from domain.settings import Settings
@@ -39,6 +40,7 @@ class Resources:
     secure_cookies: bool
     templates: Environment
     hub: LiveHub | Any = None
+    assistant: AssistantDeps | None = None
     hotel_cache: dict[int, tuple[float, WebhookHotel | None]] = field(default_factory=dict)
     timezones: dict[UUID, str] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from domain.conversations.rules import TransitionNotAllowed
 from domain.conversations.service import ConversationNotFound, InvalidReply, NotAMember
+from domain.requests.service import InvalidStatus, RequestNotFound
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ EXCEPTION_HANDLERS = {
     TimeoutError: database_unavailable,
     ConversationNotFound: not_found,
     NotAMember: not_found,
+    RequestNotFound: not_found,
+    InvalidStatus: bad_request,
     TransitionNotAllowed: conflict,
     InvalidReply: bad_request,
 }

@@ -290,3 +290,42 @@ async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why:
     plan = TurnPlan(reply=holding_message(language), hand_off=("ai_failure", why[:1000]))
     outcome = await _apply(deps, ctx, trigger_id, plan)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
+
+
+async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UUID) -> str:
+    """A draft for staff to edit and send: the AI's answer to the latest guest messages, no tools."""
+    async with deps.sessions() as session:
+        row = (
+            await session.execute(
+                select(Conversation, Hotel, Guest)
+                .join(Hotel, Hotel.id == Conversation.hotel_id)
+                .join(Guest, Guest.id == Conversation.guest_id)
+                .where(Conversation.id == conversation_id, Conversation.hotel_id == hotel_id)
+            )
+        ).one_or_none()
+        if row is None:
+            raise LookupError(str(conversation_id))
+        conversation, hotel, guest = row
+        recent = (
+            await session.execute(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.created_at.desc())
+                .limit(deps.history_messages)
+            )
+        ).scalars().all()
+    history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
+    guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
+    ctx = TurnContext(hotel, conversation, guest, history, guest_text)
+    endpoint = endpoint_for(hotel, deps.default_endpoint)
+    now = datetime.datetime.now(_zone(hotel.timezone))
+    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
+    messages = prompt.build_messages(
+        prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries),
+        prompt.context_note(now, guest.name, guest.room)
+        + " You are drafting a reply that a member of staff will check and send.",
+        history,
+    )
+    completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(guest.chat_id))
+    text, _ = extract_citations(completion.content, {entry.id for entry in entries})
+    return text

@@ -29,6 +29,8 @@ class EntryDraft:
 def _date(value: Any, field: str) -> datetime.date | None:
     if value in (None, ""):
         return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
     if isinstance(value, datetime.date):
         return value
     try:
@@ -43,13 +45,11 @@ def _draft(title: str, body: str, language: str = "en", **dates: Any) -> EntryDr
         raise KnowledgeFormatError("every entry needs a title and a body")
     if len(title) > 200 or len(body) > MAX_BODY:
         raise KnowledgeFormatError(f"entry '{title[:40]}' is too long")
-    return EntryDraft(
-        title,
-        body,
-        language,
-        _date(dates.get("valid_from"), "valid_from"),
-        _date(dates.get("valid_until"), "valid_until"),
-    )
+    valid_from = _date(dates.get("valid_from"), "valid_from")
+    valid_until = _date(dates.get("valid_until"), "valid_until")
+    if valid_from and valid_until and valid_from > valid_until:
+        raise KnowledgeFormatError(f"entry '{title[:40]}': valid_from is after valid_until")
+    return EntryDraft(title, body, language, valid_from, valid_until)
 
 
 def parse_markdown(text: str, language: str = "en") -> list[EntryDraft]:
@@ -71,7 +71,7 @@ def parse_markdown(text: str, language: str = "en") -> list[EntryDraft]:
 def parse_yaml(text: str, language: str = "en") -> list[EntryDraft]:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date like 2026-02-30
         raise KnowledgeFormatError(f"not valid YAML: {exc}") from exc
     if isinstance(data, dict):
         data = data.get("entries", data.get("knowledge"))
@@ -83,9 +83,9 @@ def parse_yaml(text: str, language: str = "en") -> list[EntryDraft]:
             raise KnowledgeFormatError("each entry must be a mapping with title and body")
         entries.append(
             _draft(
-                str(item.get("title", "")),
-                str(item.get("body", "")),
-                str(item.get("language", language)),
+                _text(item.get("title")),
+                _text(item.get("body")),
+                _text(item.get("language")) or language,
                 valid_from=item.get("valid_from"),
                 valid_until=item.get("valid_until"),
             )
@@ -93,8 +93,16 @@ def parse_yaml(text: str, language: str = "en") -> list[EntryDraft]:
     return entries
 
 
+def _text(value: Any) -> str:
+    """A YAML scalar as text; an empty value (``body:``) is empty, not the string "None"."""
+    return "" if value is None else str(value)
+
+
 def parse_file(path: Path, language: str = "en") -> list[EntryDraft]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeFormatError("not a UTF-8 text file") from exc
     entries = (
         parse_yaml(text, language)
         if path.suffix.lower() in (".yaml", ".yml")

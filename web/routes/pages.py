@@ -8,9 +8,12 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from domain.assistant.service import suggest_reply
 from domain.conversations import service
 from domain.conversations.service import ConversationNotFound, InvalidReply
 from domain.conversations.views import load_conversation, mark_read
+from domain.integrations.llm import LlmError
+from domain.requests.service import update_status
 from web.auth import Actor
 from web.deps import Resources
 from web.render import conversation_context, inbox_for
@@ -125,4 +128,35 @@ async def assign(request: Request[Any, Any, Any], actor: Actor, conversation_id:
         raise InvalidReply("choose a colleague to assign") from exc
     async with request.app.state.resources.uow() as uow:
         await service.assign(uow, actor.hotel_id, cid, actor.staff_id, assignee)
+    return _done(request, cid)
+
+
+@post("/conversations/{conversation_id:str}/suggest")
+async def suggest(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    """An AI draft, put into the composer for staff to edit and send."""
+    resources: Resources = request.app.state.resources
+    cid = _conversation_id(conversation_id)
+    if resources.assistant is None:
+        return Response({"detail": "the AI is not configured"}, status_code=503)
+    try:
+        draft = await suggest_reply(resources.assistant, actor.hotel_id, cid)
+    except LookupError as exc:
+        raise ConversationNotFound(conversation_id) from exc
+    except LlmError:
+        return Response({"detail": "the AI could not draft a reply just now; try again"}, status_code=503)
+    return Template("partials/conversations/_reply_box.html", context={"draft": draft, "view": None})
+
+
+@post("/conversations/{conversation_id:str}/requests/{request_id:str}/status")
+async def request_status(
+    request: Request[Any, Any, Any], actor: Actor, conversation_id: str, request_id: str
+) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    status = await _text(request, "status")
+    try:
+        rid = UUID(request_id)
+    except ValueError as exc:
+        raise ConversationNotFound(request_id) from exc
+    async with request.app.state.resources.uow() as uow:
+        await update_status(uow, actor.hotel_id, rid, status)
     return _done(request, cid)
