@@ -29,9 +29,17 @@ from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS
 from web.live import LiveHub, live
 from web.render import template_environment
-from web.routes.admin import activate, deactivate, staff_page
+from web.routes.admin import (
+    activate,
+    deactivate,
+    delete_saved,
+    save_saved_reply,
+    saved_replies_page,
+    staff_page,
+)
 from web.routes.auth import login, login_page, logout, switch_hotel
 from web.routes.health import health, ready
+from web.routes.oidc import oidc_callback, oidc_login
 from web.routes.pages import (
     add_note,
     assign,
@@ -138,6 +146,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             login_page,
             login,
             logout,
+            oidc_login,
+            oidc_callback,
             switch_hotel,
             inbox_page,
             conversation_page,
@@ -153,6 +163,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             staff_page,
             activate,
             deactivate,
+            saved_replies_page,
+            save_saved_reply,
+            delete_saved,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], send_as_attachment=False
             ),

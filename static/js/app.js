@@ -115,7 +115,22 @@
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
 
+  function expandShortcut(box) {
+    var match = /^\/([a-z0-9_-]+)$/.exec(box.value.trim());
+    if (!match) return false;
+    var language = box.getAttribute("data-guest-language") || "en";
+    var options = Array.prototype.slice.call(document.querySelectorAll('option[data-shortcut-code="' + match[1] + '"]'));
+    if (!options.length) return false;
+    var best = options.filter(function (o) { return o.getAttribute("data-language") === language; })[0] || options[0];
+    box.value = best.value;
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
+    if (event.target && event.target.id === "reply" && event.key === "Tab" && expandShortcut(event.target)) {
+      event.preventDefault();
+      return;
+    }
     if (event.target && event.target.id === "reply" && event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       var form = event.target.form;

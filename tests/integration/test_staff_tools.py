@@ -133,3 +133,40 @@ async def test_service_request_of_another_hotel_cannot_be_changed(client, world,
     assert response.status_code == 404
     async with sessions() as db:
         assert (await db.get(ServiceRequest, request.id)).status == "open"
+
+
+async def test_managers_keep_saved_replies_and_staff_see_them_in_the_composer(
+    client, world, sessions
+) -> None:
+    await make_staff(sessions, world["aurora"].id, "maria@aurora.example", Role.MANAGER, "Maria")
+    conversation = await conversation_with(client, sessions, world["aurora"], "Hi")
+    csrf = await sign_in(client, "maria@aurora.example")
+    form = {"_csrf": csrf, "shortcut": "wifi", "language": "de", "text": "Das WLAN heißt Aurora-Guest."}
+    assert (await client.post("/admin/saved-replies", data=form, follow_redirects=False)).status_code == 303
+    bad = await client.post("/admin/saved-replies", data={**form, "shortcut": "no spaces!"})
+    assert bad.status_code == 400
+    assert "short code" in bad.json()["detail"]
+    page = await client.get(f"/conversations/{conversation.id}")
+    assert 'data-shortcut-code="wifi"' in page.text
+    assert "Das WLAN heißt Aurora-Guest." in page.text
+
+
+async def test_agents_cannot_edit_saved_replies_and_other_hotels_cannot_delete_them(
+    client, world, sessions
+) -> None:
+    from domain.conversations.saved_replies import save_reply
+
+    async with sessions() as db, db.begin():
+        reply = await save_reply(db, world["aurora"].id, "late", "en", "Late check-out is free until 14:00.")
+    csrf = await sign_in(client, "anna@aurora.example")
+    response = await client.post(
+        "/admin/saved-replies", data={"_csrf": csrf, "shortcut": "x", "language": "en", "text": "y"}
+    )
+    assert response.status_code == 403
+    await make_staff(sessions, world["borealis"].id, "boris@borealis.example", Role.MANAGER, "Boris")
+    client.cookies.clear()
+    csrf = await sign_in(client, "boris@borealis.example")
+    response = await client.post(f"/admin/saved-replies/{reply.id}/delete", data={"_csrf": csrf})
+    assert response.status_code == 404
+    page = await client.get("/admin/saved-replies")
+    assert "Late check-out" not in page.text

@@ -9,6 +9,12 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
+from domain.conversations.saved_replies import (
+    InvalidSavedReply,
+    delete_saved_reply,
+    list_saved_replies,
+    save_reply,
+)
 from domain.staff.models import Membership, Role, StaffUser
 from domain.staff.service import set_active
 from web.auth import Actor
@@ -61,3 +67,46 @@ async def deactivate(request: Request[Any, Any, Any], actor: Actor, staff_id: st
 @post("/admin/staff/{staff_id:str}/activate")
 async def activate(request: Request[Any, Any, Any], actor: Actor, staff_id: str) -> Response[Any]:
     return await _set_active(request, actor, staff_id, active=True)
+
+
+@get("/admin/saved-replies")
+async def saved_replies_page(request: Request[Any, Any, Any], actor: Actor, error: str = "") -> Template:
+    actor.require(Role.MANAGER)
+    resources: Resources = request.app.state.resources
+    async with resources.sessions() as db:
+        replies = await list_saved_replies(db, actor.hotel_id)
+    return Template(
+        "pages/admin/saved_replies.html",
+        context={"actor": actor, "replies": replies, "active": "replies", "error": error[:200]},
+    )
+
+
+@post("/admin/saved-replies")
+async def save_saved_reply(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    actor.require(Role.MANAGER)
+    resources: Resources = request.app.state.resources
+    form = await request.form()
+    fields = {name: str(form.get(name, ""))[:4000] for name in ("shortcut", "language", "text")}
+    try:
+        async with resources.sessions() as db, db.begin():
+            await save_reply(
+                db, actor.hotel_id, fields["shortcut"], fields["language"] or "en", fields["text"]
+            )
+    except InvalidSavedReply as exc:
+        return Response({"detail": str(exc)}, status_code=400)
+    return Redirect("/admin/saved-replies", status_code=303)
+
+
+@post("/admin/saved-replies/{reply_id:str}/delete")
+async def delete_saved(request: Request[Any, Any, Any], actor: Actor, reply_id: str) -> Response[Any]:
+    actor.require(Role.MANAGER)
+    resources: Resources = request.app.state.resources
+    try:
+        target = UUID(reply_id)
+    except ValueError:
+        return Response({"detail": "not found"}, status_code=404)
+    async with resources.sessions() as db, db.begin():
+        deleted = await delete_saved_reply(db, actor.hotel_id, target)
+    if not deleted:
+        return Response({"detail": "not found"}, status_code=404)
+    return Redirect("/admin/saved-replies", status_code=303)
