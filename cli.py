@@ -150,7 +150,14 @@ def cmd_hotel_create(args: argparse.Namespace) -> None:
         await session.flush()
         return hotel.id
 
-    hotel_id = _run(_with_session(work))
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        hotel_id = _run(_with_session(work))
+    except IntegrityError as exc:
+        raise SystemExit(
+            f"a hotel with slug '{args.slug}' or idInstance {args.instance_id} already exists"
+        ) from exc
     print(f"hotel {args.slug} created: id {hotel_id}")
     print(f"webhook URL: <PUBLIC_BASE_URL>/webhooks/green-api   webhook token: {webhook_token}")
 
@@ -218,10 +225,12 @@ async def seed_demo(database_url: str) -> None:
     from domain.hotels.models import Hotel
     from domain.knowledge.importer import parse_file
     from domain.knowledge.service import import_entries
+    from domain.settings import Settings
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff
 
-    engine = create_engine(database_url, pool_size=1)
+    # DATABASE_URL may be the documented postgresql://... form; the engine needs the asyncpg driver.
+    engine = create_engine(Settings(database_url=database_url).sqlalchemy_url, pool_size=1)
     try:
         async with session_factory(engine)() as session, session.begin():
             hotel = (
