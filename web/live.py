@@ -26,13 +26,15 @@ from redis.asyncio import Redis
 from domain.conversations.views import load_conversation
 from web.auth import Actor, Forbidden, LoginRequired, load_actor
 from web.deps import Resources
-from web.render import live_region
+from web.render import RegionRenderer, live_region
 
 log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 VIEWER_TTL_SECONDS = 45
+COALESCE_SECONDS = 0.01
+SEND_TIMEOUT_SECONDS = 5
 TYPING_SECONDS = 4
 
 
@@ -42,7 +44,7 @@ class LiveClient:
     actor: Actor
     conversation_id: UUID | None
     timezone: str
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
 
 
@@ -52,6 +54,7 @@ class LiveHub:
         self.clients: dict[UUID, set[LiveClient]] = {}
         self.connected = False
         self.task: asyncio.Task[None] | None = None
+        self.pending: dict[UUID, asyncio.Task[None]] = {}
 
     @property
     def prefix(self) -> str:
@@ -67,6 +70,8 @@ class LiveHub:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+        for task in list(self.pending.values()):
+            task.cancel()
         for clients in list(self.clients.values()):
             for client in list(clients):
                 await self._close(client, 1001)
@@ -126,8 +131,7 @@ class LiveHub:
         if data.get("kind") == "presence":
             await self._presence(hotel_id, data.get("conversation_id"), data.get("data") or {})
             return
-        for client in list(self.clients.get(hotel_id, ())):
-            client.wake.set()
+        self.schedule(hotel_id)
 
     async def _control(self, data: dict[str, Any]) -> None:
         """Sign-out and deactivation reach sockets on every web process."""
@@ -192,9 +196,48 @@ class LiveHub:
                 await client.socket.send_text(html)
 
     def wake_all(self) -> None:
-        for clients in self.clients.values():
-            for client in clients:
-                client.wake.set()
+        for hotel_id in list(self.clients):
+            self.schedule(hotel_id)
+
+    # -- pushing: one render per distinct view per burst, shared by every socket showing it ------
+
+    def schedule(self, hotel_id: UUID) -> None:
+        """Events for a hotel within a few milliseconds collapse into one flush."""
+        if hotel_id in self.clients and hotel_id not in self.pending:
+            self.pending[hotel_id] = asyncio.create_task(self._flush(hotel_id))
+
+    async def _flush(self, hotel_id: UUID) -> None:
+        try:
+            await asyncio.sleep(COALESCE_SECONDS)
+        finally:
+            # From here on a new event schedules a new flush: nothing that happens while this one
+            # renders can be missed.
+            self.pending.pop(hotel_id, None)
+        clients = [c for c in self.clients.get(hotel_id, ()) if not c.closed]
+        if not clients:
+            return
+        try:
+            async with self.resources.sessions() as db:
+                renderer = RegionRenderer(self.resources.templates, db, clients[0].timezone)
+                pages: dict[tuple[UUID, UUID | None], str] = {}
+                for client in clients:
+                    key = (client.actor.staff_id, client.conversation_id)
+                    if key not in pages:
+                        pages[key] = await renderer.region(client.actor, client.conversation_id)
+        except Exception:
+            log.warning("live render failed; retrying shortly", exc_info=True)
+            await asyncio.sleep(1)
+            self.schedule(hotel_id)
+            return
+        await asyncio.gather(
+            *(self._send(c, pages[(c.actor.staff_id, c.conversation_id)]) for c in clients),
+        )
+
+    async def _send(self, client: LiveClient, html: str) -> None:
+        try:
+            await asyncio.wait_for(client.socket.send_text(html), SEND_TIMEOUT_SECONDS)
+        except Exception:
+            await self._close(client, 1011)  # a stuck or broken socket: the browser reconnects and resyncs
 
     # -- sockets ------------------------------------------------------------------------------
 
@@ -214,28 +257,18 @@ class LiveHub:
 
     async def _close(self, client: LiveClient, code: int) -> None:
         client.closed = True
-        client.wake.set()
+        client.done.set()
         with contextlib.suppress(Exception):
             await client.socket.close(code=code)
 
-    async def push(self, client: LiveClient) -> None:
-        """Render this client's live region and send it; called on connect and after every wake."""
+    async def serve(self, client: LiveClient) -> None:
+        """The full region first, on every (re)connect; deltas then come from the hotel's flushes."""
         async with self.resources.sessions() as db:
             html = await live_region(
                 self.resources.templates, db, client.actor, client.conversation_id, client.timezone
             )
         await client.socket.send_text(html)
-
-    async def serve(self, client: LiveClient) -> None:
-        """Send the full region now, then again whenever an event for the hotel arrives (coalesced)."""
-        client.wake.set()
-        while not client.closed:
-            await client.wake.wait()
-            client.wake.clear()
-            if client.closed:
-                break
-            await self.push(client)
-            await asyncio.sleep(0.02)  # let a burst of events collapse into one render
+        await client.done.wait()
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bool:
@@ -298,7 +331,7 @@ async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None
     finally:
         receive.cancel()
         client.closed = True
-        client.wake.set()
+        client.done.set()
         hub.unregister(client)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

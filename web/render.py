@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -54,27 +55,76 @@ def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> 
     }
 
 
+def without_csrf(actor: Actor) -> Actor:
+    """Pushed fragments are shared between tabs; htmx sends the page's own token in a header."""
+    return replace(actor, session=replace(actor.session, csrf=""))
+
+
+def badge_html(waiting: int) -> str:
+    return (
+        f'<span id="waiting-badge" class="badge{"" if waiting else " hidden"}" hx-swap-oob="true" '
+        f'data-waiting="{waiting}" aria-label="guests waiting">{waiting or ""}</span>'
+    )
+
+
+@dataclass
+class RegionRenderer:
+    """Renders live regions for many sockets at once, sharing what does not depend on the viewer.
+
+    The inbox differs per staff member (mine, unread); a conversation's timeline and guest panel are
+    the same for everyone; only its header (which buttons) depends on the viewer.
+    """
+
+    env: Environment
+    db: AsyncSession
+    timezone: str
+    inboxes: dict[UUID, tuple[Inbox, str]] = field(default_factory=dict)
+    views: dict[UUID, ConversationView | None] = field(default_factory=dict)
+    shared: dict[UUID, str] = field(default_factory=dict)
+
+    async def inbox(self, actor: Actor, current: UUID | None) -> tuple[Inbox, str]:
+        key = actor.staff_id
+        if key not in self.inboxes:
+            inbox = await inbox_for(self.db, actor, timezone=self.timezone)
+            context = {
+                "actor": actor,
+                "inbox": inbox,
+                "oob": True,
+                "waiting": inbox.waiting,
+                "current_id": None,
+            }
+            self.inboxes[key] = (inbox, self.env.get_template("partials/inbox/_list.html").render(context))
+        inbox, html = self.inboxes[key]
+        if current is not None:  # the highlighted row is per tab: mark it without re-rendering
+            html = html.replace(f'" id="row-{current}"', f' current" id="row-{current}"', 1)
+        return inbox, html
+
+    async def view(self, hotel_id: UUID, conversation_id: UUID) -> ConversationView | None:
+        if conversation_id not in self.views:
+            self.views[conversation_id] = await load_conversation(self.db, hotel_id, conversation_id)
+        return self.views[conversation_id]
+
+    async def region(self, actor: Actor, conversation_id: UUID | None) -> str:
+        actor = without_csrf(actor)
+        inbox, inbox_html = await self.inbox(actor, conversation_id)
+        parts = [inbox_html]
+        if conversation_id is not None:
+            view = await self.view(actor.hotel_id, conversation_id)
+            if view is not None:
+                context = {**conversation_context(actor, view, inbox), "oob": True}
+                parts.append(self.env.get_template("partials/conversations/_header.html").render(context))
+                if conversation_id not in self.shared:
+                    self.shared[conversation_id] = "".join(
+                        self.env.get_template(f"partials/conversations/{name}.html").render(context)
+                        for name in ("_timeline", "_guest_panel")
+                    )
+                parts.append(self.shared[conversation_id])
+        parts.append(badge_html(inbox.waiting))
+        return "".join(parts)
+
+
 async def live_region(
     env: Environment, db: AsyncSession, actor: Actor, conversation_id: UUID | None, timezone: str
 ) -> str:
-    """Everything a staff screen shows live, as out-of-band fragments (sent first on every connect)."""
-    inbox = await inbox_for(db, actor, timezone=timezone)
-    context: dict[str, Any] = {
-        "actor": actor,
-        "inbox": inbox,
-        "oob": True,
-        "waiting": inbox.waiting,
-        "current_id": conversation_id,
-    }
-    parts = [env.get_template("partials/inbox/_list.html").render(context)]
-    if conversation_id is not None:
-        view = await load_conversation(db, actor.hotel_id, conversation_id)
-        if view is not None:
-            context = {**conversation_context(actor, view, inbox), "oob": True}
-            for name in ("_header", "_timeline", "_guest_panel"):
-                parts.append(env.get_template(f"partials/conversations/{name}.html").render(context))
-    parts.append(
-        f'<span id="waiting-badge" class="badge{"" if inbox.waiting else " hidden"}" hx-swap-oob="true" '
-        f'data-waiting="{inbox.waiting}" aria-label="guests waiting">{inbox.waiting or ""}</span>'
-    )
-    return "".join(parts)
+    """Everything one staff screen shows live, as out-of-band fragments (sent first on every connect)."""
+    return await RegionRenderer(env, db, timezone).region(actor, conversation_id)
