@@ -71,7 +71,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from jobs.worker import run_workers
+    from jobs.worker import run_workers, workers_healthy
+
+    if args.check:
+        try:
+            missing = asyncio.run(workers_healthy())
+        except Exception as exc:
+            raise SystemExit(f"unhealthy: cannot reach Redis ({exc.__class__.__name__})") from exc
+        if missing:
+            raise SystemExit(f"unhealthy: no recent health report from {', '.join(missing)}")
+        print("healthy")
+        return
 
     async def main() -> None:
         task = asyncio.ensure_future(run_workers())
@@ -404,6 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     worker = sub.add_parser("worker", help="run the background workers (AI turns, sends, sweep)")
+    worker.add_argument(
+        "--check", action="store_true", help="exit 0 if both workers reported recently (a liveness probe)"
+    )
     worker.set_defaults(handler=cmd_worker)
 
     mig = sub.add_parser("migrate", help="upgrade the database schema")

@@ -39,6 +39,7 @@ class Settings:
     retry_base_seconds: float = 2.0
     send_timeout_seconds: int = 30
     ai_timeout_seconds: int = 150
+    worker_metrics_port: int = 9100
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -85,6 +86,7 @@ class Settings:
             retry_base_seconds=float(get("RETRY_BASE_SECONDS", "2")),
             send_timeout_seconds=int(get("SEND_TIMEOUT_SECONDS", "30")),
             ai_timeout_seconds=int(get("AI_TIMEOUT_SECONDS", "150")),
+            worker_metrics_port=int(get("WORKER_METRICS_PORT", "9100")),
         )
 
 

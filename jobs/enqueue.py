@@ -10,6 +10,7 @@ from uuid import UUID
 from arq.connections import ArqRedis
 
 from domain.ports import JobRequest, LiveEvent
+from jobs.metrics import count_event
 
 
 def hotel_channel(prefix: str, hotel_id: UUID | str) -> str:
@@ -41,6 +42,7 @@ class RedisDispatcher:
     async def publish(self, events: Sequence[LiveEvent]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             for event in events:
+                count_event(event.kind, event.data)
                 pipe.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))
             await pipe.execute()
 

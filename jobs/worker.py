@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ import httpx
 from arq import Retry, cron
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.worker import Worker, func
+from prometheus_client import start_http_server
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
@@ -22,6 +23,8 @@ from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeou
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher, queue_name
+from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api
+from jobs.metrics import REGISTRY as METRICS_REGISTRY
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +53,15 @@ async def startup(ctx: dict[str, Any]) -> None:
     # (with a journal check first), never a job killed by arq's own timeout.
     green_timeout = green_api_timeout()
     green_http = httpx.AsyncClient(
+        event_hooks={"response": [count_green_api]},
         timeout=httpx.Timeout(
             connect=green_timeout.connect,
             read=min(green_timeout.read or 30.0, settings.send_timeout_seconds * 0.75),
             write=green_timeout.write,
             pool=green_timeout.pool,
-        )
+        ),
     )
-    llm_http = httpx.AsyncClient(timeout=llm_timeout())
+    llm_http = httpx.AsyncClient(timeout=llm_timeout(), event_hooks={"response": [count_deepseek]})
     ctx.update(
         settings=settings,
         engine=engine,
@@ -87,6 +91,9 @@ async def send_message(ctx: dict[str, Any], message_id: str) -> str:
     outcome = await send_queued_message(
         ctx["outbox"], UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
     )
+    JOBS.labels("send_message", outcome.value).inc()
+    if outcome in (SendOutcome.SENT, SendOutcome.ADOPTED):
+        MESSAGES.labels("out").inc()
     if outcome is SendOutcome.RETRY:
         raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
     return outcome.value
@@ -99,6 +106,11 @@ async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id
         UUID(trigger_message_id),
         final_attempt=ctx["job_try"] >= AI_MAX_TRIES,
     )
+    JOBS.labels("ai_reply", outcome.value).inc()
+    if outcome in (AiOutcome.REPLIED, AiOutcome.HANDED_OFF, AiOutcome.FAILED):
+        enqueued = ctx.get("enqueue_time")
+        if enqueued is not None:
+            AI_REPLY_LATENCY.observe(max(0.0, (datetime.now(UTC) - enqueued).total_seconds()))
     if outcome is AiOutcome.RETRY:
         raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
     return outcome.value
@@ -162,6 +174,8 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
 async def run_workers(settings: Settings | None = None) -> None:
     """Both workers in one process until cancelled (SIGTERM/SIGINT handled by the caller)."""
     settings = settings or get_settings()
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, registry=METRICS_REGISTRY)
     redis = await create_pool(redis_settings(settings.redis_url))
     workers = build_workers(settings, redis)
     try:
@@ -169,3 +183,18 @@ async def run_workers(settings: Settings | None = None) -> None:
     finally:
         for worker in workers:
             await worker.close()
+
+
+async def workers_healthy(settings: Settings | None = None) -> list[str]:
+    """The queues whose worker has not reported within its health-check interval (empty: healthy)."""
+    settings = settings or get_settings()
+    redis = await create_pool(redis_settings(settings.redis_url))
+    try:
+        missing = []
+        for queue in (SEND_QUEUE, AI_QUEUE):
+            name = queue_name(settings.redis_prefix, queue)
+            if not await redis.exists(f"{name}:health-check"):
+                missing.append(name)
+        return missing
+    finally:
+        await redis.aclose()

@@ -28,6 +28,7 @@ from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
 from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS
 from web.live import LiveHub, live
+from web.metrics import MetricsMiddleware, metrics
 from web.render import template_environment
 from web.routes.admin import (
     activate,
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             suggest,
             request_status,
             live,
+            metrics,
             staff_page,
             activate,
             deactivate,
@@ -180,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CsrfRejected: _forbidden,
         },
         after_request=_security_headers,
+        middleware=[MetricsMiddleware],
         debug=False,
     )
 

@@ -307,13 +307,17 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
             raise LookupError(str(conversation_id))
         conversation, hotel, guest = row
         recent = (
-            await session.execute(
-                select(Message)
-                .where(Message.conversation_id == conversation_id)
-                .order_by(Message.created_at.desc())
-                .limit(deps.history_messages)
+            (
+                await session.execute(
+                    select(Message)
+                    .where(Message.conversation_id == conversation_id)
+                    .order_by(Message.created_at.desc())
+                    .limit(deps.history_messages)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
     guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
     ctx = TurnContext(hotel, conversation, guest, history, guest_text)

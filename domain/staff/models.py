@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
 
 class StaffUser(Base):
     __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -24,6 +25,8 @@ class StaffUser(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     is_active: Mapped[bool] = mapped_column(default=True)
     is_superuser: Mapped[bool] = mapped_column(default=False)
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
 
 class Membership(Base):

@@ -21,7 +21,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
@@ -34,17 +33,17 @@ from joserfc.jws import JWSRegistry
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
-from redis.asyncio import Redis
 
 from domain.settings import Settings
 from domain.staff.oidc import (
-    LinkedIdentity,
-    ProviderIdentity,
     account_facts,
     decide_sign_in,
     find_account,
     identity_from_claims,
     invalidate_password,
+    link,
+    linked_identity,
+    subject_owner,
 )
 from domain.staff.service import hotel_roles
 from web.auth import cookie_name
@@ -206,44 +205,6 @@ def provider_client(request: Request[Any, Any, Any]) -> ProviderClient:
     return client
 
 
-class LinkStore:
-    """Which provider identity each account is linked to (and the reverse), kept in Redis.
-
-    Stand-in until ``staff_users`` has ``oidc_issuer``/``oidc_subject`` columns: losing this
-    record only makes the next single sign-on a "first link" again (password already gone,
-    other sessions end once more), so it fails safe.
-    """
-
-    def __init__(self, redis: Redis, prefix: str = ""):
-        self.redis = redis
-        self.prefix = prefix
-
-    def _account_key(self, staff_id: UUID) -> str:
-        return f"{self.prefix}oidc-link:staff:{staff_id}"
-
-    def _subject_key(self, issuer: str, subject: str) -> str:
-        return f"{self.prefix}oidc-link:subject:{_digest(issuer + chr(10) + subject)}"
-
-    async def linked(self, staff_id: UUID) -> LinkedIdentity | None:
-        raw = await self.redis.get(self._account_key(staff_id))
-        if raw is None:
-            return None
-        data = json.loads(raw)
-        return LinkedIdentity(issuer=str(data["iss"]), subject=str(data["sub"]))
-
-    async def owner(self, issuer: str, subject: str) -> UUID | None:
-        raw = await self.redis.get(self._subject_key(issuer, subject))
-        return UUID(raw.decode() if isinstance(raw, bytes) else str(raw)) if raw else None
-
-    async def link(self, staff_id: UUID, identity: ProviderIdentity) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(
-                self._account_key(staff_id), json.dumps({"iss": identity.issuer, "sub": identity.subject})
-            )
-            pipe.set(self._subject_key(identity.issuer, identity.subject), str(staff_id))
-            await pipe.execute()
-
-
 def _flow_key(resources: Resources, state: str) -> str:
     return f"{resources.settings.redis_prefix}oidc-flow:{_digest(state)}"
 
@@ -340,14 +301,13 @@ async def oidc_callback(request: Request[Any, Any, Any]) -> Response[Any]:
         return _refuse(resources, f"The single sign-on answer could not be verified. {RETRY}", 403)
 
     identity = identity_from_claims(str(metadata["issuer"]), claims)
-    links = LinkStore(resources.redis, settings.redis_prefix)
     async with resources.sessions() as db, db.begin():
         staff = await find_account(db, identity.email, for_update=True)
         decision = decide_sign_in(
             identity,
             account_facts(staff),
-            account_link=await links.linked(staff.id) if staff is not None else None,
-            subject_owner=await links.owner(identity.issuer, identity.subject),
+            account_link=linked_identity(staff),
+            subject_owner=await subject_owner(db, identity.issuer, identity.subject),
         )
         if staff is None or not decision.allowed:
             refusal = decision.refusal
@@ -355,10 +315,10 @@ async def oidc_callback(request: Request[Any, Any, Any]) -> Response[Any]:
             return _refuse(resources, refusal.value if refusal else "Sign-in refused.", 403)
         if decision.first_link:
             invalidate_password(staff)
+            link(staff, identity)
         roles = await hotel_roles(db, staff.id)
 
     if decision.first_link:
-        await links.link(staff.id, identity)
         ended = await resources.session_store.destroy_all(staff.id)
         await resources.live_kick(staff_id=staff.id)
         log.info("OIDC identity linked to staff %s; password removed, %d sessions ended", staff.id, ended)

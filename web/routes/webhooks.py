@@ -11,7 +11,9 @@ from litestar.datastructures import State
 from domain.conversations.inbound import HotelRef, handle_event
 from domain.hotels.service import find_by_instance, token_matches
 from domain.integrations.green_api_webhooks import WebhookShapeError, id_instance_of, parse_event
+from jobs.metrics import MESSAGES
 from web.deps import Resources
+from web.metrics import WEBHOOKS
 
 log = logging.getLogger(__name__)
 
@@ -57,5 +59,8 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
             event,
             debounce_seconds=resources.settings.ai_debounce_seconds,
         )
+    WEBHOOKS.labels(str(data.get("typeWebhook", "unknown"))[:40], outcome).inc()
+    if outcome == "stored" and data.get("typeWebhook") == "incomingMessageReceived":
+        MESSAGES.labels("in").inc()
     log.debug("webhook %s: %s", type(event).__name__, outcome)
     return _answer(200, outcome)

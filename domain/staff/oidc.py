@@ -1,0 +1,173 @@
+"""Single sign-on (OpenID Connect): who may sign in as which staff account, and what linking does.
+
+The rules guard against pre-account takeover (Chatwoot CVE-2026-44707: an attacker-made account was
+adopted by the victim's later OAuth sign-in and the attacker's password stayed valid):
+
+- accounts are never created here; staff accounts are made by administrators;
+- a provider identity reaches an account only by a verified email (``email_verified`` is JSON
+  ``true``) that matches an *active* account;
+- the first sign-in links the account to the provider's (issuer, subject): the local password is
+  removed and every other session of the account ends;
+- once linked, only that subject signs in as the account, and one subject never takes two accounts.
+
+The functions here are pure or take the caller's database session; the web layer talks to the
+provider, keeps the link record and the browser sessions.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.staff.models import StaffUser
+
+MAX_EMAIL_LENGTH = 254
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderIdentity:
+    """What a validated ID token says about the person."""
+
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedIdentity:
+    """The provider identity an account was linked to at its first single sign-on."""
+
+    issuer: str
+    subject: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    staff_id: UUID
+    is_active: bool
+
+
+class Refusal(enum.StrEnum):
+    """Why a sign-in is refused; the value is what the person is told."""
+
+    NO_EMAIL = "Your single sign-on account did not share an email address."
+    UNVERIFIED_EMAIL = (
+        "Your single sign-on provider has not verified your email address, so it cannot be used "
+        "to sign in here. Verify it with your provider, or sign in with your password."
+    )
+    NO_ACCOUNT = "There is no active staff account for this email address. Ask an administrator to add you."
+    OTHER_IDENTITY = (
+        "This staff account is linked to a different single sign-on identity. Ask an administrator."
+    )
+    IDENTITY_TAKEN = (
+        "This single sign-on identity is already linked to another staff account. Ask an administrator."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SignInDecision:
+    staff_id: UUID | None = None
+    refusal: Refusal | None = None
+    first_link: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None and self.staff_id is not None
+
+
+def normalise_email(value: object) -> str:
+    """The email as accounts store it (trimmed, lower case); empty when absent or not an address."""
+    if not isinstance(value, str):
+        return ""
+    email = value.strip().lower()
+    if "@" not in email or len(email) > MAX_EMAIL_LENGTH:
+        return ""
+    return email
+
+
+def identity_from_claims(issuer: str, claims: Mapping[str, object]) -> ProviderIdentity:
+    """Read the identity from *validated* ID token claims.
+
+    ``email_verified`` counts only when it is the JSON boolean ``true``: a string such as
+    ``"true"``, a missing claim or anything else is "not verified".
+    """
+    subject = claims.get("sub")
+    return ProviderIdentity(
+        issuer=issuer,
+        subject=subject if isinstance(subject, str) else "",
+        email=normalise_email(claims.get("email")),
+        email_verified=claims.get("email_verified") is True,
+    )
+
+
+def decide_sign_in(
+    identity: ProviderIdentity,
+    account: AccountFacts | None,
+    *,
+    account_link: LinkedIdentity | None,
+    subject_owner: UUID | None,
+) -> SignInDecision:
+    """May this provider identity sign in as this account, and is it the first link?
+
+    ``account`` is the staff account with the identity's email (``None`` when there is none),
+    ``account_link`` the identity that account is already linked to, and ``subject_owner`` the
+    account this (issuer, subject) is already linked to, if any.
+    """
+    if not identity.email:
+        return SignInDecision(refusal=Refusal.NO_EMAIL)
+    if not identity.email_verified:
+        return SignInDecision(refusal=Refusal.UNVERIFIED_EMAIL)
+    if account is None or not account.is_active:
+        return SignInDecision(refusal=Refusal.NO_ACCOUNT)
+    if account_link is not None and (
+        account_link.issuer != identity.issuer or account_link.subject != identity.subject
+    ):
+        return SignInDecision(refusal=Refusal.OTHER_IDENTITY)
+    if subject_owner is not None and subject_owner != account.staff_id:
+        return SignInDecision(refusal=Refusal.IDENTITY_TAKEN)
+    return SignInDecision(staff_id=account.staff_id, first_link=account_link is None)
+
+
+async def find_account(session: AsyncSession, email: str, *, for_update: bool = False) -> StaffUser | None:
+    """The staff account with this (normalised) email, active or not."""
+    if not email:
+        return None
+    query = select(StaffUser).where(StaffUser.email == email)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def account_facts(staff: StaffUser | None) -> AccountFacts | None:
+    return AccountFacts(staff.id, bool(staff.is_active)) if staff is not None else None
+
+
+def invalidate_password(staff: StaffUser) -> None:
+    """Linking ends password sign-in: a password someone set before the link stops working."""
+    staff.password_hash = None
+
+
+def linked_identity(staff: StaffUser | None) -> LinkedIdentity | None:
+    if staff is None or not staff.oidc_issuer or not staff.oidc_subject:
+        return None
+    return LinkedIdentity(issuer=staff.oidc_issuer, subject=staff.oidc_subject)
+
+
+async def subject_owner(session: AsyncSession, issuer: str, subject: str) -> UUID | None:
+    return (
+        await session.execute(
+            select(StaffUser.id).where(StaffUser.oidc_issuer == issuer, StaffUser.oidc_subject == subject)
+        )
+    ).scalar_one_or_none()
+
+
+def link(staff: StaffUser, identity: ProviderIdentity) -> None:
+    """Record the provider identity on the account (in the caller's transaction)."""
+    staff.oidc_issuer = identity.issuer
+    staff.oidc_subject = identity.subject

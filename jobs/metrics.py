@@ -1,0 +1,53 @@
+"""Metrics shared by web and worker processes; the worker serves them on its own port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+GREEN_API_REQUESTS = Counter(
+    "green_api_requests_total",
+    "Calls to Green API by method and HTTP status",
+    ["method", "status"],
+    registry=REGISTRY,
+)
+DEEPSEEK_REQUESTS = Counter(
+    "deepseek_api_requests_total", "Calls to the LLM API by HTTP status", ["status"], registry=REGISTRY
+)
+JOBS = Counter(
+    "arq_jobs_total", "Background jobs by function and outcome", ["function", "outcome"], registry=REGISTRY
+)
+AI_REPLY_LATENCY = Histogram(
+    "ai_reply_latency_seconds",
+    "From the guest's message to the AI reply queued for sending",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60),
+    registry=REGISTRY,
+)
+HANDOFFS = Counter(
+    "handoffs_total", "Conversations handed to staff, by reason", ["reason"], registry=REGISTRY
+)
+MESSAGES = Counter(
+    "messages_total", "Messages by direction (in: from guests, out: sent)", ["direction"], registry=REGISTRY
+)
+
+
+def _green_api_method(url: httpx.URL) -> str:
+    parts = url.path.strip("/").split("/")
+    return parts[1] if len(parts) >= 2 and parts[0].startswith("waInstance") else "other"
+
+
+async def count_green_api(response: httpx.Response) -> None:
+    GREEN_API_REQUESTS.labels(_green_api_method(response.request.url), str(response.status_code)).inc()
+
+
+async def count_deepseek(response: httpx.Response) -> None:
+    DEEPSEEK_REQUESTS.labels(str(response.status_code)).inc()
+
+
+def count_event(kind: str, data: dict[str, Any]) -> None:
+    if kind == "conversation.state" and data.get("state") == "needs_human":
+        HANDOFFS.labels(str(data.get("reason") or "other")[:40]).inc()

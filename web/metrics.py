@@ -1,0 +1,96 @@
+"""Prometheus metrics of a web process (names from DESIGN.md; labels stay low-cardinality)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from domain.ports import AI_QUEUE, SEND_QUEUE
+from jobs.enqueue import queue_name
+from jobs.metrics import REGISTRY as SHARED_REGISTRY
+
+REGISTRY: CollectorRegistry = SHARED_REGISTRY
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests by route template", ["method", "route", "status"], registry=REGISTRY
+)
+HTTP_ERRORS = Counter(
+    "http_requests_errors_total",
+    "HTTP answers 5xx by route template",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request duration by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+WEBHOOKS = Counter(
+    "green_api_webhooks_total",
+    "Green API webhooks received, by type and outcome",
+    ["type", "outcome"],
+    registry=REGISTRY,
+)
+QUEUE_LENGTH = Gauge("arq_queue_length", "Jobs waiting in an arq queue", ["queue"], registry=REGISTRY)
+DB_CONNECTIONS = Gauge("database_connections_active", "Database connections checked out", registry=REGISTRY)
+WEBSOCKETS = Gauge("websocket_connections", "Open staff websockets on this process", registry=REGISTRY)
+LIVE_UP = Gauge("live_events_listener_up", "1 while the live event listener is subscribed", registry=REGISTRY)
+
+
+class MetricsMiddleware:
+    """Counts every HTTP request by its route template (``/conversations/{conversation_id:str}``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = str(scope.get("path_template") or "unmatched")
+            method = scope.get("method", "GET")
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_DURATION.labels(method, route).observe(time.perf_counter() - started)
+            if status >= 500:
+                HTTP_ERRORS.labels(method, route, str(status)).inc()
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    resources = request.app.state.resources
+    prefix = resources.settings.redis_prefix
+    try:
+        for queue in (AI_QUEUE, SEND_QUEUE):
+            QUEUE_LENGTH.labels(queue).set(await resources.redis.zcard(queue_name(prefix, queue)))
+    except Exception:  # noqa: S110 - Redis down: the gauges keep their last value; readiness reports it
+        pass
+    DB_CONNECTIONS.set(resources.engine.pool.checkedout())
+    WEBSOCKETS.set(resources.hub.socket_count if resources.hub else 0)
+    LIVE_UP.set(1 if resources.hub and resources.hub.alive else 0)
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
