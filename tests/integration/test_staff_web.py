@@ -293,3 +293,24 @@ async def test_search_finds_by_name_phone_and_text(client, world) -> None:
     wildcard = await client.get("/inbox?q=%25", headers={"HX-Request": "true"})
     assert wildcard.status_code == 200
     assert "Lucia" not in wildcard.text, "a % in the search is a literal, not a wildcard"
+
+
+async def test_hostile_ai_output_renders_inert(client, world, sessions) -> None:
+    from domain.conversations.models import Direction
+
+    await guest_message(client, world["aurora"], "hook-a", "Hi")
+    conversation = await only_conversation(sessions, world["aurora"])
+    async with sessions() as session, session.begin():
+        session.add(
+            Message(
+                hotel_id=world["aurora"].id, conversation_id=conversation.id, chat_id="491701234567@c.us",
+                direction=Direction.OUT, author=Author.AI, type_message="textMessage",
+                text='[x](javascript:alert(1)) <iframe srcdoc="<script>alert(2)</script>"></iframe>',
+                status=Delivery.SENT, details={}, attempts=1, sources=[],
+            )
+        )
+    await sign_in(client, "anna@aurora.example")
+    page = (await client.get(f"/conversations/{conversation.id}")).text
+    assert "<iframe" not in page
+    assert "&lt;iframe" in page
+    assert 'href="javascript:' not in page
