@@ -66,6 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level="warning",
+        log_config=None,
         timeout_graceful_shutdown=20,
     )
 
@@ -279,7 +280,7 @@ async def seed_demo(database_url: str) -> None:
         await engine.dispose()
 
 
-def cmd_demo(args: argparse.Namespace) -> None:  # noqa: PLR0915 - one linear start-up story
+def cmd_demo(args: argparse.Namespace) -> None:
     import httpx
 
     import embedded
@@ -466,6 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.command in ("serve", "worker", "demo", "migrate"):
+        from domain.settings import get_settings
+        from jobs.logs import configure_logging
+
+        settings = get_settings()
+        configure_logging(settings.log_level, settings.log_format)
     args.handler(args)
 
 

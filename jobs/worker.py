@@ -23,6 +23,7 @@ from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeou
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher, queue_name
+from jobs.logs import bind, clear
 from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api
 from jobs.metrics import REGISTRY as METRICS_REGISTRY
 
@@ -88,6 +89,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 async def send_message(ctx: dict[str, Any], message_id: str) -> str:
+    clear()
+    bind(job="send_message", message_id=message_id, job_try=ctx["job_try"])
     outcome = await send_queued_message(
         ctx["outbox"], UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
     )
@@ -100,6 +103,10 @@ async def send_message(ctx: dict[str, Any], message_id: str) -> str:
 
 
 async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id: str) -> str:
+    clear()
+    bind(
+        job="ai_reply", conversation_id=conversation_id, message_id=trigger_message_id, job_try=ctx["job_try"]
+    )
     outcome = await ai_turn(
         ctx["assistant"],
         UUID(conversation_id),

@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         after_request=_security_headers,
         middleware=[MetricsMiddleware],
+        logging_config=None,  # the process configures logging once (jobs.logs), structured
         debug=False,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from litestar import Request, Response, get
@@ -19,6 +20,7 @@ from prometheus_client import (
 
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from jobs.enqueue import queue_name
+from jobs.logs import bind, clear
 from jobs.metrics import REGISTRY as SHARED_REGISTRY
 
 REGISTRY: CollectorRegistry = SHARED_REGISTRY
@@ -51,6 +53,15 @@ WEBSOCKETS = Gauge("websocket_connections", "Open staff websockets on this proce
 LIVE_UP = Gauge("live_events_listener_up", "1 while the live event listener is subscribed", registry=REGISTRY)
 
 
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")[:64]
+            if candidate.replace("-", "").isalnum():
+                return candidate
+    return uuid.uuid4().hex
+
+
 class MetricsMiddleware:
     """Counts every HTTP request by its route template (``/conversations/{conversation_id:str}``)."""
 
@@ -63,11 +74,15 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        request_id = _request_id(scope)
+        clear()
+        bind(request_id=request_id)
 
         async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:

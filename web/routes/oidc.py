@@ -19,12 +19,12 @@ import json
 import logging
 import secrets
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -49,6 +49,11 @@ from domain.staff.service import hotel_roles
 from web.auth import cookie_name
 from web.deps import Resources
 from web.routes.auth import _login_page, _safe_next
+
+with warnings.catch_warnings():
+    # Authlib 1.9 nudges towards the httpx2 package; the httpx client works and is what we ship.
+    warnings.simplefilter("ignore")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 log = logging.getLogger(__name__)
 

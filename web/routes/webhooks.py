@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-
 import msgspec
+import structlog
 from litestar import Request, Response, post
 from litestar.datastructures import State
 
 from domain.conversations.inbound import HotelRef, handle_event
 from domain.hotels.service import find_by_instance, token_matches
 from domain.integrations.green_api_webhooks import WebhookShapeError, id_instance_of, parse_event
+from jobs.logs import bind
 from jobs.metrics import MESSAGES
 from web.deps import Resources
 from web.metrics import WEBHOOKS
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
@@ -47,7 +47,9 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
             hotel = await find_by_instance(session, id_instance)
         resources.cache_hotel(id_instance, hotel)
     if hotel is None or not token_matches(request.headers.get("authorization"), hotel.webhook_token):
+        log.info("webhook refused", id_instance=id_instance)
         return _answer(401, "unknown instance or wrong token")
+    bind(hotel_id=hotel.id)
     try:
         event = parse_event(data)
     except WebhookShapeError as exc:
@@ -62,5 +64,5 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
     WEBHOOKS.labels(str(data.get("typeWebhook", "unknown"))[:40], outcome).inc()
     if outcome == "stored" and data.get("typeWebhook") == "incomingMessageReceived":
         MESSAGES.labels("in").inc()
-    log.debug("webhook %s: %s", type(event).__name__, outcome)
+    log.info("webhook", type=data.get("typeWebhook"), outcome=outcome)
     return _answer(200, outcome)
