@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import secrets
 import signal
@@ -85,12 +84,11 @@ def cmd_worker(args: argparse.Namespace) -> None:
         return
 
     async def main() -> None:
-        task = asyncio.ensure_future(run_workers())
+        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+            loop.add_signal_handler(sig, stop.set)
+        await run_workers(stop=stop)
 
     asyncio.run(main())
 

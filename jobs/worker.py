@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -178,18 +180,40 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
     return [send_worker, ai_worker]
 
 
-async def run_workers(settings: Settings | None = None) -> None:
-    """Both workers in one process until cancelled (SIGTERM/SIGINT handled by the caller)."""
+async def run_workers(settings: Settings | None = None, stop: asyncio.Event | None = None) -> None:
+    """Both workers in one process. When ``stop`` is set (SIGTERM), they take no new jobs, let the
+    running ones finish within ``job_completion_wait`` seconds (inside the pod's grace period), and
+    only then exit; a job cut short is retried by arq, so nothing is lost."""
     settings = settings or get_settings()
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, registry=METRICS_REGISTRY)
+        try:
+            start_http_server(settings.worker_metrics_port, registry=METRICS_REGISTRY)
+        except OSError as exc:
+            log.warning(
+                "worker metrics port %s unavailable (%s); metrics not served",
+                settings.worker_metrics_port,
+                exc,
+            )
     redis = await create_pool(redis_settings(settings.redis_url))
     workers = build_workers(settings, redis)
-    try:
-        await asyncio.gather(*(worker.async_run() for worker in workers))
-    finally:
+    runs = [asyncio.ensure_future(worker.async_run()) for worker in workers]
+
+    async def drain_on_stop() -> None:
+        assert stop is not None
+        await stop.wait()
+        log.info("stopping: finishing running jobs, taking no new ones")
         for worker in workers:
-            await worker.close()
+            worker.handle_sig_wait_for_completion(signal.SIGTERM)
+
+    watcher = asyncio.ensure_future(drain_on_stop()) if stop is not None else None
+    try:
+        await asyncio.gather(*runs, return_exceptions=True)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        for worker in workers:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await worker.close()
 
 
 async def workers_healthy(settings: Settings | None = None) -> list[str]:
