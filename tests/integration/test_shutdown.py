@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import websockets
 
 from domain.conversations.models import Author
@@ -80,12 +81,11 @@ async def test_sigterm_closes_websockets_and_the_web_process_exits(settings: Any
             ) as socket:
                 await socket.recv()
                 web.send_signal(signal.SIGTERM)
-                try:
+                with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
                     while True:
                         await asyncio.wait_for(socket.recv(), 15)
-                except websockets.exceptions.ConnectionClosed as closed:
-                    assert closed.rcvd is not None, "the server closed the socket with a close frame"
-                    assert closed.rcvd.code in (1001, 1012)
+            assert closed.value.rcvd is not None, "the server closed the socket with a close frame"
+            assert closed.value.rcvd.code in (1001, 1012)
             await anna.aclose()
             exit_code = await asyncio.to_thread(web.wait, 30)
             # uvicorn shuts down gracefully, then re-raises the signal it caught, so the exit
