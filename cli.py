@@ -210,6 +210,14 @@ def cmd_knowledge_import(args: argparse.Namespace) -> None:
     print(f"imported {count} knowledge entries into {args.hotel}")
 
 
+def cmd_rotate_secrets(args: argparse.Namespace) -> None:
+    from domain.hotels.secrets import reencrypt_hotel_secrets
+
+    count = _run(_with_session(reencrypt_hotel_secrets))
+    print(f"re-encrypted the secrets of {count} hotels with the current SECRET_KEY")
+    print("SECRET_KEY_FALLBACKS can be emptied once every process runs with the new key")
+
+
 # ---------------------------------------------------------------- demo
 
 
@@ -450,6 +458,11 @@ def build_parser() -> argparse.ArgumentParser:
     screate.add_argument("--hotel", required=True, help="hotel slug")
     screate.add_argument("--role", choices=["agent", "manager", "admin"], default="agent")
     screate.set_defaults(handler=cmd_staff_create)
+
+    rotate = sub.add_parser(
+        "rotate-secrets", help="re-encrypt stored provider tokens with SECRET_KEY (after a key rotation)"
+    )
+    rotate.set_defaults(handler=cmd_rotate_secrets)
 
     knowledge = sub.add_parser("knowledge", help="manage the knowledge base").add_subparsers(
         dest="action", required=True
