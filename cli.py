@@ -218,6 +218,31 @@ def cmd_rotate_secrets(args: argparse.Namespace) -> None:
     print("SECRET_KEY_FALLBACKS can be emptied once every process runs with the new key")
 
 
+def cmd_guest(args: argparse.Namespace) -> None:
+    import json
+
+    from domain.guests.privacy import GuestNotFound, erase_guest, export_guest, find_guest
+
+    if args.action == "erase" and not args.yes:
+        raise SystemExit("erasing is permanent: add --yes to confirm")
+
+    async def work(session: Any) -> Any:
+        hotel = await _hotel_by_slug(session, args.hotel)
+        guest = await find_guest(session, hotel.id, phone=args.phone)
+        if args.action == "export":
+            return await export_guest(session, hotel.id, guest)
+        return await erase_guest(session, hotel.id, guest)
+
+    try:
+        result = _run(_with_session(work))
+    except GuestNotFound as exc:
+        raise SystemExit(str(exc)) from exc
+    if args.action == "export":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(f"guest erased ({result} messages, notes and events removed)")
+
+
 # ---------------------------------------------------------------- demo
 
 
@@ -458,6 +483,22 @@ def build_parser() -> argparse.ArgumentParser:
     screate.add_argument("--hotel", required=True, help="hotel slug")
     screate.add_argument("--role", choices=["agent", "manager", "admin"], default="agent")
     screate.set_defaults(handler=cmd_staff_create)
+
+    guest = sub.add_parser("guest", help="guest data requests (GDPR)").add_subparsers(
+        dest="action", required=True
+    )
+    for action, text in (
+        ("export", "print everything stored about a guest as JSON"),
+        ("erase", "delete a guest and all their messages for good"),
+    ):
+        guest_parser = guest.add_parser(action, help=text)
+        guest_parser.add_argument("--hotel", required=True, help="hotel slug")
+        guest_parser.add_argument(
+            "--phone", required=True, help="the guest's WhatsApp number, e.g. +491701234567"
+        )
+        if action == "erase":
+            guest_parser.add_argument("--yes", action="store_true", help="confirm the permanent erasure")
+        guest_parser.set_defaults(handler=cmd_guest)
 
     rotate = sub.add_parser(
         "rotate-secrets", help="re-encrypt stored provider tokens with SECRET_KEY (after a key rotation)"

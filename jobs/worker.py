@@ -20,6 +20,7 @@ import domain.models  # noqa: F401 - every table registered before the first que
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
 from domain.db import create_engine, session_factory
+from domain.guests.privacy import purge_expired_messages
 from domain.integrations.green_api import HttpGreenApi, green_api_timeout
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.ports import AI_QUEUE, SEND_QUEUE
@@ -137,6 +138,12 @@ async def sweep_outbox(ctx: dict[str, Any]) -> str:
     return f"sends={result.sends} ai={result.ai_turns}"
 
 
+async def purge_old_messages(ctx: dict[str, Any]) -> str:
+    async with ctx["sessions"]() as session, session.begin():
+        removed = await purge_expired_messages(session, datetime.now(UTC))
+    return f"purged={removed}"
+
+
 def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -> list[Worker]:
     common: dict[str, Any] = {
         "redis_pool": redis,
@@ -161,7 +168,7 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
                 run_at_startup=True,
                 unique=True,
                 timeout=send_timeout,
-            )
+            ),
         ],
         job_timeout=send_timeout,
         queue_name=queue_name(settings.redis_prefix, SEND_QUEUE),
@@ -173,6 +180,11 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
             func(ai_reply, name="ai_reply", max_tries=AI_MAX_TRIES, timeout=settings.ai_timeout_seconds)
         ],
         job_timeout=settings.ai_timeout_seconds,
+        # Nightly retention purge; on the AI worker so the send queue's crash recovery stays quick
+        # (arq's in-progress lock lasts as long as a worker's longest job timeout).
+        cron_jobs=[
+            cron(purge_old_messages, hour={3}, minute={17}, unique=True, timeout=settings.ai_timeout_seconds)
+        ],
         queue_name=queue_name(settings.redis_prefix, AI_QUEUE),
         max_jobs=10,
         **common,

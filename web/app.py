@@ -34,6 +34,8 @@ from web.routes.admin import (
     activate,
     deactivate,
     delete_saved,
+    erase_guest_data,
+    export_guest_data,
     save_saved_reply,
     saved_replies_page,
     staff_page,
@@ -168,6 +170,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             saved_replies_page,
             save_saved_reply,
             delete_saved,
+            erase_guest_data,
+            export_guest_data,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], send_as_attachment=False
             ),

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from domain.conversations.rules import TransitionNotAllowed
 from domain.conversations.service import ConversationNotFound, InvalidReply, NotAMember
+from domain.guests.privacy import GuestNotFound
 from domain.requests.service import InvalidStatus, RequestNotFound
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ EXCEPTION_HANDLERS = {
     ConversationNotFound: not_found,
     NotAMember: not_found,
     RequestNotFound: not_found,
+    GuestNotFound: not_found,
     InvalidStatus: bad_request,
     TransitionNotAllowed: conflict,
     InvalidReply: bad_request,

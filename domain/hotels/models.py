@@ -29,6 +29,7 @@ class Hotel(Base):
     llm_base_url: Mapped[str | None] = mapped_column(String(300))
     llm_model: Mapped[str | None] = mapped_column(String(100))
     llm_api_key: Mapped[str | None] = mapped_column(encrypted_string())
+    retention_days: Mapped[int | None] = mapped_column(default=None)
     instance_state: Mapped[str | None] = mapped_column(String(40))
     instance_state_at: Mapped[datetime.datetime | None]
 

@@ -15,6 +15,8 @@ from domain.conversations.saved_replies import (
     list_saved_replies,
     save_reply,
 )
+from domain.guests.privacy import GuestNotFound, erase_guest, export_guest, find_guest
+from domain.ports import LiveEvent
 from domain.staff.models import Membership, Role, StaffUser
 from domain.staff.service import set_active
 from web.auth import Actor
@@ -110,3 +112,42 @@ async def delete_saved(request: Request[Any, Any, Any], actor: Actor, reply_id: 
     if not deleted:
         return Response({"detail": "not found"}, status_code=404)
     return Redirect("/admin/saved-replies", status_code=303)
+
+
+def _guest_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError as exc:
+        raise GuestNotFound(raw) from exc
+
+
+@get("/admin/guests/{guest_id:str}/export")
+async def export_guest_data(request: Request[Any, Any, Any], actor: Actor, guest_id: str) -> Response[Any]:
+    """A guest's data as a JSON download (a data subject access request)."""
+    actor.require(Role.ADMIN)
+    resources: Resources = request.app.state.resources
+    async with resources.sessions() as db:
+        guest = await find_guest(db, actor.hotel_id, guest_id=_guest_id(guest_id))
+        data = await export_guest(db, actor.hotel_id, guest)
+    return Response(
+        data,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="guest-{guest.id}.json"'},
+    )
+
+
+@post("/admin/guests/{guest_id:str}/erase")
+async def erase_guest_data(request: Request[Any, Any, Any], actor: Actor, guest_id: str) -> Response[Any]:
+    """Erase a guest and everything about them (a right-to-erasure request). Needs confirm=erase."""
+    actor.require(Role.ADMIN)
+    resources: Resources = request.app.state.resources
+    form = await request.form()
+    if form.get("confirm") != "erase":
+        return Response(
+            {"detail": "type erase in the confirm field to erase this guest for good"}, status_code=400
+        )
+    async with resources.sessions() as db, db.begin():
+        guest = await find_guest(db, actor.hotel_id, guest_id=_guest_id(guest_id))
+        await erase_guest(db, actor.hotel_id, guest)
+    await resources.dispatcher.publish([LiveEvent(actor.hotel_id, "guest.erased")])
+    return Redirect("/inbox", status_code=303)
