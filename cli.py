@@ -210,6 +210,59 @@ def cmd_knowledge_import(args: argparse.Namespace) -> None:
     print(f"imported {count} knowledge entries into {args.hotel}")
 
 
+def cmd_status(args: argparse.Namespace) -> None:
+    """One look at the moving parts: database, migrations, Redis, queues, workers."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from arq.connections import create_pool
+    from sqlalchemy import text
+
+    from domain.db import create_engine
+    from domain.ports import AI_QUEUE, SEND_QUEUE
+    from domain.settings import get_settings
+    from jobs.enqueue import queue_name
+    from jobs.worker import redis_settings
+
+    settings = get_settings()
+    problems: list[str] = []
+
+    async def check() -> None:
+        engine = create_engine(settings.sqlalchemy_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            head = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_current_head()
+            print(f"database      ok (migration {version}{'' if version == head else f', head is {head}'})")
+            if version != head:
+                problems.append("migrations are not at head")
+        except Exception as exc:
+            print(f"database      FAILED ({exc.__class__.__name__})")
+            problems.append("database")
+        finally:
+            await engine.dispose()
+        try:
+            redis = await create_pool(redis_settings(settings.redis_url))
+        except Exception as exc:
+            print(f"redis         FAILED ({exc.__class__.__name__})")
+            problems.append("redis")
+            return
+        try:
+            for queue in (SEND_QUEUE, AI_QUEUE):
+                name = queue_name(settings.redis_prefix, queue)
+                waiting = await redis.zcard(name)
+                report = await redis.get(f"{name}:health-check")
+                worker = report.decode() if report else "no worker reported in the last 15 s"
+                print(f"{queue:13} {waiting} waiting · {worker}")
+                if not report:
+                    problems.append(f"no worker on {queue}")
+        finally:
+            await redis.aclose()
+
+    asyncio.run(check())
+    if problems:
+        raise SystemExit("problems: " + ", ".join(problems))
+
+
 def cmd_rotate_secrets(args: argparse.Namespace) -> None:
     from domain.hotels.secrets import reencrypt_hotel_secrets
 
@@ -499,6 +552,9 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "erase":
             guest_parser.add_argument("--yes", action="store_true", help="confirm the permanent erasure")
         guest_parser.set_defaults(handler=cmd_guest)
+
+    status = sub.add_parser("status", help="check database, migrations, Redis, queue lengths and workers")
+    status.set_defaults(handler=cmd_status)
 
     rotate = sub.add_parser(
         "rotate-secrets", help="re-encrypt stored provider tokens with SECRET_KEY (after a key rotation)"

@@ -386,3 +386,19 @@ def test_malformed_knowledge_file_is_refused(
     result = hotelbot("knowledge", "import", str(source), "--hotel", empty_hotel, database_url=cli_database)
     _assert_clean_failure(result, f"cannot import {source}", message)
     assert _knowledge(cli_database, empty_hotel) == before, "nothing of a refused file is imported"
+
+
+def test_status_reports_the_database_and_missing_workers(cli_database: str, redis_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": cli_database, "REDIS_URL": redis_url, "REDIS_PREFIX": "status-test:"}
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "status"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "database      ok" in result.stdout
+    assert "no worker reported" in result.stdout
+    assert "no worker on hotelbot:send" in result.stderr
