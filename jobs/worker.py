@@ -231,7 +231,10 @@ async def run_workers(settings: Settings | None = None, stop: asyncio.Event | No
 async def workers_healthy(settings: Settings | None = None) -> list[str]:
     """The queues whose worker has not reported within its health-check interval (empty: healthy)."""
     settings = settings or get_settings()
-    redis = await create_pool(redis_settings(settings.redis_url))
+    quick = redis_settings(settings.redis_url)
+    quick.conn_retries = 0  # a probe answers fast: Redis down is "unhealthy" now, not in 30 s
+    quick.conn_timeout = 2
+    redis = await create_pool(quick)
     try:
         missing = []
         for queue in (SEND_QUEUE, AI_QUEUE):

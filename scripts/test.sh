@@ -8,6 +8,12 @@ uv run --frozen ruff check .
 uv run --frozen ruff format --check .
 uv run --frozen mypy
 uv run --frozen lint-imports
-# The browser tests drive a real Chromium (Debian's package; Playwright's own download cannot work here).
-command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests use: Chromium for the browser tests (Playwright's own download cannot
+# work here) and promtool (package prometheus) to check the alert rules and dashboard queries.
+missing=""
+command -v chromium >/dev/null || missing="$missing chromium"
+command -v promtool >/dev/null || missing="$missing prometheus"
+if [ -n "$missing" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
 uv run --frozen pytest "$@"

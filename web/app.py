@@ -80,6 +80,11 @@ def migration_head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def known_revisions() -> frozenset[str]:
+    scripts = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
+    return frozenset(revision.revision for revision in scripts.walk_revisions())
+
+
 def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if request.headers.get("hx-request"):
         return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
@@ -115,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             redis=redis,
             dispatcher=RedisDispatcher(redis, settings.redis_prefix),
             migration_head=migration_head(),
+            known_revisions=known_revisions(),
             session_store=SessionStore(redis, settings.redis_prefix),
             login_throttle=LoginThrottle(redis, settings.redis_prefix),
             secure_cookies=settings.public_base_url.startswith("https://"),

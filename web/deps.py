@@ -39,6 +39,7 @@ class Resources:
     login_throttle: LoginThrottle
     secure_cookies: bool
     templates: Environment
+    known_revisions: frozenset[str] = frozenset()
     hub: LiveHub | Any = None
     assistant: AssistantDeps | None = None
     hotel_cache: dict[int, tuple[float, WebhookHotel | None]] = field(default_factory=dict)

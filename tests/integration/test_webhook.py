@@ -386,3 +386,22 @@ async def test_resolved_conversation_reopens_to_ai_on_a_new_guest_message(client
         count = (await session.execute(select(func.count()).select_from(Message))).scalar()
     assert conversation.state is State.AI
     assert count == 2
+
+
+async def test_readiness_tolerates_a_newer_migration_but_not_an_older_one(client, sessions) -> None:
+    from sqlalchemy import text
+
+    assert (await client.get("/health/ready")).status_code == 200
+    async with sessions() as session, session.begin():
+        current = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+        await session.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    try:
+        assert (await client.get("/health/ready")).status_code == 200, "a newer release migrated first"
+        async with sessions() as session, session.begin():
+            await session.execute(text("UPDATE alembic_version SET version_num = '8748c04695f9'"))
+        behind = await client.get("/health/ready")
+        assert behind.status_code == 503
+        assert any("migrations" in failure for failure in behind.json()["failed"])
+    finally:
+        async with sessions() as session, session.begin():
+            await session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
