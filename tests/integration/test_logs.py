@@ -1,4 +1,4 @@
-"""Structured logs from a real web process: JSON, with ids, and nothing a guest or an attacker could misuse."""
+"""Structured logs from a real web process: JSON with ids, nothing to misuse about guests or secrets."""
 
 from __future__ import annotations
 
@@ -33,7 +33,10 @@ async def test_json_logs_carry_ids_and_mask_guests(settings: Any, sessions: Any,
     with log_file.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -44,14 +47,21 @@ async def test_json_logs_carry_ids_and_mask_guests(settings: Any, sessions: Any,
                             break
                     except httpx.HTTPError:
                         time.sleep(0.1)
-                body = incoming(hotel.green_api_instance_id, text="My card number is 4111 1111", chat_id="491701234567@c.us")
+                body = incoming(
+                    hotel.green_api_instance_id,
+                    text="My card number is 4111 1111",
+                    chat_id="491701234567@c.us",
+                )
                 ok = await http.post(
-                    f"{base}/webhooks/green-api", json=body,
+                    f"{base}/webhooks/green-api",
+                    json=body,
                     headers={"Authorization": "Bearer hook-secret-token", "X-Request-ID": "req-abc-123"},
                 )
                 assert ok.status_code == 200
                 assert ok.headers["x-request-id"] == "req-abc-123"
-                bad = await http.post(f"{base}/webhooks/green-api", json=body, headers={"Authorization": "Bearer nope"})
+                bad = await http.post(
+                    f"{base}/webhooks/green-api", json=body, headers={"Authorization": "Bearer nope"}
+                )
                 assert bad.status_code == 401
             time.sleep(0.3)
         finally:

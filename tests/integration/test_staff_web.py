@@ -303,10 +303,17 @@ async def test_hostile_ai_output_renders_inert(client, world, sessions) -> None:
     async with sessions() as session, session.begin():
         session.add(
             Message(
-                hotel_id=world["aurora"].id, conversation_id=conversation.id, chat_id="491701234567@c.us",
-                direction=Direction.OUT, author=Author.AI, type_message="textMessage",
+                hotel_id=world["aurora"].id,
+                conversation_id=conversation.id,
+                chat_id="491701234567@c.us",
+                direction=Direction.OUT,
+                author=Author.AI,
+                type_message="textMessage",
                 text='[x](javascript:alert(1)) <iframe srcdoc="<script>alert(2)</script>"></iframe>',
-                status=Delivery.SENT, details={}, attempts=1, sources=[],
+                status=Delivery.SENT,
+                details={},
+                attempts=1,
+                sources=[],
             )
         )
     await sign_in(client, "anna@aurora.example")
