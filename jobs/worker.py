@@ -206,23 +206,39 @@ async def run_workers(settings: Settings | None = None, stop: asyncio.Event | No
                 settings.worker_metrics_port,
                 exc,
             )
+    stop = stop or asyncio.Event()
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await _run_once(settings, stop)
+        except Exception:
+            log.warning("workers stopped unexpectedly", exc_info=True)
+        if stop.is_set():
+            break
+        # arq gives up when Redis goes away: start again once it is back (the sweep then
+        # re-enqueues whatever the outage left behind).
+        log.warning("workers lost Redis; starting again in %.0f s", delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 30.0)
+
+
+async def _run_once(settings: Settings, stop: asyncio.Event) -> None:
     redis = await create_pool(redis_settings(settings.redis_url))
     workers = build_workers(settings, redis)
     runs = [asyncio.ensure_future(worker.async_run()) for worker in workers]
 
     async def drain_on_stop() -> None:
-        assert stop is not None
         await stop.wait()
         log.info("stopping: finishing running jobs, taking no new ones")
         for worker in workers:
             worker.handle_sig_wait_for_completion(signal.SIGTERM)
 
-    watcher = asyncio.ensure_future(drain_on_stop()) if stop is not None else None
+    watcher = asyncio.ensure_future(drain_on_stop())
     try:
         await asyncio.gather(*runs, return_exceptions=True)
     finally:
-        if watcher is not None:
-            watcher.cancel()
+        watcher.cancel()
         for worker in workers:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await worker.close()

@@ -217,6 +217,20 @@ class LiveHub:
         if not clients:
             return
         try:
+            # Sessions end on sign-out and deactivation; a notice about it may have been missed
+            # (Redis was away), so every push first checks that each socket's session still exists.
+            alive = await self.resources.session_store.alive(list({c.actor.session.token for c in clients}))
+        except Exception:
+            log.warning("live: cannot check sessions; retrying shortly", exc_info=True)
+            await asyncio.sleep(1)
+            self.schedule(hotel_id)
+            return
+        for client in [c for c in clients if c.actor.session.token not in alive]:
+            await self._close(client, CLOSE_UNAUTHORIZED)
+        clients = [c for c in clients if c.actor.session.token in alive]
+        if not clients:
+            return
+        try:
             async with self.resources.sessions() as db:
                 renderer = RegionRenderer(self.resources.templates, db, clients[0].timezone)
                 pages: dict[tuple[UUID, UUID | None], str] = {}

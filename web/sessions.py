@@ -80,6 +80,13 @@ class SessionStore:
             created_at=float(data["created_at"]),
         )
 
+    async def alive(self, tokens: list[str]) -> set[str]:
+        """Which of these sessions still exist (one round trip)."""
+        if not tokens:
+            return set()
+        found = await self.redis.mget([self._key(token) for token in tokens])
+        return {token for token, value in zip(tokens, found, strict=True) if value is not None}
+
     async def save(self, session: StaffSession) -> None:
         await self.redis.set(self._key(session.token), session.dump(), ex=self.ttl)
 

@@ -73,14 +73,14 @@ def preview(text: str | None, type_message: str, limit: int = 120) -> str:
         flat = " ".join(text.split())
         return flat if len(flat) <= limit else flat[: limit - 1] + "…"
     labels = {
-        "imageMessage": "📷 Photo",
-        "videoMessage": "🎥 Video",
-        "documentMessage": "📄 Document",
-        "audioMessage": "🎤 Voice message",
-        "stickerMessage": "Sticker",
-        "locationMessage": "📍 Location",
-        "contactMessage": "👤 Contact",
-        "reactionMessage": "Reaction",
+        "imageMessage": "[Photo]",
+        "videoMessage": "[Video]",
+        "documentMessage": "[Document]",
+        "audioMessage": "[Voice message]",
+        "stickerMessage": "[Sticker]",
+        "locationMessage": "[Location]",
+        "contactMessage": "[Contact]",
+        "reactionMessage": "[Reaction]",
     }
     return labels.get(type_message, "Message")
 

@@ -206,3 +206,20 @@ async def _sent_ai(stack: Any) -> Message | None:
         ),
         None,
     )
+
+
+async def test_the_worker_process_outlives_a_redis_outage(
+    settings: Settings, sessions: Any, own_redis: embedded.EmbeddedRedis, worker_processes: list[Any]
+) -> None:
+    settings = replace(settings, redis_url=own_redis.url)
+    async with running_stack(settings, sessions, start_workers=False) as stack:
+        worker_processes.append(_worker_process(stack.settings))
+        await stack.guest_writes("When is breakfast?")
+        await eventually(stack.replies, timeout=20)
+        own_redis.stop()
+        await asyncio.sleep(5)
+        own_redis.start()
+        assert worker_processes[0].poll() is None, "the worker is still running after the outage"
+        await stack.guest_writes("Is there parking?", chat_id="491709999999@c.us")
+        [reply] = await eventually(lambda: stack.replies("491709999999@c.us"), timeout=40)
+        assert "18 EUR" in reply

@@ -249,3 +249,27 @@ async def test_presence_and_typing_reach_colleagues_on_the_same_conversation(
             assert "Alex" not in gone
     finally:
         await alex.aclose()
+
+
+async def test_a_socket_whose_session_is_gone_gets_no_more_updates(server, world, anna, settings) -> None:
+    """Even when the sign-out notice was missed (Redis was away), the next push checks the session."""
+    from redis.asyncio import Redis
+
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        await receive_until(socket, 'id="inbox-list"')
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            keys = [key async for key in redis.scan_iter(f"{settings.redis_prefix}session:*")]
+            assert keys
+            await redis.delete(*keys)  # the session vanished without a live-control notice
+        finally:
+            await redis.aclose()
+        await post_guest(server, world["aurora"], "hook-a", "Nobody should see this")
+        frames: list[str] = []
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            while True:
+                frames.append(await asyncio.wait_for(socket.recv(), 5))
+        assert closed.value.rcvd.code == 4401
+        assert not any("Nobody should see this" in frame for frame in frames)

@@ -76,7 +76,7 @@ def test_webhook_token(header, ok) -> None:
 def test_phone_and_preview() -> None:
     assert phone_of("491701234567@c.us") == "+491701234567"
     assert phone_of("1203630@g.us") == "1203630@g.us"
-    assert preview(None, "imageMessage") == "📷 Photo"
+    assert preview(None, "imageMessage") == "[Photo]"
     assert preview("a  b\nc", "textMessage") == "a b c"
     assert len(preview("x" * 500, "textMessage")) == 120
 
