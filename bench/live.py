@@ -1,0 +1,730 @@
+"""Live dashboard fan-out: guest webhook in, the staff websocket ``/live`` showing it, at scale.
+
+    uv run python -m bench.live [--sockets 200] [--staff 20] [--rate 100] [--seconds 10]
+                                [--capacity 2000] [--profile] ...
+
+Starts a durable embedded PostgreSQL and Redis, migrates, seeds one hotel with ``ai_enabled=False``
+(no worker runs: only ingest and the live fan-out are measured) and ``--staff`` staff members, and
+TWO web processes (``python -m cli serve``, same environment) that share events through Redis.
+
+1. Latency: each staff member signs in once (the login form, as a browser); ``--sockets`` websockets
+   are opened round-robin over the two processes and the staff members (so each process renders one
+   view per staff member per flush, shared only by that member's sockets there), each waits for its
+   full region; then guest webhooks go to process 1 at ``--rate`` per second for ``--seconds``, each
+   text carrying a unique marker. Per (socket, message): time from the webhook's scheduled send time
+   to the first frame containing its marker; not seen within 5 s = lost.
+2. Capacity: ``--capacity`` idle sockets per process (one staff member), memory per socket, and one
+   broadcast that every socket must receive (the marker checked on a sample).
+
+Target: p99 < 50 ms at 200 sockets and 100 messages/s (none lost); >= 2,000 open sockets per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from uuid import UUID
+
+from bench import common
+from bench import live_support as ls
+from bench.common import HOST, Stack, ms, percentile, table
+
+PATH = "/webhooks/green-api"
+P99_TARGET_MS = 50.0
+CAPACITY_TARGET = 2000
+LOST_AFTER = 5.0
+SAMPLE = 100
+
+
+@dataclass
+class Web:
+    name: str
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+@dataclass
+class Sock:
+    client: ls.WsClient
+    web: Web
+    staff: int
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used between two samples, per part of the machine."""
+
+    webs: list[Web]
+    stack: Stack
+    start: dict[str, float] = field(default_factory=dict)
+    used: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    def _sample(self) -> dict[str, float]:
+        sample = {web.name: common.cpu_seconds(web.pid) for web in self.webs}
+        sample.update(
+            pg=common.cpu_seconds(self.stack.postmaster_pid, children=True),
+            redis=common.cpu_seconds(self.stack.redis_pid),
+            client=time.process_time(),
+            machine=common.machine_busy_seconds(),
+            wall=time.perf_counter(),
+        )
+        return sample
+
+    def __enter__(self) -> Cpu:
+        self.start = self._sample()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._sample()
+        self.used = {k: end[k] - self.start[k] for k in end}
+        self.elapsed = self.used.pop("wall")
+        ours = sum(v for k, v in self.used.items() if k != "machine")
+        self.used["other"] = max(0.0, self.used.pop("machine") - ours)
+
+    def line(self) -> str:
+        parts = [f"{k} {v / self.elapsed * 100:.0f}%" for k, v in self.used.items()]
+        return "CPU (100% = one core of 2): " + ", ".join(parts)
+
+
+# ---------------------------------------------------------------- setup
+
+
+def webhook(id_instance: int, text: str, guest: int, id_message: str) -> bytes:
+    from tests.support.factories import incoming
+
+    return json.dumps(
+        incoming(
+            id_instance,
+            text=text,
+            chat_id=f"4917{guest:08d}@c.us",
+            id_message=id_message,
+            sender_name=f"Guest {guest}",
+        )
+    ).encode()
+
+
+async def make_staff_accounts(database_url: str, hotel_id: UUID, count: int) -> list[str]:
+    from domain.db import create_engine, session_factory
+    from domain.staff.models import Role
+    from tests.support.web import make_staff
+
+    engine = create_engine(database_url, pool_size=1)
+    emails = [f"staff{i:02d}@bench.example" for i in range(count)]
+    try:
+        for i, email in enumerate(emails):
+            await make_staff(session_factory(engine), hotel_id, email, Role.AGENT, f"Staff {i:02d}")
+    finally:
+        await engine.dispose()
+    return emails
+
+
+async def bounded(limit: int, coros: list) -> list:  # type: ignore[type-arg]
+    gate = asyncio.Semaphore(limit)
+
+    async def one(coro):  # type: ignore[no-untyped-def]
+        async with gate:
+            return await coro
+
+    return await asyncio.gather(*(one(c) for c in coros), return_exceptions=True)
+
+
+def socket_headers(web: Web, cookie: str) -> dict[str, str]:
+    return {"Origin": web.url, "Cookie": cookie, "User-Agent": "bench.live"}
+
+
+# ---------------------------------------------------------------- phase 1: latency
+
+
+@dataclass
+class Phase1:
+    socks: list[Sock]
+    paced: ls.Paced
+    count: int
+    latencies: dict[str, list[float]]  # per web process, every delivered (socket, message) pair
+    timeline: list[tuple[float, float]]  # (scheduled - t0, latency)
+    lost: int
+    superseded: int
+    frames: int
+    frames_elapsed: float
+    wire_bytes: int
+    text_bytes: int
+    rss_before: dict[str, float]
+    rss_after: dict[str, float]
+    open_seconds: float
+    cpu: Cpu
+    redis_calls: dict[str, int]
+    profiles: dict[str, Path]
+    region_bytes: float
+
+
+async def phase1(
+    stack: Stack,
+    args: argparse.Namespace,
+    webs: list[Web],
+    cookies: list[str],
+    id_instance: int,
+    client: common.Client,
+    run: str,
+) -> Phase1:
+    marker = re.compile(rb"LV" + run.encode() + rb"x(\d{6})")
+    region_sizes: list[int] = []
+
+    def on_text(c: ls.WsClient, data: bytes, now: float) -> None:
+        if c.messages == 1:
+            region_sizes.append(len(data) if b'id="inbox-list"' in data else -1)
+            return
+        seen = c.seen
+        for raw in set(marker.findall(data)):
+            number = int(raw)
+            if number not in seen:
+                seen[number] = now
+
+    rss_before = {w.name: ls.rss_mib(w.pid) for w in webs}
+    started = time.perf_counter()
+
+    async def connect(i: int) -> Sock:
+        web = webs[i % len(webs)]
+        staff = i % len(cookies)
+        c = await ls.open_socket(
+            HOST,
+            web.port,
+            "/live",
+            socket_headers(web, cookies[staff]),
+            deflate=args.deflate,
+            on_text=on_text,
+        )
+        if not await c.wait_messages(1, 15):
+            raise RuntimeError(f"socket {i} got no full region (close code {c.close_code})")
+        return Sock(c, web, staff)
+
+    opened = await bounded(args.connect_concurrency, [connect(i) for i in range(args.sockets)])
+    failures = [o for o in opened if isinstance(o, BaseException)]
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {args.sockets} sockets failed to open: {failures[0]!r}")
+    socks: list[Sock] = [o for o in opened if isinstance(o, Sock)]
+    open_seconds = time.perf_counter() - started
+    if any(size < 0 for size in region_sizes):
+        raise RuntimeError("a socket's first frame was not the full region")
+    await asyncio.sleep(1.0)
+    rss_after = {w.name: ls.rss_mib(w.pid) for w in webs}
+
+    count = round(args.rate * args.seconds)
+    bodies = [
+        webhook(
+            id_instance,
+            f"LV{run}x{i:06d} is breakfast served on the terrace?",
+            i % args.guests,
+            f"LIVE{run}{i:010d}",
+        )
+        for i in range(count)
+    ]
+    frames_before = sum(s.client.messages for s in socks)
+    wire_before = sum(s.client.wire_bytes for s in socks)
+    text_before = sum(s.client.text_bytes for s in socks)
+    calls_before = await ls.redis_commandstats(stack.redis_url)
+    profiles: dict[str, Path] = {}
+    if args.profile:
+        for web in webs:
+            out = Path(tempfile.gettempdir()) / f"bench-live-{run}-{web.name}.txt"
+            profiles[web.name] = out
+            stack.processes.append((f"py-spy {web.name}", ls.start_py_spy(web.pid, args.seconds, out)))
+    with Cpu(webs, stack) as cpu:
+        start = time.perf_counter()
+        paced = await ls.paced_posts(lambda body: client.post(PATH, body), bodies, args.rate, start=start)
+        deadline = paced.scheduled[-1] + LOST_AFTER
+        while time.perf_counter() < deadline:
+            if all(len(s.client.seen) >= count for s in socks):
+                break
+            await asyncio.sleep(0.05)
+    last_frame = max(s.client.last_at for s in socks)
+    calls_after = await ls.redis_commandstats(stack.redis_url)
+    for name, process in list(stack.processes):
+        if name.startswith("py-spy"):
+            try:
+                await asyncio.to_thread(process.wait, 30)
+            finally:
+                stack.stop(process)
+
+    t0 = paced.scheduled[0]
+    latencies: dict[str, list[float]] = {w.name: [] for w in webs}
+    timeline: list[tuple[float, float]] = []
+    lost = superseded = 0
+    for s in socks:
+        seen = s.client.seen
+        newest = max(seen, default=-1)
+        for i, scheduled in enumerate(paced.scheduled):
+            at = seen.get(i)
+            if at is None or at - scheduled > LOST_AFTER:
+                lost += 1
+                # A later message of the same guest replaced this one in the inbox row first.
+                later = range(i + args.guests, newest + 1, args.guests)
+                superseded += any(j in seen for j in later)
+                continue
+            latencies[s.web.name].append(at - scheduled)
+            timeline.append((scheduled - t0, at - scheduled))
+    return Phase1(
+        socks=socks,
+        paced=paced,
+        count=count,
+        latencies=latencies,
+        timeline=timeline,
+        lost=lost,
+        superseded=superseded,
+        frames=sum(s.client.messages for s in socks) - frames_before,
+        frames_elapsed=max(1e-9, last_frame - t0),
+        wire_bytes=sum(s.client.wire_bytes for s in socks) - wire_before,
+        text_bytes=sum(s.client.text_bytes for s in socks) - text_before,
+        rss_before=rss_before,
+        rss_after=rss_after,
+        open_seconds=open_seconds,
+        cpu=cpu,
+        redis_calls={k: calls_after.get(k, 0) - calls_before.get(k, 0) for k in calls_after},
+        profiles=profiles,
+        region_bytes=sum(region_sizes) / max(1, len(region_sizes)),
+    )
+
+
+# ---------------------------------------------------------------- phase 2: capacity
+
+
+@dataclass
+class Phase2:
+    per_web: int
+    opened: dict[str, int]
+    failures: Counter[str]
+    open_seconds: float
+    rss_before: dict[str, float]
+    rss_after: dict[str, float]
+    fds: dict[str, int]
+    still_open: dict[str, int]
+    received: dict[str, int]
+    sample_ok: int
+    sample_size: int
+    broadcast_latencies: list[float]
+    close_codes: Counter[str]
+    held: float
+
+
+async def phase2(
+    args: argparse.Namespace,
+    webs: list[Web],
+    cookie: str,
+    id_instance: int,
+    client: common.Client,
+    run: str,
+) -> tuple[Phase2, list[Sock]]:
+    number = 999_999
+    needle = f"LV{run}x{number:06d}".encode()
+    sample_ok: set[ls.WsClient] = set()
+
+    def on_text(c: ls.WsClient, data: bytes, _now: float) -> None:
+        if needle in data:
+            sample_ok.add(c)
+
+    rss_before = {w.name: ls.rss_mib(w.pid) for w in webs}
+    total = args.capacity * len(webs)
+    sample_every = max(1, total // SAMPLE)
+
+    async def connect(i: int) -> Sock:
+        web = webs[i % len(webs)]
+        inspect = i % sample_every == 0 and i // sample_every < SAMPLE
+        c = await ls.open_socket(
+            HOST,
+            web.port,
+            "/live",
+            socket_headers(web, cookie),
+            deflate=args.deflate,
+            inspect=inspect,
+            on_text=on_text if inspect else None,
+            within=60,
+        )
+        if not await c.wait_messages(1, 60):
+            if c.transport is not None:
+                c.transport.close()
+            raise RuntimeError(f"no full region (close code {c.close_code})")
+        return Sock(c, web, 0)
+
+    started = time.perf_counter()
+    results = await bounded(args.connect_concurrency, [connect(i) for i in range(total)])
+    open_seconds = time.perf_counter() - started
+    socks = [r for r in results if isinstance(r, Sock)]
+    failures: Counter[str] = Counter(
+        f"{type(r).__name__}: {str(r)[:80]}" for r in results if isinstance(r, BaseException)
+    )
+    opened = {w.name: sum(1 for s in socks if s.web is w) for w in webs}
+    print(
+        f"  capacity: {sum(opened.values())} of {total} sockets open in {open_seconds:.1f} s"
+        + (f", failures {dict(failures)}" if failures else ""),
+        flush=True,
+    )
+    await asyncio.sleep(2.0)
+    rss_after = {w.name: ls.rss_mib(w.pid) for w in webs}
+    fds = {w.name: ls.open_fds(w.pid) for w in webs}
+
+    held = 0.0
+    if args.hold > 0:
+        print(f"  holding them idle {args.hold:g} s (uvicorn pings every 20 s)...", flush=True)
+        await asyncio.sleep(args.hold)
+        held = args.hold
+    before = {s.client: s.client.messages for s in socks}
+    body = webhook(id_instance, f"LV{run}x{number:06d} broadcast to everyone", 0, f"LIVE{run}CAP")
+    sent = time.perf_counter()
+    status = await client.post(PATH, body)
+    if status != 200:
+        raise RuntimeError(f"the broadcast webhook answered {status}")
+    deadline = sent + 15
+    while time.perf_counter() < deadline:
+        if all(s.client.messages > before[s.client] or not s.client.open for s in socks):
+            break
+        await asyncio.sleep(0.05)
+    got = [s for s in socks if s.client.messages > before[s.client]]
+    sample = [s for s in socks if s.client.inspect]
+    return Phase2(
+        per_web=args.capacity,
+        opened=opened,
+        failures=failures,
+        open_seconds=open_seconds,
+        rss_before=rss_before,
+        rss_after=rss_after,
+        fds=fds,
+        still_open={w.name: sum(1 for s in socks if s.web is w and s.client.open) for w in webs},
+        received={w.name: sum(1 for s in got if s.web is w) for w in webs},
+        sample_ok=sum(1 for s in sample if s.client in sample_ok),
+        sample_size=len(sample),
+        broadcast_latencies=[s.client.last_at - sent for s in got],
+        close_codes=Counter(str(s.client.close_code) for s in socks if not s.client.open),
+        held=held,
+    ), socks
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.live", description=__doc__.split("\n")[0])
+    parser.add_argument("--sockets", type=int, default=200, help="phase 1 websockets (default 200)")
+    parser.add_argument("--staff", type=int, default=20, help="distinct staff members (default 20)")
+    parser.add_argument("--rate", type=float, default=100.0, help="guest webhooks per second (default 100)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to send them (default 10)")
+    parser.add_argument(
+        "--guests", type=int, default=50, help="distinct guests, round-robin (default 50; <= 100 rows)"
+    )
+    parser.add_argument(
+        "--capacity", type=int, default=2000, help="phase 2 idle sockets per web process (default 2000)"
+    )
+    parser.add_argument("--hold", type=float, default=0.0, help="keep the idle sockets this long first")
+    parser.add_argument("--connect-concurrency", type=int, default=50, help="handshakes in flight")
+    parser.add_argument(
+        "--no-deflate",
+        dest="deflate",
+        action="store_false",
+        help="do not offer permessage-deflate (browsers do; the default offers it)",
+    )
+    parser.add_argument("--profile", action="store_true", help="py-spy both web processes in phase 1")
+    parser.add_argument("--skip-capacity", action="store_true", help="only phase 1")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the subprocess logs")
+    args = parser.parse_args()
+    if args.guests > 100:
+        parser.error("--guests must be <= 100 (an inbox section shows 100 rows)")
+    needed = args.sockets + args.capacity * 2 + 1024
+    soft, _ = ls.raise_nofile(needed)
+    if soft < needed:
+        parser.error(f"the open-file limit is {soft}, {needed} needed")
+    try:
+        with common.bench_stack(keep_logs=args.keep_logs) as stack:
+            common.run(bench(stack, args))
+    except KeyboardInterrupt:
+        print("\ninterrupted; everything stopped")
+        raise SystemExit(130) from None
+
+
+async def bench(stack: Stack, args: argparse.Namespace) -> None:
+    settings = await common.postgres_settings(stack.asyncpg_dsn)
+    webhook_token = secrets.token_urlsafe(16)
+    hotel_id, id_instance = await common.seed_hotel(
+        stack.database_url, ai_enabled=False, api_token="bench-api-token", webhook_token=webhook_token
+    )
+    emails = await make_staff_accounts(stack.database_url, hotel_id, args.staff)
+    env = stack.env(
+        GREEN_API_URL="http://127.0.0.1:9",  # never called: no worker runs
+        DEEPSEEK_API_URL="http://127.0.0.1:9/v1",
+        DEEPSEEK_API_KEY="sk-bench",
+        AI_DEBOUNCE_SECONDS="0",
+    )
+    webs = []
+    for n in (1, 2):
+        port = common.free_port()
+        process = stack.spawn(f"web{n}", common.serve_args(port), env)
+        webs.append(Web(f"web{n}", port, process.pid))
+    for web, (name, process) in zip(webs, stack.processes, strict=True):
+        await asyncio.to_thread(stack.wait_http, f"{web.url}/health", process, name)
+    print(
+        f"live benchmark: {os.cpu_count()} cores, PostgreSQL {settings['server_version']} "
+        f"(fsync={settings['fsync']}, synchronous_commit={settings['synchronous_commit']}), "
+        f"2 web processes, permessage-deflate {'offered (as browsers do)' if args.deflate else 'off'}",
+        flush=True,
+    )
+    print(
+        "AI is disabled for the hotel (ai_enabled=False) and no worker runs: only ingest and the live "
+        "fan-out are measured.",
+        flush=True,
+    )
+    print(
+        f"{args.staff} distinct staff members: each web process renders one view per staff member per "
+        f"flush, shared only by that member's sockets on it ({args.sockets} sockets = "
+        f"{args.sockets / args.staff / 2:g} per member per process); inbox of {args.guests} guests.",
+        flush=True,
+    )
+    headers = {"Authorization": f"Bearer {webhook_token}", "Content-Type": "application/json"}
+    client = common.make_client("raw", webs[0].url, headers)
+    run = secrets.token_hex(2).upper()
+    try:
+        # Every guest exists and has a row before anyone looks: the inbox has its final size.
+        warmup = [
+            webhook(id_instance, f"hello from guest {i % args.guests}", i % args.guests, f"WARM{run}{i:06d}")
+            for i in range(args.guests * 4)
+        ]
+        done = await common.closed_loop(client, PATH, warmup, 4)
+        if done.errors:
+            raise RuntimeError(f"warm-up answered {dict(done.statuses)}")
+        cookies = list(
+            await asyncio.gather(
+                *(ls.sign_in(webs[i % 2].url, email, _password()) for i, email in enumerate(emails))
+            )
+        )
+        stack.check_alive()
+        print(f"  {len(cookies)} staff signed in; opening {args.sockets} sockets...", flush=True)
+        one = await phase1(stack, args, webs, cookies, id_instance, client, run)
+        stack.check_alive()
+        print(
+            f"  latency phase done: {one.count} webhooks at {args.rate:g}/s, {one.frames} frames",
+            flush=True,
+        )
+        report1(args, webs, one)
+        await ls.close_all([s.client for s in one.socks])
+        two: Phase2 | None = None
+        if not args.skip_capacity:
+            await asyncio.sleep(1.0)
+            two, socks2 = await phase2(args, webs, cookies[0], id_instance, client, run)
+            stack.check_alive()
+            report2(webs, two)
+            await ls.close_all([s.client for s in socks2])
+        verdict(args, one, two)
+    finally:
+        await client.aclose()
+
+
+def _password() -> str:
+    from tests.support.web import PASSWORD
+
+    return PASSWORD
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _mib_per_socket(before: float, after: float, count: int) -> str:
+    return f"{(after - before) * 1024 / count:.0f} KiB" if count else "-"
+
+
+def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
+    every = [v for values in one.latencies.values() for v in values]
+    pairs = one.count * len(one.socks)
+    print()
+    print(
+        f"phase 1: {len(one.socks)} sockets ({len(one.socks) // len(webs)} per process, opened in "
+        f"{one.open_seconds:.1f} s), {one.count} guest webhooks to web1 at {args.rate:g}/s "
+        f"over {args.seconds:g} s; latency = webhook's scheduled send time -> first frame with its marker"
+    )
+    rows = []
+    for web in webs:
+        values = one.latencies[web.name]
+        rows.append(_latency_row(f"{web.name} sockets", values))
+    rows.append(_latency_row("all", every))
+    print(
+        table(["sockets", "pairs seen", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows)
+        + f"\n(socket, message) pairs: {pairs}, seen {len(every)}, lost (not within {LOST_AFTER:g} s) "
+        f"{one.lost}"
+        + (
+            f", of which {one.superseded} superseded by a newer message of the same guest before being shown"
+            if one.superseded
+            else ""
+        )
+    )
+    seconds: dict[int, list[float]] = {}
+    for at, latency in one.timeline:
+        seconds.setdefault(int(at), []).append(latency)
+    print("p99 ms of each second: " + " ".join(ms(percentile(seconds[s], 99)) for s in sorted(seconds)))
+    http = one.paced.latencies
+    print(
+        f"webhooks: {dict(one.paced.statuses)}, HTTP answer p50 {ms(percentile(http, 50))} / p99 "
+        f"{ms(percentile(http, 99))} / max {ms(max(http, default=math.nan))} ms; sender at most "
+        f"{ms(max(one.paced.late, default=0))} ms late"
+    )
+    per_socket = one.frames / len(one.socks)
+    flushes = one.redis_calls.get("mget", 0)
+    print(
+        f"frames: {one.frames} in {one.frames_elapsed:.1f} s = {one.frames / one.frames_elapsed:.0f} "
+        f"frames/s ({per_socket:.0f} per socket, {per_socket / one.count:.2f} per message); "
+        f"{one.wire_bytes / one.frames_elapsed / 1e6:.1f} MB/s on the wire, "
+        f"{one.text_bytes / one.frames_elapsed / 1e6:.1f} MB/s inflated; full region "
+        f"{one.region_bytes / 1024:.1f} KiB"
+    )
+    print(
+        f"server side (Redis INFO commandstats): {one.redis_calls.get('publish', 0)} PUBLISH, {flushes} "
+        f"live flushes (one session MGET each) = {flushes / max(1, len(webs)) / one.count:.2f} per message "
+        f"per process, each rendering {args.staff} views"
+    )
+    print(one.cpu.line())
+    print(
+        table(
+            ["memory (VmRSS)", "before MiB", f"with {len(one.socks) // len(webs)} sockets MiB", "per socket"],
+            [
+                [
+                    w.name,
+                    f"{one.rss_before[w.name]:.1f}",
+                    f"{one.rss_after[w.name]:.1f}",
+                    _mib_per_socket(
+                        one.rss_before[w.name],
+                        one.rss_after[w.name],
+                        sum(1 for s in one.socks if s.web is w),
+                    ),
+                ]
+                for w in webs
+            ],
+        )
+    )
+    if one.profiles:
+        report_profiles(one, args)
+
+
+def _latency_row(name: str, values: list[float]) -> list[object]:
+    return [
+        name,
+        len(values),
+        ms(percentile(values, 50)),
+        ms(percentile(values, 95)),
+        ms(percentile(values, 99)),
+        ms(max(values, default=math.nan)),
+    ]
+
+
+def report_profiles(one: Phase1, args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"py-spy (--nonblocking, 250 Hz) of each web process while the webhooks were sent; share of "
+        f"wall time ({args.seconds:g} s), a sample counts in the first bucket any frame of it matches:"
+    )
+    wall_samples = 250 * args.seconds
+    names = [name for name, _ in ls.BUCKETS] + ["other Python"]
+    parsed = {web: ls.parse_collapsed(path) for web, path in one.profiles.items()}
+    rows = []
+    for name in names:
+        rows.append([name] + [f"{b[name] / wall_samples * 100:.0f}%" for b, _, _ in parsed.values()])
+    rows.append(
+        ["busy (any Python on the stack)"] + [f"{t / wall_samples * 100:.0f}%" for *_, t in parsed.values()]
+    )
+    print(table(["where", *parsed], rows))
+    for web, (_, own, total) in parsed.items():
+        if not total:
+            continue
+        top = ", ".join(f"{name} {count / total * 100:.0f}%" for name, count in own.most_common(8))
+        print(f"{web} top own time (of busy samples): {top}")
+    print("raw stacks: " + ", ".join(str(p) for p in one.profiles.values()))
+
+
+def report2(webs: list[Web], two: Phase2) -> None:
+    print()
+    total = two.per_web * len(webs)
+    print(
+        f"phase 2: {total} idle sockets ({two.per_web} per process, one staff member, one shared view), "
+        f"opened in {two.open_seconds:.1f} s"
+        + (f", held {two.held:g} s" if two.held else "")
+        + f"; then one broadcast webhook; marker checked on a sample of {two.sample_size}"
+    )
+    rows = []
+    for w in webs:
+        rows.append(
+            [
+                w.name,
+                f"{two.opened[w.name]}/{two.per_web}",
+                two.still_open[w.name],
+                two.received[w.name],
+                f"{two.rss_before[w.name]:.1f}",
+                f"{two.rss_after[w.name]:.1f}",
+                _mib_per_socket(two.rss_before[w.name], two.rss_after[w.name], two.opened[w.name]),
+                two.fds[w.name],
+            ]
+        )
+    print(
+        table(
+            [
+                "process",
+                "opened",
+                "still open",
+                "got broadcast",
+                "RSS before",
+                "RSS after",
+                "per socket",
+                "fds",
+            ],
+            rows,
+        )
+    )
+    lat = two.broadcast_latencies
+    print(
+        f"broadcast: frame on every socket after p50 {ms(percentile(lat, 50))} / p99 "
+        f"{ms(percentile(lat, 99))} / max {ms(max(lat, default=math.nan))} ms; marker in "
+        f"{two.sample_ok}/{two.sample_size} sampled frames"
+        + (f"; connect failures: {dict(two.failures)}" if two.failures else "")
+        + (f"; closed: {dict(two.close_codes)}" if two.close_codes else "")
+    )
+
+
+def verdict(args: argparse.Namespace, one: Phase1, two: Phase2 | None) -> None:
+    every = [v for values in one.latencies.values() for v in values]
+    p99 = percentile(every, 99) * 1000
+    errors = sum(v for k, v in one.paced.statuses.items() if k != "200")
+    ok1 = p99 < P99_TARGET_MS and one.lost == 0 and errors == 0
+    parts = [
+        f"p99 {p99:.1f} ms {'<' if p99 < P99_TARGET_MS else '>='} {P99_TARGET_MS:g} ms at "
+        f"{len(one.socks)} sockets and {args.rate:g} messages/s, {one.lost} lost"
+        + (f", {errors} webhook errors" if errors else "")
+        + f" ({'met' if ok1 else 'not met'})"
+    ]
+    met = ok1
+    if args.sockets < 200 or args.rate < 100:
+        met = False
+        parts.append("below the target's 200 sockets / 100 messages/s")
+    if two is None:
+        met = False
+        parts.append("capacity not measured (--skip-capacity)")
+    else:
+        worst = min(*two.opened.values(), *two.still_open.values(), *two.received.values())
+        ok2 = two.per_web >= CAPACITY_TARGET and worst == two.per_web and two.sample_ok == two.sample_size
+        met &= ok2
+        parts.append(
+            f"{worst} of {two.per_web} sockets per process open and reached by a broadcast "
+            f"(target >= {CAPACITY_TARGET}), marker {two.sample_ok}/{two.sample_size} "
+            f"({'met' if ok2 else 'not met'})"
+        )
+    print(f"target: {'met' if met else 'NOT MET'}: " + "; ".join(parts))
+
+
+if __name__ == "__main__":
+    main()
