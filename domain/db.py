@@ -9,15 +9,24 @@ from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 Base = UUIDv7AuditBase
+
+
+class DatabaseUnavailable(Exception):
+    """PostgreSQL cannot be reached right now; the caller should try again later."""
+
+
 metadata = Base.metadata
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> AsyncEngine:
+    """``pre_ping`` costs three round trips per checkout; the web process, where every webhook
+    checks out a connection, turns it off: a connection found dead is invalidated with its pool and
+    the request answers 503, which Green API retries."""
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=1800,
     )
 

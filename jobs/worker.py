@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from datetime import UTC, datetime, timedelta
@@ -82,6 +83,8 @@ async def startup(ctx: dict[str, Any]) -> None:
         sessions=sessions,
         dispatcher=dispatcher,
     )
+    gc.collect()
+    gc.freeze()  # start-up objects live as long as the process: spare them the full collections
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from domain.conversations.rules import TransitionNotAllowed
 from domain.conversations.service import ConversationNotFound, InvalidReply, NotAMember
+from domain.db import DatabaseUnavailable
 from domain.guests.privacy import GuestNotFound
 from domain.requests.service import InvalidStatus, RequestNotFound
 
@@ -46,7 +47,15 @@ def bad_request(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str,
     return Response({"detail": str(exc)}, status_code=400)
 
 
+def database_down(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
+    log.warning("database unavailable: %s", exc.__class__.__name__)
+    return Response(
+        {"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "5"}
+    )
+
+
 EXCEPTION_HANDLERS = {
+    DatabaseUnavailable: database_down,
     DBAPIError: database_unavailable,
     OSError: database_unavailable,
     TimeoutError: database_unavailable,

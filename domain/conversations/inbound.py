@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.conversations import rules
+from domain.conversations.ingest_sql import store_guest_message, update_after_guest_message
 from domain.conversations.models import (
     Author,
     Conversation,
@@ -101,7 +103,7 @@ async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | 
     return (await uow.session.execute(stmt)).scalar_one_or_none()
 
 
-def _message_values(hotel_id: UUID, conversation_id: UUID, msg: ChatMessage) -> dict[str, object]:
+def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessage) -> dict[str, Any]:
     content = msg.content
     return {
         "hotel_id": hotel_id,
@@ -199,13 +201,17 @@ async def receive_guest_message(
     uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
 ) -> UUID | None:
     """Store a guest message exactly once and wake the AI if it is its turn. None for a duplicate."""
-    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg, inbound=True)
-    values = _message_values(hotel.id, conversation_id, msg)
-    values.update(direction=Direction.IN, author=Author.GUEST, status=Delivery.RECEIVED)
-    message_id = await _insert_message(uow, values)
-    if message_id is None:
-        return None
     now = _now()
+    stored = await store_guest_message(
+        uow,
+        _message_values(hotel.id, None, msg),
+        phone=rules.phone_of(msg.chat_id),
+        is_group=msg.is_group,
+        now=now,
+    )
+    if stored is None:
+        return None
+    message_id, conversation_id, state = stored.message_id, stored.conversation_id, stored.state
     new_state = rules.state_after_guest_message(state)
     if new_state is not state:
         await record_transition(
@@ -222,18 +228,14 @@ async def receive_guest_message(
         and msg.content.type_message != "reactionMessage"
         and not msg.content.undecryptable
     )
-    changes: dict[str, object] = {
-        "state": new_state,
-        "last_message_at": now,
-        "last_guest_message_at": now,
-        "last_message_preview": rules.preview(msg.content.text, msg.content.type_message),
-    }
-    if new_state is not state:
-        changes.update(assigned_staff_id=None, needs_human_since=None, handoff_reason=None)
-    if wakes_ai:
-        changes["ai_pending_since"] = func.coalesce(Conversation.ai_pending_since, now)
-    await uow.session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(**changes)
+    await update_after_guest_message(
+        uow,
+        conversation_id,
+        state=new_state,
+        now=now,
+        preview=rules.preview(msg.content.text, msg.content.type_message),
+        wakes_ai=wakes_ai,
+        reopened=new_state is not state,
     )
     uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     if msg.content.undecryptable and not msg.is_group:

@@ -73,8 +73,18 @@ async def test_postgres_down_gives_503_and_green_api_retry_then_succeeds(
             assert ready.status_code == 503
             assert any("postgresql" in failure for failure in ready.json()["failed"])
             own_postgres.start()
-            # Green API resends a notification that was not acknowledged with 200.
-            assert (await client.post("/webhooks/green-api", json=during, headers=headers)).status_code == 200
+            # Green API resends a notification that was not acknowledged with 200 (every minute).
+            # The first try after the restart may still meet a connection of the old server: the
+            # pool is dropped then, and the next delivery succeeds.
+            answers = []
+            for _ in range(3):
+                answers.append(
+                    (await client.post("/webhooks/green-api", json=during, headers=headers)).status_code
+                )
+                if answers[-1] == 200:
+                    break
+            assert answers[-1] == 200, answers
+            assert set(answers) <= {200, 503}, "never a 500"
         await engine.dispose()
         engine = create_engine(own_postgres.url, pool_size=2)
         async with session_factory(engine)() as session:

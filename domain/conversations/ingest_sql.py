@@ -1,0 +1,137 @@
+"""The hot path of ingest in two prepared statements on the driver connection.
+
+A webhook is answered on every guest message, so storing it must be cheap: one statement upserts
+the guest and the conversation and inserts the message (or finds it is a duplicate), a second
+updates the conversation. Both run in the unit of work's transaction, on asyncpg's own prepared
+statement cache (no ORM compilation per message).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from uuid_utils.compat import uuid7
+
+from domain.conversations.models import State
+from domain.db import DatabaseUnavailable
+from domain.uow import UnitOfWork
+
+STORE_GUEST_MESSAGE = """
+WITH g AS (
+    INSERT INTO guests (id, hotel_id, chat_id, phone, name, is_group, last_inbound_at, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)
+    ON CONFLICT (hotel_id, chat_id) DO UPDATE SET
+        name = COALESCE(NULLIF(EXCLUDED.name, ''), guests.name),
+        last_inbound_at = EXCLUDED.last_inbound_at,
+        updated_at = EXCLUDED.updated_at
+    RETURNING id
+), c AS (
+    INSERT INTO conversations (id, hotel_id, guest_id, state, last_message_preview, created_at, updated_at)
+    SELECT $8, $2, g.id, 'ai', '', $7, $7 FROM g
+    ON CONFLICT (hotel_id, guest_id) DO UPDATE SET updated_at = EXCLUDED.updated_at
+    RETURNING id, state
+)
+INSERT INTO messages (
+    id, hotel_id, conversation_id, chat_id, direction, author, type_message, text, sender_name, sender_id,
+    media_url, media_mime, media_file_name, latitude, longitude, details, quoted_provider_id, quoted_text,
+    provider_message_id, provider_timestamp, status, attempts, sources, created_at, updated_at
+)
+SELECT $9, $2, c.id, $3, 'in', 'guest', $10, $11, $12, $13,
+       $14, $15, $16, $17, $18, $19::jsonb, $20, $21,
+       $22, $23, 'received', 0, '{}'::uuid[], $7, $7
+FROM c
+ON CONFLICT (hotel_id, chat_id, provider_message_id) DO NOTHING
+RETURNING id, conversation_id, (SELECT state::text FROM c)
+"""
+
+UPDATE_CONVERSATION = """
+UPDATE conversations SET
+    state = $2::conversation_state,
+    last_message_at = $3,
+    last_guest_message_at = $3,
+    last_message_preview = $4,
+    ai_pending_since = CASE WHEN $5 THEN COALESCE(ai_pending_since, $3) ELSE ai_pending_since END,
+    assigned_staff_id = CASE WHEN $6 THEN NULL ELSE assigned_staff_id END,
+    needs_human_since = CASE WHEN $6 THEN NULL ELSE needs_human_since END,
+    handoff_reason = CASE WHEN $6 THEN NULL ELSE handoff_reason END,
+    updated_at = $3
+WHERE id = $1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    message_id: UUID
+    conversation_id: UUID
+    state: State
+
+
+async def _run(uow: UnitOfWork, method: str, sql: str, *args: Any) -> Any:
+    """Run on the asyncpg connection under the unit of work's transaction.
+
+    A dead connection (the server restarted) is invalidated, so the pool replaces it, and reported
+    as ``DatabaseUnavailable``: the webhook answers 503 and Green API delivers again.
+    """
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    try:
+        return await getattr(raw.driver_connection, method)(sql, *args)
+    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError) as exc:
+        await connection.invalidate(exc)
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
+async def store_guest_message(
+    uow: UnitOfWork, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
+) -> StoredMessage | None:
+    row = await _run(
+        uow,
+        "fetchrow",
+        STORE_GUEST_MESSAGE,
+        uuid7(),
+        values["hotel_id"],
+        values["chat_id"],
+        phone,
+        values["sender_name"] if not is_group else "",
+        is_group,
+        now,
+        uuid7(),
+        uuid7(),
+        values["type_message"],
+        values["text"],
+        values["sender_name"],
+        values["sender_id"],
+        values["media_url"],
+        values["media_mime"],
+        values["media_file_name"],
+        values["latitude"],
+        values["longitude"],
+        json.dumps(values["details"]),
+        values["quoted_provider_id"],
+        values["quoted_text"],
+        values["provider_message_id"],
+        values["provider_timestamp"],
+    )
+    if row is None:
+        return None
+    return StoredMessage(row[0], row[1], State(row[2]))
+
+
+async def update_after_guest_message(
+    uow: UnitOfWork,
+    conversation_id: UUID,
+    *,
+    state: State,
+    now: datetime.datetime,
+    preview: str,
+    wakes_ai: bool,
+    reopened: bool,
+) -> None:
+    await _run(
+        uow, "execute", UPDATE_CONVERSATION, conversation_id, state.value, now, preview, wakes_ai, reopened
+    )
