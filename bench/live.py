@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -43,6 +44,7 @@ PATH = "/webhooks/green-api"
 P99_TARGET_MS = 50.0
 CAPACITY_TARGET = 2000
 LOST_AFTER = 5.0
+ANSWER_WAIT = 10.0  # after the markers' deadline, for the last webhooks' HTTP answers
 SAMPLE = 100
 
 
@@ -170,6 +172,9 @@ class Phase1:
     redis_calls: dict[str, int]
     profiles: dict[str, Path]
     region_bytes: float
+    xacts: ls.XactSampler
+    views: dict[str, int]
+    first_seen: list[float]  # per webhook: the first time any socket showed its marker
 
 
 async def phase1(
@@ -199,7 +204,7 @@ async def phase1(
 
     async def connect(i: int) -> Sock:
         web = webs[i % len(webs)]
-        staff = i % len(cookies)
+        staff = (i // len(webs)) % len(cookies)  # every member's sockets on both processes
         c = await ls.open_socket(
             HOST,
             web.port,
@@ -243,14 +248,29 @@ async def phase1(
             out = Path(tempfile.gettempdir()) / f"bench-live-{run}-{web.name}.txt"
             profiles[web.name] = out
             stack.processes.append((f"py-spy {web.name}", ls.start_py_spy(web.pid, args.seconds, out)))
+    sampler = ls.XactSampler(stack.asyncpg_dsn, {w.name: w.pid for w in webs})
+    stop = asyncio.Event()
+    sampling = asyncio.create_task(sampler.run(stop))
     with Cpu(webs, stack) as cpu:
-        start = time.perf_counter()
-        paced = await ls.paced_posts(lambda body: client.post(PATH, body), bodies, args.rate, start=start)
+        t0 = time.perf_counter() + 0.05
+        paced = ls.Paced([t0 + i / args.rate for i in range(count)])
+        sending = asyncio.create_task(ls.paced_posts(lambda body: client.post(PATH, body), bodies, paced))
         deadline = paced.scheduled[-1] + LOST_AFTER
         while time.perf_counter() < deadline:
-            if all(len(s.client.seen) >= count for s in socks):
+            if sending.done() and all(len(s.client.seen) >= count for s in socks):
                 break
             await asyncio.sleep(0.05)
+    # Webhooks still unanswered: wait a little longer for their answers (not for their markers).
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(sending), ANSWER_WAIT)
+    sending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sending
+    unanswered = sum(1 for a in paced.answered if a != a)
+    if unanswered:
+        paced.statuses[f"no answer within {LOST_AFTER + ANSWER_WAIT:g} s"] += unanswered
+    stop.set()
+    await sampling
     last_frame = max(s.client.last_at for s in socks)
     calls_after = await ls.redis_commandstats(stack.redis_url)
     for name, process in list(stack.processes):
@@ -260,7 +280,6 @@ async def phase1(
             finally:
                 stack.stop(process)
 
-    t0 = paced.scheduled[0]
     latencies: dict[str, list[float]] = {w.name: [] for w in webs}
     timeline: list[tuple[float, float]] = []
     lost = superseded = 0
@@ -277,7 +296,11 @@ async def phase1(
                 continue
             latencies[s.web.name].append(at - scheduled)
             timeline.append((scheduled - t0, at - scheduled))
+    first_seen = [
+        min((s.client.seen.get(i, math.inf) for s in socks), default=math.inf) for i in range(count)
+    ]
     return Phase1(
+        first_seen=first_seen,
         socks=socks,
         paced=paced,
         count=count,
@@ -296,6 +319,8 @@ async def phase1(
         redis_calls={k: calls_after.get(k, 0) - calls_before.get(k, 0) for k in calls_after},
         profiles=profiles,
         region_bytes=sum(region_sizes) / max(1, len(region_sizes)),
+        xacts=sampler,
+        views={w.name: len({s.staff for s in socks if s.web is w}) for w in webs},
     )
 
 
@@ -576,6 +601,17 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
         f"{ms(percentile(http, 99))} / max {ms(max(http, default=math.nan))} ms; sender at most "
         f"{ms(max(one.paced.late, default=0))} ms late"
     )
+    first = [f - sch for f, sch in zip(one.first_seen, one.paced.scheduled, strict=True) if f < math.inf]
+    before_answer = sum(
+        1
+        for f, a in zip(one.first_seen, one.paced.answered, strict=True)
+        if f < math.inf and (a != a or f < a)
+    )
+    print(
+        f"first socket to show each message: p50 {ms(percentile(first, 50))} / p99 "
+        f"{ms(percentile(first, 99))} ms; shown before its webhook was answered: "
+        f"{before_answer} of {one.count}"
+    )
     per_socket = one.frames / len(one.socks)
     flushes = one.redis_calls.get("mget", 0)
     print(
@@ -585,11 +621,13 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
         f"{one.text_bytes / one.frames_elapsed / 1e6:.1f} MB/s inflated; full region "
         f"{one.region_bytes / 1024:.1f} KiB"
     )
+    views = "/".join(str(v) for v in one.views.values())
     print(
         f"server side (Redis INFO commandstats): {one.redis_calls.get('publish', 0)} PUBLISH, {flushes} "
-        f"live flushes (one session MGET each) = {flushes / max(1, len(webs)) / one.count:.2f} per message "
-        f"per process, each rendering {args.staff} views"
+        f"live flushes (one session MGET each) = {flushes / len(webs) / one.count:.2f} per message "
+        f"per process, each rendering {views} distinct views (web1/web2)"
     )
+    report_xacts(webs, one.xacts)
     print(one.cpu.line())
     print(
         table(
@@ -611,6 +649,37 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
     )
     if one.profiles:
         report_profiles(one, args)
+
+
+def report_xacts(webs: list[Web], sampler: ls.XactSampler) -> None:
+    """Flush timing from PostgreSQL's side: see ``XactSampler``."""
+    rows = []
+    for w in webs:
+        counts = sampler.concurrency.get(w.name, [])
+        ages = list(sampler.durations.get(w.name, {}).values())
+        rows.append(
+            [
+                w.name,
+                f"{sum(counts) / max(1, len(counts)):.2f}",
+                max(counts, default=0),
+                f"{sum(1 for c in counts if c) / max(1, len(counts)) * 100:.0f}%",
+                len(ages),
+                ms(percentile(ages, 50)),
+                ms(percentile(ages, 90)),
+                ms(max(ages, default=math.nan)),
+            ]
+        )
+    print(
+        f"open DB transactions per process, pg_stat_activity sampled {sampler.samples} times "
+        f"every {sampler.interval * 1000:.0f} ms (web2 serves no webhooks: its transactions are live "
+        "flushes, each holding one while it renders all its views; web1's also include ingest):"
+    )
+    print(
+        table(
+            ["process", "mean open", "max open", "time >= 1", "xacts seen", "age p50", "age p90", "age max"],
+            rows,
+        )
+    )
 
 
 def _latency_row(name: str, values: list[float]) -> list[object]:

@@ -304,39 +304,44 @@ async def sign_in(base_url: str, email: str, password: str) -> str:
 
 @dataclass
 class Paced:
-    scheduled: list[float]  # perf_counter time each webhook was due
-    late: list[float]  # how late the sender actually started each one
-    latencies: list[float]  # HTTP answer, from the scheduled time
+    """An open-loop run, filled in as it goes: webhook i is due at ``scheduled[i]``."""
+
+    scheduled: list[float]  # perf_counter time each webhook is due
+    late: list[float] = field(default_factory=list)  # how late the sender actually started each one
+    answered: list[float] = field(default_factory=list)  # perf_counter time of its HTTP answer, or NaN
     statuses: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def latencies(self) -> list[float]:
+        """HTTP answer, from the scheduled time, of every answered webhook."""
+        return [a - s for s, a in zip(self.scheduled, self.answered, strict=True) if a == a]
 
-async def paced_posts(
-    post: Callable[[bytes], object], bodies: list[bytes], rate: float, *, start: float | None = None
-) -> Paced:
-    """Webhook i is sent at t0 + i/rate whether or not earlier ones were answered (open loop)."""
-    result = Paced([], [], [])
-    t0 = (start or time.perf_counter()) + 0.01
 
-    async def one(body: bytes, scheduled: float) -> None:
-        result.late.append(time.perf_counter() - scheduled)
+async def paced_posts(post: Callable[[bytes], object], bodies: list[bytes], result: Paced) -> None:
+    """Webhook i is sent at ``result.scheduled[i]`` whether or not earlier ones were answered."""
+    result.answered = [float("nan")] * len(bodies)
+
+    async def one(i: int, body: bytes) -> None:
+        result.late.append(time.perf_counter() - result.scheduled[i])
         try:
             status = await post(body)  # type: ignore[misc]
         except Exception as exc:
             result.statuses[type(exc).__name__] += 1
             return
-        result.latencies.append(time.perf_counter() - scheduled)
+        result.answered[i] = time.perf_counter()
         result.statuses[str(status)] += 1
 
     tasks = []
-    for i, body in enumerate(bodies):
-        scheduled = t0 + i / rate
-        result.scheduled.append(scheduled)
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(body, scheduled)))
-    await asyncio.gather(*tasks)
-    return result
+    try:
+        for i, body in enumerate(bodies):
+            delay = result.scheduled[i] - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i, body)))
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 # ---------------------------------------------------------------- memory, CPU, limits
@@ -420,17 +425,19 @@ def start_py_spy(pid: int, seconds: float, out: Path, rate: int = 250) -> subpro
     )
 
 
-# Where a web process spends its time: a sample counts in the first bucket one of its frames matches
-# (outermost first is wrong for nested work, so buckets are tried in this order on the whole stack).
+# Where a web process spends its time. SQLAlchemy runs the sync half of every query in a greenlet,
+# which py-spy shows as a stack of its own (no caller above it): those get buckets of their own.
 BUCKETS: list[tuple[str, tuple[str, ...]]] = [
-    ("live flush: permessage-deflate (zlib) per socket", ("permessage_deflate.py",)),
-    ("live flush: websocket send/framing (not zlib)", ("send_text (litestar", "websockets_sansio_impl.py")),
-    ("live flush: inbox SQL (SQLAlchemy+asyncpg)", ("load_inbox (domain",)),
-    ("live flush: Jinja render", ("region (web/render.py", "render (jinja2")),
-    ("live flush: session check and the rest", ("_flush (web/live.py",)),
-    ("webhook ingest (route, SQL, publish)", ("green_api_webhook (web/routes/webhooks.py",)),
-    ("live hub: Redis subscription", ("_listen_forever (web/live.py",)),
+    ("live send: permessage-deflate (zlib), per socket", ("permessage_deflate.py",)),
+    ("live send: websocket framing and the rest", ("send_text (litestar", "websockets_sansio_impl.py")),
+    ("live flush: inbox queries (async side)", ("load_inbox (domain",)),
+    ("live flush: Jinja render of the inbox", ("region (web/render.py", "render (jinja2")),
+    ("live flush: the rest (sessions check, gather)", ("_flush (web/live.py",)),
+    ("webhook ingest (route, async side)", ("green_api_webhook (web/routes/webhooks.py",)),
+    ("SQLAlchemy sync half (greenlet): INSERT/UPDATE", ("_BulkORMInsert", "_BulkORMUpdate", "commit (sql")),
+    ("SQLAlchemy sync half (greenlet): SELECT, ORM rows", ("Session.execute (sqlalchemy",)),
     ("uvicorn HTTP protocol", ("httptools_impl.py",)),
+    ("live hub: Redis subscription", ("_listen_forever (web/live.py",)),
 ]
 
 
@@ -464,3 +471,73 @@ def _short(frame: str) -> str:
     where = where.rstrip(")")
     file, _, line = where.rpartition(":")
     return f"{name} ({Path(file).name}:{line})" if file else frame
+
+
+# ---------------------------------------------------------------- PostgreSQL transactions per process
+
+
+def tcp_ports(pid: int) -> set[int]:
+    """Local TCP ports of a process's sockets (its PostgreSQL connections among them), from /proc."""
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        lines = Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return set()
+    ports = set()
+    for line in lines:
+        fields = line.split()
+        if fields[9] in inodes:
+            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+@dataclass
+class XactSampler:
+    """Samples ``pg_stat_activity`` every ``interval``: per web process, how many of its connections are
+    inside a transaction, and how old each transaction is. A live flush holds one transaction (one
+    session) while it renders every view, so on a process that only pushes, transaction age = flush
+    duration so far and concurrent transactions = overlapping flushes."""
+
+    dsn: str
+    pids: dict[str, int]
+    interval: float = 0.02
+    concurrency: dict[str, list[int]] = field(default_factory=dict)
+    durations: dict[str, dict[tuple[int, float], float]] = field(default_factory=dict)
+    samples: int = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self.dsn)
+        owner: dict[int, str] = {}
+        try:
+            while not stop.is_set():
+                rows = await conn.fetch(
+                    "SELECT pid, client_port, extract(epoch FROM xact_start)::float8 AS started, "
+                    "extract(epoch FROM clock_timestamp() - xact_start)::float8 AS age "
+                    "FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+                )
+                if any(r["client_port"] not in owner for r in rows):
+                    owner = {port: name for name, pid in self.pids.items() for port in tcp_ports(pid)}
+                counts = dict.fromkeys(self.pids, 0)
+                for r in rows:
+                    name = owner.get(r["client_port"])
+                    if name is None:
+                        continue
+                    counts[name] += 1
+                    ages = self.durations.setdefault(name, {})
+                    key = (r["pid"], r["started"])
+                    ages[key] = max(ages.get(key, 0.0), r["age"])
+                for name, count in counts.items():
+                    self.concurrency.setdefault(name, []).append(count)
+                self.samples += 1
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.interval)
+        finally:
+            await conn.close()

@@ -22,19 +22,33 @@ from domain.db import DatabaseUnavailable
 from domain.uow import UnitOfWork
 
 STORE_GUEST_MESSAGE = """
-WITH g AS (
+WITH g_write AS (
+    -- A known guest is rewritten only when the name changed or a minute has passed: most messages
+    -- then cost PostgreSQL no guest row version at all.
     INSERT INTO guests (id, hotel_id, chat_id, phone, name, is_group, last_inbound_at, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)
     ON CONFLICT (hotel_id, chat_id) DO UPDATE SET
         name = COALESCE(NULLIF(EXCLUDED.name, ''), guests.name),
         last_inbound_at = EXCLUDED.last_inbound_at,
         updated_at = EXCLUDED.updated_at
+    WHERE guests.last_inbound_at IS NULL
+       OR guests.last_inbound_at < EXCLUDED.last_inbound_at - interval '1 minute'
+       OR (EXCLUDED.name <> '' AND EXCLUDED.name IS DISTINCT FROM guests.name)
     RETURNING id
-), c AS (
+), g AS (
+    SELECT id FROM g_write
+    UNION ALL
+    SELECT id FROM guests WHERE hotel_id = $2 AND chat_id = $3 AND NOT EXISTS (SELECT 1 FROM g_write)
+), c_new AS (
     INSERT INTO conversations (id, hotel_id, guest_id, state, last_message_preview, created_at, updated_at)
     SELECT $8, $2, g.id, 'ai', '', $7, $7 FROM g
-    ON CONFLICT (hotel_id, guest_id) DO UPDATE SET updated_at = EXCLUDED.updated_at
+    ON CONFLICT (hotel_id, guest_id) DO NOTHING
     RETURNING id, state
+), c AS (
+    SELECT id, state FROM c_new
+    UNION ALL
+    SELECT conversations.id, conversations.state FROM conversations, g
+    WHERE conversations.hotel_id = $2 AND conversations.guest_id = g.id AND NOT EXISTS (SELECT 1 FROM c_new)
 )
 INSERT INTO messages (
     id, hotel_id, conversation_id, chat_id, direction, author, type_message, text, sender_name, sender_id,
@@ -86,7 +100,31 @@ async def _run(uow: UnitOfWork, method: str, sql: str, *args: Any) -> Any:
         raise DatabaseUnavailable(str(exc)) from exc
 
 
+IS_STORED = "SELECT 1 FROM messages WHERE hotel_id = $1 AND chat_id = $2 AND provider_message_id = $3"
+
+
 async def store_guest_message(
+    uow: UnitOfWork, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
+) -> StoredMessage | None:
+    """The stored message, or None when it is a duplicate.
+
+    Nothing returned can also mean the guest or the conversation was created by a concurrent
+    transaction after this statement's snapshot: then the message is not stored yet, and the
+    statement runs once more (it sees them now).
+    """
+    for _ in range(3):
+        stored = await _store_once(uow, values, phone=phone, is_group=is_group, now=now)
+        if stored is not None:
+            return stored
+        already = await _run(
+            uow, "fetchval", IS_STORED, values["hotel_id"], values["chat_id"], values["provider_message_id"]
+        )
+        if already:
+            return None
+    raise DatabaseUnavailable("could not store the message; try again")
+
+
+async def _store_once(
     uow: UnitOfWork, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
 ) -> StoredMessage | None:
     row = await _run(

@@ -405,3 +405,30 @@ async def test_readiness_tolerates_a_newer_migration_but_not_an_older_one(client
     finally:
         async with sessions() as session, session.begin():
             await session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
+
+
+async def test_a_burst_from_a_new_guest_is_stored_whole(settings, hotel, sessions) -> None:
+    """Concurrent first messages of one new guest: every message kept, one guest, one conversation."""
+    import asyncio
+
+    import httpx
+
+    from domain.guests.models import Guest
+    from tests.support.servers import serve_app
+
+    with serve_app(create_app(settings)) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            bodies = [
+                incoming(hotel.green_api_instance_id, text=f"part {i}", chat_id="447700900123@c.us")
+                for i in range(20)
+            ]
+            answers = await asyncio.gather(
+                *(http.post("/webhooks/green-api", json=b, headers=auth()) for b in bodies)
+            )
+    assert [a.status_code for a in answers] == [200] * 20
+    async with sessions() as session:
+        texts = sorted((await session.execute(select(Message.text))).scalars())
+        guests = (await session.execute(select(func.count()).select_from(Guest))).scalar()
+        conversations = (await session.execute(select(func.count()).select_from(Conversation))).scalar()
+    assert texts == sorted(f"part {i}" for i in range(20))
+    assert (guests, conversations) == (1, 1)
