@@ -46,6 +46,7 @@ CAPACITY_TARGET = 2000
 LOST_AFTER = 5.0
 ANSWER_WAIT = 10.0  # after the markers' deadline, for the last webhooks' HTTP answers
 SAMPLE = 100
+COALESCE_MS = 10.0  # web.live.COALESCE_SECONDS
 
 
 @dataclass
@@ -120,19 +121,22 @@ def webhook(id_instance: int, text: str, guest: int, id_message: str) -> bytes:
     ).encode()
 
 
-async def make_staff_accounts(database_url: str, hotel_id: UUID, count: int) -> list[str]:
+async def make_staff_accounts(database_url: str, hotel_id: UUID, count: int) -> tuple[list[str], list[UUID]]:
     from domain.db import create_engine, session_factory
     from domain.staff.models import Role
     from tests.support.web import make_staff
 
     engine = create_engine(database_url, pool_size=1)
     emails = [f"staff{i:02d}@bench.example" for i in range(count)]
+    ids = []
     try:
         for i, email in enumerate(emails):
-            await make_staff(session_factory(engine), hotel_id, email, Role.AGENT, f"Staff {i:02d}")
+            ids.append(
+                await make_staff(session_factory(engine), hotel_id, email, Role.AGENT, f"Staff {i:02d}")
+            )
     finally:
         await engine.dispose()
-    return emails
+    return emails, ids
 
 
 async def bounded(limit: int, coros: list) -> list:  # type: ignore[type-arg]
@@ -484,7 +488,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> None:
     hotel_id, id_instance = await common.seed_hotel(
         stack.database_url, ai_enabled=False, api_token="bench-api-token", webhook_token=webhook_token
     )
-    emails = await make_staff_accounts(stack.database_url, hotel_id, args.staff)
+    emails, staff_ids = await make_staff_accounts(stack.database_url, hotel_id, args.staff)
     env = stack.env(
         GREEN_API_URL="http://127.0.0.1:9",  # never called: no worker runs
         DEEPSEEK_API_URL="http://127.0.0.1:9/v1",
@@ -527,6 +531,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> None:
         done = await common.closed_loop(client, PATH, warmup, 4)
         if done.errors:
             raise RuntimeError(f"warm-up answered {dict(done.statuses)}")
+        cost = await ls.flush_cost(stack.database_url, staff_ids)
         cookies = list(
             await asyncio.gather(
                 *(ls.sign_in(webs[i % 2].url, email, _password()) for i, email in enumerate(emails))
@@ -541,6 +546,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> None:
             flush=True,
         )
         report1(args, webs, one)
+        report_cost(args, webs, one, cost)
         await ls.close_all([s.client for s in one.socks])
         two: Phase2 | None = None
         if not args.skip_capacity:
@@ -649,6 +655,35 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
     )
     if one.profiles:
         report_profiles(one, args)
+
+
+def report_cost(args: argparse.Namespace, webs: list[Web], one: Phase1, cost: ls.FlushCost) -> None:
+    """What one flush costs, timed on a quiet loop in this process with the product's own code."""
+    per_web = len(one.socks) // len(webs)
+    views = max(one.views.values())
+    render = cost.flush_ms / cost.views * views
+    deflate = cost.deflate_ms * per_web
+    flush = render + deflate
+    print()
+    print(
+        f"cost of one flush, timed here on a quiet loop with web.render's own code (the inbox of "
+        f"{args.guests} guests, {cost.region_bytes / 1024:.1f} KiB per region):"
+    )
+    print(
+        f"  per view: inbox queries {cost.query_ms:.1f} ms ({cost.query_cpu_ms:.1f} ms of it Python CPU: "
+        f"5 ORM SELECTs, entity loading), Jinja {cost.template_ms:.1f} ms; whole RegionRenderer pass over "
+        f"{cost.views} views {cost.flush_ms:.0f} ms"
+    )
+    print(
+        f"  per socket: permessage-deflate of the region {cost.deflate_ms:.2f} ms (each socket has its "
+        "own compressor: the shared render is compressed once per socket)"
+    )
+    print(
+        f"  one flush on a process with {views} views and {per_web} sockets: {render:.0f} + {deflate:.0f} = "
+        f"{flush:.0f} ms; one flush per message at {args.rate:g}/s would need {flush * args.rate / 1000:.1f} "
+        f"cores per process (there are 2 cores for everything); p99 < {P99_TARGET_MS:g} ms needs a flush "
+        f"well under {P99_TARGET_MS - COALESCE_MS:g} ms"
+    )
 
 
 def report_xacts(webs: list[Web], sampler: ls.XactSampler) -> None:

@@ -541,3 +541,84 @@ class XactSampler:
                     await asyncio.wait_for(stop.wait(), self.interval)
         finally:
             await conn.close()
+
+
+# ---------------------------------------------------------------- cost model of one flush
+
+
+@dataclass
+class FlushCost:
+    views: int
+    query_ms: float  # load_inbox (5 ORM queries) per view: wall time in this process, median of runs
+    query_cpu_ms: float  # of which CPU in this process (PostgreSQL's own CPU not included)
+    template_ms: float  # Jinja render of the inbox list per view
+    region_bytes: int
+    deflate_ms: float  # permessage-deflate of one region, uvicorn's settings (window 2^12, memLevel 5)
+    flush_ms: float  # the whole render part of a flush (RegionRenderer, all views, one session), median
+
+
+async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> FlushCost:  # type: ignore[type-arg]
+    """Times the product's own rendering code (``web.render``) in this process, on a quiet loop:
+    what one live flush costs before any contention, per view and per socket."""
+    import statistics
+
+    from domain.db import create_engine, session_factory
+    from domain.staff.service import hotel_roles
+    from web.auth import Actor
+    from web.render import RegionRenderer, inbox_for, template_environment
+    from web.sessions import StaffSession
+
+    engine = create_engine(database_url, pool_size=2)
+    sessions = session_factory(engine)
+    env = template_environment()
+    try:
+        actors = []
+        async with sessions() as db:
+            for staff_id in staff_ids:
+                roles = await hotel_roles(db, staff_id)
+                session = StaffSession("bench", staff_id, roles[0].hotel_id, "", 0.0)
+                actors.append(Actor(session, staff_id, "Staff", "staff@bench.example", roles[0], roles))
+        template = env.get_template("partials/inbox/_list.html")
+        query_wall: list[float] = []
+        query_cpu: list[float] = []
+        render: list[float] = []
+        flush: list[float] = []
+        html = ""
+        for _ in range(repeats):
+            async with sessions() as db:
+                for actor in actors:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    inbox = await inbox_for(db, actor, timezone="UTC")
+                    query_wall.append(time.perf_counter() - wall)
+                    query_cpu.append(time.process_time() - cpu)
+                    wall = time.perf_counter()
+                    html = template.render(
+                        actor=actor, inbox=inbox, oob=True, waiting=inbox.waiting, current_id=None
+                    )
+                    render.append(time.perf_counter() - wall)
+            wall = time.perf_counter()
+            async with sessions() as db:
+                renderer = RegionRenderer(env, db, "UTC")
+                for actor in actors:
+                    region = await renderer.region(actor, None)
+            flush.append(time.perf_counter() - wall)
+        data = region.encode()
+        compressor = zlib.compressobj(wbits=-12, memLevel=5)
+        rounds = 200
+        wall = time.perf_counter()
+        for _ in range(rounds):
+            compressor.compress(data)
+            compressor.flush(zlib.Z_SYNC_FLUSH)
+        deflate = (time.perf_counter() - wall) / rounds
+        del html
+        return FlushCost(
+            views=len(actors),
+            query_ms=statistics.median(query_wall) * 1000,
+            query_cpu_ms=statistics.median(query_cpu) * 1000,
+            template_ms=statistics.median(render) * 1000,
+            region_bytes=len(data),
+            deflate_ms=deflate * 1000,
+            flush_ms=statistics.median(flush) * 1000,
+        )
+    finally:
+        await engine.dispose()

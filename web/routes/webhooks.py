@@ -64,5 +64,5 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
     WEBHOOKS.labels(str(data.get("typeWebhook", "unknown"))[:40], outcome).inc()
     if outcome == "stored" and data.get("typeWebhook") == "incomingMessageReceived":
         MESSAGES.labels("in").inc()
-    log.info("webhook", type=data.get("typeWebhook"), outcome=outcome)
+    log.debug("webhook", type=data.get("typeWebhook"), outcome=outcome)
     return _answer(200, outcome)
