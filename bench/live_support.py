@@ -64,7 +64,10 @@ class WsClient(asyncio.Protocol):
         self.first_at = 0.0
         self.last_at = 0.0
         self.close_code: int | None = None
-        self.seen: dict[int, float] = {}  # marker number -> first receive time (bench.live fills it)
+        self.pings = 0  # answered with a pong (uvicorn pings every 20 s)
+        self.next_at = 0.0  # when the message after ``expect_next()`` arrived
+        self._next_count = 0
+        self.seen: dict[bytes, float] = {}  # marker -> first receive time (bench.live fills it)
         self.waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     # -- asyncio.Protocol
@@ -165,6 +168,7 @@ class WsClient(asyncio.Protocol):
                 self._message(b"".join(self.fragments), self.fragment_compressed, now)
                 self.fragments = []
         elif opcode == 0x9:  # ping: pong with the same payload
+            self.pings += 1
             self._send(0xA, payload)
         elif opcode == 0x8:
             self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
@@ -174,6 +178,8 @@ class WsClient(asyncio.Protocol):
 
     def _message(self, payload: bytes, compressed: bool, now: float) -> None:
         self.messages += 1
+        if self.messages == self._next_count:
+            self.next_at = now
         if not self.first_at:
             self.first_at = now
         self.last_at = now
@@ -201,6 +207,11 @@ class WsClient(asyncio.Protocol):
         self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
 
     # -- for the benchmark
+
+    def expect_next(self) -> None:
+        """Time the next message from now on (``next_at``)."""
+        self.next_at = 0.0
+        self._next_count = self.messages + 1
 
     @property
     def open(self) -> bool:

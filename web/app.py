@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -136,6 +137,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             knowledge_token_budget=settings.knowledge_token_budget,
             history_messages=settings.ai_history_messages,
         )
+        # The webhook's hot path talks to PostgreSQL through a plain asyncpg pool (min_size 0: the
+        # process starts even while the database is down, and answers 503 until it is back).
+        resources.driver_pool = await asyncpg.create_pool(
+            settings.asyncpg_dsn, min_size=0, max_size=10, max_inactive_connection_lifetime=300
+        )
         resources.hub = LiveHub(resources)
         app.state.resources = resources
         resources.hub.start()
@@ -148,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await resources.hub.stop()
             await llm_http.aclose()
+            await resources.driver_pool.close()
             await redis.aclose()
             await engine.dispose()
 

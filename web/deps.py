@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import asyncpg
 from arq.connections import ArqRedis
 from jinja2 import Environment
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from domain.assistant.service import AssistantDeps
 from domain.hotels.models import Hotel
 from domain.hotels.service import WebhookHotel
 from domain.settings import Settings
-from domain.uow import UnitOfWork
+from domain.uow import DriverUnitOfWork, UnitOfWork
 from jobs.enqueue import RedisDispatcher
 from web.sessions import LoginThrottle, SessionStore
 
@@ -40,6 +41,7 @@ class Resources:
     secure_cookies: bool
     templates: Environment
     known_revisions: frozenset[str] = frozenset()
+    driver_pool: asyncpg.Pool | None = None
     hub: LiveHub | Any = None
     assistant: AssistantDeps | None = None
     hotel_cache: dict[int, tuple[float, WebhookHotel | None]] = field(default_factory=dict)
@@ -47,6 +49,10 @@ class Resources:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.dispatcher)
+
+    def driver_uow(self) -> DriverUnitOfWork:
+        assert self.driver_pool is not None
+        return DriverUnitOfWork(self.driver_pool, self.dispatcher)
 
     def cached_hotel(self, id_instance: int) -> tuple[bool, WebhookHotel | None]:
         hit = self.hotel_cache.get(id_instance)

@@ -31,7 +31,7 @@ from domain.integrations.green_api_webhooks import (
     StatusUpdate,
 )
 from domain.ports import LiveEvent, ai_reply_job, send_job
-from domain.uow import UnitOfWork
+from domain.uow import DriverUnitOfWork, NeedsSession, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +198,15 @@ async def after_queue(uow: UnitOfWork, message: Message) -> None:
 
 
 async def receive_guest_message(
-    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
+    uow: UnitOfWork | DriverUnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
 ) -> UUID | None:
-    """Store a guest message exactly once and wake the AI if it is its turn. None for a duplicate."""
+    """Store a guest message exactly once and wake the AI if it is its turn. None for a duplicate.
+
+    On a ``DriverUnitOfWork`` (the webhook's fast path) the rare cases that need the ORM session,
+    a reopened conversation or an unreadable message, raise ``NeedsSession`` before anything commits.
+    """
+    if msg.content.undecryptable and not isinstance(uow, UnitOfWork):
+        raise NeedsSession
     now = _now()
     stored = await store_guest_message(
         uow,
@@ -214,6 +220,8 @@ async def receive_guest_message(
     message_id, conversation_id, state = stored.message_id, stored.conversation_id, stored.state
     new_state = rules.state_after_guest_message(state)
     if new_state is not state:
+        if not isinstance(uow, UnitOfWork):
+            raise NeedsSession
         await record_transition(
             uow,
             hotel_id=hotel.id,
@@ -238,7 +246,7 @@ async def receive_guest_message(
         reopened=new_state is not state,
     )
     uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
-    if msg.content.undecryptable and not msg.is_group:
+    if msg.content.undecryptable and not msg.is_group and isinstance(uow, UnitOfWork):
         reply = queue_outbound(
             uow,
             hotel_id=hotel.id,

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from uuid_utils.compat import uuid7
 
 from domain.conversations.models import State
 from domain.db import DatabaseUnavailable
-from domain.uow import UnitOfWork
+from domain.uow import DriverUnitOfWork, UnitOfWork
+
+AfterCommitUnit = UnitOfWork | DriverUnitOfWork
 
 STORE_GUEST_MESSAGE = """
 WITH g_write AS (
@@ -85,26 +86,11 @@ class StoredMessage:
     state: State
 
 
-async def _run(uow: UnitOfWork, method: str, sql: str, *args: Any) -> Any:
-    """Run on the asyncpg connection under the unit of work's transaction.
-
-    A dead connection (the server restarted) is invalidated, so the pool replaces it, and reported
-    as ``DatabaseUnavailable``: the webhook answers 503 and Green API delivers again.
-    """
-    connection = await uow.session.connection()
-    raw = await connection.get_raw_connection()
-    try:
-        return await getattr(raw.driver_connection, method)(sql, *args)
-    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError) as exc:
-        await connection.invalidate(exc)
-        raise DatabaseUnavailable(str(exc)) from exc
-
-
 IS_STORED = "SELECT 1 FROM messages WHERE hotel_id = $1 AND chat_id = $2 AND provider_message_id = $3"
 
 
 async def store_guest_message(
-    uow: UnitOfWork, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
+    uow: AfterCommitUnit, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
 ) -> StoredMessage | None:
     """The stored message, or None when it is a duplicate.
 
@@ -116,8 +102,8 @@ async def store_guest_message(
         stored = await _store_once(uow, values, phone=phone, is_group=is_group, now=now)
         if stored is not None:
             return stored
-        already = await _run(
-            uow, "fetchval", IS_STORED, values["hotel_id"], values["chat_id"], values["provider_message_id"]
+        already = await uow.run(
+            "fetchval", IS_STORED, values["hotel_id"], values["chat_id"], values["provider_message_id"]
         )
         if already:
             return None
@@ -125,10 +111,9 @@ async def store_guest_message(
 
 
 async def _store_once(
-    uow: UnitOfWork, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
+    uow: AfterCommitUnit, values: dict[str, Any], *, phone: str, is_group: bool, now: datetime.datetime
 ) -> StoredMessage | None:
-    row = await _run(
-        uow,
+    row = await uow.run(
         "fetchrow",
         STORE_GUEST_MESSAGE,
         uuid7(),
@@ -161,7 +146,7 @@ async def _store_once(
 
 
 async def update_after_guest_message(
-    uow: UnitOfWork,
+    uow: AfterCommitUnit,
     conversation_id: UUID,
     *,
     state: State,
@@ -170,6 +155,6 @@ async def update_after_guest_message(
     wakes_ai: bool,
     reopened: bool,
 ) -> None:
-    await _run(
-        uow, "execute", UPDATE_CONVERSATION, conversation_id, state.value, now, preview, wakes_ai, reopened
+    await uow.run(
+        "execute", UPDATE_CONVERSATION, conversation_id, state.value, now, preview, wakes_ai, reopened
     )

@@ -7,9 +7,10 @@ import structlog
 from litestar import Request, Response, post
 from litestar.datastructures import State
 
-from domain.conversations.inbound import HotelRef, handle_event
+from domain.conversations.inbound import HotelRef, handle_event, receive_guest_message
 from domain.hotels.service import find_by_instance, token_matches
-from domain.integrations.green_api_webhooks import WebhookShapeError, id_instance_of, parse_event
+from domain.integrations.green_api_webhooks import ChatMessage, WebhookShapeError, id_instance_of, parse_event
+from domain.uow import NeedsSession
 from jobs.logs import bind
 from jobs.metrics import MESSAGES
 from web.deps import Resources
@@ -54,13 +55,19 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
         event = parse_event(data)
     except WebhookShapeError as exc:
         return _answer(400, str(exc))
-    async with resources.uow() as uow:
-        outcome = await handle_event(
-            uow,
-            HotelRef(hotel.id, hotel.ai_enabled),
-            event,
-            debounce_seconds=resources.settings.ai_debounce_seconds,
-        )
+    ref = HotelRef(hotel.id, hotel.ai_enabled)
+    debounce = resources.settings.ai_debounce_seconds
+    outcome = ""
+    if isinstance(event, ChatMessage) and event.kind == "incomingMessageReceived":
+        try:  # the hot path: plain driver statements, no ORM session
+            async with resources.driver_uow() as fast:
+                stored = await receive_guest_message(fast, ref, event, debounce_seconds=debounce)
+            outcome = "stored" if stored else "duplicate"
+        except NeedsSession:
+            outcome = ""
+    if not outcome:
+        async with resources.uow() as uow:
+            outcome = await handle_event(uow, ref, event, debounce_seconds=debounce)
     WEBHOOKS.labels(str(data.get("typeWebhook", "unknown"))[:40], outcome).inc()
     if outcome == "stored" and data.get("typeWebhook") == "incomingMessageReceived":
         MESSAGES.labels("in").inc()
