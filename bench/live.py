@@ -32,8 +32,10 @@ import secrets
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 from bench import common
@@ -46,6 +48,7 @@ CAPACITY_TARGET = 2000
 LOST_AFTER = 5.0
 ANSWER_WAIT = 10.0  # after the markers' deadline, for the last webhooks' HTTP answers
 SAMPLE = 100
+T = TypeVar("T")
 
 
 @dataclass
@@ -138,14 +141,15 @@ async def make_staff_accounts(database_url: str, hotel_id: UUID, count: int) -> 
     return emails, ids
 
 
-async def bounded(limit: int, coros: list) -> list:  # type: ignore[type-arg]
+async def bounded(limit: int, count: int, make: Callable[[int], Awaitable[T]]) -> list[T | BaseException]:
+    """``make(0)`` ... ``make(count - 1)``, at most ``limit`` at a time; exceptions are returned."""
     gate = asyncio.Semaphore(limit)
 
-    async def one(coro):  # type: ignore[no-untyped-def]
+    async def one(i: int) -> T:
         async with gate:
-            return await coro
+            return await make(i)
 
-    return await asyncio.gather(*(one(c) for c in coros), return_exceptions=True)
+    return await asyncio.gather(*(one(i) for i in range(count)), return_exceptions=True)
 
 
 def socket_headers(web: Web, cookie: str) -> dict[str, str]:
@@ -219,7 +223,7 @@ async def phase1(
             raise RuntimeError(f"socket {i} got no full region (close code {c.close_code})")
         return Sock(c, web, staff)
 
-    opened = await bounded(args.connect_concurrency, [connect(i) for i in range(args.sockets)])
+    opened = await bounded(args.connect_concurrency, args.sockets, connect)
     failures = [o for o in opened if isinstance(o, BaseException)]
     if failures:
         raise RuntimeError(f"{len(failures)} of {args.sockets} sockets failed to open: {failures[0]!r}")
@@ -391,7 +395,7 @@ async def phase2(
         return Sock(c, web, 0)
 
     started = time.perf_counter()
-    results = await bounded(args.connect_concurrency, [connect(i) for i in range(total)])
+    results = await bounded(args.connect_concurrency, total, connect)
     open_seconds = time.perf_counter() - started
     socks = [r for r in results if isinstance(r, Sock)]
     failures: Counter[str] = Counter(

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -487,8 +488,8 @@ def _short(frame: str) -> str:
 # ---------------------------------------------------------------- PostgreSQL transactions per process
 
 
-def tcp_ports(pid: int) -> set[int]:
-    """Local TCP ports of a process's sockets (its PostgreSQL connections among them), from /proc."""
+def tcp_ports(pid: int, remote_port: int) -> set[int]:
+    """Local ports of a process's TCP connections to ``remote_port`` (e.g. PostgreSQL's), from /proc."""
     inodes = set()
     try:
         for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -502,7 +503,7 @@ def tcp_ports(pid: int) -> set[int]:
     ports = set()
     for line in lines:
         fields = line.split()
-        if fields[9] in inodes:
+        if fields[9] in inodes and int(fields[2].rsplit(":", 1)[1], 16) == remote_port:
             ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
 
@@ -535,7 +536,10 @@ class XactSampler:
                     "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
                 )
                 if any(r["client_port"] not in owner for r in rows):
-                    owner = {port: name for name, pid in self.pids.items() for port in tcp_ports(pid)}
+                    pg_port = urlsplit(self.dsn).port or 5432
+                    owner = {
+                        port: name for name, pid in self.pids.items() for port in tcp_ports(pid, pg_port)
+                    }
                 counts = dict.fromkeys(self.pids, 0)
                 for r in rows:
                     name = owner.get(r["client_port"])
