@@ -351,9 +351,11 @@ class Phase2:
     close_codes: Counter[str]
     held: float
     pinged: int  # sockets that answered at least one server ping
+    connect_cpu: Cpu  # while the sockets were being opened
 
 
 async def phase2(
+    stack: Stack,
     args: argparse.Namespace,
     webs: list[Web],
     cookie: str,
@@ -395,7 +397,8 @@ async def phase2(
         return Sock(c, web, 0)
 
     started = time.perf_counter()
-    results = await bounded(args.connect_concurrency, total, connect)
+    with Cpu(webs, stack) as connect_cpu:
+        results = await bounded(args.connect_concurrency, total, connect)
     open_seconds = time.perf_counter() - started
     socks = [r for r in results if isinstance(r, Sock)]
     failures: Counter[str] = Counter(
@@ -447,6 +450,7 @@ async def phase2(
         close_codes=Counter(str(s.client.close_code) for s in socks if not s.client.open),
         held=held,
         pinged=sum(1 for s in socks if s.client.pings),
+        connect_cpu=connect_cpu,
     ), socks
 
 
@@ -562,7 +566,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> None:
         two: Phase2 | None = None
         if not args.skip_capacity:
             await asyncio.sleep(1.0)
-            two, socks2 = await phase2(args, webs, cookies[0], id_instance, client, run)
+            two, socks2 = await phase2(stack, args, webs, cookies[0], id_instance, client, run)
             stack.check_alive()
             report2(webs, two)
             await ls.close_all([s.client for s in socks2])
@@ -802,6 +806,12 @@ def report2(webs: list[Web], two: Phase2) -> None:
             ],
             rows,
         )
+    )
+    cpu_ms = "/".join(f"{two.connect_cpu.used[w.name] / max(1, two.opened[w.name]) * 1000:.1f}" for w in webs)
+    print(
+        f"opening them: {total / two.open_seconds:.0f} sockets/s, {cpu_ms} ms of server CPU per socket "
+        f"(web1/web2: sign-in check, then a full region rendered for each socket alone); "
+        + two.connect_cpu.line()
     )
     lat = two.broadcast_latencies
     print(

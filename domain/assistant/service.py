@@ -79,33 +79,41 @@ def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
     )
 
 
+async def _conversation_row(
+    session: AsyncSession, conversation_id: UUID, hotel_id: UUID | None = None
+) -> tuple[Conversation, Hotel, Guest] | None:
+    query = (
+        select(Conversation, Hotel, Guest)
+        .join(Hotel, Hotel.id == Conversation.hotel_id)
+        .join(Guest, Guest.id == Conversation.guest_id)
+        .where(Conversation.id == conversation_id)
+    )
+    if hotel_id is not None:
+        query = query.where(Conversation.hotel_id == hotel_id)
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def _recent_messages(session: AsyncSession, conversation_id: UUID, limit: int) -> list[Message]:
+    """The latest messages, newest first."""
+    rows = await session.execute(
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.created_at.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
 async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) -> TurnContext | None:
     async with deps.sessions() as session:
-        row = (
-            await session.execute(
-                select(Conversation, Hotel, Guest)
-                .join(Hotel, Hotel.id == Conversation.hotel_id)
-                .join(Guest, Guest.id == Conversation.guest_id)
-                .where(Conversation.id == conversation_id)
-            )
-        ).one_or_none()
+        row = await _conversation_row(session, conversation_id)
         if row is None:
             return None
         conversation, hotel, guest = row
         if conversation.state is not State.AI or conversation.ai_pending_since is None:
             return None
-        recent = (
-            (
-                await session.execute(
-                    select(Message)
-                    .where(Message.conversation_id == conversation_id)
-                    .order_by(Message.created_at.desc())
-                    .limit(deps.history_messages)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        recent = await _recent_messages(session, conversation_id, deps.history_messages)
         latest_guest = next((m for m in recent if m.author is Author.GUEST), None)
         if latest_guest is None or latest_guest.id != trigger_id:
             return None  # a newer guest message has its own job, which answers the whole burst
@@ -295,29 +303,11 @@ async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why:
 async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UUID) -> str:
     """A draft for staff to edit and send: the AI's answer to the latest guest messages, no tools."""
     async with deps.sessions() as session:
-        row = (
-            await session.execute(
-                select(Conversation, Hotel, Guest)
-                .join(Hotel, Hotel.id == Conversation.hotel_id)
-                .join(Guest, Guest.id == Conversation.guest_id)
-                .where(Conversation.id == conversation_id, Conversation.hotel_id == hotel_id)
-            )
-        ).one_or_none()
+        row = await _conversation_row(session, conversation_id, hotel_id)
         if row is None:
             raise LookupError(str(conversation_id))
         conversation, hotel, guest = row
-        recent = (
-            (
-                await session.execute(
-                    select(Message)
-                    .where(Message.conversation_id == conversation_id)
-                    .order_by(Message.created_at.desc())
-                    .limit(deps.history_messages)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        recent = await _recent_messages(session, conversation_id, deps.history_messages)
     history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
     guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
     ctx = TurnContext(hotel, conversation, guest, history, guest_text)
