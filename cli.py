@@ -465,7 +465,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         for server in reversed(servers):
-            server.stop() if hasattr(server, "durable") else server.cleanup()
+            # The demo's PostgreSQL keeps its data in .hotelbot/ for the next run; Redis is throwaway.
+            server.stop() if isinstance(server, embedded.EmbeddedPostgres) else server.cleanup()
 
 
 def _demo_secret(data_dir: Path) -> str:

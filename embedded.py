@@ -188,10 +188,12 @@ def redis_server_binary() -> str:
 
 
 class EmbeddedRedis:
-    """A Redis server on a free loopback port, keeping nothing on disk."""
+    """A Redis server on a free loopback port. By default it keeps nothing on disk; ``durable``
+    keeps an append-only file, so a stop and start brings the data back (as production runs it)."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, *, durable: bool = False):
         self.port = port or free_port()
+        self.durable = durable
         self.process: subprocess.Popen[bytes] | None = None
         self.work_dir = Path(tempfile.mkdtemp(prefix="hotelbot-redis-"))
 
@@ -210,7 +212,9 @@ class EmbeddedRedis:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.durable else "no",
+                "--appendfsync",
+                "everysec",
                 "--dir",
                 str(self.work_dir),
                 "--daemonize",

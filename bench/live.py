@@ -565,7 +565,10 @@ async def bench(stack: Stack, args: argparse.Namespace) -> None:
         await ls.close_all([s.client for s in one.socks])
         two: Phase2 | None = None
         if not args.skip_capacity:
-            await asyncio.sleep(1.0)
+            waited = await settle(webs)
+            print(
+                f"  web processes idle again {waited:.1f} s after phase 1 (its backlog drained)", flush=True
+            )
             two, socks2 = await phase2(stack, args, webs, cookies[0], id_instance, client, run)
             stack.check_alive()
             report2(webs, two)
@@ -573,6 +576,17 @@ async def bench(stack: Stack, args: argparse.Namespace) -> None:
         verdict(args, one, two)
     finally:
         await client.aclose()
+
+
+async def settle(webs: list[Web], *, idle: float = 0.05, limit: float = 60.0) -> float:
+    """Wait until every web process uses under ``idle`` of a core; answers the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        before = {w.name: common.cpu_seconds(w.pid) for w in webs}
+        await asyncio.sleep(0.5)
+        if all(common.cpu_seconds(w.pid) - before[w.name] <= idle * 0.5 for w in webs):
+            break
+    return time.perf_counter() - started
 
 
 def _password() -> str:
@@ -748,8 +762,9 @@ def _latency_row(name: str, values: list[float]) -> list[object]:
 def report_profiles(one: Phase1, args: argparse.Namespace) -> None:
     print()
     print(
-        f"py-spy (--nonblocking, 250 Hz) of each web process while the webhooks were sent; share of "
-        f"wall time ({args.seconds:g} s), a sample counts in the first bucket any frame of it matches:"
+        f"py-spy (--nonblocking, 250 Hz; its own CPU is in 'other' above) of each web process while the "
+        f"webhooks were sent; share of wall time ({args.seconds:g} s), a sample counts in the first "
+        "bucket any frame of it matches:"
     )
     wall_samples = 250 * args.seconds
     names = [name for name, _ in ls.BUCKETS] + ["other Python"]

@@ -174,7 +174,8 @@ class Harness:
 
     @classmethod
     def start(cls, database_url: str) -> Harness:
-        redis = embedded.EmbeddedRedis().start()
+        # Durable, as production runs Redis (k8s: appendonly yes): sessions outlive the outage.
+        redis = embedded.EmbeddedRedis(durable=True).start()
         ports = [embedded.free_port() for _ in range(4)]
         green_port, llm_port, web_ports = ports[0], ports[1], ports[2:]
         secret_key = secrets.token_urlsafe(32)

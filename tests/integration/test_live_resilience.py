@@ -31,7 +31,8 @@ async def world(sessions: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def own_redis() -> Iterator[embedded.EmbeddedRedis]:
-    server = embedded.EmbeddedRedis().start()
+    # Durable, as production runs Redis (k8s: appendonly yes): sessions outlive a restart.
+    server = embedded.EmbeddedRedis(durable=True).start()
     try:
         yield server
     finally:
