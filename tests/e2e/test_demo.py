@@ -348,6 +348,23 @@ async def test_asking_for_a_person_hands_the_conversation_to_staff(demo: Demo) -
 # ---------------------------------------------------------------- stopping (keep this last)
 
 
+def _smoke(base_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "smoke-tests.sh"), "local", base_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "SMOKE_TIMEOUT": "3"},
+    )
+
+
+def test_smoke_tests_pass_against_the_demo(demo: Demo) -> None:
+    result = _smoke(demo.web)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout
+
+
 def test_sigterm_stops_every_process_the_demo_started(demo: Demo) -> None:
     children = _descendants(demo.process.pid)
     assert len(children) >= 4, f"expected web, worker and two simulators, found {children}"
@@ -364,3 +381,6 @@ def test_sigterm_stops_every_process_the_demo_started(demo: Demo) -> None:
         time.sleep(0.2)
     assert [url for url in urls if _answers(url)] == [], "ports still answering after SIGTERM"
     assert [pid for pid in children if _alive(pid)] == [], "processes left running after SIGTERM"
+    stopped = _smoke(demo.web)
+    assert stopped.returncode != 0, "the smoke tests fail against a stopped demo"
+    assert "FAIL" in stopped.stdout
