@@ -90,17 +90,19 @@ class UnitOfWork(AfterCommit):
 
 
 class DriverUnitOfWork(AfterCommit):
+    """Single-statement use cases on a pooled asyncpg connection, each statement its own
+    transaction (no BEGIN/COMMIT round trips); events and jobs leave after the statements ran."""
+
     def __init__(self, pool: asyncpg.Pool, dispatcher: Dispatcher):
         super().__init__(dispatcher)
         self._pool = pool
+        self._connection: Any = None
+        self._broken = False
 
     async def __aenter__(self) -> Self:
         try:
             self._connection = await self._pool.acquire()
-            self._transaction = self._connection.transaction()
-            await self._transaction.start()
         except CONNECTION_LOST as exc:
-            await self._release(broken=True)
             raise DatabaseUnavailable(str(exc)) from exc
         return self
 
@@ -108,32 +110,17 @@ class DriverUnitOfWork(AfterCommit):
         try:
             return await getattr(self._connection, method)(sql, *args)
         except CONNECTION_LOST as exc:
+            self._broken = True
             raise DatabaseUnavailable(str(exc)) from exc
-
-    async def _release(self, *, broken: bool = False) -> None:
-        connection = getattr(self, "_connection", None)
-        if connection is None:
-            return
-        self._connection = None
-        if broken:
-            connection.terminate()
-        with contextlib.suppress(Exception):  # a broken connection: the pool opens a new one next time
-            await self._pool.release(connection)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        broken = isinstance(exc, DatabaseUnavailable)
-        try:
-            if exc_type is not None:
-                if not broken:
-                    await self._transaction.rollback()
-                return
-            try:
-                await self._transaction.commit()
-            except CONNECTION_LOST as error:
-                broken = True
-                raise DatabaseUnavailable(str(error)) from error
-        finally:
-            await self._release(broken=broken)
-        await self.dispatch()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            if self._broken:
+                connection.terminate()
+            with contextlib.suppress(Exception):  # a broken connection: the pool opens a new one
+                await self._pool.release(connection)
+        if exc_type is None:
+            await self.dispatch()

@@ -12,7 +12,7 @@ from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.conversations import rules
-from domain.conversations.ingest_sql import store_guest_message, update_after_guest_message
+from domain.conversations.ingest_sql import record_reopened, store_guest_message
 from domain.conversations.models import (
     Author,
     Conversation,
@@ -202,48 +202,43 @@ async def receive_guest_message(
 ) -> UUID | None:
     """Store a guest message exactly once and wake the AI if it is its turn. None for a duplicate.
 
-    On a ``DriverUnitOfWork`` (the webhook's fast path) the rare cases that need the ORM session,
-    a reopened conversation or an unreadable message, raise ``NeedsSession`` before anything commits.
+    On a ``DriverUnitOfWork`` (the webhook's fast path) an unreadable message, which needs the ORM
+    session for its reply, raises ``NeedsSession`` before anything is written.
     """
     if msg.content.undecryptable and not isinstance(uow, UnitOfWork):
         raise NeedsSession
     now = _now()
+    may_wake_ai = (
+        hotel.ai_enabled
+        and not msg.is_group
+        and msg.content.type_message != "reactionMessage"
+        and not msg.content.undecryptable
+    )
     stored = await store_guest_message(
         uow,
         _message_values(hotel.id, None, msg),
         phone=rules.phone_of(msg.chat_id),
         is_group=msg.is_group,
         now=now,
+        preview=rules.preview(msg.content.text, msg.content.type_message),
+        may_wake_ai=may_wake_ai,
     )
     if stored is None:
         return None
-    message_id, conversation_id, state = stored.message_id, stored.conversation_id, stored.state
-    new_state = rules.state_after_guest_message(state)
-    if new_state is not state:
-        if not isinstance(uow, UnitOfWork):
-            raise NeedsSession
-        await record_transition(
-            uow,
-            hotel_id=hotel.id,
-            conversation_id=conversation_id,
-            from_state=state,
-            to_state=new_state,
-            reason="guest_wrote_again",
-            actor="guest",
+    message_id, conversation_id = stored.message_id, stored.conversation_id
+    new_state = rules.state_after_guest_message(stored.previous_state)
+    if new_state is not stored.previous_state:
+        await record_reopened(uow, hotel.id, conversation_id, now)
+        uow.publish(
+            LiveEvent(
+                hotel.id,
+                "conversation.state",
+                conversation_id,
+                data={"state": new_state.value, "reason": "guest_wrote_again"},
+            )
         )
-    wakes_ai = (
-        rules.ai_should_answer(new_state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled)
-        and msg.content.type_message != "reactionMessage"
-        and not msg.content.undecryptable
-    )
-    await update_after_guest_message(
-        uow,
-        conversation_id,
-        state=new_state,
-        now=now,
-        preview=rules.preview(msg.content.text, msg.content.type_message),
-        wakes_ai=wakes_ai,
-        reopened=new_state is not state,
+    wakes_ai = may_wake_ai and rules.ai_should_answer(
+        new_state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled
     )
     uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     if msg.content.undecryptable and not msg.is_group and isinstance(uow, UnitOfWork):
