@@ -19,6 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from redis.asyncio import BlockingConnectionPool
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AssistantDeps
@@ -112,8 +113,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.sqlalchemy_url, pre_ping=False)
-        redis = ArqRedis.from_url(
-            settings.redis_url, socket_connect_timeout=1, socket_timeout=2, retry_on_timeout=True
+        # A blocking pool: redis-py's default asyncio pool checks connections under one lock, which
+        # queues every command behind busy event-loop turns (redis/redis-py#3692; bench/live.py).
+        redis = ArqRedis(
+            connection_pool=BlockingConnectionPool.from_url(
+                settings.redis_url,
+                max_connections=64,
+                timeout=5,
+                socket_connect_timeout=1,
+                socket_timeout=2,
+                retry_on_timeout=True,
+            )
         )
         resources = Resources(
             settings=settings,

@@ -55,6 +55,8 @@ class LiveHub:
         self.connected = False
         self.task: asyncio.Task[None] | None = None
         self.pending: dict[UUID, asyncio.Task[None]] = {}
+        self.running: set[UUID] = set()
+        self.dirty: set[UUID] = set()
 
     @property
     def prefix(self) -> str:
@@ -202,17 +204,30 @@ class LiveHub:
     # -- pushing: one render per distinct view per burst, shared by every socket showing it ------
 
     def schedule(self, hotel_id: UUID) -> None:
-        """Events for a hotel within a few milliseconds collapse into one flush."""
-        if hotel_id in self.clients and hotel_id not in self.pending:
+        """Events for a hotel collapse: into the flush about to start, or into exactly one more
+        after the running one (never two flushes of a hotel at once, never an event missed)."""
+        if hotel_id not in self.clients:
+            return
+        if hotel_id in self.running:
+            self.dirty.add(hotel_id)
+        elif hotel_id not in self.pending:
             self.pending[hotel_id] = asyncio.create_task(self._flush(hotel_id))
 
     async def _flush(self, hotel_id: UUID) -> None:
         try:
             await asyncio.sleep(COALESCE_SECONDS)
         finally:
-            # From here on a new event schedules a new flush: nothing that happens while this one
-            # renders can be missed.
             self.pending.pop(hotel_id, None)
+        self.running.add(hotel_id)
+        try:
+            await self._render_and_send(hotel_id)
+        finally:
+            self.running.discard(hotel_id)
+            if hotel_id in self.dirty:
+                self.dirty.discard(hotel_id)
+                self.schedule(hotel_id)
+
+    async def _render_and_send(self, hotel_id: UUID) -> None:
         clients = [c for c in self.clients.get(hotel_id, ()) if not c.closed]
         if not clients:
             return
@@ -232,12 +247,18 @@ class LiveHub:
             return
         try:
             async with self.resources.sessions() as db:
-                renderer = RegionRenderer(self.resources.templates, db, clients[0].timezone)
-                pages: dict[tuple[UUID, UUID | None], str] = {}
-                for client in clients:
-                    key = (client.actor.staff_id, client.conversation_id)
-                    if key not in pages:
-                        pages[key] = await renderer.region(client.actor, client.conversation_id)
+                renderer = await RegionRenderer.prepare(
+                    self.resources.templates,
+                    db,
+                    hotel_id,
+                    clients[0].timezone,
+                    [(c.actor.staff_id, c.conversation_id) for c in clients],
+                )
+            pages: dict[tuple[UUID, UUID | None], str] = {}
+            for client in clients:
+                key = (client.actor.staff_id, client.conversation_id)
+                if key not in pages:
+                    pages[key] = renderer.region(client.actor, client.conversation_id)
         except Exception:
             log.warning("live render failed; retrying shortly", exc_info=True)
             await asyncio.sleep(1)

@@ -79,38 +79,53 @@ class Inbox:
         )
 
 
-def _row(
-    conversation: Conversation, guest: Guest, assigned: str | None, seen: datetime.datetime | None
-) -> InboxRow:
-    last_guest = conversation.last_guest_message_at
-    return InboxRow(
-        id=conversation.id,
-        guest_name=guest.name or guest.phone,
-        phone=guest.phone,
-        state=conversation.state,
-        preview=conversation.last_message_preview,
-        last_message_at=conversation.last_message_at,
-        waiting_since=conversation.needs_human_since,
-        assigned_name=assigned,
-        handoff_reason=REASON_LABELS.get(conversation.handoff_reason or "", conversation.handoff_reason),
-        unread=bool(last_guest and (seen is None or seen < last_guest)),
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """One conversation as the inbox lists it, before it is seen through a staff member's eyes."""
+
+    id: UUID
+    guest_name: str
+    phone: str
+    state: State
+    preview: str
+    last_message_at: datetime.datetime | None
+    last_guest_message_at: datetime.datetime | None
+    waiting_since: datetime.datetime | None
+    updated_at: datetime.datetime
+    assigned_staff_id: UUID | None
+    assigned_name: str | None
+    handoff_reason: str | None
+
+
+def _columns() -> Any:
+    return select(
+        Conversation.id,
+        Guest.name,
+        Guest.phone,
+        Conversation.state,
+        Conversation.last_message_preview,
+        Conversation.last_message_at,
+        Conversation.last_guest_message_at,
+        Conversation.needs_human_since,
+        Conversation.updated_at,
+        Conversation.assigned_staff_id,
+        StaffUser.name,
+        Conversation.handoff_reason,
     )
 
 
-async def load_inbox(
-    session: AsyncSession, hotel_id: UUID, staff_id: UUID, *, query: str = "", today_start: datetime.datetime
-) -> Inbox:
-    query = query.strip()[:MAX_SEARCH]
+async def load_inbox_snapshot(
+    session: AsyncSession, hotel_id: UUID, *, today_start: datetime.datetime, query: str = ""
+) -> list[InboxEntry]:
+    """Everything any staff member's inbox shows, in two column-only queries: the conversations in
+    a person's hands (all of them), then the AI's and today's resolved ones (the latest)."""
     base = (
-        select(Conversation, Guest, StaffUser.name, ConversationRead.seen_at)
+        _columns()
         .join(Guest, Guest.id == Conversation.guest_id)
         .outerjoin(StaffUser, StaffUser.id == Conversation.assigned_staff_id)
-        .outerjoin(
-            ConversationRead,
-            and_(ConversationRead.conversation_id == Conversation.id, ConversationRead.staff_id == staff_id),
-        )
         .where(Conversation.hotel_id == hotel_id, Conversation.last_message_at.is_not(None))
     )
+    query = query.strip()[:MAX_SEARCH]
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         base = base.where(
@@ -120,33 +135,107 @@ async def load_inbox(
                 exists().where(Message.conversation_id == Conversation.id, Message.text.ilike(pattern)),
             )
         )
+    people = base.where(Conversation.state.in_([State.NEEDS_HUMAN, State.HUMAN])).limit(4 * SECTION_LIMIT)
+    rest = (
+        base.where(
+            or_(
+                Conversation.state == State.AI,
+                and_(Conversation.state == State.RESOLVED, Conversation.updated_at >= today_start),
+            )
+        )
+        .order_by(Conversation.last_message_at.desc())
+        .limit(2 * SECTION_LIMIT)
+    )
+    entries: list[InboxEntry] = []
+    for statement in (people, rest):
+        for row in await session.execute(statement):
+            entries.append(
+                InboxEntry(
+                    id=row[0],
+                    guest_name=row[1] or row[2],
+                    phone=row[2],
+                    state=State(row[3]),
+                    preview=row[4],
+                    last_message_at=row[5],
+                    last_guest_message_at=row[6],
+                    waiting_since=row[7],
+                    updated_at=row[8],
+                    assigned_staff_id=row[9],
+                    assigned_name=row[10],
+                    handoff_reason=REASON_LABELS.get(row[11] or "", row[11]),
+                )
+            )
+    return entries
 
-    async def section(*conditions: Any, order: Any) -> list[InboxRow]:
-        rows = await session.execute(base.where(*conditions).order_by(*order).limit(SECTION_LIMIT))
-        return [_row(c, g, name, seen) for c, g, name, seen in rows]
 
+async def read_marks(
+    session: AsyncSession, staff_ids: list[UUID], conversation_ids: list[UUID]
+) -> dict[tuple[UUID, UUID], datetime.datetime]:
+    """How far each of these staff members has read each of these conversations."""
+    if not staff_ids or not conversation_ids:
+        return {}
+    rows = await session.execute(
+        select(ConversationRead.staff_id, ConversationRead.conversation_id, ConversationRead.seen_at).where(
+            ConversationRead.staff_id.in_(staff_ids), ConversationRead.conversation_id.in_(conversation_ids)
+        )
+    )
+    return {(staff, conversation): seen for staff, conversation, seen in rows}
+
+
+_EPOCH = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+def inbox_from_snapshot(
+    entries: list[InboxEntry],
+    staff_id: UUID,
+    marks: dict[tuple[UUID, UUID], datetime.datetime],
+    query: str = "",
+) -> Inbox:
+    """One staff member's inbox: waiting first (longest wait first), then theirs, colleagues', the AI's."""
+
+    def row(entry: InboxEntry) -> InboxRow:
+        seen = marks.get((staff_id, entry.id))
+        last_guest = entry.last_guest_message_at
+        return InboxRow(
+            id=entry.id,
+            guest_name=entry.guest_name,
+            phone=entry.phone,
+            state=entry.state,
+            preview=entry.preview,
+            last_message_at=entry.last_message_at,
+            waiting_since=entry.waiting_since,
+            assigned_name=entry.assigned_name,
+            handoff_reason=entry.handoff_reason,
+            unread=bool(last_guest and (seen is None or seen < last_guest)),
+        )
+
+    def latest(items: list[InboxEntry]) -> list[InboxRow]:
+        items = sorted(items, key=lambda e: e.last_message_at or _EPOCH, reverse=True)
+        return [row(e) for e in items[:SECTION_LIMIT]]
+
+    waiting = sorted(
+        (e for e in entries if e.state is State.NEEDS_HUMAN), key=lambda e: e.waiting_since or _EPOCH
+    )
+    human = [e for e in entries if e.state is State.HUMAN]
+    resolved = sorted(
+        (e for e in entries if e.state is State.RESOLVED), key=lambda e: e.updated_at, reverse=True
+    )
     return Inbox(
-        needs_human=await section(
-            Conversation.state == State.NEEDS_HUMAN, order=[Conversation.needs_human_since]
-        ),
-        mine=await section(
-            Conversation.state == State.HUMAN,
-            Conversation.assigned_staff_id == staff_id,
-            order=[Conversation.last_message_at.desc()],
-        ),
-        others=await section(
-            Conversation.state == State.HUMAN,
-            or_(Conversation.assigned_staff_id.is_(None), Conversation.assigned_staff_id != staff_id),
-            order=[Conversation.last_message_at.desc()],
-        ),
-        ai=await section(Conversation.state == State.AI, order=[Conversation.last_message_at.desc()]),
-        resolved_today=await section(
-            Conversation.state == State.RESOLVED,
-            Conversation.updated_at >= today_start,
-            order=[Conversation.updated_at.desc()],
-        ),
+        needs_human=[row(e) for e in waiting[:SECTION_LIMIT]],
+        mine=latest([e for e in human if e.assigned_staff_id == staff_id]),
+        others=latest([e for e in human if e.assigned_staff_id != staff_id]),
+        ai=latest([e for e in entries if e.state is State.AI]),
+        resolved_today=[row(e) for e in resolved[:SECTION_LIMIT]],
         query=query,
     )
+
+
+async def load_inbox(
+    session: AsyncSession, hotel_id: UUID, staff_id: UUID, *, query: str = "", today_start: datetime.datetime
+) -> Inbox:
+    entries = await load_inbox_snapshot(session, hotel_id, today_start=today_start, query=query)
+    marks = await read_marks(session, [staff_id], [e.id for e in entries])
+    return inbox_from_snapshot(entries, staff_id, marks, query.strip()[:MAX_SEARCH])
 
 
 @dataclass(frozen=True, slots=True)
