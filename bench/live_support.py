@@ -613,9 +613,11 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
                     render.append(time.perf_counter() - wall)
             wall = time.perf_counter()
             async with sessions() as db:
-                renderer = RegionRenderer(env, db, "UTC")
-                for actor in actors:
-                    region = await renderer.region(actor, None)
+                renderer = await RegionRenderer.prepare(
+                    env, db, actors[0].hotel_id, "UTC", [(actor.staff_id, None) for actor in actors]
+                )
+            for actor in actors:
+                region = renderer.region(actor, None)
             flush.append(time.perf_counter() - wall)
         data = region.encode()
         compressor = zlib.compressobj(wbits=-12, memLevel=5)

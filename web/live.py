@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 VIEWER_TTL_SECONDS = 45
-COALESCE_SECONDS = 0.01
+COALESCE_SECONDS = 0.002  # flushes are single-flight: events during one collapse into the next
 SEND_TIMEOUT_SECONDS = 5
 TYPING_SECONDS = 4
 
