@@ -67,6 +67,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level="warning",
         log_config=None,
         timeout_graceful_shutdown=20,
+        # Per-socket compression of the same pushed fragment was a third of a web process's CPU
+        # under load (bench/live.py) and doubles the memory of an idle socket; a hotel's dashboard
+        # is a few pushes a minute, so the bytes saved do not pay for it.
+        ws_per_message_deflate=False,
     )
 
 
