@@ -404,20 +404,19 @@ def cmd_demo(args: argparse.Namespace) -> None:
         _run(seed_demo(env["DATABASE_URL"]))
 
         python = sys.executable
-        processes.append(
-            subprocess.Popen(
-                [python, "-m", "cli", "sim", "green-api", "--host", host, "--port", str(port + 1)],
+
+        def start(*args: str) -> None:
+            # die_with_parent: however the demo ends, even killed, nothing it started runs on.
+            process = subprocess.Popen(
+                [python, "-m", "cli", *args],
                 cwd=ROOT,
                 env=env,
+                preexec_fn=embedded.die_with_parent,  # noqa: PLW1509 - a prctl call before exec
             )
-        )
-        processes.append(
-            subprocess.Popen(
-                [python, "-m", "cli", "sim", "llm", "--host", host, "--port", str(port + 2)],
-                cwd=ROOT,
-                env=env,
-            )
-        )
+            processes.append(process)
+
+        start("sim", "green-api", "--host", host, "--port", str(port + 1))
+        start("sim", "llm", "--host", host, "--port", str(port + 2))
         _wait_http(green_url + "/sim/instances")
         _wait_http(llm_url + "/v1/models")
         httpx.post(
@@ -431,12 +430,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
             },
             timeout=5,
         ).raise_for_status()
-        processes.append(
-            subprocess.Popen(
-                [python, "-m", "cli", "serve", "--host", host, "--port", str(port)], cwd=ROOT, env=env
-            )
-        )
-        processes.append(subprocess.Popen([python, "-m", "cli", "worker"], cwd=ROOT, env=env))
+        start("serve", "--host", host, "--port", str(port))
+        start("worker")
         _wait_http(f"http://{host}:{port}/health")
         print(
             "\n".join(

@@ -13,12 +13,22 @@ import hashlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import stat
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+
+def die_with_parent() -> None:
+    """For ``preexec_fn``: the child gets SIGTERM when the process that started it dies, however it
+    died, so a killed demo or test run leaves no server behind (Linux; a no-op elsewhere)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -130,6 +140,10 @@ class EmbeddedPostgres:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
             self.data_dir.chmod(0o700)
         pgdata = self.data_dir / "pgdata"
+        if (pgdata / "postmaster.pid").exists():
+            # Left running by a run that was killed: this folder is ours, so stop it and start afresh.
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(pgdata))
         if not (pgdata / "PG_VERSION").exists():
             self._run(
                 "initdb",
@@ -222,6 +236,7 @@ class EmbeddedRedis:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - a prctl call, safe before exec
         )
         _wait_for_port(self.port, 10)
         return self

@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh
-exec uv run --frozen hotelbot demo "$@"
+# The venv's own entry point, not "uv run": Ctrl-C and SIGTERM reach the demo itself, which stops
+# everything it started.
+exec .venv/bin/hotelbot demo "$@"
