@@ -101,31 +101,9 @@ if [ ! -f "$manifest" ]; then
     fi
 fi
 
-# shown ARGS...: the words as a shell would take them back (quoted only where needed)
-shown() {
-    local word out=()
-    for word in "$@"; do
-        if [[ "$word" =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then
-            out+=("$word")
-        else
-            out+=("'${word//\'/\'\\\'\'}'")
-        fi
-    done
-    printf '%s\n' "${out[*]}"
-}
-
-# kc ARGS...: kubectl with the ENV's context, or the command printed under --dry-run
-kc() {
-    local args=("$@")
-    [ -z "$context" ] || args=(--context "$context" "${args[@]}")
-    if $dry_run; then
-        echo "[dry-run] $(shown kubectl "${args[@]}")"
-    else
-        kubectl "${args[@]}"
-    fi
-}
-
-step() { echo "==> $*"; }
+# shown, kc (kubectl or its dry-run echo) and step
+# shellcheck source=scripts/_kubectl.sh
+source "$SCRIPT_DIR/_kubectl.sh"
 
 rollback_hint() {
     echo "to roll back: scripts/rollback.sh $env_name" >&2
