@@ -40,9 +40,14 @@ class RedisDispatcher:
         self.prefix = prefix
 
     async def publish(self, events: Sequence[LiveEvent]) -> None:
+        for event in events:
+            count_event(event.kind, event.data)
+        if len(events) == 1:  # the common case (a guest message): one command, no pipeline
+            event = events[0]
+            await self.redis.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))
+            return
         async with self.redis.pipeline(transaction=False) as pipe:
             for event in events:
-                count_event(event.kind, event.data)
                 pipe.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))
             await pipe.execute()
 
