@@ -61,7 +61,9 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("hotel_id", "guest_id"),
-        Index("ix_conversations_inbox", "hotel_id", text("last_message_at DESC"), "id"),
+        # Not on last_message_at: every guest message moves it, and an indexed column would make
+        # each of those updates a full (non-HOT) row version with an entry in every index.
+        Index("ix_conversations_hotel_state", "hotel_id", "state"),
         Index(
             "ix_conversations_ai_pending",
             "ai_pending_since",
@@ -87,6 +89,13 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("hotel_id", "chat_id", "provider_message_id", name="uq_messages_provider_id"),
         Index("ix_messages_conversation", "conversation_id", "created_at"),
+        # One AI reply per guest message; partial, so the guests' own messages cost it nothing.
+        Index(
+            "uq_messages_ai_trigger",
+            "ai_trigger_message_id",
+            unique=True,
+            postgresql_where=text("ai_trigger_message_id IS NOT NULL"),
+        ),
         Index(
             "ix_messages_outbox",
             "status",
@@ -120,7 +129,7 @@ class Message(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     send_started_at: Mapped[datetime.datetime | None]
     sources: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), default=list)
-    ai_trigger_message_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    ai_trigger_message_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))
 
 
 class StateTransition(Base):
