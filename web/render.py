@@ -97,6 +97,7 @@ class RegionRenderer:
     inboxes: dict[UUID, tuple[Inbox, str]] = field(default_factory=dict)
     shared: dict[UUID, str] = field(default_factory=dict)
     rows: dict[tuple[UUID, bool], Markup] = field(default_factory=dict)
+    lists: dict[tuple[tuple[tuple[UUID, bool], ...], ...], str] = field(default_factory=dict)
 
     @classmethod
     async def prepare(
@@ -125,9 +126,16 @@ class RegionRenderer:
         key = actor.staff_id
         if key not in self.inboxes:
             inbox = inbox_from_snapshot(self.entries, actor.staff_id, self.marks)
-            context = {"actor": actor, "inbox": inbox, "oob": True, "waiting": inbox.waiting,
-                       "current_id": None, "row_html": self.row_html}  # fmt: skip
-            self.inboxes[key] = (inbox, self.env.get_template("partials/inbox/_list.html").render(context))
+            # Staff whose inboxes hold the same rows with the same unread marks see the same list:
+            # render it once for all of them.
+            shape = tuple(
+                tuple((row.id, row.unread) for row in section)
+                for section in (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
+            )
+            if shape not in self.lists:
+                context = {"inbox": inbox, "oob": True, "current_id": None, "row_html": self.row_html}
+                self.lists[shape] = self.env.get_template("partials/inbox/_list.html").render(context)
+            self.inboxes[key] = (inbox, self.lists[shape])
         inbox, html = self.inboxes[key]
         if current is not None:  # the highlighted row is per tab: mark it without re-rendering
             html = html.replace(f'" id="row-{current}"', f' current" id="row-{current}"', 1)
