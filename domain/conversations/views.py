@@ -410,9 +410,3 @@ async def mark_read(session: AsyncSession, staff_id: UUID, conversation_id: UUID
             set_={"seen_at": now},
         )
     )
-
-
-async def message_in_hotel(session: AsyncSession, hotel_id: UUID, message_id: UUID) -> Message | None:
-    return (
-        await session.execute(select(Message).where(Message.id == message_id, Message.hotel_id == hotel_id))
-    ).scalar_one_or_none()

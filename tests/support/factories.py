@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -95,7 +94,3 @@ def status(
         "status": value,
         "sendByApi": True,
     }
-
-
-def hotel_id_of(hotel: Hotel) -> UUID:
-    return hotel.id
