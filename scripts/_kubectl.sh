@@ -25,3 +25,21 @@ kc() {
 }
 
 step() { echo "==> $*"; }
+
+# run_smoke ON_FAILURE MESSAGE: the smoke tests against $env_name (or $base_url), unless --skip-smoke;
+# on failure runs "ON_FAILURE MESSAGE". Needs $skip_smoke, $smoke, $env_name and $base_url.
+run_smoke() {
+    local on_failure="$1" message="$2" smoke_args
+    if $skip_smoke; then
+        echo "smoke tests skipped (--skip-smoke)"
+        return
+    fi
+    step "smoke tests"
+    smoke_args=("$env_name")
+    [ -z "$base_url" ] || smoke_args+=("$base_url")
+    if $dry_run; then
+        echo "[dry-run] $(shown "$smoke" "${smoke_args[@]}")"
+    else
+        "$smoke" "${smoke_args[@]}" || "$on_failure" "$message"
+    fi
+}

@@ -193,17 +193,6 @@ kc rollout status "deployment/$API" -n "$NAMESPACE" "--timeout=${timeout}s" ||
 kc rollout status "deployment/$WORKER" -n "$NAMESPACE" "--timeout=${timeout}s" ||
     after_rollout_failure "the rollout of $WORKER did not finish"
 
-if $skip_smoke; then
-    echo "smoke tests skipped (--skip-smoke)"
-else
-    step "smoke tests"
-    smoke_args=("$env_name")
-    [ -z "$base_url" ] || smoke_args+=("$base_url")
-    if $dry_run; then
-        echo "[dry-run] $(shown "$smoke" "${smoke_args[@]}")"
-    else
-        "$smoke" "${smoke_args[@]}" || after_rollout_failure "the smoke tests failed after deploying $image"
-    fi
-fi
+run_smoke after_rollout_failure "the smoke tests failed after deploying $image"
 
 echo "deployed $image to $env_name"

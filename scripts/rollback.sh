@@ -95,17 +95,6 @@ kc rollout status "deployment/$API" -n "$NAMESPACE" "--timeout=${timeout}s" ||
 kc rollout status "deployment/$WORKER" -n "$NAMESPACE" "--timeout=${timeout}s" ||
     fail "the rollback of $WORKER did not finish"
 
-if $skip_smoke; then
-    echo "smoke tests skipped (--skip-smoke)"
-else
-    step "smoke tests"
-    smoke_args=("$env_name")
-    [ -z "$base_url" ] || smoke_args+=("$base_url")
-    if $dry_run; then
-        echo "[dry-run] $(shown "$smoke" "${smoke_args[@]}")"
-    else
-        "$smoke" "${smoke_args[@]}" || fail "the smoke tests failed after the rollback"
-    fi
-fi
+run_smoke fail "the smoke tests failed after the rollback"
 
 echo "rolled back $env_name; database migrations were left as they are"
