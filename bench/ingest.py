@@ -332,8 +332,8 @@ def report(
     )
     print(
         "(pg_stat_database / pg_stat_wal differences over each server's life, divided by its webhooks; "
-        "ours: a rollback per webhook is SQLAlchemy's pool_pre_ping, a transaction of its own; "
-        "the floor: the second commit is asyncpg's connection reset when it goes back to the pool)"
+        "the floor's second commit is asyncpg's default connection reset when a connection goes back "
+        "to the pool; ours skips that reset)"
     )
     for m in (floor, ours, paced):
         if m is not None and m.result.errors:

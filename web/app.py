@@ -106,6 +106,17 @@ async def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
+async def _rollback_if_open(connection: asyncpg.Connection) -> None:
+    """What a connection needs on its way back to the driver pool.
+
+    asyncpg's default reset sends one more query on every release (unlock advisory locks, close
+    cursors, UNLISTEN, RESET ALL). Nothing on this pool leaves such session state behind: its
+    statements each run alone, so only a transaction cut short by an error can remain.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     templates = template_environment()
@@ -150,7 +161,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The webhook's hot path talks to PostgreSQL through a plain asyncpg pool (min_size 0: the
         # process starts even while the database is down, and answers 503 until it is back).
         resources.driver_pool = await asyncpg.create_pool(
-            settings.asyncpg_dsn, min_size=0, max_size=10, max_inactive_connection_lifetime=300
+            settings.asyncpg_dsn,
+            min_size=0,
+            max_size=20,
+            max_inactive_connection_lifetime=300,
+            reset=_rollback_if_open,
         )
         resources.hub = LiveHub(resources)
         app.state.resources = resources

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -61,6 +62,8 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("hotel_id", "guest_id"),
+        # The target of messages' (conversation_id, hotel_id) reference (see Message).
+        UniqueConstraint("id", "hotel_id", name="uq_conversations_id_hotel_id"),
         # Not on last_message_at: every guest message moves it, and an indexed column would make
         # each of those updates a full (non-HOT) row version with an entry in every index.
         Index("ix_conversations_hotel_state", "hotel_id", "state"),
@@ -88,6 +91,15 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("hotel_id", "chat_id", "provider_message_id", name="uq_messages_provider_id"),
+        # A message belongs to its conversation's hotel, and the database holds it to that. No
+        # reference to hotels of its own: checking one takes a share lock on the hotel's row for
+        # every message, and with concurrent messages each lock becomes a new multixact.
+        ForeignKeyConstraint(
+            ["conversation_id", "hotel_id"],
+            ["conversations.id", "conversations.hotel_id"],
+            ondelete="CASCADE",
+            name="fk_messages_conversation_id_conversations",
+        ),
         Index("ix_messages_conversation", "conversation_id", "created_at"),
         # One AI reply per guest message; partial, so the guests' own messages cost it nothing.
         Index(
@@ -104,8 +116,8 @@ class Message(Base):
         ),
     )
 
-    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
-    conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    hotel_id: Mapped[UUID]
+    conversation_id: Mapped[UUID]
     chat_id: Mapped[str] = mapped_column(String(120))
     direction: Mapped[Direction] = mapped_column(_enum(Direction, "message_direction"))
     author: Mapped[Author] = mapped_column(_enum(Author, "message_author"))

@@ -136,6 +136,31 @@ async def test_body_over_one_mebibyte_is_413(client, hotel) -> None:
     assert response.status_code == 413
 
 
+async def test_chunked_body_over_one_mebibyte_is_413_and_nothing_is_stored(settings, hotel, sessions) -> None:
+    """No Content-Length to go by: the body is cut off as it arrives, past the limit."""
+    import httpx
+
+    from tests.support.servers import serve_app
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"typeWebhook": "incomingMessageReceived", "padding": "'
+        for _ in range(20):
+            yield b"x" * 65536
+
+    with serve_app(create_app(settings)) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            response = await http.post("/webhooks/green-api", content=chunks(), headers=auth())
+    assert response.status_code == 413
+    assert "1 MiB" in response.json()["detail"]
+    assert await messages(sessions) == []
+
+
+async def test_other_methods_are_405(client, hotel) -> None:
+    response = await client.get("/webhooks/green-api", headers=auth())
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
 async def test_duplicate_delivered_three_times_is_one_message_and_one_ai_job(
     client, hotel, sessions, settings
 ) -> None:
@@ -373,19 +398,68 @@ async def test_other_webhook_types_are_accepted_and_ignored(client, hotel, sessi
     assert await messages(sessions) == []
 
 
-async def test_resolved_conversation_reopens_to_ai_on_a_new_guest_message(client, hotel, sessions) -> None:
+async def test_resolved_conversation_reopens_to_ai_on_a_new_guest_message(
+    client, hotel, sessions, settings
+) -> None:
+    from domain.conversations.models import StateTransition
+
     iid = hotel.green_api_instance_id
     await client.post("/webhooks/green-api", json=incoming(iid, text="Hi"), headers=auth())
     async with sessions() as session, session.begin():
         conversation = (await session.execute(select(Conversation))).scalar_one()
         conversation.state = State.RESOLVED
         conversation.ai_pending_since = None
+        conversation.handoff_reason = "guest_asked_for_person"
+    redis = Redis.from_url(settings.redis_url)
+    await redis.delete(f"{settings.redis_prefix}{AI_QUEUE}")
+    await redis.aclose()
     await client.post("/webhooks/green-api", json=incoming(iid, text="One more question"), headers=auth())
     async with sessions() as session:
         conversation = (await session.execute(select(Conversation))).scalar_one()
         count = (await session.execute(select(func.count()).select_from(Message))).scalar()
+        transitions = (await session.execute(select(StateTransition))).scalars().all()
     assert conversation.state is State.AI
+    assert conversation.handoff_reason is None
+    assert conversation.ai_pending_since is not None
+    assert conversation.last_message_preview == "One more question"
     assert count == 2
+    assert [(t.from_state, t.to_state, t.reason) for t in transitions] == [
+        (State.RESOLVED, State.AI, "guest_wrote_again")
+    ]
+    assert await ai_jobs_queued(client, settings) == 1
+
+
+async def test_a_message_while_staff_handle_the_conversation_leaves_them_in_charge(
+    client, hotel, sessions, settings
+) -> None:
+    iid = hotel.green_api_instance_id
+    await client.post("/webhooks/green-api", json=incoming(iid, text="Hi"), headers=auth())
+    async with sessions() as session, session.begin():
+        conversation = (await session.execute(select(Conversation))).scalar_one()
+        conversation.state = State.HUMAN
+        conversation.ai_pending_since = None
+    redis = Redis.from_url(settings.redis_url)
+    await redis.delete(f"{settings.redis_prefix}{AI_QUEUE}")
+    await redis.aclose()
+    await client.post("/webhooks/green-api", json=incoming(iid, text="Thanks, Anna"), headers=auth())
+    async with sessions() as session:
+        conversation = (await session.execute(select(Conversation))).scalar_one()
+    assert conversation.state is State.HUMAN
+    assert conversation.ai_pending_since is None
+    assert conversation.last_message_preview == "Thanks, Anna"
+    assert await ai_jobs_queued(client, settings) == 0
+
+
+async def test_the_database_keeps_a_message_in_its_conversations_hotel(client, hotel, sessions) -> None:
+    """A message row naming another hotel than its conversation's is refused by PostgreSQL itself."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    other = await make_hotel(sessions, webhook_token="other-secret")
+    await client.post("/webhooks/green-api", json=incoming(hotel.green_api_instance_id), headers=auth())
+    with pytest.raises(IntegrityError, match="fk_messages_conversation_id_conversations"):
+        async with sessions() as session, session.begin():
+            await session.execute(text("UPDATE messages SET hotel_id = :other"), {"other": other.id})
 
 
 async def test_readiness_tolerates_a_newer_migration_but_not_an_older_one(client, sessions) -> None:
@@ -432,3 +506,21 @@ async def test_a_burst_from_a_new_guest_is_stored_whole(settings, hotel, session
         conversations = (await session.execute(select(func.count()).select_from(Conversation))).scalar()
     assert texts == sorted(f"part {i}" for i in range(20))
     assert (guests, conversations) == (1, 1)
+
+
+async def test_a_connection_left_in_a_transaction_goes_back_to_the_pool_clean(settings) -> None:
+    """The driver pool skips asyncpg's full reset, but never hands out a half-done transaction."""
+    import asyncpg
+
+    from web.app import _rollback_if_open
+
+    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=1, reset=_rollback_if_open)
+    try:
+        async with pool.acquire() as connection:
+            await connection.execute("BEGIN")
+            await connection.execute("CREATE TEMP TABLE half_done (x int)")
+        async with pool.acquire() as connection:
+            assert not connection.is_in_transaction()
+            assert await connection.fetchval("SELECT to_regclass('pg_temp.half_done')") is None
+    finally:
+        await pool.close()

@@ -1,11 +1,19 @@
-"""``POST /webhooks/green-api``: authenticate, store idempotently, answer fast."""
+"""``POST /webhooks/green-api``: authenticate, store idempotently, answer fast.
+
+Every guest message arrives here, so this is the one route written as a plain ASGI handler: the
+body is read with its size limit, and the answer is a small JSON document, with none of the request
+and response machinery the pages need (``bench/ingest.py`` measures it). Litestar still routes it
+and wraps it in the exception and metrics middleware.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import structlog
-from litestar import Request, Response, post
-from litestar.datastructures import State
+from litestar import asgi
+from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from domain.conversations.inbound import HotelRef, handle_event, receive_guest_message
 from domain.hotels.service import find_by_instance, token_matches
@@ -21,40 +29,97 @@ log = structlog.get_logger(__name__)
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
-def _answer(status: int, detail: str) -> Response[dict[str, str]]:
-    return Response({"status": "accepted"} if status == 200 else {"detail": detail}, status_code=status)
+class _TooLarge(Exception):
+    pass
 
 
-@post(
-    "/webhooks/green-api",
-    request_max_body_size=MAX_WEBHOOK_BYTES,
-    status_code=200,
-    opt={"exclude_csrf": True},
-)
-async def green_api_webhook(request: Request[object, object, State]) -> Response[dict[str, str]]:
-    resources: Resources = request.app.state.resources
-    body = await request.body()
+async def _read_body(scope: Scope, receive: Receive) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if not value.isdigit():
+                raise _TooLarge  # unreadable: treated like too large, never read
+            if int(value) > MAX_WEBHOOK_BYTES:
+                raise _TooLarge
+            break
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        chunk: bytes = message.get("body", b"")  # type: ignore[assignment]
+        size += len(chunk)
+        if size > MAX_WEBHOOK_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope["headers"]:
+        if name == wanted:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+ACCEPTED = b'{"status":"accepted"}'
+
+
+async def _answer(
+    send: Send, status: int, detail: str = "", extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = ACCEPTED if status == 200 else msgspec.json.encode({"detail": detail})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        *(extra or ()),
+    ]
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": headers}
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(start)
+    await send(end)
+
+
+@asgi("/webhooks/green-api", copy_scope=False, opt={"exclude_csrf": True})
+async def green_api_webhook(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope.get("method") != "POST":
+        await _answer(send, 405, "use POST", [(b"allow", b"POST")])
+        return
     try:
-        data = msgspec.json.decode(body)
+        body = await _read_body(scope, receive)
+    except _TooLarge:
+        await _answer(send, 413, "the body is over 1 MiB")
+        return
+    resources: Resources = scope["litestar_app"].state.resources
+    status, detail = await handle_webhook(resources, body, _header(scope, b"authorization"))
+    await _answer(send, status, detail)
+
+
+async def handle_webhook(resources: Resources, body: bytes, authorization: str | None) -> tuple[int, str]:
+    """The answer to one webhook: 200 with what happened to it, or an error status with a reason."""
+    try:
+        data: Any = msgspec.json.decode(body)
     except msgspec.DecodeError:
-        return _answer(400, "malformed JSON")
+        return 400, "malformed JSON"
     try:
         id_instance = id_instance_of(data)
     except WebhookShapeError as exc:
-        return _answer(400, str(exc))
+        return 400, str(exc)
     cached, hotel = resources.cached_hotel(id_instance)
     if not cached:
         async with resources.sessions() as session:
             hotel = await find_by_instance(session, id_instance)
         resources.cache_hotel(id_instance, hotel)
-    if hotel is None or not token_matches(request.headers.get("authorization"), hotel.webhook_token):
+    if hotel is None or not token_matches(authorization, hotel.webhook_token):
         log.info("webhook refused", id_instance=id_instance)
-        return _answer(401, "unknown instance or wrong token")
+        return 401, "unknown instance or wrong token"
     bind(hotel_id=hotel.id)
     try:
         event = parse_event(data)
     except WebhookShapeError as exc:
-        return _answer(400, str(exc))
+        return 400, str(exc)
     ref = HotelRef(hotel.id, hotel.ai_enabled)
     debounce = resources.settings.ai_debounce_seconds
     outcome = ""
@@ -68,8 +133,9 @@ async def green_api_webhook(request: Request[object, object, State]) -> Response
     if not outcome:
         async with resources.uow() as uow:
             outcome = await handle_event(uow, ref, event, debounce_seconds=debounce)
-    WEBHOOKS.labels(str(data.get("typeWebhook", "unknown"))[:40], outcome).inc()
-    if outcome == "stored" and data.get("typeWebhook") == "incomingMessageReceived":
+    kind = data.get("typeWebhook")
+    WEBHOOKS.labels(str(kind or "unknown")[:40], outcome).inc()
+    if outcome == "stored" and kind == "incomingMessageReceived":
         MESSAGES.labels("in").inc()
-    log.debug("webhook", type=data.get("typeWebhook"), outcome=outcome)
-    return _answer(200, outcome)
+    log.debug("webhook", type=kind, outcome=outcome)
+    return 200, outcome
