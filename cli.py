@@ -71,6 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # under load (bench/live.py) and doubles the memory of an idle socket; a hotel's dashboard
         # is a few pushes a minute, so the bytes saved do not pay for it.
         ws_per_message_deflate=False,
+        ws="websockets-sansio",  # sends never wait on a slow client (web/live.py relies on it)
     )
 
 

@@ -746,6 +746,13 @@ def report_xacts(webs: list[Web], sampler: ls.XactSampler) -> None:
             rows,
         )
     )
+    if sampler.waits:
+        slow = sum(sampler.waits.values())
+        top = ", ".join(f"{name} {count / slow:.0%}" for name, count in sampler.waits.most_common(5))
+        print(
+            f"transactions open >= {ls.SLOW_XACT * 1000:.0f} ms, {slow} samples, were waiting on: {top} "
+            "(IO:WALSync, LWLock:WALWrite: the disk's fsync of the commit; Lock:*: another transaction)"
+        )
 
 
 def _latency_row(name: str, values: list[float]) -> list[object]:

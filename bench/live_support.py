@@ -508,6 +508,9 @@ def tcp_ports(pid: int, remote_port: int) -> set[int]:
     return ports
 
 
+SLOW_XACT = 0.02  # seconds
+
+
 @dataclass
 class XactSampler:
     """Samples ``pg_stat_activity`` every ``interval``: per web process, how many of its connections are
@@ -520,6 +523,8 @@ class XactSampler:
     interval: float = 0.02
     concurrency: dict[str, list[int]] = field(default_factory=dict)
     durations: dict[str, dict[tuple[int, float], float]] = field(default_factory=dict)
+    # what transactions older than SLOW_XACT were waiting on when sampled (IO:WalSync = the disk)
+    waits: Counter[str] = field(default_factory=Counter)
     samples: int = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -531,7 +536,8 @@ class XactSampler:
             while not stop.is_set():
                 rows = await conn.fetch(
                     "SELECT pid, client_port, extract(epoch FROM xact_start)::float8 AS started, "
-                    "extract(epoch FROM clock_timestamp() - xact_start)::float8 AS age "
+                    "extract(epoch FROM clock_timestamp() - xact_start)::float8 AS age, "
+                    "coalesce(wait_event_type || ':' || wait_event, state) AS waiting "
                     "FROM pg_stat_activity WHERE datname = current_database() "
                     "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
                 )
@@ -549,6 +555,8 @@ class XactSampler:
                     ages = self.durations.setdefault(name, {})
                     key = (r["pid"], r["started"])
                     ages[key] = max(ages.get(key, 0.0), r["age"])
+                    if r["age"] >= SLOW_XACT:
+                        self.waits[r["waiting"] or "?"] += 1
                 for name, count in counts.items():
                     self.concurrency.setdefault(name, []).append(count)
                 self.samples += 1
@@ -617,7 +625,7 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
                     env, db, actors[0].hotel_id, "UTC", [(actor.staff_id, None) for actor in actors]
                 )
             for actor in actors:
-                region = renderer.region(actor, None)
+                region, _ = renderer.region(actor, None)
             flush.append(time.perf_counter() - wall)
         data = region.encode()
         compressor = zlib.compressobj(wbits=-12, memLevel=5)

@@ -26,16 +26,15 @@ from redis.asyncio import Redis
 from domain.conversations.views import load_conversation
 from web.auth import Actor, Forbidden, LoginRequired, load_actor
 from web.deps import Resources
-from web.render import RegionRenderer, live_region
+from web.render import RegionRenderer, ShownList, live_region
 
 log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 VIEWER_TTL_SECONDS = 45
-COALESCE_SECONDS = 0.005  # a short gather; flushes are single-flight, events during one join the next
+COALESCE_SECONDS = 0.002  # a short gather; flushes are single-flight, events during one join the next
 SESSION_CHECK_SECONDS = 1.0
-SEND_TIMEOUT_SECONDS = 5
 TYPING_SECONDS = 4
 
 
@@ -47,6 +46,10 @@ class LiveClient:
     timezone: str
     done: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
+    # What its inbox list shows, once the full region was sent (pushes then send the difference);
+    # None before that, and after a Redis outage (the next push sends the full region again).
+    shown: ShownList | None = None
+    ready: bool = False
 
 
 class LiveHub:
@@ -200,7 +203,10 @@ class LiveHub:
                 await client.socket.send_text(html)
 
     def wake_all(self) -> None:
-        for hotel_id in list(self.clients):
+        """Events may have been missed (Redis was away): send every socket its full region again."""
+        for hotel_id, clients in list(self.clients.items()):
+            for client in clients:
+                client.shown = None
             self.schedule(hotel_id)
 
     # -- pushing: one render per distinct view per burst, shared by every socket showing it ------
@@ -230,7 +236,8 @@ class LiveHub:
                 self.schedule(hotel_id)
 
     async def _render_and_send(self, hotel_id: UUID) -> None:
-        clients = [c for c in self.clients.get(hotel_id, ()) if not c.closed]
+        # A socket still waiting for its first full region (``serve``) gets nothing yet.
+        clients = [c for c in self.clients.get(hotel_id, ()) if c.ready and not c.closed]
         if not clients:
             return
         try:
@@ -257,19 +264,23 @@ class LiveHub:
                     clients[0].timezone,
                     [(c.actor.staff_id, c.conversation_id) for c in clients],
                 )
-            pages: dict[tuple[UUID, UUID | None], str] = {}
+            # Sockets of one staff member on the same screen that show the same list share a render.
+            pages: dict[tuple[UUID, UUID | None, int], tuple[str, ShownList]] = {}
+            updates: list[tuple[LiveClient, str]] = []
             for client in clients:
-                key = (client.actor.staff_id, client.conversation_id)
+                key = (client.actor.staff_id, client.conversation_id, id(client.shown))
                 if key not in pages:
-                    pages[key] = renderer.region(client.actor, client.conversation_id)
+                    pages[key] = renderer.region(client.actor, client.conversation_id, client.shown)
+                html, client.shown = pages[key]
+                if html:
+                    updates.append((client, html))
         except Exception:
             log.warning("live render failed; retrying shortly", exc_info=True)
             await asyncio.sleep(1)
             self.schedule(hotel_id)
             return
-        await asyncio.gather(
-            *(self._send(c, pages[(c.actor.staff_id, c.conversation_id)]) for c in clients),
-        )
+        for client, html in updates:
+            await self._send(client, html)
 
     async def _alive_sessions(self, hotel_id: UUID, tokens: set[str]) -> set[str]:
         checked_at, alive, checked = self.session_checks.get(hotel_id, (0.0, set(), set()))
@@ -280,11 +291,13 @@ class LiveHub:
         return alive
 
     async def _send(self, client: LiveClient, html: str) -> None:
+        # uvicorn's websocket protocol (``websockets-sansio``, set in ``hotelbot serve``) hands the
+        # frame to the transport and returns: a send never waits for a slow client, so sockets are
+        # served one after another, with no task or timer each.
         try:
-            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):  # no extra task per send, unlike wait_for
-                await client.socket.send_text(html)
+            await client.socket.send_text(html)
         except Exception:
-            await self._close(client, 1011)  # a stuck or broken socket: the browser reconnects and resyncs
+            await self._close(client, 1011)  # a broken socket: the browser reconnects and resyncs
 
     # -- sockets ------------------------------------------------------------------------------
 
@@ -311,10 +324,12 @@ class LiveHub:
     async def serve(self, client: LiveClient) -> None:
         """The full region first, on every (re)connect; deltas then come from the hotel's flushes."""
         async with self.resources.sessions() as db:
-            html = await live_region(
+            html, shown = await live_region(
                 self.resources.templates, db, client.actor, client.conversation_id, client.timezone
             )
         await client.socket.send_text(html)
+        client.shown, client.ready = shown, True
+        self.schedule(client.actor.hotel_id)  # anything that changed while it was being sent
         await client.done.wait()
 
 

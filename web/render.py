@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
@@ -80,6 +81,61 @@ def badge_html(waiting: int) -> str:
     )
 
 
+# Rendered inbox rows, kept across pushes (a row is all its fields: a changed row is a new key), so
+# a push renders only the rows that changed since the last one.
+ROW_CACHE_SIZE = 20_000
+_ROW_HTML: dict[tuple[Environment, InboxRow], Markup] = {}
+
+SECTIONS = ("needs_human", "mine", "others", "ai", "resolved")
+MAX_MOVED = 8  # past this many rows moved to the top of a section, the section is sent whole
+
+
+def _sections(inbox: Inbox) -> tuple[list[InboxRow], ...]:
+    return (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
+
+
+@dataclass(frozen=True, eq=False)
+class ShownList:
+    """What one socket's live inbox list shows: the rows of each section, in order, as rendered.
+
+    The next push to that socket sends only the difference (``RegionRenderer.list_update``).
+    Equal lists are one object (``shown_list``), so sockets showing the same list share the work.
+    """
+
+    order: tuple[tuple[UUID, ...], ...]
+    rows: dict[UUID, str]
+    waiting: int
+
+
+_SHOWN: weakref.WeakValueDictionary[tuple[object, ...], ShownList] = weakref.WeakValueDictionary()
+
+
+def shown_list(order: tuple[tuple[UUID, ...], ...], rows: dict[UUID, str], waiting: int) -> ShownList:
+    key = (order, tuple(rows[i] for section in order for i in section), waiting)
+    shown = _SHOWN.get(key)
+    if shown is None:
+        shown = ShownList(order, rows, waiting)
+        _SHOWN[key] = shown
+    return shown
+
+
+def moved_to_top(old: tuple[UUID, ...], new: tuple[UUID, ...]) -> int | None:
+    """How many rows at the top of ``new`` came there from elsewhere (or are new), when the rest
+    kept their order and only rows that left the section are missing; None if that is not so."""
+    staying = set(new)
+    for k in range(min(len(new), MAX_MOVED) + 1):
+        head = set(new[:k])
+        if list(new[k:]) == [i for i in old if i in staying and i not in head]:
+            return k
+    return None
+
+
+def _oob_row(scope_rows: str, html: str) -> str:
+    """A row replacing the one with its id in that section (outerHTML)."""
+    row_id = html[html.index(' id="') + 5 : html.index('"', html.index(' id="') + 5)]
+    return html.replace("<li ", f'<li hx-swap-oob="outerHTML:#{scope_rows} #{row_id}" ', 1)
+
+
 @dataclass
 class RegionRenderer:
     """Renders live regions for many sockets at once, sharing what does not depend on the viewer.
@@ -94,10 +150,12 @@ class RegionRenderer:
     entries: list[InboxEntry]
     marks: dict[tuple[UUID, UUID], datetime.datetime]
     views: dict[UUID, ConversationView | None]
-    inboxes: dict[UUID, tuple[Inbox, str]] = field(default_factory=dict)
+    inboxes: dict[UUID, Inbox] = field(default_factory=dict)
+    shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
     shared: dict[UUID, str] = field(default_factory=dict)
-    rows: dict[tuple[UUID, bool], Markup] = field(default_factory=dict)
     lists: dict[tuple[tuple[tuple[UUID, bool], ...], ...], str] = field(default_factory=dict)
+    shown_lists: dict[tuple[object, UUID | None], ShownList] = field(default_factory=dict)
+    updates: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
     async def prepare(
@@ -116,35 +174,109 @@ class RegionRenderer:
         return cls(env, entries, marks, views)
 
     def row_html(self, row: InboxRow) -> Markup:
-        key = (row.id, row.unread)
-        if key not in self.rows:
-            html = self.env.get_template("partials/inbox/_row.html").render(row=row, current_id=None)
-            self.rows[key] = Markup(html)  # noqa: S704 - our own template's output, escaped by Jinja
-        return self.rows[key]
+        key = (self.env, row)
+        html = _ROW_HTML.get(key)
+        if html is None:
+            rendered = self.env.get_template("partials/inbox/_row.html").render(row=row, current_id=None)
+            html = Markup(rendered.strip())  # noqa: S704 - our own template's output, escaped by Jinja
+            if len(_ROW_HTML) >= ROW_CACHE_SIZE:
+                for stale in list(_ROW_HTML)[: ROW_CACHE_SIZE // 2]:
+                    del _ROW_HTML[stale]
+            _ROW_HTML[key] = html
+        return html
 
-    def inbox(self, actor: Actor, current: UUID | None) -> tuple[Inbox, str]:
+    def inbox(self, actor: Actor) -> Inbox:
         key = actor.staff_id
         if key not in self.inboxes:
-            inbox = inbox_from_snapshot(self.entries, actor.staff_id, self.marks)
-            # Staff whose inboxes hold the same rows with the same unread marks see the same list:
-            # render it once for all of them.
-            shape = tuple(
-                tuple((row.id, row.unread) for row in section)
-                for section in (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
+            self.inboxes[key] = inbox_from_snapshot(
+                self.entries, actor.staff_id, self.marks, rows=self.shared_rows
             )
-            if shape not in self.lists:
-                context = {"inbox": inbox, "oob": True, "current_id": None, "row_html": self.row_html}
-                self.lists[shape] = self.env.get_template("partials/inbox/_list.html").render(context)
-            self.inboxes[key] = (inbox, self.lists[shape])
-        inbox, html = self.inboxes[key]
+        return self.inboxes[key]
+
+    @staticmethod
+    def _shape(inbox: Inbox) -> tuple[tuple[tuple[UUID, bool], ...], ...]:
+        """Within one push, rows with the same id and unread mark are the same row."""
+        return tuple(tuple((row.id, row.unread) for row in section) for section in _sections(inbox))
+
+    def list_html(self, inbox: Inbox, current: UUID | None) -> str:
+        """The whole list, out of band. Staff whose inboxes hold the same rows with the same unread
+        marks see the same list: it is rendered once for all of them."""
+        shape = self._shape(inbox)
+        if shape not in self.lists:
+            context = {"inbox": inbox, "oob": True, "current_id": None, "row_html": self.row_html}
+            self.lists[shape] = self.env.get_template("partials/inbox/_list.html").render(context)
+        html = self.lists[shape]
         if current is not None:  # the highlighted row is per tab: mark it without re-rendering
             html = html.replace(f'" id="row-{current}"', f' current" id="row-{current}"', 1)
-        return inbox, html
+        return html
 
-    def region(self, actor: Actor, conversation_id: UUID | None) -> str:
+    def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
+        key = (self._shape(inbox), current)
+        if key not in self.shown_lists:
+            self.shown_lists[key] = self._shown(inbox, current)
+        return self.shown_lists[key]
+
+    def _shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
+        rows: dict[UUID, str] = {}
+        for section in _sections(inbox):
+            for row in section:
+                html = str(self.row_html(row))
+                if row.id == current:
+                    html = html.replace('" id="row-', ' current" id="row-', 1)
+                rows[row.id] = html
+        order = tuple(tuple(row.id for row in section) for section in _sections(inbox))
+        return shown_list(order, rows, inbox.waiting)
+
+    def list_update(self, old: ShownList, new: ShownList) -> str:
+        """The out-of-band fragments that turn the list ``old`` shows into ``new``: rows removed,
+        rows moved to the top of a section, rows changed in place, and whole sections otherwise."""
+        if old is new:
+            return ""
+        key = (id(old), id(new))
+        if key not in self.updates:
+            self.updates[key] = self._list_update(old, new)
+        return self.updates[key]
+
+    def _list_update(self, old: ShownList, new: ShownList) -> str:
+        deletes: list[str] = []
+        changes: list[str] = []
+        for key, before, after in zip(SECTIONS, old.order, new.order, strict=True):
+            target = f"live-rows-{key}"
+            if len(before) != len(after):
+                count = f'<span class="count" id="live-count-{key}" hx-swap-oob="true">{len(after)}</span>'
+                changes.append(count)
+            moved = 0 if before == after else moved_to_top(before, after)
+            if moved is None:
+                rows = "".join(new.rows[i] for i in after)
+                changes.append(f'<ul class="rows" id="{target}" hx-swap-oob="true">{rows}</ul>')
+                continue
+            head = set(after[:moved])
+            staying = set(after)
+            deletes.extend(
+                f'<div hx-swap-oob="delete:#{target} #row-{i}"></div>'
+                for i in before
+                if i in head or i not in staying
+            )
+            if moved:
+                rows = "".join(new.rows[i] for i in after[:moved])
+                changes.append(f'<div hx-swap-oob="afterbegin:#{target}">{rows}</div>')
+            changes.extend(
+                _oob_row(target, new.rows[i]) for i in after[moved:] if new.rows[i] != old.rows.get(i)
+            )
+        return "".join(deletes + changes)
+
+    def region(
+        self, actor: Actor, conversation_id: UUID | None, shown: ShownList | None = None
+    ) -> tuple[str, ShownList]:
+        """The live region for one socket: the inbox list whole, or only what changed since
+        ``shown``; the open conversation; the badge. Also what the list shows afterwards."""
         actor = without_csrf(actor)
-        inbox, inbox_html = self.inbox(actor, conversation_id)
-        parts = [inbox_html]
+        inbox = self.inbox(actor)
+        now_shown = self.shown(inbox, conversation_id)
+        if shown is None:
+            parts = [self.list_html(inbox, conversation_id)]
+        else:
+            parts = [self.list_update(shown, now_shown)]
         view = self.views.get(conversation_id) if conversation_id is not None else None
         if conversation_id is not None and view is not None:
             context = {**conversation_context(actor, view, inbox), "oob": True}
@@ -155,13 +287,14 @@ class RegionRenderer:
                     for name in ("_timeline", "_guest_panel")
                 )
             parts.append(self.shared[conversation_id])
-        parts.append(badge_html(inbox.waiting))
-        return "".join(parts)
+        if shown is None or shown.waiting != inbox.waiting:
+            parts.append(badge_html(inbox.waiting))
+        return "".join(parts), now_shown
 
 
 async def live_region(
     env: Environment, db: AsyncSession, actor: Actor, conversation_id: UUID | None, timezone: str
-) -> str:
+) -> tuple[str, ShownList]:
     """Everything one staff screen shows live, as out-of-band fragments (sent first on every connect)."""
     renderer = await RegionRenderer.prepare(
         env, db, actor.hotel_id, timezone, [(actor.staff_id, conversation_id)]

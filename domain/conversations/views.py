@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -190,25 +191,45 @@ def inbox_from_snapshot(
     staff_id: UUID,
     marks: dict[tuple[UUID, UUID], datetime.datetime],
     query: str = "",
+    rows: dict[tuple[UUID, bool], InboxRow] | None = None,
 ) -> Inbox:
-    """One staff member's inbox: waiting first (longest wait first), then theirs, colleagues', the AI's."""
+    """One staff member's inbox: waiting first (longest wait first), then theirs, colleagues', the AI's.
+
+    ``rows`` shares the rows between the inboxes of several staff members built from the same
+    entries: a row differs between them only in its unread mark.
+    """
+    shared: dict[tuple[UUID, bool], InboxRow] = {} if rows is None else rows
 
     def row(entry: InboxEntry) -> InboxRow:
         seen = marks.get((staff_id, entry.id))
         last_guest = entry.last_guest_message_at
-        return InboxRow(
-            id=entry.id,
-            guest_name=entry.guest_name,
-            phone=entry.phone,
-            state=entry.state,
-            preview=entry.preview,
-            last_message_at=entry.last_message_at,
-            waiting_since=entry.waiting_since,
-            assigned_name=entry.assigned_name,
-            handoff_reason=entry.handoff_reason,
-            unread=bool(last_guest and (seen is None or seen < last_guest)),
-        )
+        unread = bool(last_guest and (seen is None or seen < last_guest))
+        made = shared.get((entry.id, unread))
+        if made is None:
+            made = shared[entry.id, unread] = _row(entry, unread)
+        return made
 
+    return _inbox(entries, staff_id, row, query)
+
+
+def _row(entry: InboxEntry, unread: bool) -> InboxRow:
+    return InboxRow(
+        id=entry.id,
+        guest_name=entry.guest_name,
+        phone=entry.phone,
+        state=entry.state,
+        preview=entry.preview,
+        last_message_at=entry.last_message_at,
+        waiting_since=entry.waiting_since,
+        assigned_name=entry.assigned_name,
+        handoff_reason=entry.handoff_reason,
+        unread=unread,
+    )
+
+
+def _inbox(
+    entries: list[InboxEntry], staff_id: UUID, row: Callable[[InboxEntry], InboxRow], query: str
+) -> Inbox:
     def latest(items: list[InboxEntry]) -> list[InboxRow]:
         items = sorted(items, key=lambda e: e.last_message_at or _EPOCH, reverse=True)
         return [row(e) for e in items[:SECTION_LIMIT]]

@@ -5,8 +5,9 @@
   var lastWaiting = null;
 
   function waitingCount() {
-    var list = document.getElementById("inbox-list");
-    return list ? parseInt(list.getAttribute("data-waiting") || "0", 10) : 0;
+    // The badge in the navigation comes with every live update that changes the count.
+    var badge = document.getElementById("waiting-badge");
+    return badge ? parseInt(badge.getAttribute("data-waiting") || "0", 10) : 0;
   }
 
   function chime() {

@@ -96,7 +96,10 @@ async def test_connect_gets_the_full_region_then_new_messages_live(server, world
         assert "Before I connected" in first
         await post_guest(server, world["aurora"], "hook-a", "Are you there?")
         update = await receive_until(socket, "Are you there?")
-        assert 'hx-swap-oob="true"' in update
+        # Only what changed: the guest's row, replaced in place, not the whole list again.
+        assert 'hx-swap-oob="outerHTML:#live-rows-ai #row-' in update
+        assert 'id="inbox-list"' not in update
+        assert update.count('class="inbox-row') == 1
 
 
 async def test_conversation_timeline_is_pushed(server, world, anna, sessions) -> None:
