@@ -659,8 +659,8 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
     views = "/".join(str(v) for v in one.views.values())
     print(
         f"server side (Redis INFO commandstats): {one.redis_calls.get('publish', 0)} PUBLISH, {flushes} "
-        f"live flushes (one session MGET each) = {flushes / len(webs) / one.count:.2f} per message "
-        f"per process, each rendering {views} distinct views (web1/web2)"
+        f"session checks (one MGET per hotel per second at most, per process); each push works out "
+        f"{views} distinct views (web1/web2)"
     )
     report_xacts(webs, one.xacts)
     print(one.cpu.line())
@@ -687,33 +687,30 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
 
 
 def report_cost(args: argparse.Namespace, webs: list[Web], one: Phase1, cost: ls.FlushCost) -> None:
-    """What one flush costs, timed on a quiet loop in this process with the product's own code."""
+    """What one push costs, timed on a quiet loop in this process with the product's own code."""
     from web.live import COALESCE_SECONDS
 
     per_web = len(one.socks) // len(webs)
-    views = max(one.views.values())
-    render = cost.flush_ms / cost.views * views
-    deflate = cost.deflate_ms * per_web
-    flush = render + deflate
+    push = cost.update_ms + cost.send_ms * per_web
     print()
     print(
-        f"cost of one flush, timed here on a quiet loop with web.render's own code (the inbox of "
-        f"{args.guests} guests, {cost.region_bytes / 1024:.1f} KiB per region):"
+        f"cost of one push, timed here on a quiet loop with web.render's own code (the inbox of "
+        f"{args.guests} guests, {cost.views} views):"
     )
     print(
-        f"  per view: inbox queries {cost.query_ms:.1f} ms ({cost.query_cpu_ms:.1f} ms of it Python CPU: "
-        f"5 ORM SELECTs, entity loading), Jinja {cost.template_ms:.1f} ms; whole RegionRenderer pass over "
-        f"{cost.views} views {cost.flush_ms:.0f} ms"
+        f"  on connect: the full region, {cost.region_bytes / 1024:.1f} KiB per view; loading and "
+        f"rendering it for all views {cost.full_ms:.1f} ms"
     )
     print(
-        f"  per socket: permessage-deflate of the region {cost.deflate_ms:.2f} ms (each socket has its "
-        "own compressor: the shared render is compressed once per socket)"
+        f"  after one guest message: {cost.update_bytes} bytes per view (the rows that moved or "
+        f"changed); loading and working out every view's update {cost.update_ms:.1f} ms, framing it "
+        f"{cost.send_ms * 1000:.0f} us per socket"
     )
     print(
-        f"  one flush on a process with {views} views and {per_web} sockets: {render:.0f} + {deflate:.0f} = "
-        f"{flush:.0f} ms; one flush per message at {args.rate:g}/s would need {flush * args.rate / 1000:.1f} "
-        f"cores per process (there are 2 cores for everything); p99 < {P99_TARGET_MS:g} ms needs a flush "
-        f"well under {P99_TARGET_MS - COALESCE_SECONDS * 1000:g} ms"
+        f"  one push on a process with {cost.views} views and {per_web} sockets: about {push:.1f} ms of "
+        f"CPU before the socket writes; at one push per message, {args.rate:g}/s would take "
+        f"{push * args.rate / 1000:.2f} cores per process; p99 < {P99_TARGET_MS:g} ms needs a push well "
+        f"under {P99_TARGET_MS - COALESCE_SECONDS * 1000:g} ms"
     )
 
 
@@ -737,8 +734,8 @@ def report_xacts(webs: list[Web], sampler: ls.XactSampler) -> None:
         )
     print(
         f"open DB transactions per process, pg_stat_activity sampled {sampler.samples} times "
-        f"every {sampler.interval * 1000:.0f} ms (web2 serves no webhooks: its transactions are live "
-        "flushes, each holding one while it renders all its views; web1's also include ingest):"
+        f"every {sampler.interval * 1000:.0f} ms (pushes read in single statements, outside any "
+        "transaction: what is counted is ingest, on web1, and the ORM sessions of pages):"
     )
     print(
         table(

@@ -572,27 +572,32 @@ class XactSampler:
 @dataclass
 class FlushCost:
     views: int
-    query_ms: float  # load_inbox (5 ORM queries) per view: wall time in this process, median of runs
-    query_cpu_ms: float  # of which CPU in this process (PostgreSQL's own CPU not included)
-    template_ms: float  # Jinja render of the inbox list per view
-    region_bytes: int
-    deflate_ms: float  # permessage-deflate of one region, uvicorn's settings (window 2^12, memLevel 5)
-    flush_ms: float  # the whole render part of a flush (RegionRenderer, all views, one session), median
+    region_bytes: int  # the full region of one view (sent on every connect)
+    full_ms: float  # loading and rendering every view's full region, median of runs
+    update_bytes: int  # what a push sends one view after one guest message
+    update_ms: float  # loading and rendering every view's update after one guest message, median
+    send_ms: float  # one websocket frame of that update, uvicorn's protocol, into a buffer
 
 
 async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> FlushCost:  # type: ignore[type-arg]
-    """Times the product's own rendering code (``web.render``) in this process, on a quiet loop:
-    what one live flush costs before any contention, per view and per socket."""
+    """Times the product's own code (``web.render``) in this process, on a quiet loop: what a live
+    push costs before any contention, for all views of one process."""
     import statistics
+
+    import asyncpg
 
     from domain.db import create_engine, session_factory
     from domain.staff.service import hotel_roles
+    from domain.uow import DriverUnitOfWork
     from web.auth import Actor
-    from web.render import RegionRenderer, inbox_for, template_environment
+    from web.render import RegionRenderer, template_environment
     from web.sessions import StaffSession
 
     engine = create_engine(database_url, pool_size=2)
     sessions = session_factory(engine)
+    pool = await asyncpg.create_pool(
+        database_url.replace("postgresql+asyncpg://", "postgresql://"), min_size=1, max_size=2
+    )
     env = template_environment()
     try:
         actors = []
@@ -601,49 +606,57 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
                 roles = await hotel_roles(db, staff_id)
                 session = StaffSession("bench", staff_id, roles[0].hotel_id, "", 0.0)
                 actors.append(Actor(session, staff_id, "Staff", "staff@bench.example", roles[0], roles))
-        template = env.get_template("partials/inbox/_list.html")
-        query_wall: list[float] = []
-        query_cpu: list[float] = []
-        render: list[float] = []
-        flush: list[float] = []
-        html = ""
-        for _ in range(repeats):
-            async with sessions() as db:
-                for actor in actors:
-                    wall, cpu = time.perf_counter(), time.process_time()
-                    inbox = await inbox_for(db, actor, timezone="UTC")
-                    query_wall.append(time.perf_counter() - wall)
-                    query_cpu.append(time.process_time() - cpu)
-                    wall = time.perf_counter()
-                    html = template.render(
-                        actor=actor, inbox=inbox, oob=True, waiting=inbox.waiting, current_id=None
-                    )
-                    render.append(time.perf_counter() - wall)
-            wall = time.perf_counter()
-            async with sessions() as db:
-                renderer = await RegionRenderer.prepare(
-                    env, db, actors[0].hotel_id, "UTC", [(actor.staff_id, None) for actor in actors]
+        hotel_id = actors[0].hotel_id
+        viewers = [(actor.staff_id, None) for actor in actors]
+
+        async def renderer() -> RegionRenderer:
+            async with DriverUnitOfWork(pool, None) as reader:  # type: ignore[arg-type]
+                return await RegionRenderer.prepare(
+                    env, reader, sessions, hotel_id, timezone="UTC", viewers=viewers
                 )
+
+        full: list[float] = []
+        update: list[float] = []
+        region = changes = ""
+        for n in range(repeats):
+            wall = time.perf_counter()
+            first = await renderer()
+            shown = {}
             for actor in actors:
-                region, _ = renderer.region(actor, None)
-            flush.append(time.perf_counter() - wall)
-        data = region.encode()
-        compressor = zlib.compressobj(wbits=-12, memLevel=5)
-        rounds = 200
-        wall = time.perf_counter()
-        for _ in range(rounds):
-            compressor.compress(data)
-            compressor.flush(zlib.Z_SYNC_FLUSH)
-        deflate = (time.perf_counter() - wall) / rounds
-        del html
+                region, shown[actor.staff_id] = first.region(actor, None)
+            full.append(time.perf_counter() - wall)
+            # one guest writes again: the oldest conversation of the AI's moves to the top
+            await pool.execute(
+                "UPDATE conversations SET last_message_at = now(), last_message_preview = $2 WHERE id = "
+                "(SELECT id FROM conversations WHERE hotel_id = $1 AND state = 'ai' "
+                "ORDER BY last_message_at LIMIT 1)",
+                hotel_id,
+                f"cost model {n}",
+            )
+            wall = time.perf_counter()
+            second = await renderer()
+            for actor in actors:
+                changes, _ = second.region(actor, None, shown[actor.staff_id])
+            update.append(time.perf_counter() - wall)
         return FlushCost(
             views=len(actors),
-            query_ms=statistics.median(query_wall) * 1000,
-            query_cpu_ms=statistics.median(query_cpu) * 1000,
-            template_ms=statistics.median(render) * 1000,
-            region_bytes=len(data),
-            deflate_ms=deflate * 1000,
-            flush_ms=statistics.median(flush) * 1000,
+            region_bytes=len(region.encode()),
+            full_ms=statistics.median(full) * 1000,
+            update_bytes=len(changes.encode()),
+            update_ms=statistics.median(update) * 1000,
+            send_ms=_frame_cost(changes) * 1000,
         )
     finally:
+        await pool.close()
         await engine.dispose()
+
+
+def _frame_cost(text: str, rounds: int = 2000) -> float:
+    """Seconds to frame one text message with the websockets library uvicorn uses (no socket)."""
+    from websockets.frames import Frame, Opcode
+
+    data = text.encode()
+    wall = time.perf_counter()
+    for _ in range(rounds):
+        Frame(Opcode.TEXT, data).serialize(mask=False, extensions=[])
+    return (time.perf_counter() - wall) / rounds

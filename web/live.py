@@ -202,6 +202,11 @@ class LiveHub:
             with contextlib.suppress(Exception):
                 await client.socket.send_text(html)
 
+    def resync(self, client: LiveClient) -> None:
+        """The tab replaced its list itself (a search was cleared): send it whole on the next push."""
+        client.shown = None
+        self.schedule(client.actor.hotel_id)
+
     def wake_all(self) -> None:
         """Events may have been missed (Redis was away): send every socket its full region again."""
         for hotel_id, clients in list(self.clients.items()):
@@ -256,13 +261,14 @@ class LiveHub:
         if not clients:
             return
         try:
-            async with self.resources.sessions() as db:
+            async with self.resources.driver_uow() as reader:
                 renderer = await RegionRenderer.prepare(
                     self.resources.templates,
-                    db,
+                    reader,
+                    self.resources.sessions,
                     hotel_id,
-                    clients[0].timezone,
-                    [(c.actor.staff_id, c.conversation_id) for c in clients],
+                    timezone=clients[0].timezone,
+                    viewers=[(c.actor.staff_id, c.conversation_id) for c in clients],
                 )
             # Sockets of one staff member on the same screen that show the same list share a render.
             pages: dict[tuple[UUID, UUID | None, int], tuple[str, ShownList]] = {}
@@ -323,9 +329,14 @@ class LiveHub:
 
     async def serve(self, client: LiveClient) -> None:
         """The full region first, on every (re)connect; deltas then come from the hotel's flushes."""
-        async with self.resources.sessions() as db:
+        async with self.resources.driver_uow() as reader:
             html, shown = await live_region(
-                self.resources.templates, db, client.actor, client.conversation_id, client.timezone
+                self.resources.templates,
+                reader,
+                self.resources.sessions,
+                client.actor,
+                conversation_id=client.conversation_id,
+                timezone=client.timezone,
             )
         await client.socket.send_text(html)
         client.shown, client.ready = shown, True
@@ -383,8 +394,11 @@ async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None
             if sender in done:
                 break
             if receive in done:
-                if _notice(receive.result()).get("typing"):
+                notice = _notice(receive.result())
+                if notice.get("typing"):
                     await _quietly(hub.announce(client, here=True, typing=True))
+                if notice.get("resync"):
+                    hub.resync(client)
                 receive = asyncio.create_task(socket.receive_text())
             else:  # quiet for a while: keep this tab listed as a viewer
                 await _quietly(hub.announce(client, here=True))

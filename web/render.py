@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.views import (
     REASON_LABELS,
@@ -19,11 +19,12 @@ from domain.conversations.views import (
     Inbox,
     InboxEntry,
     InboxRow,
+    Reader,
+    SortedEntries,
     inbox_from_snapshot,
     load_conversation,
     load_inbox,
-    load_inbox_snapshot,
-    read_marks,
+    load_live_snapshot,
 )
 from web.auth import Actor
 
@@ -147,7 +148,7 @@ class RegionRenderer:
     """
 
     env: Environment
-    entries: list[InboxEntry]
+    entries: SortedEntries | list[InboxEntry]
     marks: dict[tuple[UUID, UUID], datetime.datetime]
     views: dict[UUID, ConversationView | None]
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
@@ -161,17 +162,25 @@ class RegionRenderer:
     async def prepare(
         cls,
         env: Environment,
-        db: AsyncSession,
+        reader: Reader,
+        sessions: async_sessionmaker[AsyncSession],
         hotel_id: UUID,
+        *,
         timezone: str,
         viewers: list[tuple[UUID, UUID | None]],
     ) -> RegionRenderer:
-        entries = await load_inbox_snapshot(db, hotel_id, today_start=today_start(timezone))
-        marks = await read_marks(db, list({staff for staff, _ in viewers}), [e.id for e in entries])
+        """Load what these viewers' regions show: the inbox on the driver connection ``reader``,
+        open conversations (if any) in an ORM session of their own."""
+        entries, marks = await load_live_snapshot(
+            reader, hotel_id, list({staff for staff, _ in viewers}), today_start=today_start(timezone)
+        )
         views = {}
-        for conversation_id in {c for _, c in viewers if c is not None}:
-            views[conversation_id] = await load_conversation(db, hotel_id, conversation_id)
-        return cls(env, entries, marks, views)
+        conversations = {c for _, c in viewers if c is not None}
+        if conversations:
+            async with sessions() as db:
+                for conversation_id in conversations:
+                    views[conversation_id] = await load_conversation(db, hotel_id, conversation_id)
+        return cls(env, SortedEntries.of(entries), marks, views)
 
     def row_html(self, row: InboxRow) -> Markup:
         key = (self.env, row)
@@ -293,10 +302,21 @@ class RegionRenderer:
 
 
 async def live_region(
-    env: Environment, db: AsyncSession, actor: Actor, conversation_id: UUID | None, timezone: str
+    env: Environment,
+    reader: Reader,
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    *,
+    conversation_id: UUID | None,
+    timezone: str,
 ) -> tuple[str, ShownList]:
     """Everything one staff screen shows live, as out-of-band fragments (sent first on every connect)."""
     renderer = await RegionRenderer.prepare(
-        env, db, actor.hotel_id, timezone, [(actor.staff_id, conversation_id)]
+        env,
+        reader,
+        sessions,
+        actor.hotel_id,
+        timezone=timezone,
+        viewers=[(actor.staff_id, conversation_id)],
     )
     return renderer.region(actor, conversation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import and_, exists, or_, select
@@ -28,6 +28,14 @@ from domain.requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
 
 SECTION_LIMIT = 100
+
+
+class Reader(Protocol):
+    """Runs one statement on a driver connection (``domain.uow.DriverUnitOfWork`` is one)."""
+
+    async def run(self, method: str, sql: str, *args: Any) -> Any: ...
+
+
 MAX_SEARCH = 100
 
 REASON_LABELS = {
@@ -149,24 +157,66 @@ async def load_inbox_snapshot(
     )
     entries: list[InboxEntry] = []
     for statement in (people, rest):
-        for row in await session.execute(statement):
-            entries.append(
-                InboxEntry(
-                    id=row[0],
-                    guest_name=row[1] or row[2],
-                    phone=row[2],
-                    state=State(row[3]),
-                    preview=row[4],
-                    last_message_at=row[5],
-                    last_guest_message_at=row[6],
-                    waiting_since=row[7],
-                    updated_at=row[8],
-                    assigned_staff_id=row[9],
-                    assigned_name=row[10],
-                    handoff_reason=REASON_LABELS.get(row[11] or "", row[11]),
-                )
-            )
+        entries.extend(_entry(row) for row in await session.execute(statement))
     return entries
+
+
+def _entry(row: Any) -> InboxEntry:
+    return InboxEntry(
+        id=row[0],
+        guest_name=row[1] or row[2],
+        phone=row[2],
+        state=State(row[3]),
+        preview=row[4],
+        last_message_at=row[5],
+        last_guest_message_at=row[6],
+        waiting_since=row[7],
+        updated_at=row[8],
+        assigned_staff_id=row[9],
+        assigned_name=row[10],
+        handoff_reason=REASON_LABELS.get(row[11] or "", row[11]),
+    )
+
+
+# The live dashboard reads the same inbox (no search) many times a second: the two queries of
+# ``load_inbox_snapshot`` in plain SQL for the driver pool, prepared once per connection, without
+# the ORM session's BEGIN and ROLLBACK. tests/integration/test_live.py checks both give the same.
+_SNAPSHOT_COLUMNS = """
+SELECT c.id, g.name, g.phone, c.state::text, c.last_message_preview, c.last_message_at,
+       c.last_guest_message_at, c.needs_human_since, c.updated_at, c.assigned_staff_id, s.name,
+       c.handoff_reason
+FROM conversations c
+JOIN guests g ON g.id = c.guest_id
+LEFT JOIN staff_users s ON s.id = c.assigned_staff_id
+WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
+"""
+SNAPSHOT_PEOPLE_SQL = _SNAPSHOT_COLUMNS + "AND c.state IN ('needs_human', 'human') LIMIT $2"
+SNAPSHOT_REST_SQL = (
+    _SNAPSHOT_COLUMNS
+    + "AND (c.state = 'ai' OR (c.state = 'resolved' AND c.updated_at >= $2)) "
+    + "ORDER BY c.last_message_at DESC LIMIT $3"
+)
+READ_MARKS_SQL = (
+    "SELECT staff_id, conversation_id, seen_at FROM conversation_reads "
+    "WHERE staff_id = ANY($1::uuid[]) AND conversation_id = ANY($2::uuid[])"
+)
+
+
+async def load_live_snapshot(
+    db: Reader, hotel_id: UUID, staff_ids: list[UUID], *, today_start: datetime.datetime
+) -> tuple[list[InboxEntry], dict[tuple[UUID, UUID], datetime.datetime]]:
+    """The hotel's inbox and how far each of these staff members has read it, on a plain driver
+    connection (``Reader``): what every live push starts from."""
+    entries = [_entry(row) for row in await db.run("fetch", SNAPSHOT_PEOPLE_SQL, hotel_id, 4 * SECTION_LIMIT)]
+    entries += [
+        _entry(row)
+        for row in await db.run("fetch", SNAPSHOT_REST_SQL, hotel_id, today_start, 2 * SECTION_LIMIT)
+    ]
+    marks: dict[tuple[UUID, UUID], datetime.datetime] = {}
+    if staff_ids and entries:
+        rows = await db.run("fetch", READ_MARKS_SQL, staff_ids, [e.id for e in entries])
+        marks = {(row[0], row[1]): row[2] for row in rows}
+    return entries, marks
 
 
 async def read_marks(
@@ -187,7 +237,7 @@ _EPOCH = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def inbox_from_snapshot(
-    entries: list[InboxEntry],
+    entries: list[InboxEntry] | SortedEntries,
     staff_id: UUID,
     marks: dict[tuple[UUID, UUID], datetime.datetime],
     query: str = "",
@@ -227,26 +277,50 @@ def _row(entry: InboxEntry, unread: bool) -> InboxRow:
     )
 
 
-def _inbox(
-    entries: list[InboxEntry], staff_id: UUID, row: Callable[[InboxEntry], InboxRow], query: str
-) -> Inbox:
-    def latest(items: list[InboxEntry]) -> list[InboxRow]:
-        items = sorted(items, key=lambda e: e.last_message_at or _EPOCH, reverse=True)
-        return [row(e) for e in items[:SECTION_LIMIT]]
+@dataclass(frozen=True, slots=True)
+class SortedEntries:
+    """A hotel's inbox entries in the order every staff member's inbox lists them, sorted once."""
 
-    waiting = sorted(
-        (e for e in entries if e.state is State.NEEDS_HUMAN), key=lambda e: e.waiting_since or _EPOCH
-    )
-    human = [e for e in entries if e.state is State.HUMAN]
-    resolved = sorted(
-        (e for e in entries if e.state is State.RESOLVED), key=lambda e: e.updated_at, reverse=True
-    )
+    waiting: list[InboxEntry]  # longest wait first
+    human: list[InboxEntry]  # latest first; each staff member's own ones become "mine"
+    ai: list[InboxEntry]
+    resolved: list[InboxEntry]
+
+    @classmethod
+    def of(cls, entries: list[InboxEntry]) -> SortedEntries:
+        def latest(state: State) -> list[InboxEntry]:
+            chosen = (e for e in entries if e.state is state)
+            return sorted(chosen, key=lambda e: e.last_message_at or _EPOCH, reverse=True)
+
+        waiting = sorted(
+            (e for e in entries if e.state is State.NEEDS_HUMAN), key=lambda e: e.waiting_since or _EPOCH
+        )
+        resolved = sorted(
+            (e for e in entries if e.state is State.RESOLVED), key=lambda e: e.updated_at, reverse=True
+        )
+        return cls(
+            waiting[:SECTION_LIMIT],
+            latest(State.HUMAN),
+            latest(State.AI)[:SECTION_LIMIT],
+            resolved[:SECTION_LIMIT],
+        )
+
+
+def _inbox(
+    entries: list[InboxEntry] | SortedEntries,
+    staff_id: UUID,
+    row: Callable[[InboxEntry], InboxRow],
+    query: str,
+) -> Inbox:
+    ordered = entries if isinstance(entries, SortedEntries) else SortedEntries.of(entries)
+    mine = [e for e in ordered.human if e.assigned_staff_id == staff_id][:SECTION_LIMIT]
+    others = [e for e in ordered.human if e.assigned_staff_id != staff_id][:SECTION_LIMIT]
     return Inbox(
-        needs_human=[row(e) for e in waiting[:SECTION_LIMIT]],
-        mine=latest([e for e in human if e.assigned_staff_id == staff_id]),
-        others=latest([e for e in human if e.assigned_staff_id != staff_id]),
-        ai=latest([e for e in entries if e.state is State.AI]),
-        resolved_today=[row(e) for e in resolved[:SECTION_LIMIT]],
+        needs_human=[row(e) for e in ordered.waiting],
+        mine=[row(e) for e in mine],
+        others=[row(e) for e in others],
+        ai=[row(e) for e in ordered.ai],
+        resolved_today=[row(e) for e in ordered.resolved],
         query=query,
     )
 

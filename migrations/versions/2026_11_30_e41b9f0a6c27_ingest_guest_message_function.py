@@ -41,6 +41,7 @@ DECLARE
     v_conversation uuid;
     v_state conversation_state;
     v_tries integer := 0;
+    v_opened boolean := false;
 BEGIN
     -- The guest. A known one is rewritten only when the name changed or a minute has passed:
     -- most messages cost no guest row version, and no row lock either.
@@ -72,27 +73,13 @@ BEGIN
         )
         ON CONFLICT (hotel_id, guest_id) DO NOTHING
         RETURNING c.id INTO v_conversation;
-        IF v_conversation IS NOT NULL THEN  -- opened here, already up to date
-            INSERT INTO messages (
-                id, hotel_id, conversation_id, chat_id, direction, author, type_message, text,
-                sender_name, sender_id, media_url, media_mime, media_file_name, latitude, longitude,
-                details, quoted_provider_id, quoted_text, provider_message_id, provider_timestamp,
-                status, attempts, sources, created_at, updated_at
-            ) VALUES (
-                p_message_id, p_hotel_id, v_conversation, p_chat_id, 'in', 'guest', p_type_message, p_text,
-                p_sender_name, p_sender_id, p_media_url, p_media_mime, p_media_file_name, p_latitude,
-                p_longitude, p_details, p_quoted_provider_id, p_quoted_text, p_provider_message_id,
-                p_provider_timestamp, 'received', 0, '{}', p_now, p_now
-            )
-            ON CONFLICT (hotel_id, chat_id, provider_message_id) DO NOTHING;
-            IF FOUND THEN
-                RETURN QUERY SELECT p_message_id, v_conversation, 'ai'::text;
-            END IF;
-            RETURN;
+        IF v_conversation IS NULL THEN
+            -- Another message of this guest opened it a moment ago; it is committed by now.
+            SELECT c.id INTO STRICT v_conversation
+              FROM conversations c WHERE c.hotel_id = p_hotel_id AND c.guest_id = v_guest;
+        ELSE
+            v_opened := true;  -- opened here, already up to date
         END IF;
-        -- Another message of this guest opened it a moment ago; it is committed by now.
-        SELECT c.id INTO STRICT v_conversation
-          FROM conversations c WHERE c.hotel_id = p_hotel_id AND c.guest_id = v_guest;
     END IF;
 
     -- The message; nothing more for a duplicate.
@@ -109,6 +96,10 @@ BEGIN
     )
     ON CONFLICT (hotel_id, chat_id, provider_message_id) DO NOTHING;
     IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF v_opened THEN
+        RETURN QUERY SELECT p_message_id, v_conversation, 'ai'::text;
         RETURN;
     END IF;
 

@@ -102,7 +102,15 @@
     setLive("down", "reconnecting…");
   });
   document.addEventListener("htmx:wsAfterMessage", function () { refreshAlerts(); tick(); scrollTimeline(); });
-  document.addEventListener("htmx:afterSwap", function () { tick(); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    tick();
+    // The list came back from a plain request (a search was cleared): live updates only carry
+    // changes, so ask for the whole list once, as it is now.
+    var target = event.detail && event.detail.target;
+    if (socket && target && target.id === "inbox-slot" && document.getElementById("inbox-list")) {
+      try { socket.send(JSON.stringify({ resync: true })); } catch (e) {}
+    }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (event.detail.successful && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) form.reset();

@@ -74,3 +74,26 @@ async def test_updates_build_the_same_list_a_reload_shows(harness: Harness, worl
     assert shown["badge"] == "1"
     assert shown["duplicate_ids"] == []
     assert await live.same_document(), "the live tab reloaded"
+
+
+async def test_after_a_search_the_list_is_whole_and_current(
+    harness: Harness, world: World, tabs: Tabs
+) -> None:
+    """Messages that arrive while a search shows its results are in the list once it is cleared."""
+    anna_agent, _ = world.agents
+    live = await tabs.sign_in(harness.web_urls[0], anna_agent, "live")
+    fresh = await tabs.sign_in(harness.web_urls[1], anna_agent, "fresh")
+    olivia, marco = guest_chat(), guest_chat()
+    await world.guest_writes("Hello, is there parking?", olivia, "Olivia Chen")
+    await expect(live.page.locator("#inbox-list")).to_contain_text("Olivia Chen")
+
+    search = live.page.locator("#q")
+    await search.fill("Olivia")
+    await expect(live.page.locator("#inbox-results")).to_contain_text("Olivia Chen")
+    await world.guest_writes("Good evening, a table for two?", marco, "Marco Rossi")
+    await world.guest_writes("And can I bring my dog?", olivia, "Olivia Chen")
+    await asyncio.sleep(1.5)  # both pushed while the live list is not on the page
+    await search.fill("")
+    await expect(live.page.locator("#inbox-list")).to_contain_text("Marco Rossi", timeout=5_000)
+    shown = await matches_a_reload(live.page, fresh.page)
+    assert shown["duplicate_ids"] == []

@@ -102,6 +102,21 @@ async def test_connect_gets_the_full_region_then_new_messages_live(server, world
         assert update.count('class="inbox-row') == 1
 
 
+async def test_a_tab_that_rebuilt_its_list_gets_it_whole_again(server, world, anna) -> None:
+    """After a search is cleared the page holds a list the server did not send: on the tab's
+    word, the next push is the whole list, not changes to what the server last sent."""
+    import json
+
+    await post_guest(server, world["aurora"], "hook-a", "Hello")
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        await receive_until(socket, 'id="inbox-list"')
+        await socket.send(json.dumps({"resync": True}))
+        again = await receive_until(socket, 'id="inbox-list"')
+        assert "Hello" in again
+
+
 async def test_conversation_timeline_is_pushed(server, world, anna, sessions) -> None:
     await post_guest(server, world["aurora"], "hook-a", "First")
     async with sessions() as db:
@@ -276,3 +291,55 @@ async def test_a_socket_whose_session_is_gone_gets_no_more_updates(server, world
                 frames.append(await asyncio.wait_for(socket.recv(), 5))
         assert closed.value.rcvd.code == 4401
         assert not any("Nobody should see this" in frame for frame in frames)
+
+
+async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, settings) -> None:
+    """The live push's plain-SQL inbox query and the pages' ORM query agree, state by state."""
+    import datetime
+
+    import asyncpg
+
+    from domain.conversations.models import ConversationRead, State
+    from domain.conversations.views import load_inbox_snapshot, load_live_snapshot, read_marks
+    from domain.uow import DriverUnitOfWork
+
+    aurora, anna = world["aurora"], world["anna"]  # anna: her staff id
+    chats = [f"49170555000{i}@c.us" for i in range(5)]
+    for i, chat in enumerate(chats):
+        await post_guest(server, aurora, "hook-a", f"message {i}", chat_id=chat)
+    await post_guest(server, world["borealis"], "hook-b", "another hotel's guest")
+    now = datetime.datetime.now(datetime.UTC)
+    async with sessions() as db, db.begin():
+        rows = (
+            await db.execute(
+                select(Conversation)
+                .where(Conversation.hotel_id == aurora.id)
+                .order_by(Conversation.created_at)
+            )
+        ).scalars()
+        ai, waiting, mine, resolved_today, resolved_before = rows
+        waiting.state, waiting.needs_human_since, waiting.handoff_reason = (
+            State.NEEDS_HUMAN,
+            now,
+            "guest_asked_for_person",
+        )
+        mine.state, mine.assigned_staff_id = State.HUMAN, anna
+        resolved_today.state = State.RESOLVED
+        resolved_before.state = State.RESOLVED
+        resolved_before.updated_at = now - datetime.timedelta(days=2)
+        db.add(ConversationRead(staff_id=anna, conversation_id=ai.id, seen_at=now))
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    async with sessions() as db:
+        expected = await load_inbox_snapshot(db, aurora.id, today_start=today)
+        expected_marks = await read_marks(db, [anna], [e.id for e in expected])
+    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=1)
+    try:
+        async with DriverUnitOfWork(pool, None) as reader:  # type: ignore[arg-type]
+            entries, marks = await load_live_snapshot(reader, aurora.id, [anna], today_start=today)
+    finally:
+        await pool.close()
+    assert sorted(entries, key=lambda e: e.id) == sorted(expected, key=lambda e: e.id)
+    assert {e.state for e in entries} == {State.AI, State.NEEDS_HUMAN, State.HUMAN, State.RESOLVED}
+    assert resolved_before.id not in {e.id for e in entries}
+    assert marks == expected_marks
+    assert set(marks) == {(anna, ai.id)}

@@ -398,21 +398,28 @@ async def test_other_webhook_types_are_accepted_and_ignored(client, hotel, sessi
     assert await messages(sessions) == []
 
 
+async def conversation_in(state: State, client, hotel, sessions, settings) -> None:
+    """A guest's conversation, moved to ``state`` (as staff or a hand-off would), no AI job queued."""
+    await client.post(
+        "/webhooks/green-api", json=incoming(hotel.green_api_instance_id, text="Hi"), headers=auth()
+    )
+    async with sessions() as session, session.begin():
+        conversation = (await session.execute(select(Conversation))).scalar_one()
+        conversation.state = state
+        conversation.ai_pending_since = None
+        conversation.handoff_reason = "guest_asked_for_person"
+    redis = Redis.from_url(settings.redis_url)
+    await redis.delete(f"{settings.redis_prefix}{AI_QUEUE}")
+    await redis.aclose()
+
+
 async def test_resolved_conversation_reopens_to_ai_on_a_new_guest_message(
     client, hotel, sessions, settings
 ) -> None:
     from domain.conversations.models import StateTransition
 
     iid = hotel.green_api_instance_id
-    await client.post("/webhooks/green-api", json=incoming(iid, text="Hi"), headers=auth())
-    async with sessions() as session, session.begin():
-        conversation = (await session.execute(select(Conversation))).scalar_one()
-        conversation.state = State.RESOLVED
-        conversation.ai_pending_since = None
-        conversation.handoff_reason = "guest_asked_for_person"
-    redis = Redis.from_url(settings.redis_url)
-    await redis.delete(f"{settings.redis_prefix}{AI_QUEUE}")
-    await redis.aclose()
+    await conversation_in(State.RESOLVED, client, hotel, sessions, settings)
     await client.post("/webhooks/green-api", json=incoming(iid, text="One more question"), headers=auth())
     async with sessions() as session:
         conversation = (await session.execute(select(Conversation))).scalar_one()
@@ -433,14 +440,7 @@ async def test_a_message_while_staff_handle_the_conversation_leaves_them_in_char
     client, hotel, sessions, settings
 ) -> None:
     iid = hotel.green_api_instance_id
-    await client.post("/webhooks/green-api", json=incoming(iid, text="Hi"), headers=auth())
-    async with sessions() as session, session.begin():
-        conversation = (await session.execute(select(Conversation))).scalar_one()
-        conversation.state = State.HUMAN
-        conversation.ai_pending_since = None
-    redis = Redis.from_url(settings.redis_url)
-    await redis.delete(f"{settings.redis_prefix}{AI_QUEUE}")
-    await redis.aclose()
+    await conversation_in(State.HUMAN, client, hotel, sessions, settings)
     await client.post("/webhooks/green-api", json=incoming(iid, text="Thanks, Anna"), headers=auth())
     async with sessions() as session:
         conversation = (await session.execute(select(Conversation))).scalar_one()
