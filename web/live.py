@@ -49,6 +49,7 @@ class LiveClient:
     # What its inbox list shows, once the full region was sent (pushes then send the difference);
     # None before that, and after a Redis outage (the next push sends the full region again).
     shown: ShownList | None = None
+    conversation_shown: str | None = None  # the open conversation's fragments as last sent
     ready: bool = False
 
 
@@ -204,14 +205,14 @@ class LiveHub:
 
     def resync(self, client: LiveClient) -> None:
         """The tab replaced its list itself (a search was cleared): send it whole on the next push."""
-        client.shown = None
+        client.shown = client.conversation_shown = None
         self.schedule(client.actor.hotel_id)
 
     def wake_all(self) -> None:
         """Events may have been missed (Redis was away): send every socket its full region again."""
         for hotel_id, clients in list(self.clients.items()):
             for client in clients:
-                client.shown = None
+                client.shown = client.conversation_shown = None
             self.schedule(hotel_id)
 
     # -- pushing: one render per distinct view per burst, shared by every socket showing it ------
@@ -271,13 +272,20 @@ class LiveHub:
                     viewers=[(c.actor.staff_id, c.conversation_id) for c in clients],
                 )
             # Sockets of one staff member on the same screen that show the same list share a render.
-            pages: dict[tuple[UUID, UUID | None, int], tuple[str, ShownList]] = {}
+            pages: dict[tuple[UUID, UUID | None, int, int], tuple[str, ShownList, str]] = {}
             updates: list[tuple[LiveClient, str]] = []
             for client in clients:
-                key = (client.actor.staff_id, client.conversation_id, id(client.shown))
+                key = (
+                    client.actor.staff_id,
+                    client.conversation_id,
+                    id(client.shown),
+                    id(client.conversation_shown),
+                )
                 if key not in pages:
-                    pages[key] = renderer.region(client.actor, client.conversation_id, client.shown)
-                html, client.shown = pages[key]
+                    pages[key] = renderer.region(
+                        client.actor, client.conversation_id, client.shown, client.conversation_shown
+                    )
+                html, client.shown, client.conversation_shown = pages[key]
                 if html:
                     updates.append((client, html))
         except Exception:
@@ -330,7 +338,7 @@ class LiveHub:
     async def serve(self, client: LiveClient) -> None:
         """The full region first, on every (re)connect; deltas then come from the hotel's flushes."""
         async with self.resources.driver_uow() as reader:
-            html, shown = await live_region(
+            html, shown, conversation = await live_region(
                 self.resources.templates,
                 reader,
                 self.resources.sessions,
@@ -339,7 +347,7 @@ class LiveHub:
                 timezone=client.timezone,
             )
         await client.socket.send_text(html)
-        client.shown, client.ready = shown, True
+        client.shown, client.conversation_shown, client.ready = shown, conversation, True
         self.schedule(client.actor.hotel_id)  # anything that changed while it was being sent
         await client.done.wait()
 

@@ -275,10 +275,16 @@ class RegionRenderer:
         return "".join(deletes + changes)
 
     def region(
-        self, actor: Actor, conversation_id: UUID | None, shown: ShownList | None = None
-    ) -> tuple[str, ShownList]:
+        self,
+        actor: Actor,
+        conversation_id: UUID | None,
+        shown: ShownList | None = None,
+        conversation_shown: str | None = None,
+    ) -> tuple[str, ShownList, str]:
         """The live region for one socket: the inbox list whole, or only what changed since
-        ``shown``; the open conversation; the badge. Also what the list shows afterwards."""
+        ``shown``; the open conversation (header, timeline, guest panel) when it differs from
+        ``conversation_shown``, so a push about another guest leaves it, and where staff scrolled
+        to, alone; the badge. Also what the socket shows afterwards."""
         actor = without_csrf(actor)
         inbox = self.inbox(actor)
         now_shown = self.shown(inbox, conversation_id)
@@ -286,19 +292,22 @@ class RegionRenderer:
             parts = [self.list_html(inbox, conversation_id)]
         else:
             parts = [self.list_update(shown, now_shown)]
+        conversation = ""
         view = self.views.get(conversation_id) if conversation_id is not None else None
         if conversation_id is not None and view is not None:
             context = {**conversation_context(actor, view, inbox), "oob": True}
-            parts.append(self.env.get_template("partials/conversations/_header.html").render(context))
             if conversation_id not in self.shared:
                 self.shared[conversation_id] = "".join(
                     self.env.get_template(f"partials/conversations/{name}.html").render(context)
                     for name in ("_timeline", "_guest_panel")
                 )
-            parts.append(self.shared[conversation_id])
+            header = self.env.get_template("partials/conversations/_header.html").render(context)
+            conversation = header + self.shared[conversation_id]
+            if conversation != conversation_shown:
+                parts.append(conversation)
         if shown is None or shown.waiting != inbox.waiting:
             parts.append(badge_html(inbox.waiting))
-        return "".join(parts), now_shown
+        return "".join(parts), now_shown, conversation
 
 
 async def live_region(
@@ -309,7 +318,7 @@ async def live_region(
     *,
     conversation_id: UUID | None,
     timezone: str,
-) -> tuple[str, ShownList]:
+) -> tuple[str, ShownList, str]:
     """Everything one staff screen shows live, as out-of-band fragments (sent first on every connect)."""
     renderer = await RegionRenderer.prepare(
         env,

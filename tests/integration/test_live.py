@@ -132,6 +132,28 @@ async def test_conversation_timeline_is_pushed(server, world, anna, sessions) ->
         assert "Second &lt;b&gt;bold&lt;/b&gt;" in update
 
 
+async def test_another_guests_message_leaves_the_open_conversation_alone(
+    server, world, anna, sessions
+) -> None:
+    """Only the inbox row of the other guest comes: the open timeline is not swapped (and the
+    page not scrolled back down while staff read further up)."""
+    await post_guest(server, world["aurora"], "hook-a", "First")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    async with websockets.connect(
+        ws_url(server, f"/live?conversation={conversation.id}"),
+        additional_headers={"Cookie": cookie_header(anna), "Origin": server},
+    ) as socket:
+        await receive_until(socket, 'id="timeline"')
+        await post_guest(server, world["aurora"], "hook-a", "From someone else", chat_id="491709999999@c.us")
+        update = await receive_until(socket, "From someone else")
+        assert 'id="timeline"' not in update
+        assert 'id="conversation-header"' not in update
+        await post_guest(server, world["aurora"], "hook-a", "Back to me")
+        mine = await receive_until(socket, 'id="timeline"')
+        assert "Back to me" in mine
+
+
 async def test_foreign_origin_is_refused(server, world, anna) -> None:
     with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
         async with websockets.connect(
