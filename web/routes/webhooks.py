@@ -35,12 +35,10 @@ class _TooLarge(Exception):
 
 async def _read_body(scope: Scope, receive: Receive) -> bytes:
     for name, value in scope["headers"]:
-        if name == b"content-length":
-            if not value.isdigit():
-                raise _TooLarge  # unreadable: treated like too large, never read
-            if int(value) > MAX_WEBHOOK_BYTES:
+        if name == b"content-length":  # announced too large: refused before reading a byte
+            if value.isdigit() and int(value) > MAX_WEBHOOK_BYTES:
                 raise _TooLarge
-            break
+            break  # otherwise the limit holds while the body arrives
     chunks: list[bytes] = []
     size = 0
     while True:
