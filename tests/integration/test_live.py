@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -117,7 +118,9 @@ async def test_a_tab_that_rebuilt_its_list_gets_it_whole_again(server, world, an
         assert "Hello" in again
 
 
-async def test_conversation_timeline_is_pushed(server, world, anna, sessions) -> None:
+@contextlib.asynccontextmanager
+async def watching_first_conversation(server, world, anna, sessions) -> AsyncIterator[Any]:
+    """Anna's socket on the conversation a guest opens by writing "First"."""
     await post_guest(server, world["aurora"], "hook-a", "First")
     async with sessions() as db:
         conversation = (await db.execute(select(Conversation))).scalar_one()
@@ -125,6 +128,11 @@ async def test_conversation_timeline_is_pushed(server, world, anna, sessions) ->
         ws_url(server, f"/live?conversation={conversation.id}"),
         additional_headers={"Cookie": cookie_header(anna), "Origin": server},
     ) as socket:
+        yield socket
+
+
+async def test_conversation_timeline_is_pushed(server, world, anna, sessions) -> None:
+    async with watching_first_conversation(server, world, anna, sessions) as socket:
         first = await receive_until(socket, 'id="timeline"')
         assert "First" in first
         await post_guest(server, world["aurora"], "hook-a", "Second <b>bold</b>")
@@ -137,13 +145,7 @@ async def test_another_guests_message_leaves_the_open_conversation_alone(
 ) -> None:
     """Only the inbox row of the other guest comes: the open timeline is not swapped (and the
     page not scrolled back down while staff read further up)."""
-    await post_guest(server, world["aurora"], "hook-a", "First")
-    async with sessions() as db:
-        conversation = (await db.execute(select(Conversation))).scalar_one()
-    async with websockets.connect(
-        ws_url(server, f"/live?conversation={conversation.id}"),
-        additional_headers={"Cookie": cookie_header(anna), "Origin": server},
-    ) as socket:
+    async with watching_first_conversation(server, world, anna, sessions) as socket:
         await receive_until(socket, 'id="timeline"')
         await post_guest(server, world["aurora"], "hook-a", "From someone else", chat_id="491709999999@c.us")
         update = await receive_until(socket, "From someone else")
