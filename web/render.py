@@ -131,10 +131,14 @@ def moved_to_top(old: tuple[UUID, ...], new: tuple[UUID, ...]) -> int | None:
     return None
 
 
-def _oob_row(scope_rows: str, html: str) -> str:
+def _oob_row(scope_rows: str, row_id: UUID, html: str) -> str:
     """A row replacing the one with its id in that section (outerHTML)."""
-    row_id = html[html.index(' id="') + 5 : html.index('"', html.index(' id="') + 5)]
-    return html.replace("<li ", f'<li hx-swap-oob="outerHTML:#{scope_rows} #{row_id}" ', 1)
+    return html.replace("<li ", f'<li hx-swap-oob="outerHTML:#{scope_rows} #row-{row_id}" ', 1)
+
+
+def _mark_current(html: str, row_id: UUID) -> str:
+    """Highlight the open conversation's row in rendered list or row HTML (per tab, no re-render)."""
+    return html.replace(f'" id="row-{row_id}"', f' current" id="row-{row_id}"', 1)
 
 
 @dataclass
@@ -215,9 +219,7 @@ class RegionRenderer:
             context = {"inbox": inbox, "oob": True, "current_id": None, "row_html": self.row_html}
             self.lists[shape] = self.env.get_template("partials/inbox/_list.html").render(context)
         html = self.lists[shape]
-        if current is not None:  # the highlighted row is per tab: mark it without re-rendering
-            html = html.replace(f'" id="row-{current}"', f' current" id="row-{current}"', 1)
-        return html
+        return html if current is None else _mark_current(html, current)
 
     def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
         key = (self._shape(inbox), current)
@@ -230,9 +232,7 @@ class RegionRenderer:
         for section in _sections(inbox):
             for row in section:
                 html = str(self.row_html(row))
-                if row.id == current:
-                    html = html.replace('" id="row-', ' current" id="row-', 1)
-                rows[row.id] = html
+                rows[row.id] = _mark_current(html, row.id) if row.id == current else html
         order = tuple(tuple(row.id for row in section) for section in _sections(inbox))
         return shown_list(order, rows, inbox.waiting)
 
@@ -270,7 +270,7 @@ class RegionRenderer:
                 rows = "".join(new.rows[i] for i in after[:moved])
                 changes.append(f'<div hx-swap-oob="afterbegin:#{target}">{rows}</div>')
             changes.extend(
-                _oob_row(target, new.rows[i]) for i in after[moved:] if new.rows[i] != old.rows.get(i)
+                _oob_row(target, i, new.rows[i]) for i in after[moved:] if new.rows[i] != old.rows.get(i)
             )
         return "".join(deletes + changes)
 

@@ -28,6 +28,7 @@ from domain.requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
 
 SECTION_LIMIT = 100
+MAX_SEARCH = 100
 
 
 class Reader(Protocol):
@@ -35,8 +36,6 @@ class Reader(Protocol):
 
     async def run(self, method: str, sql: str, *args: Any) -> Any: ...
 
-
-MAX_SEARCH = 100
 
 REASON_LABELS = {
     "guest_requested_human": "guest asked for a person",
