@@ -659,7 +659,7 @@ def report1(args: argparse.Namespace, webs: list[Web], one: Phase1) -> None:
     views = "/".join(str(v) for v in one.views.values())
     print(
         f"server side (Redis INFO commandstats): {one.redis_calls.get('publish', 0)} PUBLISH, {flushes} "
-        f"session checks (one MGET per hotel per second at most, per process); each push works out "
+        f"session checks (one MGET per push and process); each push works out "
         f"{views} distinct views (web1/web2)"
     )
     report_xacts(webs, one.xacts)

@@ -34,7 +34,6 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 VIEWER_TTL_SECONDS = 45
 COALESCE_SECONDS = 0.002  # a short gather; flushes are single-flight, events during one join the next
-SESSION_CHECK_SECONDS = 1.0
 TYPING_SECONDS = 4
 
 
@@ -61,7 +60,6 @@ class LiveHub:
         self.task: asyncio.Task[None] | None = None
         self.pending: dict[UUID, asyncio.Task[None]] = {}
         self.running: set[UUID] = set()
-        self.session_checks: dict[UUID, tuple[float, set[str], set[str]]] = {}
         self.dirty: set[UUID] = set()
 
     @property
@@ -248,9 +246,9 @@ class LiveHub:
             return
         try:
             # Sessions end on sign-out and deactivation; a notice about it may have been missed
-            # (Redis was away), so pushes check that each socket's session still exists (at most
-            # once a second per hotel: a burst of pushes shares one check).
-            alive = await self._alive_sessions(hotel_id, {c.actor.session.token for c in clients})
+            # (Redis was away), so every push checks that each socket's session still exists (one
+            # MGET for all of the hotel's sockets on this process).
+            alive = await self.resources.session_store.alive(list({c.actor.session.token for c in clients}))
         except Exception:
             log.warning("live: cannot check sessions; retrying shortly", exc_info=True)
             await asyncio.sleep(1)
@@ -295,14 +293,6 @@ class LiveHub:
             return
         for client, html in updates:
             await self._send(client, html)
-
-    async def _alive_sessions(self, hotel_id: UUID, tokens: set[str]) -> set[str]:
-        checked_at, alive, checked = self.session_checks.get(hotel_id, (0.0, set(), set()))
-        if time.monotonic() - checked_at < SESSION_CHECK_SECONDS and tokens <= checked:
-            return alive & tokens
-        alive = await self.resources.session_store.alive(list(tokens))
-        self.session_checks[hotel_id] = (time.monotonic(), alive, tokens)
-        return alive
 
     async def _send(self, client: LiveClient, html: str) -> None:
         # uvicorn's websocket protocol (``websockets-sansio``, set in ``hotelbot serve``) hands the
