@@ -22,7 +22,9 @@ from web.app import create_app
 
 
 @pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
+def server(settings: Settings, sessions: Any) -> Iterator[str]:
+    # after ``sessions``: the server stops before its teardown empties the tables, as the other
+    # app fixtures do (a push still reading while TRUNCATE runs can deadlock with it)
     with serve_app(create_app(settings)) as url:
         yield url
 

@@ -40,7 +40,10 @@ def own_redis() -> Iterator[embedded.EmbeddedRedis]:
 
 
 @pytest.fixture
-def two_servers(settings: Settings, own_redis: embedded.EmbeddedRedis) -> Iterator[tuple[str, str]]:
+def two_servers(
+    settings: Settings, sessions: Any, own_redis: embedded.EmbeddedRedis
+) -> Iterator[tuple[str, str]]:
+    # after ``sessions``: both servers stop before its teardown empties the tables
     shared = replace(settings, redis_url=own_redis.url)
     with serve_app(create_app(shared)) as first, serve_app(create_app(shared)) as second:
         yield first, second
