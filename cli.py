@@ -16,6 +16,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 
+DEMO_SLUG = "aurora-berlin"
 DEMO_INSTANCE = 1101000001
 DEMO_API_TOKEN = "demo-api-token-5f1c"  # noqa: S105 - demo simulator credentials, printed on start
 DEMO_WEBHOOK_TOKEN = "demo-webhook-token-9a7e"  # noqa: S105
@@ -53,9 +54,19 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- serve / worker
 
 
+def _require_secret_key() -> None:
+    """serve, worker and the commands that store secrets refuse to run without a real SECRET_KEY."""
+    from domain.settings import get_settings
+
+    problem = get_settings().secret_key_problem()
+    if problem:
+        raise SystemExit(f"hotelbot: {problem}")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    _require_secret_key()
     uvicorn.run(
         "web.app:app_from_env",
         factory=True,
@@ -87,6 +98,10 @@ def cmd_worker(args: argparse.Namespace) -> None:
             raise SystemExit(f"unhealthy: no recent health report from {', '.join(missing)}")
         print("healthy")
         return
+
+    _require_secret_key()
+    if args.metrics_port is not None:
+        os.environ["WORKER_METRICS_PORT"] = str(args.metrics_port)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -130,20 +145,22 @@ async def _with_session(work: Callable[[Any], Any]) -> Any:
         await engine.dispose()
 
 
-async def _hotel_by_slug(session: Any, slug: str) -> Any:
+async def _hotel_id(session: Any, slug: str) -> Any:
+    """The id of the hotel with this slug; only the id, so nothing encrypted is read."""
     from sqlalchemy import select
 
     from domain.hotels.models import Hotel
 
-    hotel = (await session.execute(select(Hotel).where(Hotel.slug == slug))).scalar_one_or_none()
-    if hotel is None:
+    hotel_id = (await session.execute(select(Hotel.id).where(Hotel.slug == slug))).scalar_one_or_none()
+    if hotel_id is None:
         raise SystemExit(f"no hotel with slug '{slug}'")
-    return hotel
+    return hotel_id
 
 
 def cmd_hotel_create(args: argparse.Namespace) -> None:
     from domain.hotels.models import Hotel
 
+    _require_secret_key()
     webhook_token = args.webhook_token or secrets.token_urlsafe(24)
 
     async def work(session: Any) -> Any:
@@ -181,13 +198,12 @@ def cmd_staff_create(args: argparse.Namespace) -> None:
     from domain.staff.service import create_or_update_staff
 
     async def work(session: Any) -> Any:
-        hotel = await _hotel_by_slug(session, args.hotel)
         return await create_or_update_staff(
             session,
             email=args.email,
             name=args.name,
             password=args.password,
-            hotel_id=hotel.id,
+            hotel_id=await _hotel_id(session, args.hotel),
             role=Role(args.role),
         )
 
@@ -208,8 +224,8 @@ def cmd_knowledge_import(args: argparse.Namespace) -> None:
         raise SystemExit(f"cannot import {args.file}: {exc}") from exc
 
     async def work(session: Any) -> int:
-        hotel = await _hotel_by_slug(session, args.hotel)
-        return await import_entries(session, hotel.id, drafts, replace=args.replace)
+        hotel_id = await _hotel_id(session, args.hotel)
+        return await import_entries(session, hotel_id, drafts, replace=args.replace)
 
     count = _run(_with_session(work))
     print(f"imported {count} knowledge entries into {args.hotel}")
@@ -271,6 +287,7 @@ def cmd_status(args: argparse.Namespace) -> None:
 def cmd_rotate_secrets(args: argparse.Namespace) -> None:
     from domain.hotels.secrets import reencrypt_hotel_secrets
 
+    _require_secret_key()
     count = _run(_with_session(reencrypt_hotel_secrets))
     print(f"re-encrypted the secrets of {count} hotels with the current SECRET_KEY")
     print("SECRET_KEY_FALLBACKS can be emptied once every process runs with the new key")
@@ -285,11 +302,11 @@ def cmd_guest(args: argparse.Namespace) -> None:
         raise SystemExit("erasing is permanent: add --yes to confirm")
 
     async def work(session: Any) -> Any:
-        hotel = await _hotel_by_slug(session, args.hotel)
-        guest = await find_guest(session, hotel.id, phone=args.phone)
+        hotel_id = await _hotel_id(session, args.hotel)
+        guest = await find_guest(session, hotel_id, phone=args.phone)
         if args.action == "export":
-            return await export_guest(session, hotel.id, guest)
-        return await erase_guest(session, hotel.id, guest)
+            return await export_guest(session, hotel_id, guest)
+        return await erase_guest(session, hotel_id, guest)
 
     try:
         result = _run(_with_session(work))
@@ -319,10 +336,19 @@ def _wait_http(url: str, timeout: float = 30.0) -> None:
 
 
 async def seed_demo(database_url: str) -> None:
-    from sqlalchemy import select
+    """The demo hotel, its knowledge, staff and saved replies; on kept data, only what is missing.
 
+    Its tokens are stored again when the current SECRET_KEY cannot read them (data written by
+    another key, e.g. by an older demo): the demo knows them, so it repairs rather than fails.
+    """
+    import yaml
+    from sqlalchemy import func, select, update
+
+    from domain.conversations.models import SavedReply
+    from domain.conversations.saved_replies import save_reply
     from domain.db import create_engine, session_factory
     from domain.hotels.models import Hotel
+    from domain.hotels.secrets import hotels_with_unreadable_secrets
     from domain.knowledge.importer import parse_file
     from domain.knowledge.service import import_entries
     from domain.settings import Settings
@@ -333,60 +359,129 @@ async def seed_demo(database_url: str) -> None:
     engine = create_engine(Settings(database_url=database_url).sqlalchemy_url, pool_size=1)
     try:
         async with session_factory(engine)() as session, session.begin():
-            hotel = (
-                await session.execute(select(Hotel).where(Hotel.green_api_instance_id == DEMO_INSTANCE))
+            hotel_id = (
+                await session.execute(select(Hotel.id).where(Hotel.green_api_instance_id == DEMO_INSTANCE))
             ).scalar_one_or_none()
-            if hotel is not None:
-                return
-            hotel = Hotel(
-                name="Hotel Aurora Berlin",
-                slug="aurora-berlin",
-                green_api_instance_id=DEMO_INSTANCE,
-                green_api_token=DEMO_API_TOKEN,
-                webhook_token=DEMO_WEBHOOK_TOKEN,
-                persona="Warm, concise and professional; address guests by name when known.",
-                facts=(
-                    "Hotel Aurora Berlin, Lindenstrasse 5, 10969 Berlin. "
-                    "Reception is open 24/7, +49 30 1234567."
-                ),
-                languages=["en", "de", "es", "fr", "ru"],
-                knowledge_language="en",
-                timezone="Europe/Berlin",
-            )
-            session.add(hotel)
-            await session.flush()
-            await import_entries(session, hotel.id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
-            for email, name, role in DEMO_STAFF:
-                await create_or_update_staff(
-                    session,
-                    email=email,
-                    name=name,
-                    password=DEMO_PASSWORD,
-                    hotel_id=hotel.id,
-                    role=Role(role),
+            if hotel_id is None:
+                hotel = Hotel(
+                    name="Hotel Aurora Berlin",
+                    slug=DEMO_SLUG,
+                    green_api_instance_id=DEMO_INSTANCE,
+                    green_api_token=DEMO_API_TOKEN,
+                    webhook_token=DEMO_WEBHOOK_TOKEN,
+                    persona="Warm, concise and professional; address guests by name when known.",
+                    facts=(
+                        "Hotel Aurora Berlin, Lindenstrasse 5, 10969 Berlin. "
+                        "Reception is open 24/7, +49 30 1234567."
+                    ),
+                    languages=["en", "de", "es", "fr", "it", "ru"],
+                    knowledge_language="en",
+                    timezone="Europe/Berlin",
                 )
+                session.add(hotel)
+                await session.flush()
+                hotel_id = hotel.id
+                await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
+                for email, name, role in DEMO_STAFF:
+                    await create_or_update_staff(
+                        session,
+                        email=email,
+                        name=name,
+                        password=DEMO_PASSWORD,
+                        hotel_id=hotel_id,
+                        role=Role(role),
+                    )
+            elif DEMO_SLUG in await hotels_with_unreadable_secrets(session):
+                await session.execute(
+                    update(Hotel)
+                    .where(Hotel.id == hotel_id)
+                    .values(
+                        green_api_token=DEMO_API_TOKEN, webhook_token=DEMO_WEBHOOK_TOKEN, llm_api_key=None
+                    )
+                )
+                print("the demo hotel's tokens were written with another key; stored again with this one")
+            saved = (
+                await session.execute(select(func.count()).where(SavedReply.hotel_id == hotel_id))
+            ).scalar_one()
+            if not saved:
+                replies = yaml.safe_load((ROOT / "docs" / "demo-saved-replies.yaml").read_text())
+                for shortcut, texts in replies.items():
+                    for language, text in texts.items():
+                        await save_reply(session, hotel_id, shortcut, language, text)
     finally:
         await engine.dispose()
+
+
+def _lock_demo(data_dir: Path, dashboard: str) -> Any:
+    """Hold ``.hotelbot/demo.lock`` while the demo runs its embedded PostgreSQL: a second demo on the
+    same data would race the first for it. The lock goes with the process, however it ends."""
+    import fcntl
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / "demo.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise SystemExit(
+            f"hotelbot demo: another demo already runs on {data_dir} ({holder}). "
+            "Stop it first (Ctrl-C in its terminal), or run this one from another checkout."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, dashboard {dashboard}")
+    handle.flush()
+    return handle
+
+
+def demo_environment(environ: dict[str, str], data_dir: Path, host: str, port: int) -> dict[str, str]:
+    """What the demo's processes run with: the caller's settings first, the demo's where unset."""
+    import embedded
+
+    green_url, llm_url = f"http://{host}:{port + 1}", f"http://{host}:{port + 2}"
+    env = dict(environ)
+    defaults = {
+        "SECRET_KEY": _demo_secret(data_dir),
+        "GREEN_API_URL": green_url,
+        "DEEPSEEK_API_URL": llm_url + "/v1",
+        "DEEPSEEK_API_KEY": "sk-demo",
+        "PUBLIC_BASE_URL": f"http://{host}:{port}",
+        "AI_DEBOUNCE_SECONDS": "1.5",
+        # A free port for the worker's /metrics: a busy 9100 (another program, a second demo) is no
+        # reason for a warning in a newcomer's first minute.
+        "WORKER_METRICS_PORT": str(embedded.free_port()),
+        # The banner, then only what needs attention: every job and request at info is noise here.
+        "LOG_LEVEL": "WARNING",
+    }
+    for name, value in defaults.items():
+        if not env.get(name):
+            env[name] = value
+    return env
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     import httpx
 
     import embedded
+    from domain.settings import get_settings
 
     host, port = args.host, args.port
     green_url, llm_url = f"http://{host}:{port + 1}", f"http://{host}:{port + 2}"
     data_dir = ROOT / ".hotelbot"
+    lock = None
     servers: list[Any] = []
     processes: list[subprocess.Popen[bytes]] = []
-    env = dict(os.environ)
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
     try:
+        env = demo_environment(dict(os.environ), data_dir, host, port)
         if not env.get("DATABASE_URL"):
+            lock = _lock_demo(data_dir, f"http://{host}:{port}/")
             pg = embedded.EmbeddedPostgres(data_dir / "postgres", durable=True).start()
             servers.append(pg)
             env["DATABASE_URL"] = pg.url
@@ -394,13 +489,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
             redis = embedded.EmbeddedRedis().start()
             servers.append(redis)
             env["REDIS_URL"] = redis.url
-        env.setdefault("SECRET_KEY", _demo_secret(data_dir))
-        env.setdefault("GREEN_API_URL", green_url)
-        env.setdefault("DEEPSEEK_API_URL", llm_url + "/v1")
-        env.setdefault("DEEPSEEK_API_KEY", "sk-demo")
-        env.setdefault("PUBLIC_BASE_URL", f"http://{host}:{port}")
-        env.setdefault("AI_DEBOUNCE_SECONDS", "1.5")
         os.environ.update(env)
+        # The environment is complete only now: whatever read the settings before (nothing should)
+        # must not leave this process encrypting with another SECRET_KEY than serve and worker use.
+        get_settings.cache_clear()
         migrate(env["DATABASE_URL"])
         _run(seed_demo(env["DATABASE_URL"]))
 
@@ -416,10 +508,11 @@ def cmd_demo(args: argparse.Namespace) -> None:
             )
             processes.append(process)
 
-        start("sim", "green-api", "--host", host, "--port", str(port + 1))
-        start("sim", "llm", "--host", host, "--port", str(port + 2))
+        quiet = ["--log-level", "warning"]
+        start("sim", "green-api", "--host", host, "--port", str(port + 1), *quiet)
+        start("sim", "llm", "--host", host, "--port", str(port + 2), *quiet)
         _wait_http(green_url + "/sim/instances")
-        _wait_http(llm_url + "/v1/models")
+        _wait_http(llm_url + "/v1/models")  # 401 without a key: it is up
         httpx.post(
             green_url + "/sim/instances",
             json={
@@ -442,9 +535,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
                     f"  dashboard            http://{host}:{port}/",
                     f"  guest phone (Green API simulator)  {green_url}/",
                     f"  LLM simulator        {llm_url}/v1",
-                    f"  demo hotel           idInstance {DEMO_INSTANCE}, API token {DEMO_API_TOKEN}, "
-                    f"webhook token {DEMO_WEBHOOK_TOKEN}",
+                    f"  demo hotel           {DEMO_SLUG}: idInstance {DEMO_INSTANCE}, "
+                    f"API token {DEMO_API_TOKEN}, webhook token {DEMO_WEBHOOK_TOKEN}",
                     *[f"  staff ({role:7})      {email} / {DEMO_PASSWORD}" for email, _, role in DEMO_STAFF],
+                    "  Sound alerts play once you have clicked in the dashboard (a browser rule).",
                     "",
                 ]
             ),
@@ -467,6 +561,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
         for server in reversed(servers):
             # The demo's PostgreSQL keeps its data in .hotelbot/ for the next run; Redis is throwaway.
             server.stop() if isinstance(server, embedded.EmbeddedPostgres) else server.cleanup()
+        if lock is not None:
+            lock.close()
 
 
 def _demo_secret(data_dir: Path) -> str:
@@ -502,6 +598,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run the background workers (AI turns, sends, sweep)")
     worker.add_argument(
         "--check", action="store_true", help="exit 0 if both workers reported recently (a liveness probe)"
+    )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="port of the worker's /metrics (default: WORKER_METRICS_PORT or 9100; 0 turns it off)",
     )
     worker.set_defaults(handler=cmd_worker)
 
@@ -577,10 +678,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command in ("serve", "worker", "demo", "migrate"):
-        from domain.settings import get_settings
+        from domain.settings import Settings
         from jobs.logs import configure_logging
 
-        settings = get_settings()
+        # Read here for the log set-up only: the settings every other part uses are read once, on
+        # first use, and the demo completes the environment (its SECRET_KEY, URLs) before that.
+        settings = Settings.from_env()
         configure_logging(settings.log_level, settings.log_format)
     args.handler(args)
 

@@ -19,6 +19,7 @@ import stat
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 
@@ -77,7 +78,10 @@ def _shared_copy(install: Path) -> Path:
 
 def postgres_bin_dir() -> Path:
     """The PostgreSQL binaries: the pgserver wheel's, else the machine's."""
-    with contextlib.suppress(ImportError):
+    with contextlib.suppress(ImportError), warnings.catch_warnings():
+        # pgserver asks platformdirs for a runtime folder at import; where XDG_RUNTIME_DIR is unset
+        # (root shells, containers) that is a warning about a folder we never use.
+        warnings.simplefilter("ignore")
         import pgserver
 
         install = Path(pgserver.__file__).parent / "pginstall"
@@ -125,6 +129,9 @@ class EmbeddedPostgres:
             capture_output=True,
             user=self.user,
             cwd=self.data_dir,
+            # Its own session: a Ctrl-C in the demo's terminal reaches the demo's processes, which
+            # stop first; the server stops after them, when the demo asks (no "connection lost").
+            start_new_session=True,
         )
 
     def start(self) -> EmbeddedPostgres:
@@ -237,6 +244,7 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=die_with_parent,  # noqa: PLW1509 - a prctl call, safe before exec
+            start_new_session=True,  # as PostgreSQL's: stopped by its owner, not by a terminal's Ctrl-C
         )
         _wait_for_port(self.port, 10)
         return self

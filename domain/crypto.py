@@ -12,11 +12,18 @@ from typing import Any
 
 from advanced_alchemy.types import EncryptedString
 from advanced_alchemy.types.encrypted_string import FernetBackend
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from domain.settings import get_settings
 
 KEY_SEPARATOR = "\n"
+
+
+class SecretUndecryptable(ValueError):
+    """A stored secret that neither SECRET_KEY nor any of SECRET_KEY_FALLBACKS decrypts."""
+
+    def __init__(self) -> None:
+        super().__init__("hotel secrets cannot be decrypted with SECRET_KEY")
 
 
 def _fernet(secret: str) -> Fernet:
@@ -32,7 +39,10 @@ class RotatingFernetBackend(FernetBackend):
         self.fernet = MultiFernet([_fernet(secret) for secret in secrets])  # type: ignore[assignment]
 
     def decrypt(self, value: Any) -> str:
-        return self.fernet.decrypt(str(value).encode()).decode("utf-8")
+        try:
+            return self.fernet.decrypt(str(value).encode()).decode("utf-8")
+        except InvalidToken as exc:
+            raise SecretUndecryptable from exc
 
 
 def _keys() -> str:
@@ -43,3 +53,10 @@ def _keys() -> str:
 def encrypted_string() -> EncryptedString:
     """A column type whose values are encrypted with SECRET_KEY (fallbacks still decrypt)."""
     return EncryptedString(key=_keys, backend=RotatingFernetBackend)
+
+
+def decrypt(ciphertext: str) -> str:
+    """A stored value in the clear (``SecretUndecryptable`` when no key opens it)."""
+    backend = RotatingFernetBackend()
+    backend.mount_vault(_keys())
+    return backend.decrypt(ciphertext)

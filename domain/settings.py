@@ -6,7 +6,10 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside the demo and tests
+# What a Settings object built in-process gets (unit tests); ``serve``, ``worker`` and the commands
+# that store secrets refuse it (``secret_key_problem``): the demo and the tests give a real key.
+_DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 16
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -41,6 +44,18 @@ class Settings:
     ai_timeout_seconds: int = 150
     worker_metrics_port: int = 9100
     extra: dict[str, str] = field(default_factory=dict)
+
+    def secret_key_problem(self) -> str | None:
+        """Why SECRET_KEY cannot protect production data, or None when it can."""
+        if not self.secret_key or self.secret_key == _DEV_SECRET:
+            return (
+                "SECRET_KEY is not set: it encrypts the hotels' provider tokens and signs sessions. "
+                "Set it to a long random value, the same in every web and worker process "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            )
+        if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            return f"SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters."
+        return None
 
     @property
     def asyncpg_dsn(self) -> str:

@@ -20,8 +20,10 @@ from prometheus_client import start_http_server
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
+from domain.crypto import SecretUndecryptable
 from domain.db import create_engine, session_factory
 from domain.guests.privacy import purge_expired_messages
+from domain.hotels.secrets import hotels_with_unreadable_secrets
 from domain.integrations.green_api import HttpGreenApi, green_api_timeout
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.ports import AI_QUEUE, SEND_QUEUE
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 SEND_MAX_TRIES = 8
 AI_MAX_TRIES = 3
+KEY_RETRY_SECONDS = 60.0
 
 
 def backoff(job_try: int, base: float, cap: float = 60.0) -> float:
@@ -83,6 +86,17 @@ async def startup(ctx: dict[str, Any]) -> None:
         sessions=sessions,
         dispatcher=dispatcher,
     )
+    try:
+        async with sessions() as session:
+            unreadable = await hotels_with_unreadable_secrets(session)
+        if unreadable:
+            log.error(
+                "hotel secrets cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS for: %s. "
+                "Their messages stay queued until the key is fixed.",
+                ", ".join(unreadable),
+            )
+    except Exception as exc:  # the database may still be starting; the jobs retry
+        log.warning("could not check the hotels' stored secrets at start-up (%s)", exc.__class__.__name__)
     gc.collect()
     gc.freeze()  # start-up objects live as long as the process: spare them the full collections
 
@@ -94,12 +108,23 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["engine"].dispose()
 
 
+def _wait_for_key(exc: SecretUndecryptable, function: str) -> Retry:
+    """The hotel's provider token cannot be read: say so loudly and try again later. The row stays
+    queued (the sweep re-enqueues it once the tries are spent), so nothing is lost or sent twice."""
+    log.error("%s; the job waits %.0f s and tries again", exc, KEY_RETRY_SECONDS)
+    JOBS.labels(function, "secrets_unreadable").inc()
+    return Retry(defer=KEY_RETRY_SECONDS)
+
+
 async def send_message(ctx: dict[str, Any], message_id: str) -> str:
     clear()
     bind(job="send_message", message_id=message_id, job_try=ctx["job_try"])
-    outcome = await send_queued_message(
-        ctx["outbox"], UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
-    )
+    try:
+        outcome = await send_queued_message(
+            ctx["outbox"], UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
+        )
+    except SecretUndecryptable as exc:
+        raise _wait_for_key(exc, "send_message") from exc
     JOBS.labels("send_message", outcome.value).inc()
     if outcome in (SendOutcome.SENT, SendOutcome.ADOPTED):
         MESSAGES.labels("out").inc()
@@ -113,12 +138,15 @@ async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id
     bind(
         job="ai_reply", conversation_id=conversation_id, message_id=trigger_message_id, job_try=ctx["job_try"]
     )
-    outcome = await ai_turn(
-        ctx["assistant"],
-        UUID(conversation_id),
-        UUID(trigger_message_id),
-        final_attempt=ctx["job_try"] >= AI_MAX_TRIES,
-    )
+    try:
+        outcome = await ai_turn(
+            ctx["assistant"],
+            UUID(conversation_id),
+            UUID(trigger_message_id),
+            final_attempt=ctx["job_try"] >= AI_MAX_TRIES,
+        )
+    except SecretUndecryptable as exc:
+        raise _wait_for_key(exc, "ai_reply") from exc
     JOBS.labels("ai_reply", outcome.value).inc()
     if outcome in (AiOutcome.REPLIED, AiOutcome.HANDED_OFF, AiOutcome.FAILED):
         enqueued = ctx.get("enqueue_time")

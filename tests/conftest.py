@@ -9,6 +9,7 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -17,8 +18,12 @@ from sqlalchemy import text
 import embedded
 from domain.db import create_engine, session_factory
 from domain.models import metadata
-from domain.settings import Settings
+from domain.settings import Settings, get_settings
 from tests.support.migrate import upgrade_head
+
+# The test run's own SECRET_KEY, for this process and every process a test starts (serve and worker
+# refuse to run without one). Tests of the demo remove it: they run the product as a user does.
+os.environ.setdefault("SECRET_KEY", f"test-run-{secrets.token_urlsafe(24)}")
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +99,23 @@ async def sessions(database_url: str) -> AsyncIterator[object]:
             tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
             await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
         await engine.dispose()
+
+
+@pytest.fixture
+def keys() -> Iterator[Any]:
+    """Set SECRET_KEY / SECRET_KEY_FALLBACKS for this process (what encrypts and decrypts stored
+    secrets), restored afterwards."""
+    saved = {name: os.environ.get(name) for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS")}
+
+    def use(secret: str, fallbacks: str = "") -> None:
+        os.environ["SECRET_KEY"] = secret
+        os.environ["SECRET_KEY_FALLBACKS"] = fallbacks
+        get_settings.cache_clear()
+
+    yield use
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +31,7 @@ from jobs.enqueue import RedisDispatcher
 from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
 from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS
+from web.hotel_health import SecretsHealth, WebhookFailures, log_unreadable
 from web.live import LiveHub, live
 from web.metrics import MetricsMiddleware, metrics
 from web.render import template_environment
@@ -39,6 +41,7 @@ from web.routes.admin import (
     delete_saved,
     erase_guest_data,
     export_guest_data,
+    hotel_alerts,
     save_saved_reply,
     saved_replies_page,
     staff_page,
@@ -63,6 +66,7 @@ from web.routes.webhooks import green_api_webhook
 from web.sessions import LoginThrottle, SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.sqlalchemy_url, pre_ping=False)
+        sessions = session_factory(engine)
         # A blocking pool: redis-py's default asyncio pool checks connections under one lock, which
         # queues every command behind busy event-loop turns (redis/redis-py#3692; bench/live.py).
         redis = ArqRedis(
@@ -139,7 +144,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         resources = Resources(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=sessions,
             redis=redis,
             dispatcher=RedisDispatcher(redis, settings.redis_prefix),
             migration_head=migration_head(),
@@ -148,7 +153,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             login_throttle=LoginThrottle(redis, settings.redis_prefix),
             secure_cookies=settings.public_base_url.startswith("https://"),
             templates=templates,
+            hotel_secrets=SecretsHealth(sessions),
+            webhook_failures=WebhookFailures(redis, settings.redis_prefix),
         )
+        try:
+            log_unreadable(await resources.hotel_secrets.check(force=True))
+        except Exception as exc:  # the database may be down at start-up; readiness says so
+            log.warning("could not check the hotels' stored secrets at start-up (%s)", exc.__class__.__name__)
         llm_http = httpx.AsyncClient(timeout=llm_timeout())
         resources.assistant = AssistantDeps(
             resources.sessions,
@@ -215,6 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             delete_saved,
             erase_guest_data,
             export_guest_data,
+            hotel_alerts,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], send_as_attachment=False
             ),

@@ -20,6 +20,7 @@ from domain.hotels.service import WebhookHotel
 from domain.settings import Settings
 from domain.uow import DriverUnitOfWork, UnitOfWork
 from jobs.enqueue import RedisDispatcher
+from web.hotel_health import SecretsHealth, WebhookFailures
 from web.sessions import LoginThrottle, SessionStore
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class Resources:
     login_throttle: LoginThrottle
     secure_cookies: bool
     templates: Environment
+    hotel_secrets: SecretsHealth
+    webhook_failures: WebhookFailures
     known_revisions: frozenset[str] = frozenset()
     driver_pool: asyncpg.Pool | None = None
     hub: LiveHub | Any = None

@@ -6,10 +6,20 @@ import hmac
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.crypto import SecretUndecryptable, decrypt
 from domain.hotels.models import Hotel
+
+
+class HotelSecretsUnreadable(SecretUndecryptable):
+    """The hotel exists, but its stored webhook token does not decrypt with SECRET_KEY."""
+
+    def __init__(self, hotel_id: UUID, slug: str):
+        super().__init__()
+        self.hotel_id = hotel_id
+        self.slug = slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +30,23 @@ class WebhookHotel:
 
 
 async def find_by_instance(session: AsyncSession, id_instance: int) -> WebhookHotel | None:
-    hotel = (
-        await session.execute(select(Hotel).where(Hotel.green_api_instance_id == id_instance))
-    ).scalar_one_or_none()
-    if hotel is None:
+    """The hotel of a Green API instance, with its webhook token in the clear (and nothing else
+    decrypted); ``HotelSecretsUnreadable`` when SECRET_KEY cannot open the token."""
+    row = (
+        await session.execute(
+            select(Hotel.id, Hotel.slug, Hotel.ai_enabled, type_coerce(Hotel.webhook_token, Text)).where(
+                Hotel.green_api_instance_id == id_instance
+            )
+        )
+    ).one_or_none()
+    if row is None:
         return None
-    return WebhookHotel(hotel.id, hotel.webhook_token, hotel.ai_enabled)
+    hotel_id, slug, ai_enabled, stored_token = row
+    try:
+        token = decrypt(stored_token)
+    except SecretUndecryptable as exc:
+        raise HotelSecretsUnreadable(hotel_id, slug) from exc
+    return WebhookHotel(hotel_id, token, ai_enabled)
 
 
 def token_matches(authorization: str | None, expected: str) -> bool:

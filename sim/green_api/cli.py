@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,4 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         rate_limits=not args.no_rate_limits,
         instances=parse_instances(parser, getattr(args, "instance_options", None) or []),
     )
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
+    app = create_app(config)
+    # Webhook deliveries are logged by httpx at info; they follow the simulator's log level.
+    logging.getLogger("httpx").setLevel(args.log_level.upper())
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)

@@ -22,9 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--api-key", action="append", default=[], help="accepted bearer key (repeatable; default: any key)"
     )
     parser.add_argument("--timeout-seconds", type=float, default=300.0, help="wait of the 'timeout' fault")
+    parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     config = LlmSimConfig(
         api_keys=args.api_key, latency_ms=args.latency_ms, timeout_seconds=args.timeout_seconds
     )
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -402,3 +402,37 @@ def test_status_reports_the_database_and_missing_workers(cli_database: str, redi
     assert "database      ok" in result.stdout
     assert "no worker reported" in result.stdout
     assert "no worker on hotelbot:send" in result.stderr
+
+
+# ---------------------------------------------------------------- SECRET_KEY
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve", "--port", "1"],
+        ["worker"],
+        ["rotate-secrets"],
+        ["hotel", "create", "--name", "X", "--slug", "x", "--instance-id", "1", "--api-token", "t"],
+    ],
+)
+@pytest.mark.parametrize("secret", [None, "", "dev-only-secret-key-change-me", "short"])
+def test_without_a_real_secret_key_the_commands_that_use_secrets_refuse_to_run(
+    command: list[str], secret: str | None
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none"  # never reached: refused first
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, "a clear message, not a stack"

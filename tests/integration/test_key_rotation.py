@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 
 from domain.conversations.models import Conversation, State
 from domain.hotels.models import Hotel
 from domain.hotels.secrets import reencrypt_hotel_secrets
-from domain.settings import Settings, get_settings
+from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming, make_hotel
 from tests.support.web import make_staff, sign_in
 from web.app import create_app
-
-
-@pytest.fixture
-def keys() -> Iterator[Any]:
-    """Set SECRET_KEY / SECRET_KEY_FALLBACKS for this process, restored afterwards."""
-    saved = {name: os.environ.get(name) for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS")}
-
-    def use(secret: str, fallbacks: str = "") -> None:
-        os.environ["SECRET_KEY"] = secret
-        os.environ["SECRET_KEY_FALLBACKS"] = fallbacks
-        get_settings.cache_clear()
-
-    yield use
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    get_settings.cache_clear()
 
 
 async def test_rotation_keeps_sessions_forms_and_secrets(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -151,3 +153,20 @@ async def erase_guest_data(request: Request[Any, Any, Any], actor: Actor, guest_
         await erase_guest(db, actor.hotel_id, guest)
     await resources.dispatcher.publish([LiveEvent(actor.hotel_id, "guest.erased")])
     return Redirect("/inbox", status_code=303)
+
+
+@get("/admin/alerts")
+async def hotel_alerts(request: Request[Any, Any, Any], actor: Actor) -> Template:
+    """What keeps this hotel from hearing its guests, for its admins (a fragment every page loads)."""
+    actor.require(Role.ADMIN)
+    resources: Resources = request.app.state.resources
+    zone = ZoneInfo(await resources.hotel_timezone(actor.hotel_id))
+    alerts = [
+        {
+            "count": failure.count,
+            "explanation": failure.explanation,
+            "last_at": datetime.datetime.fromtimestamp(failure.last_at, zone),
+        }
+        for failure in await resources.webhook_failures.recent(actor.hotel_id)
+    ]
+    return Template("partials/admin/_alerts.html", context={"alerts": alerts})

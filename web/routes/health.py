@@ -44,6 +44,10 @@ async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, object]]:
     failures = [f for f in await asyncio.gather(_check_database(resources), _check_redis(resources)) if f]
     if resources.hub is not None and not resources.hub.alive:
         failures.append("live events: not subscribed to Redis")
+    if not failures:
+        await resources.hotel_secrets.check()
+        if resources.hotel_secrets.problem:
+            failures.append(resources.hotel_secrets.problem)
     if failures:
         return Response({"status": "unavailable", "failed": failures}, status_code=503)
     return Response({"status": "ready"}, status_code=200)

@@ -16,7 +16,7 @@ from litestar import asgi
 from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from domain.conversations.inbound import HotelRef, handle_event, receive_guest_message
-from domain.hotels.service import find_by_instance, token_matches
+from domain.hotels.service import HotelSecretsUnreadable, find_by_instance, token_matches
 from domain.integrations.green_api_webhooks import ChatMessage, WebhookShapeError, id_instance_of, parse_event
 from domain.uow import NeedsSession
 from jobs.logs import bind
@@ -107,11 +107,20 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         return 400, str(exc)
     cached, hotel = resources.cached_hotel(id_instance)
     if not cached:
-        async with resources.sessions() as session:
-            hotel = await find_by_instance(session, id_instance)
+        try:
+            async with resources.sessions() as session:
+                hotel = await find_by_instance(session, id_instance)
+        except HotelSecretsUnreadable as exc:
+            # Not the sender's fault and not to be dropped: 503, so Green API delivers it again.
+            log.error("webhook refused: %s", exc, hotel=exc.slug, id_instance=id_instance)  # noqa: TRY400
+            resources.hotel_secrets.mark_unreadable(exc.slug)
+            await resources.webhook_failures.record(exc.hotel_id, "secrets_unreadable")
+            return 503, str(exc)
         resources.cache_hotel(id_instance, hotel)
     if hotel is None or not token_matches(authorization, hotel.webhook_token):
         log.info("webhook refused", id_instance=id_instance)
+        if hotel is not None:
+            await resources.webhook_failures.record(hotel.id, "wrong_token")
         return 401, "unknown instance or wrong token"
     bind(hotel_id=hotel.id)
     try:

@@ -1,0 +1,128 @@
+"""What keeps a hotel from hearing its guests, made visible: stored secrets that SECRET_KEY cannot
+decrypt (readiness and the start-up log), and webhooks refused for a hotel (its admins' dashboard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.hotels.secrets import hotels_with_unreadable_secrets
+
+log = logging.getLogger(__name__)
+
+SECRETS_RECHECK_SECONDS = 30.0
+FAILURE_WINDOW_SECONDS = 3600
+MAX_FAILURES_KEPT = 1000
+
+# Why a webhook for a known hotel was refused, as an admin reads it.
+FAILURE_REASONS = {
+    "secrets_unreadable": (
+        "its stored secrets cannot be decrypted with SECRET_KEY: Green API gets 503 and retries, "
+        "so nothing is lost yet; give every process the key the secrets were written with "
+        "(or list it in SECRET_KEY_FALLBACKS)"
+    ),
+    "wrong_token": (
+        "the token Green API sends does not match this hotel's webhook token: "
+        "set the webhook token in the Green API console again"
+    ),
+}
+
+
+class SecretsHealth:
+    """Which hotels' secrets cannot be read, checked at start-up and again at most every 30 s."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self._sessions = sessions
+        self._lock = asyncio.Lock()
+        self.unreadable: list[str] = []
+        self._checked_at = float("-inf")
+
+    async def check(self, *, force: bool = False) -> list[str]:
+        """Read the hotels' secrets again: every time while some fail (so a fixed key shows at once),
+        at most every 30 s while all decrypt."""
+        async with self._lock:
+            stale = time.monotonic() - self._checked_at > SECRETS_RECHECK_SECONDS
+            if force or stale or self.unreadable:
+                async with self._sessions() as session:
+                    self.unreadable = await hotels_with_unreadable_secrets(session)
+                self._checked_at = time.monotonic()
+        return self.unreadable
+
+    def mark_unreadable(self, slug: str) -> None:
+        if slug not in self.unreadable:
+            self.unreadable = [*self.unreadable, slug]
+
+    @property
+    def problem(self) -> str | None:
+        if not self.unreadable:
+            return None
+        count = len(self.unreadable)
+        return (
+            f"hotel secrets cannot be decrypted with SECRET_KEY "
+            f"({count} hotel{'s' if count > 1 else ''}; the start-up log names them)"
+        )
+
+
+def log_unreadable(unreadable: list[str]) -> None:
+    if unreadable:
+        log.error(
+            "hotel secrets cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS for: %s. "
+            "Their webhooks answer 503 and their messages wait until the key is fixed.",
+            ", ".join(unreadable),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookFailure:
+    reason: str
+    count: int
+    last_at: float
+
+    @property
+    def explanation(self) -> str:
+        return FAILURE_REASONS.get(self.reason, self.reason)
+
+
+class WebhookFailures:
+    """Webhooks refused per hotel over the last hour (a Redis sorted set scored by time)."""
+
+    def __init__(self, redis: Redis, prefix: str):
+        self._redis = redis
+        self._prefix = prefix
+
+    def _key(self, hotel_id: UUID) -> str:
+        return f"{self._prefix}webhook-failures:{hotel_id}"
+
+    async def record(self, hotel_id: UUID, reason: str) -> None:
+        now = time.time()
+        key = self._key(hotel_id)
+        try:
+            pipe: Any = self._redis.pipeline(transaction=False)
+            pipe.zadd(key, {f"{now:.6f}:{reason}": now})
+            pipe.zremrangebyscore(key, 0, now - FAILURE_WINDOW_SECONDS)
+            pipe.zremrangebyrank(key, 0, -MAX_FAILURES_KEPT - 1)
+            pipe.expire(key, FAILURE_WINDOW_SECONDS)
+            await pipe.execute()
+        except Exception as exc:  # the answer to Green API matters more than this record
+            log.warning("could not record a webhook failure (%s)", exc.__class__.__name__)
+
+    async def recent(self, hotel_id: UUID) -> list[WebhookFailure]:
+        """Each reason seen in the last hour, with how often and when last, most recent first."""
+        since = time.time() - FAILURE_WINDOW_SECONDS
+        entries = await self._redis.zrangebyscore(self._key(hotel_id), since, "+inf", withscores=True)
+        counts: dict[str, int] = {}
+        last: dict[str, float] = {}
+        for member, score in entries:
+            reason = (member.decode() if isinstance(member, bytes) else str(member)).split(":", 1)[1]
+            counts[reason] = counts.get(reason, 0) + 1
+            last[reason] = max(last.get(reason, 0.0), float(score))
+        failures = [WebhookFailure(reason, counts[reason], last[reason]) for reason in counts]
+        return sorted(failures, key=lambda failure: failure.last_at, reverse=True)
