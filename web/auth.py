@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from domain.staff.models import Role, StaffUser
 from domain.staff.service import HotelRole, hotel_roles
+from jobs.logs import bind
 from web.deps import Resources
 from web.sessions import StaffSession
 
@@ -90,6 +91,7 @@ async def load_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     if not roles:
         raise Forbidden("your account has no hotel yet; ask an administrator")
     hotel = next((r for r in roles if r.hotel_id == session.hotel_id), roles[0])
+    bind(hotel_id=hotel.hotel_id, staff_id=staff.id)  # every log line of this request says who and where
     if isinstance(connection, Request):
         await check_csrf(connection, session.csrf)
     return Actor(session, staff.id, staff.name, staff.email, hotel, roles)
