@@ -1,4 +1,4 @@
-"""Prometheus metrics of a web process (names from DESIGN.md; labels stay low-cardinality)."""
+"""Prometheus metrics of a web process (names in docs/operations.md; labels stay low-cardinality)."""
 
 from __future__ import annotations
 

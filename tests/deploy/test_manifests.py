@@ -1,6 +1,6 @@
 """k8s/: every object validates against the Kubernetes 1.32 schemas (kubernetes-validate --strict),
-the overlays render, and the names, probes, security settings and wiring the operations guide and
-DESIGN.md rely on are there."""
+the overlays render, and the names, probes, security settings and wiring the operations guide
+(docs/operations.md) relies on are there."""
 
 from __future__ import annotations
 
@@ -139,7 +139,7 @@ def test_production_keeps_the_documented_scaling() -> None:
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (3, 10)
 
 
-# ---------------------------------------------------------------- names DESIGN.md requires
+# ---------------------------------------------------------------- names docs/operations.md gives
 
 
 def test_namespace() -> None:

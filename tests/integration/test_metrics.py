@@ -1,4 +1,4 @@
-"""/metrics after real traffic: the names DESIGN.md lists, labelled by route template."""
+"""/metrics after real traffic: the names docs/operations.md lists, labelled by route template."""
 
 from __future__ import annotations
 
