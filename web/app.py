@@ -30,7 +30,7 @@ from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
 from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
 from web.deps import Resources
-from web.errors import EXCEPTION_HANDLERS
+from web.errors import EXCEPTION_HANDLERS, forbidden
 from web.hotel_health import SecretsHealth, WebhookFailures, log_unreadable
 from web.live import LiveHub, live
 from web.metrics import MetricsMiddleware, metrics
@@ -98,10 +98,6 @@ def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[A
     if request.method == "GET":
         return Redirect(f"/login?next={request.url.path}", status_code=303)
     return Response({"detail": "sign in first"}, status_code=401)
-
-
-def _forbidden(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return Response({"detail": str(exc) or "forbidden"}, status_code=403)
 
 
 async def _security_headers(response: Response[Any]) -> Response[Any]:
@@ -237,8 +233,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
             LoginRequired: _login_required,
-            Forbidden: _forbidden,
-            CsrfRejected: _forbidden,
+            Forbidden: forbidden,
+            CsrfRejected: forbidden,
         },
         after_request=_security_headers,
         middleware=[MetricsMiddleware],

@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from litestar import MediaType, Request, Response
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -29,32 +30,62 @@ def _is_database_down(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
+PAGE_TITLES = {
+    400: "That did not work",
+    403: "Not open to you",
+    404: "Not found",
+    409: "Someone changed this first",
+    500: "Something went wrong on our side",
+    503: "Not available just now",
+}
+
+
+def error_answer(
+    request: Request[Any, Any, Any], status: int, detail: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    """A page for a browser that navigated here; JSON for htmx and API calls (contact.app's rule:
+    one URL, the representation the caller asked for)."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id", "")
+    wants_page = "text/html" in request.headers.get("accept", "") and not request.headers.get("hx-request")
+    if wants_page:
+        context = {"title": PAGE_TITLES.get(status, "Error"), "detail": detail, "request_id": request_id}
+        return Template(
+            "pages/errors/error.html",
+            context={**context, "status": status},
+            status_code=status,
+            media_type=MediaType.HTML,
+            headers=headers,
+        )
+    body = {"detail": detail, "request_id": request_id} if status >= 500 else {"detail": detail}
+    return Response(body, status_code=status, headers=headers)
+
+
 def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _is_database_down(exc):
-        log.warning("database unavailable: %s", exc.__class__.__name__)
-        return Response(
-            {"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "5"}
-        )
+        return database_down(request, exc)
     return internal_error(request, exc)
 
 
-def not_found(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
-    return Response({"detail": "not found"}, status_code=404)
+def not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The same answer for what does not exist and what belongs to another hotel.
+    return error_answer(request, 404, "not found")
 
 
-def conflict(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
-    return Response({"detail": str(exc)}, status_code=409)
+def forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_answer(request, 403, str(exc) or "forbidden")
 
 
-def bad_request(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
-    return Response({"detail": str(exc)}, status_code=400)
+def conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_answer(request, 409, str(exc))
 
 
-def database_down(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
+def bad_request(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_answer(request, 400, str(exc))
+
+
+def database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.warning("database unavailable: %s", exc.__class__.__name__)
-    return Response(
-        {"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "5"}
-    )
+    return error_answer(request, 503, "database unavailable, try again", headers={"Retry-After": "5"})
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -63,21 +94,12 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     route = request.scope.get("path_template") or request.url.path
     params = {k: str(v) for k, v in request.scope.get("path_params", {}).items()}
     unexpected_log.error("unhandled error", method=request.method, route=route, exc_info=exc, **params)
-    request_id = structlog.contextvars.get_contextvars().get("request_id", "")
-    detail = "internal error: the team can find it in the logs by its request id"
-    wants_page = "text/html" in request.headers.get("accept", "") and not request.headers.get("hx-request")
-    if wants_page:
-        return Template(
-            "pages/errors/500.html",
-            context={"request_id": request_id},
-            status_code=500,
-            media_type=MediaType.HTML,
-        )
-    return Response({"detail": detail, "request_id": request_id}, status_code=500)
+    return error_answer(request, 500, "internal error: the team can find it in the logs by its request id")
 
 
 EXCEPTION_HANDLERS = {
     500: internal_error,
+    NotFoundException: not_found,
     DatabaseUnavailable: database_down,
     DBAPIError: database_unavailable,
     OSError: database_unavailable,
