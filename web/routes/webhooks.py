@@ -17,7 +17,13 @@ from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receiv
 
 from domain.conversations.inbound import HotelRef, handle_event, receive_guest_message
 from domain.hotels.service import find_by_instance, token_matches
-from domain.integrations.green_api_webhooks import ChatMessage, WebhookShapeError, id_instance_of, parse_event
+from domain.integrations.green_api_webhooks import (
+    ChatMessage,
+    UnknownInstance,
+    WebhookShapeError,
+    id_instance_of,
+    parse_event,
+)
 from domain.uow import NeedsSession
 from jobs.logs import bind
 from jobs.metrics import MESSAGES
@@ -95,14 +101,21 @@ async def green_api_webhook(scope: Scope, receive: Receive, send: Send) -> None:
     await _answer(send, status, detail)
 
 
+REFUSED = (401, "unknown instance or wrong token")
+
+
 async def handle_webhook(resources: Resources, body: bytes, authorization: str | None) -> tuple[int, str]:
     """The answer to one webhook: 200 with what happened to it, or an error status with a reason."""
     try:
         data: Any = msgspec.json.decode(body)
     except msgspec.DecodeError:
         return 400, "malformed JSON"
+    except RecursionError:
+        return 400, "JSON nested too deeply"
     try:
         id_instance = id_instance_of(data)
+    except UnknownInstance:
+        return REFUSED
     except WebhookShapeError as exc:
         return 400, str(exc)
     cached, hotel = resources.cached_hotel(id_instance)
@@ -112,7 +125,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         resources.cache_hotel(id_instance, hotel)
     if hotel is None or not token_matches(authorization, hotel.webhook_token):
         log.info("webhook refused", id_instance=id_instance)
-        return 401, "unknown instance or wrong token"
+        return REFUSED
     bind(hotel_id=hotel.id)
     try:
         event = parse_event(data)
