@@ -387,3 +387,21 @@ async def test_identifiers_longer_than_their_columns_are_400_with_a_reason(clien
         assert field in response.json()["detail"]
     async with sessions() as session:
         assert (await session.execute(select(Message))).first() is None
+
+
+# 6. The metric's type label.
+
+
+async def test_unknown_webhook_types_count_as_other_in_metrics(client, hotel) -> None:
+    import secrets
+
+    invented = f"invented{secrets.token_hex(6)}"
+    body = {"typeWebhook": invented, "instanceData": {"idInstance": hotel.green_api_instance_id}}
+    call = {"typeWebhook": "incomingCall", "instanceData": {"idInstance": hotel.green_api_instance_id}}
+    for each in (body, call, incoming(hotel.green_api_instance_id)):
+        assert (await post(client, each)).status_code == 200
+    text = (await client.get("/metrics")).text
+    assert invented not in text
+    assert 'green_api_webhooks_total{outcome="ignored",type="other"}' in text
+    assert 'green_api_webhooks_total{outcome="ignored",type="incomingCall"}' in text
+    assert 'green_api_webhooks_total{outcome="stored",type="incomingMessageReceived"}' in text

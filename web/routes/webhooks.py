@@ -28,7 +28,7 @@ from domain.uow import NeedsSession
 from jobs.logs import bind
 from jobs.metrics import MESSAGES
 from web.deps import Resources
-from web.metrics import WEBHOOKS
+from web.metrics import WEBHOOKS, webhook_type
 
 log = structlog.get_logger(__name__)
 
@@ -145,7 +145,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         async with resources.uow() as uow:
             outcome = await handle_event(uow, ref, event, debounce_seconds=debounce)
     kind = data.get("typeWebhook")
-    WEBHOOKS.labels(str(kind or "unknown")[:40], outcome).inc()
+    WEBHOOKS.labels(webhook_type(kind), outcome).inc()
     if outcome == "stored" and kind == "incomingMessageReceived":
         MESSAGES.labels("in").inc()
     log.debug("webhook", type=kind, outcome=outcome)
