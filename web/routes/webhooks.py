@@ -28,6 +28,7 @@ from domain.uow import NeedsSession
 from jobs.logs import bind
 from jobs.metrics import MESSAGES
 from web.deps import Resources
+from web.errors import is_dependency_failure
 from web.metrics import WEBHOOKS, webhook_type
 
 log = structlog.get_logger(__name__)
@@ -97,7 +98,18 @@ async def green_api_webhook(scope: Scope, receive: Receive, send: Send) -> None:
         await _answer(send, 413, "the body is over 1 MiB")
         return
     resources: Resources = scope["litestar_app"].state.resources
-    status, detail = await handle_webhook(resources, body, _header(scope, b"authorization"))
+    try:
+        status, detail = await handle_webhook(resources, body, _header(scope, b"authorization"))
+    except Exception as exc:
+        # Green API resends whatever is not answered 200, so either way the message comes again;
+        # but only an outage is worth a quiet 503: anything else is a bug and is logged whole.
+        if is_dependency_failure(exc):
+            log.warning("webhook: database unavailable", error=type(exc).__name__)
+            await _answer(send, 503, "database unavailable, try again", [(b"retry-after", b"5")])
+        else:
+            log.exception("webhook failed")
+            await _answer(send, 500, "internal error")
+        return
     await _answer(send, status, detail)
 
 
