@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import NotFoundException
@@ -28,6 +29,30 @@ def _is_database_down(exc: Exception) -> bool:
     if isinstance(exc, DATABASE_DOWN):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+# PostgreSQL saying "not now" rather than "not this": starting, shutting down, out of connections,
+# or a transaction that lost a race it may win when retried.
+POSTGRES_NOT_NOW = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
+
+
+def is_dependency_failure(exc: BaseException) -> bool:
+    """The database (or the way to it) failed, not our code: the caller may try again later."""
+    cause: BaseException | None = exc
+    for _ in range(5):  # SQLAlchemy wraps the driver's error: look a few links down the chain
+        if cause is None:
+            break
+        if isinstance(cause, (DatabaseUnavailable, *POSTGRES_NOT_NOW)):
+            return True
+        if isinstance(cause, Exception) and _is_database_down(cause):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 PAGE_TITLES = {
@@ -61,7 +86,7 @@ def error_answer(
 
 
 def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if _is_database_down(exc):
+    if is_dependency_failure(exc):
         return database_down(request, exc)
     return internal_error(request, exc)
 

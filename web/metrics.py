@@ -18,6 +18,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from domain.integrations.green_api_webhooks import WEBHOOK_TYPES
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from jobs.enqueue import queue_name
 from jobs.logs import bind, clear
@@ -47,6 +48,14 @@ WEBHOOKS = Counter(
     ["type", "outcome"],
     registry=REGISTRY,
 )
+
+
+def webhook_type(kind: str) -> str:
+    """The ``type`` label of ``WEBHOOKS``: a kind the contract lists, or ``other``. Whoever holds a
+    webhook token chooses ``typeWebhook``, and every new label value is a series kept forever."""
+    return kind if kind in WEBHOOK_TYPES else "other"
+
+
 QUEUE_LENGTH = Gauge("arq_queue_length", "Jobs waiting in an arq queue", ["queue"], registry=REGISTRY)
 DB_CONNECTIONS = Gauge("database_connections_active", "Database connections checked out", registry=REGISTRY)
 WEBSOCKETS = Gauge("websocket_connections", "Open staff websockets on this process", registry=REGISTRY)

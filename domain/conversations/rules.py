@@ -85,9 +85,11 @@ def preview(text: str | None, type_message: str, limit: int = 120) -> str:
     return labels.get(type_message, "Message")
 
 
+MAX_PHONE = 40  # the width of guests.phone; a chat id may be up to 120 characters
+
+
 def phone_of(chat_id: str) -> str:
-    """``491701234567@c.us`` → ``+491701234567``; groups keep their id."""
+    """``491701234567@c.us`` → ``+491701234567``; groups keep their id (its first 40 characters)."""
     number, _, domain = chat_id.partition("@")
-    if domain == "c.us" and number.isdigit():
-        return "+" + number
-    return chat_id
+    phone = "+" + number if domain == "c.us" and number.isdigit() else chat_id
+    return phone[:MAX_PHONE]

@@ -17,12 +17,19 @@ from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receiv
 
 from domain.conversations.inbound import HotelRef, handle_event, receive_guest_message
 from domain.hotels.service import HotelSecretsUnreadable, find_by_instance, token_matches
-from domain.integrations.green_api_webhooks import ChatMessage, WebhookShapeError, id_instance_of, parse_event
+from domain.integrations.green_api_webhooks import (
+    ChatMessage,
+    UnknownInstance,
+    WebhookShapeError,
+    id_instance_of,
+    parse_event,
+)
 from domain.uow import NeedsSession
 from jobs.logs import bind
 from jobs.metrics import MESSAGES
 from web.deps import Resources
-from web.metrics import WEBHOOKS
+from web.errors import is_dependency_failure
+from web.metrics import WEBHOOKS, webhook_type
 
 log = structlog.get_logger(__name__)
 
@@ -91,8 +98,22 @@ async def green_api_webhook(scope: Scope, receive: Receive, send: Send) -> None:
         await _answer(send, 413, "the body is over 1 MiB")
         return
     resources: Resources = scope["litestar_app"].state.resources
-    status, detail = await handle_webhook(resources, body, _header(scope, b"authorization"))
+    try:
+        status, detail = await handle_webhook(resources, body, _header(scope, b"authorization"))
+    except Exception as exc:
+        # Green API resends whatever is not answered 200, so either way the message comes again;
+        # but only an outage is worth a quiet 503: anything else is a bug and is logged whole.
+        if is_dependency_failure(exc):
+            log.warning("webhook: database unavailable", error=type(exc).__name__)
+            await _answer(send, 503, "database unavailable, try again", [(b"retry-after", b"5")])
+        else:
+            log.exception("webhook failed", route="/webhooks/green-api")
+            await _answer(send, 500, "internal error")
+        return
     await _answer(send, status, detail)
+
+
+REFUSED = (401, "unknown instance or wrong token")
 
 
 async def handle_webhook(resources: Resources, body: bytes, authorization: str | None) -> tuple[int, str]:
@@ -101,8 +122,12 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         data: Any = msgspec.json.decode(body)
     except msgspec.DecodeError:
         return 400, "malformed JSON"
+    except RecursionError:
+        return 400, "JSON nested too deeply"
     try:
         id_instance = id_instance_of(data)
+    except UnknownInstance:
+        return REFUSED
     except WebhookShapeError as exc:
         return 400, str(exc)
     cached, hotel = resources.cached_hotel(id_instance)
@@ -121,7 +146,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         log.info("webhook refused", id_instance=id_instance)
         if hotel is not None:
             await resources.webhook_failures.record(hotel.id, "wrong_token")
-        return 401, "unknown instance or wrong token"
+        return REFUSED
     bind(hotel_id=hotel.id)
     try:
         event = parse_event(data)
@@ -141,7 +166,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         async with resources.uow() as uow:
             outcome = await handle_event(uow, ref, event, debounce_seconds=debounce)
     kind = data.get("typeWebhook")
-    WEBHOOKS.labels(str(kind or "unknown")[:40], outcome).inc()
+    WEBHOOKS.labels(webhook_type(kind), outcome).inc()
     if outcome == "stored" and kind == "incomingMessageReceived":
         MESSAGES.labels("in").inc()
     log.debug("webhook", type=kind, outcome=outcome)
