@@ -28,9 +28,11 @@ from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeou
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
 from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
+from web.client_address import TrustedProxies
 from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS
 from web.live import LiveHub, live
+from web.login_throttle import LoginThrottle
 from web.metrics import MetricsMiddleware, metrics
 from web.render import template_environment
 from web.routes.admin import (
@@ -60,7 +62,7 @@ from web.routes.pages import (
     take_over,
 )
 from web.routes.webhooks import green_api_webhook
-from web.sessions import LoginThrottle, SessionStore
+from web.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,6 +122,7 @@ async def _rollback_if_open(connection: asyncpg.Connection) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     templates = template_environment()
+    trusted_proxies = TrustedProxies.parse(settings.trusted_proxies)  # a typo stops start-up
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -144,8 +147,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             dispatcher=RedisDispatcher(redis, settings.redis_prefix),
             migration_head=migration_head(),
             known_revisions=known_revisions(),
-            session_store=SessionStore(redis, settings.redis_prefix),
+            session_store=SessionStore(redis, settings.redis_prefix, idle=settings.session_idle_seconds),
             login_throttle=LoginThrottle(redis, settings.redis_prefix),
+            trusted_proxies=trusted_proxies,
             secure_cookies=settings.public_base_url.startswith("https://"),
             templates=templates,
         )
