@@ -14,11 +14,13 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
 from litestar import Litestar, Request, Response
+from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 from redis.asyncio import BlockingConnectionPool
 
 import domain.models  # noqa: F401 - every table registered before the first query
@@ -78,6 +80,10 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+# Two years, subdomains included (OWASP HTTP Strict Transport Security Cheat Sheet). Only when
+# PUBLIC_BASE_URL is https: an installation served over plain http (the demo) must not tell
+# browsers its host speaks https only.
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 def migration_head() -> str | None:
@@ -102,10 +108,22 @@ def _forbidden(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return Response({"detail": str(exc) or "forbidden"}, status_code=403)
 
 
-async def _security_headers(response: Response[Any]) -> Response[Any]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
+    """The headers every answer carries, error pages included: a before-send hook sees the
+    answers exception handlers and the router make (a 404), which ``after_request`` does not."""
+    headers = dict(SECURITY_HEADERS)
+    if settings.public_base_url.startswith("https://"):
+        headers["strict-transport-security"] = HSTS
+
+    async def add(message: Message, _: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        present = MutableScopeHeaders.from_message(message)
+        for name, value in headers.items():
+            if present.get(name) is None:
+                present[name] = value
+
+    return add
 
 
 async def _rollback_if_open(connection: asyncpg.Connection) -> None:
@@ -232,7 +250,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Forbidden: _forbidden,
             CsrfRejected: _forbidden,
         },
-        after_request=_security_headers,
+        before_send=[security_headers(settings)],
         middleware=[MetricsMiddleware],
         logging_config=None,  # the process configures logging once (jobs.logs), structured
         debug=False,
