@@ -73,8 +73,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        # The app reads X-Forwarded-For itself, trusting only TRUSTED_PROXIES (web/client_address.py);
+        # uvicorn's rewrite of the client address would hand it a value the client may have chosen.
+        proxy_headers=False,
         log_level="warning",
         log_config=None,
         timeout_graceful_shutdown=20,
@@ -212,6 +213,43 @@ def cmd_staff_create(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     print(f"staff {staff.email} is {args.role} at {args.hotel}")
+
+
+def cmd_staff_access(args: argparse.Namespace) -> None:
+    """The platform operator's switch: disable an account at every hotel, or enable it again."""
+    from domain.staff.service import StaffNotFound, set_account_active
+
+    active = args.action == "enable"
+
+    async def work(session: Any) -> Any:
+        return await set_account_active(session, args.email, active=active)
+
+    try:
+        staff = _run(_with_session(work))
+    except StaffNotFound as exc:
+        raise SystemExit(str(exc)) from exc
+    if active:
+        print(f"staff {staff.email} may sign in again (at the hotels whose membership is active)")
+        return
+    print(f"staff {staff.email} is disabled at every hotel; {_run(_end_sessions(staff.id))}")
+
+
+async def _end_sessions(staff_id: Any) -> str:
+    from redis.asyncio import Redis
+
+    from domain.settings import get_settings
+    from web.sessions import SessionStore, close_live_sockets
+
+    settings = get_settings()
+    if not settings.redis_url:
+        return "REDIS_URL is not set: open sessions end at their next request"
+    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+    try:
+        ended = await SessionStore(redis, settings.redis_prefix).destroy_all(staff_id)
+        await close_live_sockets(redis, settings.redis_prefix, staff_id=staff_id)
+    finally:
+        await redis.aclose()
+    return f"{ended} open sessions ended"
 
 
 def cmd_knowledge_import(args: argparse.Namespace) -> None:
@@ -592,7 +630,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server's job
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.set_defaults(handler=cmd_serve)
 
     worker = sub.add_parser("worker", help="run the background workers (AI turns, sends, sweep)")
@@ -638,6 +675,13 @@ def build_parser() -> argparse.ArgumentParser:
     screate.add_argument("--hotel", required=True, help="hotel slug")
     screate.add_argument("--role", choices=["agent", "manager", "admin"], default="agent")
     screate.set_defaults(handler=cmd_staff_create)
+    for action, text in (
+        ("disable", "disable an account at every hotel and end its sessions (platform operators)"),
+        ("enable", "let a disabled account sign in again (hotel admins deactivate memberships)"),
+    ):
+        access = staff.add_parser(action, help=text)
+        access.add_argument("--email", required=True)
+        access.set_defaults(handler=cmd_staff_access)
 
     guest = sub.add_parser("guest", help="guest data requests (GDPR)").add_subparsers(
         dest="action", required=True

@@ -43,6 +43,11 @@ class Settings:
     send_timeout_seconds: int = 30
     ai_timeout_seconds: int = 150
     worker_metrics_port: int = 9100
+    # Security: the proxies whose X-Forwarded-For hop is believed (IPs or CIDRs; none by default),
+    # how long a session may sit unused, and the bearer token /metrics asks for (none: open).
+    trusted_proxies: tuple[str, ...] = ()
+    session_idle_seconds: int = 12 * 3600
+    metrics_token: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     def secret_key_problem(self) -> str | None:
@@ -102,6 +107,9 @@ class Settings:
             send_timeout_seconds=int(get("SEND_TIMEOUT_SECONDS", "30")),
             ai_timeout_seconds=int(get("AI_TIMEOUT_SECONDS", "150")),
             worker_metrics_port=int(get("WORKER_METRICS_PORT", "9100")),
+            trusted_proxies=_split(env.get("TRUSTED_PROXIES", "")),
+            session_idle_seconds=int(get("SESSION_IDLE_SECONDS", str(12 * 3600))),
+            metrics_token=get("METRICS_TOKEN", ""),
         )
 
 

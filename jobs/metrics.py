@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+import threading
+from collections.abc import Callable, Iterable
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import httpx
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -51,3 +56,39 @@ async def count_deepseek(response: httpx.Response) -> None:
 def count_event(kind: str, data: dict[str, Any]) -> None:
     if kind == "conversation.state" and data.get("state") == "needs_human":
         HANDOFFS.labels(str(data.get("reason") or "other")[:40]).inc()
+
+
+UNAUTHORIZED_BODY = b"metrics need the bearer token (METRICS_TOKEN)\n"
+
+
+def bearer_accepted(authorization: str | None, token: str) -> bool:
+    """No token set: open (a scrape inside the cluster); set: ``Bearer <token>``, compared in
+    constant time."""
+    if not token:
+        return True
+    scheme, _, presented = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode())
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Scrapes every 30 s are not worth a log line each."""
+
+
+def serve_metrics(port: int, token: str) -> ThreadingWSGIServer:
+    """The worker's /metrics on its own port, in a daemon thread (prometheus_client's own
+    ``start_http_server`` has no way to ask for a token)."""
+    exposition = make_wsgi_app(REGISTRY)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not bearer_accepted(environ.get("HTTP_AUTHORIZATION"), token):
+            start_response(
+                "401 Unauthorized",
+                [("Content-Type", "text/plain"), ("WWW-Authenticate", 'Bearer realm="metrics"')],
+            )
+            return [UNAUTHORIZED_BODY]
+        return exposition(environ, start_response)  # type: ignore[no-any-return]
+
+    server = make_server("0.0.0.0", port, app, ThreadingWSGIServer, handler_class=_QuietHandler)  # noqa: S104
+    threading.Thread(target=server.serve_forever, name="worker-metrics", daemon=True).start()
+    return server

@@ -15,7 +15,6 @@ import httpx
 from arq import Retry, cron
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.worker import Worker, func
-from prometheus_client import start_http_server
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
@@ -30,8 +29,7 @@ from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher, queue_name
 from jobs.logs import bind, clear
-from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api
-from jobs.metrics import REGISTRY as METRICS_REGISTRY
+from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +228,7 @@ async def run_workers(settings: Settings | None = None, stop: asyncio.Event | No
     settings = settings or get_settings()
     if settings.worker_metrics_port:
         try:
-            start_http_server(settings.worker_metrics_port, registry=METRICS_REGISTRY)
+            serve_metrics(settings.worker_metrics_port, settings.metrics_token)
         except OSError as exc:
             log.warning(
                 "worker metrics port %s unavailable (%s); metrics not served",

@@ -15,13 +15,14 @@ ENV is local, staging or production. BASE_URL defaults by ENV:
 Checks (curl):
   GET  /health               200 and "ok" in the body
   GET  /health/ready         200 (database at the migration head, Redis reachable)
-  GET  /metrics              200 and http_requests_total in the body
+  GET  /metrics              200 and http_requests_total in the body (with METRICS_TOKEN as
+                             the bearer token; without it, a 401 asking for one passes too)
   GET  /login                200 and a password field
   POST /webhooks/green-api   with a wrong token: 401
 
 Environment: SMOKE_TIMEOUT (seconds per request, default 10), SMOKE_INSTANCE_ID (the Green API
 instance the webhook check claims to be, default 1; with a real one the wrong token is what
-gets refused).
+gets refused), METRICS_TOKEN (the bearer token /metrics asks for, if the installation sets one).
 Exit codes: 0 every check passed, 1 a check failed, 2 usage error.
 USAGE
 }
@@ -93,8 +94,19 @@ check "GET /health" 200 '"ok"'
 request GET /health/ready
 check "GET /health/ready" 200
 
-request GET /metrics
-check "GET /metrics" 200 'http_requests_total'
+if [ -n "${METRICS_TOKEN:-}" ]; then
+    request GET /metrics -H "Authorization: Bearer $METRICS_TOKEN"
+    check "GET /metrics" 200 'http_requests_total'
+else
+    request GET /metrics
+    if [ "$status" = "401" ]; then
+        # METRICS_TOKEN is set on the server: the answer is right, the metrics are not ours to read.
+        echo "PASS  GET /metrics: asks for its bearer token (set METRICS_TOKEN to read the metrics)"
+        passed=$((passed + 1))
+    else
+        check "GET /metrics" 200 'http_requests_total'
+    fi
+fi
 
 request GET /login
 check "GET /login" 200 "type=[\"']?password"

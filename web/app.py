@@ -15,11 +15,13 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
 from litestar import Litestar, Request, Response
+from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 from redis.asyncio import BlockingConnectionPool
 
 import domain.models  # noqa: F401 - every table registered before the first query
@@ -29,10 +31,12 @@ from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeou
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
 from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
+from web.client_address import TrustedProxies
 from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS, forbidden
 from web.hotel_health import SecretsHealth, WebhookFailures, log_unreadable
 from web.live import LiveHub, live
+from web.login_throttle import LoginThrottle
 from web.metrics import MetricsMiddleware, metrics
 from web.render import template_environment
 from web.routes.admin import (
@@ -63,7 +67,7 @@ from web.routes.pages import (
     take_over,
 )
 from web.routes.webhooks import green_api_webhook
-from web.sessions import LoginThrottle, SessionStore
+from web.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -80,6 +84,10 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+# Two years, subdomains included (OWASP HTTP Strict Transport Security Cheat Sheet). Only when
+# PUBLIC_BASE_URL is https: an installation served over plain http (the demo) must not tell
+# browsers its host speaks https only.
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 def migration_head() -> str | None:
@@ -100,10 +108,22 @@ def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[A
     return Response({"detail": "sign in first"}, status_code=401)
 
 
-async def _security_headers(response: Response[Any]) -> Response[Any]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
+    """The headers every answer carries, error pages included: a before-send hook sees the
+    answers exception handlers and the router make (a 404), which ``after_request`` does not."""
+    headers = dict(SECURITY_HEADERS)
+    if settings.public_base_url.startswith("https://"):
+        headers["strict-transport-security"] = HSTS
+
+    async def add(message: Message, _: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        present = MutableScopeHeaders.from_message(message)
+        for name, value in headers.items():
+            if present.get(name) is None:
+                present[name] = value
+
+    return add
 
 
 async def _rollback_if_open(connection: asyncpg.Connection) -> None:
@@ -120,6 +140,7 @@ async def _rollback_if_open(connection: asyncpg.Connection) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     templates = template_environment()
+    trusted_proxies = TrustedProxies.parse(settings.trusted_proxies)  # a typo stops start-up
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -145,8 +166,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             dispatcher=RedisDispatcher(redis, settings.redis_prefix),
             migration_head=migration_head(),
             known_revisions=known_revisions(),
-            session_store=SessionStore(redis, settings.redis_prefix),
+            session_store=SessionStore(redis, settings.redis_prefix, idle=settings.session_idle_seconds),
             login_throttle=LoginThrottle(redis, settings.redis_prefix),
+            trusted_proxies=trusted_proxies,
             secure_cookies=settings.public_base_url.startswith("https://"),
             templates=templates,
             hotel_secrets=SecretsHealth(sessions),
@@ -236,7 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Forbidden: forbidden,
             CsrfRejected: forbidden,
         },
-        after_request=_security_headers,
+        before_send=[security_headers(settings)],
         middleware=[MetricsMiddleware],
         logging_config=None,  # the process configures logging once (jobs.logs), structured
         debug=False,

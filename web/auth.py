@@ -84,13 +84,15 @@ async def load_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
         staff = (
             await db.execute(select(StaffUser).where(StaffUser.id == session.staff_id))
         ).scalar_one_or_none()
-        if staff is None or not staff.is_active:
-            await resources.session_store.destroy(session.token)
-            raise LoginRequired
-        roles = await hotel_roles(db, staff.id)
-    if not roles:
-        raise Forbidden("your account has no hotel yet; ask an administrator")
-    hotel = next((r for r in roles if r.hotel_id == session.hotel_id), roles[0])
+        roles = await hotel_roles(db, staff.id) if staff is not None and staff.is_active else []
+    hotel = next((r for r in roles if r.hotel_id == session.hotel_id), None)
+    if hotel is None and session.hotel_id is None and roles:
+        hotel = roles[0]
+    if staff is None or hotel is None:
+        # The account was disabled, or the hotel this session acts for deactivated the membership
+        # (a notice to end the session may have been missed): the session ends here.
+        await resources.session_store.destroy(session.token)
+        raise LoginRequired
     bind(hotel_id=hotel.hotel_id, staff_id=staff.id)  # every log line of this request says who and where
     if isinstance(connection, Request):
         await check_csrf(connection, session.csrf)

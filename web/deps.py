@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,10 @@ from domain.hotels.service import WebhookHotel
 from domain.settings import Settings
 from domain.uow import DriverUnitOfWork, UnitOfWork
 from jobs.enqueue import RedisDispatcher
+from web.client_address import TrustedProxies
 from web.hotel_health import SecretsHealth, WebhookFailures
-from web.sessions import LoginThrottle, SessionStore
+from web.login_throttle import LoginThrottle
+from web.sessions import SessionStore, close_live_sockets
 
 if TYPE_CHECKING:
     from web.live import LiveHub
@@ -44,6 +45,7 @@ class Resources:
     hotel_secrets: SecretsHealth
     webhook_failures: WebhookFailures
     known_revisions: frozenset[str] = frozenset()
+    trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
     driver_pool: asyncpg.Pool | None = None
     hub: LiveHub | Any = None
     assistant: AssistantDeps | None = None
@@ -77,7 +79,15 @@ class Resources:
             self.timezones[hotel_id] = tz or "UTC"
         return self.timezones[hotel_id]
 
-    async def live_kick(self, session_token: str | None = None, staff_id: UUID | None = None) -> None:
-        """Close the live sockets of a session or a person, on every web process."""
-        message = {"session": session_token, "staff_id": str(staff_id) if staff_id else None}
-        await self.redis.publish(f"{self.settings.redis_prefix}live-control", json.dumps(message))
+    async def live_kick(
+        self, session_token: str | None = None, staff_id: UUID | None = None, hotel_id: UUID | None = None
+    ) -> None:
+        """Close the live sockets of a session or a person (at one hotel, or at all), on every web
+        process."""
+        await close_live_sockets(
+            self.redis,
+            self.settings.redis_prefix,
+            session_token=session_token,
+            staff_id=staff_id,
+            hotel_id=hotel_id,
+        )

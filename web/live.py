@@ -140,12 +140,16 @@ class LiveHub:
         self.schedule(hotel_id)
 
     async def _control(self, data: dict[str, Any]) -> None:
-        """Sign-out and deactivation reach sockets on every web process."""
+        """Sign-out and deactivation reach sockets on every web process (a deactivation at one
+        hotel closes only the sockets showing that hotel)."""
         for clients in list(self.clients.values()):
             for client in list(clients):
-                if data.get("session") == client.actor.session.token or data.get("staff_id") == str(
-                    client.actor.staff_id
-                ):
+                session = data.get("session") == client.actor.session.token
+                person = data.get("staff_id") == str(client.actor.staff_id) and data.get("hotel_id") in (
+                    None,
+                    str(client.actor.hotel_id),
+                )
+                if session or person:
                     await self._close(client, CLOSE_UNAUTHORIZED)
 
     # -- presence: who else is looking at a conversation, who is typing -------------------------

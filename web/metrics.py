@@ -23,6 +23,7 @@ from domain.ports import AI_QUEUE, SEND_QUEUE
 from jobs.enqueue import queue_name
 from jobs.logs import bind, clear
 from jobs.metrics import REGISTRY as SHARED_REGISTRY
+from jobs.metrics import UNAUTHORIZED_BODY, bearer_accepted
 
 REGISTRY: CollectorRegistry = SHARED_REGISTRY
 
@@ -108,6 +109,13 @@ class MetricsMiddleware:
 @get("/metrics", include_in_schema=False)
 async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     resources = request.app.state.resources
+    if not bearer_accepted(request.headers.get("authorization"), resources.settings.metrics_token):
+        return Response(
+            UNAUTHORIZED_BODY,
+            status_code=401,
+            media_type="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     prefix = resources.settings.redis_prefix
     try:
         for queue in (AI_QUEUE, SEND_QUEUE):

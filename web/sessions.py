@@ -1,7 +1,13 @@
 """Server-side staff sessions in Redis.
 
 A new random id at every sign-in (no fixation); the cookie carries only that id, Redis keys hold
-its SHA-256. Every staff member's sessions are indexed, so deactivation ends them everywhere.
+its SHA-256. Every staff member's sessions are indexed, so a deactivation ends them: those acting
+for one hotel, or all of them when the operator disables the account.
+
+A session ends at the first of: sign-out, its absolute lifetime (14 days from sign-in), or an idle
+timeout (no request for ``idle`` seconds). The Redis key expires with the idle timeout, so a
+session left alone disappears by itself, and the live hub, which checks only that a socket's
+session still exists, sees it go.
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ from uuid import UUID
 from redis.asyncio import Redis
 
 SESSION_TTL_SECONDS = 14 * 24 * 3600
+SESSION_IDLE_SECONDS = 12 * 3600
+# How often a session in use is written back with its new last-seen time: a Redis write per
+# request buys nothing over one a minute against a timeout of hours.
+TOUCH_EVERY_SECONDS = 60
 
 
 @dataclass
@@ -25,6 +35,7 @@ class StaffSession:
     hotel_id: UUID | None
     csrf: str
     created_at: float
+    seen_at: float = 0.0
 
     def dump(self) -> str:
         data = asdict(self)
@@ -39,10 +50,18 @@ def _digest(token: str) -> str:
 
 
 class SessionStore:
-    def __init__(self, redis: Redis, prefix: str = "", ttl: int = SESSION_TTL_SECONDS):
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str = "",
+        ttl: int = SESSION_TTL_SECONDS,
+        idle: int = SESSION_IDLE_SECONDS,
+    ):
         self.redis = redis
         self.prefix = prefix
         self.ttl = ttl
+        self.idle = idle
+        self.touch_every = max(1, min(TOUCH_EVERY_SECONDS, idle // 10))
 
     def _key(self, token: str) -> str:
         return f"{self.prefix}session:{_digest(token)}"
@@ -50,35 +69,54 @@ class SessionStore:
     def _index(self, staff_id: UUID) -> str:
         return f"{self.prefix}staff-sessions:{staff_id}"
 
+    def _expiry(self, session: StaffSession, now: float) -> int:
+        """Seconds the key may live: until the idle timeout, never past the absolute lifetime."""
+        return max(1, int(min(session.seen_at + self.idle, session.created_at + self.ttl) - now))
+
+    def _ended(self, session: StaffSession, now: float) -> bool:
+        return now - session.created_at > self.ttl or now - session.seen_at > self.idle
+
     async def create(
         self, staff_id: UUID, hotel_id: UUID | None, *, replacing: str | None = None
     ) -> StaffSession:
         if replacing:
             await self.destroy(replacing)
+        now = time.time()
         session = StaffSession(
-            secrets.token_urlsafe(32), staff_id, hotel_id, secrets.token_urlsafe(24), time.time()
+            secrets.token_urlsafe(32), staff_id, hotel_id, secrets.token_urlsafe(24), now, now
         )
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(session.token), session.dump(), ex=self.ttl)
+            pipe.set(self._key(session.token), session.dump(), ex=self._expiry(session, now))
             pipe.sadd(self._index(staff_id), _digest(session.token))
             pipe.expire(self._index(staff_id), self.ttl)
             await pipe.execute()
         return session
 
     async def load(self, token: str | None) -> StaffSession | None:
+        """The session, if it has not ended; a request with it counts as activity."""
         if not token or len(token) > 100:
             return None
         raw = await self.redis.get(self._key(token))
         if raw is None:
             return None
         data = json.loads(raw)
-        return StaffSession(
+        session = StaffSession(
             token=token,
             staff_id=UUID(data["staff_id"]),
             hotel_id=UUID(data["hotel_id"]) if data.get("hotel_id") else None,
             csrf=data["csrf"],
             created_at=float(data["created_at"]),
+            # Sessions from before the idle timeout existed count from their sign-in.
+            seen_at=float(data.get("seen_at") or data["created_at"]),
         )
+        now = time.time()
+        if self._ended(session, now):
+            await self.destroy(token)
+            return None
+        if now - session.seen_at >= self.touch_every:
+            session.seen_at = now
+            await self.save(session)
+        return session
 
     async def alive(self, tokens: list[str]) -> set[str]:
         """Which of these sessions still exist (one round trip)."""
@@ -88,7 +126,10 @@ class SessionStore:
         return {token for token, value in zip(tokens, found, strict=True) if value is not None}
 
     async def save(self, session: StaffSession) -> None:
-        await self.redis.set(self._key(session.token), session.dump(), ex=self.ttl)
+        # The expiry is computed again, never reset to the full lifetime: saving (switching hotels,
+        # say) does not make a session live longer than 14 days from its sign-in.
+        now = time.time()
+        await self.redis.set(self._key(session.token), session.dump(), ex=self._expiry(session, now))
 
     async def destroy(self, token: str) -> None:
         raw = await self.redis.getdel(self._key(token))
@@ -104,45 +145,40 @@ class SessionStore:
         await self.redis.delete(self._index(staff_id))
         return len(keys)
 
+    async def destroy_at_hotel(self, staff_id: UUID, hotel_id: UUID) -> int:
+        """End this staff member's sessions that act for one hotel; those at their other hotels stay."""
+        index = self._index(staff_id)
+        digests = [
+            d.decode() if isinstance(d, bytes) else str(d)
+            for d in await self.redis.smembers(index)  # type: ignore[misc]
+        ]
+        if not digests:
+            return 0
+        keys = [f"{self.prefix}session:{digest}" for digest in digests]
+        ended = [
+            (key, digest)
+            for key, digest, raw in zip(keys, digests, await self.redis.mget(keys), strict=True)
+            if raw is not None and json.loads(raw).get("hotel_id") == str(hotel_id)
+        ]
+        if ended:
+            await self.redis.delete(*[key for key, _ in ended])
+            await self.redis.srem(index, *[digest for _, digest in ended])  # type: ignore[misc]
+        return len(ended)
 
-# Atomic on the server: count, and start the window with the first failure (works on Redis 6 and 7).
-_COUNT_FAILURE = """
-for _, key in ipairs(KEYS) do
-  if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[1]) end
-end
-return 1
-"""
 
-
-class LoginThrottle:
-    """Failed sign-ins counted per account and per IP, atomically in Redis, across web processes."""
-
-    def __init__(
-        self,
-        redis: Redis,
-        prefix: str = "",
-        *,
-        per_account: int = 10,
-        per_ip: int = 50,
-        window_seconds: int = 900,
-    ):
-        self.redis = redis
-        self.prefix = prefix
-        self.per_account = per_account
-        self.per_ip = per_ip
-        self.window = window_seconds
-
-    def _keys(self, email: str, ip: str) -> tuple[str, str]:
-        account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-        return f"{self.prefix}login-fail:account:{account}", f"{self.prefix}login-fail:ip:{ip}"
-
-    async def blocked(self, email: str, ip: str) -> bool:
-        account_key, ip_key = self._keys(email, ip)
-        account, by_ip = await self.redis.mget(account_key, ip_key)
-        return int(account or 0) >= self.per_account or int(by_ip or 0) >= self.per_ip
-
-    async def failed(self, email: str, ip: str) -> None:
-        await self.redis.eval(_COUNT_FAILURE, 2, *self._keys(email, ip), str(self.window))  # type: ignore[misc]
-
-    async def succeeded(self, email: str, ip: str) -> None:
-        await self.redis.delete(self._keys(email, ip)[0])
+async def close_live_sockets(
+    redis: Redis,
+    prefix: str,
+    *,
+    session_token: str | None = None,
+    staff_id: UUID | None = None,
+    hotel_id: UUID | None = None,
+) -> None:
+    """Tell every web process to close the live sockets of a session, or of a person (at one hotel,
+    or at all of them); ``web.live`` listens on this channel."""
+    message = {
+        "session": session_token,
+        "staff_id": str(staff_id) if staff_id else None,
+        "hotel_id": str(hotel_id) if hotel_id else None,
+    }
+    await redis.publish(f"{prefix}live-control", json.dumps(message))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from domain.conversations.models import Delivery, State
 
 # Who may move a conversation where. The AI never moves it out of a human's hands.
@@ -93,3 +95,15 @@ def phone_of(chat_id: str) -> str:
     number, _, domain = chat_id.partition("@")
     phone = "+" + number if domain == "c.us" and number.isdigit() else chat_id
     return phone[:MAX_PHONE]
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if a browser may follow it: http(s) with a host, no whitespace or control
+    characters (browsers drop those, so ``java\tscript:`` would still run). A guest's media URL
+    arrives from the network; ``javascript:`` or ``data:`` is shown as text, never as a link."""
+    if not url or any(ord(ch) <= 32 or ord(ch) == 127 for ch in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url

@@ -22,6 +22,7 @@ from domain.conversations.models import (
     State,
     StateTransition,
 )
+from domain.conversations.rules import web_link
 from domain.guests.models import Guest
 from domain.knowledge.models import KnowledgeEntry
 from domain.requests.models import ServiceRequest
@@ -341,6 +342,11 @@ class TimelineItem:
     text: str = ""
     actor: str = ""
     sources: list[tuple[UUID, str]] = field(default_factory=list)
+
+    @property
+    def media_link(self) -> str | None:
+        """The message's media URL when it is a web link; anything else is shown as text."""
+        return web_link(self.message.media_url) if self.message is not None else None
 
 
 @dataclass(frozen=True, slots=True)

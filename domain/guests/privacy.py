@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import Conversation, Message, Note, StateTransition
@@ -44,52 +45,138 @@ def _iso(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> dict[str, Any]:
-    """Everything stored about one guest (GDPR art. 15 / 20), as plain JSON-ready data."""
-    conversations = (
-        (await session.execute(select(Conversation).where(Conversation.guest_id == guest.id))).scalars().all()
+# What belongs to a guest, for export and erase alike: one definition each, so the export can never
+# hold less than the erasure removes.
+
+
+async def _conversation_ids(session: AsyncSession, hotel_id: UUID, guest: Guest) -> list[UUID]:
+    query = select(Conversation.id).where(
+        Conversation.hotel_id == hotel_id, Conversation.guest_id == guest.id
     )
-    ids = [c.id for c in conversations]
-    messages = (
-        (
-            await session.execute(
-                select(Message).where(Message.conversation_id.in_(ids)).order_by(Message.created_at)
-            )
+    return list((await session.execute(query)).scalars().all())
+
+
+def _in_their_conversations(conversation_ids: list[UUID]) -> ColumnElement[bool]:
+    return Message.conversation_id.in_(conversation_ids)
+
+
+def _written_in_groups(hotel_id: UUID, guest: Guest, conversation_ids: list[UUID]) -> ColumnElement[bool]:
+    """What they wrote in group chats, where they are a participant rather than the chat."""
+    return and_(
+        Message.hotel_id == hotel_id,
+        Message.sender_id == guest.chat_id,
+        Message.conversation_id.not_in(conversation_ids),
+    )
+
+
+def _names_chat(detail: str, chat_id: str) -> bool:
+    """The chat id as a whole word: ``491701234567@c.us`` is not part of ``1491701234567@c.us``."""
+    return re.search(rf"(?<![\w.+-]){re.escape(chat_id)}(?![\w.-])", detail) is not None
+
+
+async def _gateway_events(session: AsyncSession, hotel_id: UUID, guest: Guest) -> list[InstanceEvent]:
+    """Gateway notices (a blocked chat) that carry the chat id. The id is matched literally: LIKE
+    would read a guest's ``%`` or ``_`` as wildcards and take other guests' notices with theirs."""
+    candidates = await session.execute(
+        select(InstanceEvent)
+        .where(
+            InstanceEvent.hotel_id == hotel_id,
+            InstanceEvent.detail.contains(guest.chat_id, autoescape=True),
         )
-        .scalars()
-        .all()
+        .order_by(InstanceEvent.created_at)
     )
-    notes = (await session.execute(select(Note).where(Note.conversation_id.in_(ids)))).scalars().all()
-    requests = (
-        (await session.execute(select(ServiceRequest).where(ServiceRequest.guest_id == guest.id)))
-        .scalars()
-        .all()
+    return [event for event in candidates.scalars().all() if _names_chat(event.detail, guest.chat_id)]
+
+
+def _message(m: Message) -> dict[str, Any]:
+    return {
+        "at": _iso(m.created_at),
+        "chat": m.chat_id,
+        "from": m.author.value,
+        "sender": m.sender_id,
+        "sender_name": m.sender_name,
+        "direction": m.direction.value,
+        "type": m.type_message,
+        "text": m.text,
+        "media_url": m.media_url,
+        "media_type": m.media_mime,
+        "file_name": m.media_file_name,
+        "latitude": m.latitude,
+        "longitude": m.longitude,
+        "details": m.details,
+        "quoted_message": m.quoted_provider_id,
+        "quoted_text": m.quoted_text,
+        "whatsapp_id": m.provider_message_id,
+        "whatsapp_timestamp": m.provider_timestamp,
+        "status": m.status.value,
+        "error": m.error,
+    }
+
+
+async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> dict[str, Any]:
+    """Everything stored about one guest (GDPR art. 15 / 20), as plain JSON-ready data: whatever
+    ``erase_guest`` removes is here."""
+    ids = await _conversation_ids(session, hotel_id, guest)
+
+    async def rows(query: Any) -> list[Any]:
+        return list((await session.execute(query)).scalars().all())
+
+    conversations = await rows(select(Conversation).where(Conversation.id.in_(ids)))
+    messages = await rows(select(Message).where(_in_their_conversations(ids)).order_by(Message.created_at))
+    in_groups = await rows(
+        select(Message).where(_written_in_groups(hotel_id, guest, ids)).order_by(Message.created_at)
+    )
+    notes = await rows(select(Note).where(Note.conversation_id.in_(ids)).order_by(Note.created_at))
+    events = await rows(
+        select(StateTransition)
+        .where(StateTransition.conversation_id.in_(ids))
+        .order_by(StateTransition.created_at)
+    )
+    requests = await rows(
+        select(ServiceRequest)
+        .where(ServiceRequest.hotel_id == hotel_id, ServiceRequest.guest_id == guest.id)
+        .order_by(ServiceRequest.created_at)
     )
     return {
         "guest": {
+            "chat_id": guest.chat_id,
             "name": guest.name,
             "phone": guest.phone,
             "language": guest.language,
             "room": guest.room,
+            "is_group": guest.is_group,
             "first_contact": _iso(guest.created_at),
             "last_message": _iso(guest.last_inbound_at),
         },
         "conversations": [
-            {"id": str(c.id), "state": c.state.value, "started": _iso(c.created_at)} for c in conversations
-        ],
-        "messages": [
             {
-                "at": _iso(m.created_at),
-                "from": m.author.value,
-                "direction": m.direction.value,
-                "type": m.type_message,
-                "text": m.text,
-                "media_url": m.media_url,
-                "status": m.status.value,
+                "id": str(c.id),
+                "state": c.state.value,
+                "started": _iso(c.created_at),
+                "handoff_reason": c.handoff_reason,
+                "handoff_summary": c.handoff_summary,
+                "waiting_for_staff_since": _iso(c.needs_human_since),
+                "waiting_for_ai_since": _iso(c.ai_pending_since),
+                "last_message_at": _iso(c.last_message_at),
+                "last_guest_message_at": _iso(c.last_guest_message_at),
+                "last_message_preview": c.last_message_preview,
             }
-            for m in messages
+            for c in conversations
         ],
+        "messages": [_message(m) for m in messages],
+        "group_messages": [_message(m) for m in in_groups],
         "staff_notes": [{"at": _iso(n.created_at), "text": n.text} for n in notes],
+        "events": [
+            {
+                "at": _iso(t.created_at),
+                "from": t.from_state.value if t.from_state else None,
+                "to": t.to_state.value,
+                "reason": t.reason,
+                "by": t.actor,
+                "summary": t.summary,
+            }
+            for t in events
+        ],
         "service_requests": [
             {
                 "at": _iso(r.created_at),
@@ -97,33 +184,33 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
                 "details": r.details,
                 "room": r.room,
                 "status": r.status,
+                "created_by": r.created_by,
             }
             for r in requests
+        ],
+        "gateway_events": [
+            {"at": _iso(e.created_at), "kind": e.kind, "detail": e.detail}
+            for e in await _gateway_events(session, hotel_id, guest)
         ],
     }
 
 
 async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> int:
     """Remove the guest and everything that names them or quotes them (GDPR art. 17)."""
-    conversation_ids = (
-        (await session.execute(select(Conversation.id).where(Conversation.guest_id == guest.id)))
-        .scalars()
-        .all()
-    )
+    conversation_ids = await _conversation_ids(session, hotel_id, guest)
     removed = 0
-    for model, column in (
-        (Message, Message.conversation_id),
-        (Note, Note.conversation_id),
-        (StateTransition, StateTransition.conversation_id),
+    for statement in (
+        delete(Message).where(_in_their_conversations(conversation_ids)),
+        delete(Note).where(Note.conversation_id.in_(conversation_ids)),
+        delete(StateTransition).where(StateTransition.conversation_id.in_(conversation_ids)),
     ):
-        result = await session.execute(delete(model).where(column.in_(conversation_ids)))
+        result = await session.execute(statement)
         removed += int(result.rowcount)  # type: ignore[attr-defined]
-    # What they wrote in group chats, where they are a participant rather than the chat.
     group_chats = (
         (
             await session.execute(
                 delete(Message)
-                .where(Message.hotel_id == hotel_id, Message.sender_id == guest.chat_id)
+                .where(_written_in_groups(hotel_id, guest, conversation_ids))
                 .returning(Message.conversation_id)
             )
         )
@@ -135,13 +222,12 @@ async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> in
         await session.execute(
             update(Conversation).where(Conversation.id.in_(set(group_chats))).values(last_message_preview="")
         )
-    await session.execute(delete(ServiceRequest).where(ServiceRequest.guest_id == guest.id))
-    # Gateway notices (a blocked chat) carry the chat id.
     await session.execute(
-        delete(InstanceEvent).where(
-            InstanceEvent.hotel_id == hotel_id, InstanceEvent.detail.contains(guest.chat_id)
-        )
+        delete(ServiceRequest).where(ServiceRequest.hotel_id == hotel_id, ServiceRequest.guest_id == guest.id)
     )
+    notices = [event.id for event in await _gateway_events(session, hotel_id, guest)]
+    if notices:
+        await session.execute(delete(InstanceEvent).where(InstanceEvent.id.in_(notices)))
     await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     await session.execute(delete(Guest).where(Guest.id == guest.id))
     return removed

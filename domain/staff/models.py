@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base
@@ -30,7 +30,11 @@ class StaffUser(Base):
 
 
 class Membership(Base):
-    """A staff member's role at one hotel; a person may work for several."""
+    """A staff member's role at one hotel; a person may work for several.
+
+    ``is_active`` is the hotel's say: its admins deactivate the membership, never the account
+    (``StaffUser.is_active``, which only a platform operator switches off).
+    """
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("staff_id", "hotel_id"),)
@@ -40,3 +44,4 @@ class Membership(Base):
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="staff_role", values_callable=lambda e: [m.value for m in e])
     )
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.staff.models import StaffUser
+from domain.staff.service import may_sign_in
 
 MAX_EMAIL_LENGTH = 254
 
@@ -144,8 +145,9 @@ async def find_account(session: AsyncSession, email: str, *, for_update: bool = 
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def account_facts(staff: StaffUser | None) -> AccountFacts | None:
-    return AccountFacts(staff.id, bool(staff.is_active)) if staff is not None else None
+async def account_facts(session: AsyncSession, staff: StaffUser | None) -> AccountFacts | None:
+    """Active: the operator has not disabled the account and some hotel still lets it in."""
+    return AccountFacts(staff.id, await may_sign_in(session, staff)) if staff is not None else None
 
 
 def invalidate_password(staff: StaffUser) -> None:

@@ -50,15 +50,30 @@ class HotelRole:
 _DUMMY_HASH = hash_password("not-a-real-password-0000")
 
 
+class StaffNotFound(LookupError):
+    pass
+
+
+async def may_sign_in(session: AsyncSession, staff: StaffUser) -> bool:
+    """An account the operator has not disabled, with at least one hotel that still lets it in."""
+    if not staff.is_active:
+        return False
+    active = await session.execute(
+        select(Membership.id).where(Membership.staff_id == staff.id, Membership.is_active).limit(1)
+    )
+    return active.first() is not None
+
+
 async def authenticate(session: AsyncSession, email: str, password: str) -> StaffUser | None:
-    """The active staff member with these credentials; the same work whether or not the email exists."""
+    """The staff member with these credentials who may sign in; the same work whether or not the
+    email exists."""
     staff = (
         await session.execute(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     ).scalar_one_or_none()
     if staff is None or not staff.password_hash:
         verify_password(_DUMMY_HASH, password)
         return None
-    if not verify_password(staff.password_hash, password) or not staff.is_active:
+    if not verify_password(staff.password_hash, password) or not await may_sign_in(session, staff):
         return None
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
@@ -66,25 +81,68 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Staf
 
 
 async def hotel_roles(session: AsyncSession, staff_id: UUID) -> list[HotelRole]:
+    """The hotels where this staff member's membership is active."""
     rows = await session.execute(
         select(Hotel.id, Hotel.name, Hotel.slug, Membership.role)
         .join(Membership, Membership.hotel_id == Hotel.id)
-        .where(Membership.staff_id == staff_id)
+        .where(Membership.staff_id == staff_id, Membership.is_active)
         .order_by(Hotel.name)
     )
     return [HotelRole(row.id, row.name, row.slug, Role(row.role)) for row in rows]
 
 
-async def set_active(session: AsyncSession, hotel_id: UUID, staff_id: UUID, *, active: bool) -> StaffUser:
-    """Activate or deactivate a staff member of this hotel (only members of the acting hotel)."""
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """One row of a hotel's staff list."""
+
+    id: UUID
+    name: str
+    email: str
+    role: Role
+    active_here: bool
+    account_disabled: bool
+
+
+async def hotel_staff(session: AsyncSession, hotel_id: UUID) -> list[StaffMember]:
+    rows = await session.execute(
+        select(StaffUser, Membership)
+        .join(Membership, Membership.staff_id == StaffUser.id)
+        .where(Membership.hotel_id == hotel_id)
+        .order_by(StaffUser.name)
+    )
+    return [
+        StaffMember(
+            staff.id, staff.name, staff.email, membership.role, membership.is_active, not staff.is_active
+        )
+        for staff, membership in rows.tuples()
+    ]
+
+
+async def set_membership_active(
+    session: AsyncSession, hotel_id: UUID, staff_id: UUID, *, active: bool
+) -> Membership:
+    """Let a staff member into this hotel again, or stop them; their other hotels are not touched."""
+    membership = (
+        await session.execute(
+            select(Membership)
+            .where(Membership.staff_id == staff_id, Membership.hotel_id == hotel_id)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if membership is None:
+        raise StaffNotFound("no such staff member at this hotel")
+    membership.is_active = active
+    return membership
+
+
+async def set_account_active(session: AsyncSession, email: str, *, active: bool) -> StaffUser:
+    """The platform operator's switch: an account disabled here cannot sign in to any hotel."""
     staff = (
         await session.execute(
-            select(StaffUser)
-            .join(Membership, Membership.staff_id == StaffUser.id)
-            .where(StaffUser.id == staff_id, Membership.hotel_id == hotel_id)
+            select(StaffUser).where(StaffUser.email == email.strip().lower()).with_for_update()
         )
     ).scalar_one_or_none()
     if staff is None:
-        raise LookupError("no such staff member at this hotel")
+        raise StaffNotFound(f"no staff account with email {email.strip().lower()}")
     staff.is_active = active
     return staff

@@ -31,6 +31,7 @@ from tests.deploy import (
     render_kustomization,
     workloads,
 )
+from web.client_address import TrustedProxies
 
 OVERLAYS = ["staging", "production"]
 
@@ -462,3 +463,25 @@ def test_app_images_are_the_documented_image() -> None:
 def test_manifests_have_no_tabs() -> None:
     for path in manifest_files():
         assert "\t" not in path.read_text(), path
+
+
+def test_metrics_scrapes_send_the_token_the_pods_ask_for() -> None:
+    """METRICS_TOKEN comes from the Secret, and both ServiceMonitors send that same key."""
+    for name in (API, WORKER):
+        [container] = pod_spec(find("Deployment", name))["containers"]
+        ref = _env(container)["METRICS_TOKEN"]["valueFrom"]["secretKeyRef"]
+        assert (ref["name"], ref["key"]) == ("whatsapp-hotel-bot-secrets", "metrics-token")
+        [endpoint] = find("ServiceMonitor", name)["spec"]["endpoints"]
+        assert endpoint["authorization"] == {
+            "type": "Bearer",
+            "credentials": {"name": "whatsapp-hotel-bot-secrets", "key": "metrics-token"},
+        }
+
+
+def test_the_api_trusts_forwarded_addresses_only_from_the_configured_proxies() -> None:
+    [container] = pod_spec(find("Deployment", API))["containers"]
+    assert not any("forwarded" in part for part in container["command"])
+    ref = _env(container)["TRUSTED_PROXIES"]["valueFrom"]["configMapKeyRef"]
+    assert (ref["name"], ref["key"]) == ("whatsapp-hotel-bot-config", "trusted-proxies")
+    config = find("ConfigMap", "whatsapp-hotel-bot-config")["data"]
+    assert TrustedProxies.parse(config["trusted-proxies"].split(",")).networks  # valid, not empty

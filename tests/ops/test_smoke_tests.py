@@ -89,3 +89,27 @@ def test_usage() -> None:
     assert_exit(run_script("smoke-tests.sh", "qa"), 2, "ENV must be local, staging or production")
     assert_exit(run_script("smoke-tests.sh", "local", "127.0.0.1:8000"), 2, "must start with http://")
     assert_exit(run_script("smoke-tests.sh", "--help"), 0, "SMOKE_BASE_URL_PRODUCTION", "/webhooks/green-api")
+
+
+@pytest.fixture(scope="module")
+def guarded_url(database_url: str, redis_url: str) -> Iterator[str]:
+    settings = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=f"test-{uuid.uuid4().hex[:8]}:",
+        secret_key="test-secret-key",
+        metrics_token="scrape-me",
+    )
+    with serve_app(create_app(settings)) as base_url:
+        yield base_url
+
+
+@pytest.mark.parametrize(
+    ("token", "verdict"),
+    [("scrape-me", "PASS"), (None, "PASS"), ("wrong", "FAIL")],
+    ids=["token", "none", "wrong"],
+)
+def test_metrics_behind_a_token(guarded_url: str, token: str | None, verdict: str) -> None:
+    extra = {"METRICS_TOKEN": token} if token else {}
+    result = run_script("smoke-tests.sh", "local", guarded_url, env=script_env(SMOKE_TIMEOUT="10", **extra))
+    assert _verdicts(result.stdout)["GET /metrics"] == verdict, output(result)

@@ -22,7 +22,10 @@ def free_port() -> int:
 def serve_app(app: Any, port: int | None = None) -> Iterator[str]:
     """Serve ``app`` with uvicorn in a background thread; yield its base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # As ``hotelbot serve`` runs it: the app reads X-Forwarded-For itself (TRUSTED_PROXIES).
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
 from domain.conversations.saved_replies import (
     InvalidSavedReply,
@@ -19,8 +18,8 @@ from domain.conversations.saved_replies import (
 )
 from domain.guests.privacy import GuestNotFound, erase_guest, export_guest, find_guest
 from domain.ports import LiveEvent
-from domain.staff.models import Membership, Role, StaffUser
-from domain.staff.service import set_active
+from domain.staff.models import Role
+from domain.staff.service import StaffNotFound, hotel_staff, set_membership_active
 from web.auth import Actor
 from web.deps import Resources
 
@@ -30,20 +29,15 @@ async def staff_page(request: Request[Any, Any, Any], actor: Actor) -> Template:
     actor.require(Role.ADMIN)
     resources: Resources = request.app.state.resources
     async with resources.sessions() as db:
-        rows = (
-            await db.execute(
-                select(StaffUser, Membership.role)
-                .join(Membership, Membership.staff_id == StaffUser.id)
-                .where(Membership.hotel_id == actor.hotel_id)
-                .order_by(StaffUser.name)
-            )
-        ).all()
-    return Template("pages/admin/staff.html", context={"actor": actor, "rows": rows, "active": "admin"})
+        staff = await hotel_staff(db, actor.hotel_id)
+    return Template("pages/admin/staff.html", context={"actor": actor, "staff": staff, "active": "admin"})
 
 
 async def _set_active(
     request: Request[Any, Any, Any], actor: Actor, staff_id: str, *, active: bool
 ) -> Response[Any]:
+    """Let someone into the acting hotel again, or stop them there (their other hotels decide for
+    themselves; only a platform operator disables an account everywhere)."""
     actor.require(Role.ADMIN)
     resources: Resources = request.app.state.resources
     try:
@@ -54,12 +48,12 @@ async def _set_active(
         return Response({"detail": "you cannot deactivate yourself"}, status_code=400)
     try:
         async with resources.sessions() as db, db.begin():
-            await set_active(db, actor.hotel_id, target, active=active)
-    except LookupError:
+            await set_membership_active(db, actor.hotel_id, target, active=active)
+    except StaffNotFound:
         return Response({"detail": "not found"}, status_code=404)
     if not active:
-        await resources.session_store.destroy_all(target)
-        await resources.live_kick(staff_id=target)
+        await resources.session_store.destroy_at_hotel(target, actor.hotel_id)
+        await resources.live_kick(staff_id=target, hotel_id=actor.hotel_id)
     return Redirect("/admin/staff", status_code=303)
 
 

@@ -12,6 +12,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from domain.staff.service import authenticate, hotel_roles
+from web import trusted_devices
 from web.auth import Actor, CsrfRejected, cookie_name
 from web.deps import Resources
 
@@ -60,12 +61,29 @@ async def login_page(request: Request[Any, Any, Any], next: str | None = None) -
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: X-Forwarded-For is read only as far as our own proxies wrote it."""
+    resources: Resources = request.app.state.resources
+    peer = request.client.host if request.client else None
+    return resources.trusted_proxies.client(peer, request.headers.getall("x-forwarded-for", []))
+
+
+def _set_device_cookie(response: Response[Any], resources: Resources, email: str) -> None:
+    """This browser is recognised for this account from now on (a new nonce at every sign-in)."""
+    response.set_cookie(
+        trusted_devices.cookie_name(email, secure=resources.secure_cookies),
+        trusted_devices.issue(email, resources.settings.secret_key),
+        httponly=True,
+        secure=resources.secure_cookies,
+        samesite="strict",
+        path="/login",
+        max_age=trusted_devices.DEVICE_COOKIE_MAX_AGE,
+    )
 
 
 @post("/login", opt={"exclude_csrf": True})
 async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     resources: Resources = request.app.state.resources
+    settings = resources.settings
     form = await request.form()
     email = str(form.get("email", ""))[:254].strip()
     password = str(form.get("password", ""))[:200]
@@ -75,21 +93,23 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
         raise CsrfRejected("the sign-in form expired; please try again")
     if not email or not password:
         return _login_page(resources, error="Enter your email and password.", email=email, status=400)
-    ip = client_ip(request)
-    if await resources.login_throttle.blocked(email, ip):
-        return _login_page(
-            resources,
-            error="Too many failed attempts. Wait 15 minutes and try again.",
-            email=email,
-            status=429,
-        )
+    client = client_ip(request)
+    device = trusted_devices.device_of(
+        request.cookies,
+        email,
+        (settings.secret_key, *settings.secret_key_fallbacks),
+        secure=resources.secure_cookies,
+    )
+    refusal = await resources.login_throttle.refusal(email, client, device)
+    if refusal is not None:
+        return _login_page(resources, error=refusal.value, email=email, status=429)
     async with resources.sessions() as db, db.begin():
         staff = await authenticate(db, email, password)
         roles = await hotel_roles(db, staff.id) if staff else []
     if staff is None:
-        await resources.login_throttle.failed(email, ip)
+        await resources.login_throttle.failed(email, client, device)
         return _login_page(resources, error="Wrong email or password.", email=email, status=401)
-    await resources.login_throttle.succeeded(email, ip)
+    await resources.login_throttle.succeeded(email, client, device)
     old = request.cookies.get(cookie_name(resources))
     session = await resources.session_store.create(
         staff.id, roles[0].hotel_id if roles else None, replacing=old
@@ -104,6 +124,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
         path="/",
         max_age=resources.session_store.ttl,
     )
+    _set_device_cookie(response, resources, email)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 

@@ -310,7 +310,7 @@ async def oidc_callback(request: Request[Any, Any, Any]) -> Response[Any]:
         staff = await find_account(db, identity.email, for_update=True)
         decision = decide_sign_in(
             identity,
-            account_facts(staff),
+            await account_facts(db, staff),
             account_link=linked_identity(staff),
             subject_owner=await subject_owner(db, identity.issuer, identity.subject),
         )
