@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import signal
@@ -18,6 +19,7 @@ from arq.worker import Worker, func
 from prometheus_client import start_http_server
 
 import domain.models  # noqa: F401 - every table registered before the first query
+from domain.assistant.detector import LinguaDetector
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
 from domain.db import create_engine, session_factory
@@ -47,6 +49,13 @@ def redis_settings(url: str) -> RedisSettings:
     settings.conn_retries = 30
     settings.conn_retry_delay = 1
     return settings
+
+
+@functools.cache
+def language_detector() -> LinguaDetector:
+    """One detector per process, models preloaded at start-up rather than on a guest's first
+    message: both workers (and a restart after Redis was lost) share it."""
+    return LinguaDetector()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -79,6 +88,7 @@ async def startup(ctx: dict[str, Any]) -> None:
             LlmEndpoint(settings.deepseek_api_url, settings.deepseek_api_key, settings.deepseek_model),
             knowledge_token_budget=settings.knowledge_token_budget,
             history_messages=settings.ai_history_messages,
+            languages=language_detector(),
         ),
         sessions=sessions,
         dispatcher=dispatcher,
