@@ -922,6 +922,21 @@ async def test_content_faults(client: httpx.AsyncClient) -> None:
     assert len(short["message"]["content"]) < len(normal)
 
 
+async def test_tool_loop_answers_a_tool_result_with_the_same_call_again(client: httpx.AsyncClient) -> None:
+    messages = conversation("I want to talk to a person")
+    first = (await complete(client, messages))["choices"][0]["message"]
+    result = {"role": "tool", "tool_call_id": first["tool_calls"][0]["id"], "content": "Handed off."}
+    await client.post("/sim/faults", json={"mode": "tool_loop", "count": 1})
+
+    looped = await complete(client, [*messages, first, result])
+    then = await complete(client, [*messages, first, result])
+
+    name, arguments = only_tool_call(looped)
+    assert name == "hand_off_to_staff"
+    assert arguments["reason"] == "guest_requested_human"
+    assert then["choices"][0]["message"]["content"].startswith("I'm connecting you with our team")
+
+
 async def read_stream(client: httpx.AsyncClient, body: dict[str, Any]) -> list[str]:
     async with client.stream("POST", "/v1/chat/completions", json=body) as stream:
         return [line async for line in stream.aiter_lines()]
