@@ -1,10 +1,11 @@
 """The guest-language detector: lingua, for exactly ``GUEST_LANGUAGES``, in low-accuracy mode.
 
-Only the worker imports this module (its AI turn detects the language); web processes never do, so
-they do not carry the models. Measured in the worker process: +40 MiB of RSS once the models are
-preloaded, about 0.2 s to build, well under a millisecond a message. High-accuracy mode would cost
-some +650 MiB for the same languages; on a guest's short messages its gain is small, and the rule
-in ``language.guest_language`` keeps an unsure detection from changing anything.
+Only the worker imports this module (its AI turn detects the language); web processes never do,
+so they do not carry the models (an import-linter contract holds them to it). Measured in the
+worker process (28 languages, models preloaded): RSS 97 -> 140 MiB, +43 MiB; 0.75 s to build at
+start-up; about 0.3 ms to read a guest's sentence. High-accuracy mode would cost some +650 MiB for
+25 languages; on guests' short messages its gain is small, and ``language.guest_language`` keeps
+an unsure reading from changing anything.
 """
 
 from __future__ import annotations

@@ -124,21 +124,27 @@ async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) ->
         if latest_guest is None or latest_guest.id != trigger_id:
             return None  # a newer guest message has its own job, which answers the whole burst
         history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
-        unanswered: list[str] = []
+        unanswered: list[Message] = []
         for m in recent:
             if m.author is not Author.GUEST:
                 break
-            unanswered.insert(0, _as_text(m))
-        guest_text = "\n".join(unanswered)
-        return TurnContext(
-            hotel, conversation, guest, history, guest_text, _language_after(deps, guest_text, guest)
-        )
+            unanswered.insert(0, m)
+        guest_text = "\n".join(_as_text(m) for m in unanswered)
+        own_words = "\n".join(m.text for m in unanswered if m.text and m.type_message not in _NOT_WORDS)
+        language = _language_after(deps, own_words, guest)
+        return TurnContext(hotel, conversation, guest, history, guest_text, language)
 
 
-def _language_after(deps: AssistantDeps, guest_text: str, guest: Guest) -> str | None:
-    if deps.languages is None or not guest_text.strip():
+def _language_after(deps: AssistantDeps, own_words: str, guest: Guest) -> str | None:
+    if deps.languages is None or not own_words.strip():
         return guest.language
-    return guest_language(deps.languages.detect(guest_text), guest_text, guest.language)
+    return guest_language(deps.languages.detect(own_words), own_words, guest.language)
+
+
+#: Messages whose text is not the guest's own words: a place's or a contact's name ("Piazza San
+#: Marco" reads as Italian at 0.99). Nor are our stand-ins ("[the guest sent a location: ...]",
+#: English at 0.97): only texts and captions say which language the guest writes.
+_NOT_WORDS = frozenset({"locationMessage", "contactMessage", "contactsArrayMessage", "reactionMessage"})
 
 
 def _as_text(message: Message) -> str:

@@ -87,6 +87,8 @@ SURE_SCORE = 3.0
 SURE_LEAD = 2.0
 
 _WORD = re.compile(r"[^\W\d_]+")
+#: "[the guest sent a location: ...]", "[kb:...]": annotations, not the guest's words
+_ANNOTATION = re.compile(r"\[[^\]]*\]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _SCRIPTS = (
@@ -164,6 +166,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
 
     ``hint`` is the code of the language the prompt names for the guest.
     """
+    text = _ANNOTATION.sub(" ", text)
     code, confidence = _lingua_guess(text) or ("", 0.0)
     words, score, lead = _by_words(text)
     if _mostly_cyrillic(text) and hint not in ("ru", "uk"):

@@ -144,6 +144,23 @@ async def test_ok_and_a_thumbs_up_keep_the_guests_language(stack: Stack) -> None
     assert await stored_language(stack) == "it"
 
 
+async def test_a_shared_location_says_nothing_about_the_guests_language(stack: Stack) -> None:
+    await stack.guest_writes("A che ora è la colazione?")
+    await replies_after(stack, 0)
+
+    await stack.guest_writes(
+        "",
+        typeMessage="locationMessage",
+        nameLocation="Brandenburger Tor",
+        latitude=52.5163,
+        longitude=13.3777,
+    )
+
+    replies = await replies_after(stack, 1)
+    assert "La metto in contatto con il nostro team" in replies[1]
+    assert await stored_language(stack) == "it"
+
+
 async def test_a_guest_in_a_language_we_have_no_texts_for_gets_english(stack: Stack) -> None:
     await stack.llm_fault("503", count=-1)
 

@@ -533,6 +533,17 @@ async def test_a_short_ok_is_answered_in_the_language_the_prompt_names(
     assert answer["choices"][0]["message"]["content"] == expected
 
 
+async def test_a_bracketed_annotation_is_not_the_guests_words(client: httpx.AsyncClient) -> None:
+    text = "[the guest sent a location: Brandenburger Tor]"
+
+    answer = await complete(client, conversation_with_note(text, "Guest language: Italian."), tools=None)
+
+    assert (
+        answer["choices"][0]["message"]["content"]
+        == "Verifico con il nostro team; un collega le risponderà a breve."
+    )
+
+
 async def test_a_sentence_in_another_language_outweighs_the_named_one(client: httpx.AsyncClient) -> None:
     answer = await complete(
         client, conversation_with_note("Kahvaltı saat kaçta?", "Guest language: Italian.")
