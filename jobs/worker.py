@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import signal
@@ -17,6 +18,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.worker import Worker, func
 
 import domain.models  # noqa: F401 - every table registered before the first query
+from domain.assistant.detector import LinguaDetector
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
 from domain.crypto import SecretUndecryptable
@@ -50,6 +52,13 @@ def redis_settings(url: str) -> RedisSettings:
     return settings
 
 
+@functools.cache
+def language_detector() -> LinguaDetector:
+    """One detector per process, models preloaded at start-up rather than on a guest's first
+    message: both workers (and a restart after Redis was lost) share it."""
+    return LinguaDetector()
+
+
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or get_settings()
     engine = create_engine(settings.sqlalchemy_url, pool_size=5)
@@ -80,6 +89,7 @@ async def startup(ctx: dict[str, Any]) -> None:
             LlmEndpoint(settings.deepseek_api_url, settings.deepseek_api_key, settings.deepseek_model),
             knowledge_token_budget=settings.knowledge_token_budget,
             history_messages=settings.ai_history_messages,
+            languages=language_detector(),
         ),
         sessions=sessions,
         dispatcher=dispatcher,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from domain.assistant.language import language_name
+
 HAND_OFF_TOOL: dict[str, Any] = {
     "type": "function",
     "function": {
@@ -105,10 +107,34 @@ def system_prefix(hotel_name: str, persona: str, facts: str, knowledge: Sequence
     return "\n\n".join(part for part in parts if part) + "\n\n" + ("\n\n".join(entries) or "(empty)")
 
 
-def context_note(now: datetime.datetime, guest_name: str, room: str | None) -> str:
+def context_note(now: datetime.datetime, guest_name: str, room: str | None, language: str | None) -> str:
+    """What changes per turn, after the stable prefix. ``language`` is the guest's, by name."""
     lines = [f"Now: {now:%A %Y-%m-%d %H:%M} hotel time.", f"Guest name: {guest_name or 'unknown'}."]
     if room:
         lines.append(f"Guest room: {room}.")
+    if language:
+        # Named, so a short "ok" or "thanks" is still answered in the guest's language.
+        lines.append(
+            f"Guest language: {language}. Reply in {language} unless the guest's latest message is "
+            "clearly in another language."
+        )
+    return " ".join(lines)
+
+
+def draft_note(staff_name: str, language: str | None) -> str:
+    """For a draft: the reply is the staff member's own message, not the concierge's."""
+    name = " ".join(staff_name.split())[:80]
+    writer = name or "a member of the front-desk staff"
+    lines = [
+        "Draft for staff: this time you do not answer as the concierge.",
+        f"Write the message {writer} will send to the guest, as {writer}, a person at the hotel's "
+        "front desk, in the first person.",
+        "Never say or suggest that you are an AI, a bot or an assistant, and do not promise that a "
+        "colleague will take over: the writer is that colleague.",
+        f"Write it in {language}." if language else "Write it in the language of the guest's messages.",
+    ]
+    if name:
+        lines.append(f"Sign it as: {name}.")
     return " ".join(lines)
 
 
@@ -132,15 +158,7 @@ def build_messages(prefix: str, note: str, history: Sequence[HistoryItem]) -> li
 
 def rewrite_request(question: str, knowledge_language: str) -> list[dict[str, Any]]:
     """Ask the model to restate a question in the knowledge's language, for full-text search."""
-    names = {
-        "en": "English",
-        "de": "German",
-        "es": "Spanish",
-        "fr": "French",
-        "ru": "Russian",
-        "it": "Italian",
-    }
-    language = names.get(knowledge_language, "English")
+    language = language_name(knowledge_language) or "English"
     return [
         {
             "role": "system",

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.assistant import prompt
-from domain.assistant.rules import detect_language, extract_citations, holding_message
+from domain.assistant.language import LanguageDetector, guest_language, language_name
+from domain.assistant.rules import extract_citations
+from domain.conversations.guest_texts import hand_off_message, holding_message
 from domain.conversations.inbound import after_queue, queue_outbound
 from domain.conversations.models import Author, Conversation, Message, State
 from domain.conversations.service import hand_off, lock_conversation
@@ -50,6 +52,8 @@ class AssistantDeps:
     default_endpoint: LlmEndpoint
     knowledge_token_budget: int = 6000
     history_messages: int = 20
+    #: only the worker has one (its AI turn records the guest's language); web processes never load it
+    languages: LanguageDetector | None = None
 
 
 @dataclass(slots=True)
@@ -69,6 +73,8 @@ class TurnContext:
     guest: Guest
     history: list[prompt.HistoryItem]
     guest_text: str
+    #: the guest's language after these messages (ISO 639-1), None while unknown
+    language: str | None
 
 
 def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
@@ -118,12 +124,27 @@ async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) ->
         if latest_guest is None or latest_guest.id != trigger_id:
             return None  # a newer guest message has its own job, which answers the whole burst
         history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
-        unanswered: list[str] = []
+        unanswered: list[Message] = []
         for m in recent:
             if m.author is not Author.GUEST:
                 break
-            unanswered.insert(0, _as_text(m))
-        return TurnContext(hotel, conversation, guest, history, "\n".join(unanswered))
+            unanswered.insert(0, m)
+        guest_text = "\n".join(_as_text(m) for m in unanswered)
+        own_words = "\n".join(m.text for m in unanswered if m.text and m.type_message not in _NOT_WORDS)
+        language = _language_after(deps, own_words, guest)
+        return TurnContext(hotel, conversation, guest, history, guest_text, language)
+
+
+def _language_after(deps: AssistantDeps, own_words: str, guest: Guest) -> str | None:
+    if deps.languages is None or not own_words.strip():
+        return guest.language
+    return guest_language(deps.languages.detect(own_words), own_words, guest.language)
+
+
+#: Messages whose text is not the guest's own words: a place's or a contact's name ("Piazza San
+#: Marco" reads as Italian at 0.99). Nor are our stand-ins ("[the guest sent a location: ...]",
+#: English at 0.97): only texts and captions say which language the guest writes.
+_NOT_WORDS = frozenset({"locationMessage", "contactMessage", "contactsArrayMessage", "reactionMessage"})
 
 
 def _as_text(message: Message) -> str:
@@ -166,7 +187,7 @@ async def _think(deps: AssistantDeps, ctx: TurnContext) -> TurnPlan:
     entries = await _knowledge_for(deps, ctx, endpoint, now.date())
     messages = prompt.build_messages(
         prompt.system_prefix(ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries),
-        prompt.context_note(now, ctx.guest.name, ctx.guest.room),
+        prompt.context_note(now, ctx.guest.name, ctx.guest.room, language_name(ctx.language)),
         ctx.history,
     )
     plan = TurnPlan()
@@ -249,23 +270,26 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
                 )
             )
         guest = await uow.session.get(Guest, conversation.guest_id)
-        if guest is not None and ctx.guest_text.strip():
-            guest.language = detect_language(ctx.guest_text, guest.language or "en")
+        if guest is not None:
+            if ctx.language is not None:
+                guest.language = ctx.language
             if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
                 guest.room = plan.service_requests[0]["room"]
-        if plan.reply:
+        # A hand-off the model did not announce still tells the guest, in our own words.
+        text = plan.reply or (hand_off_message(ctx.language) if plan.hand_off is not None else "")
+        if text:
             reply = queue_outbound(
                 uow,
                 hotel_id=conversation.hotel_id,
                 conversation_id=conversation.id,
                 chat_id=ctx.guest.chat_id,
-                text=plan.reply,
+                text=text,
                 author=Author.AI,
                 sources=plan.sources,
                 ai_trigger_message_id=trigger_id,
             )
             conversation.last_message_at = datetime.datetime.now(datetime.UTC)
-            conversation.last_message_preview = plan.reply[:120]
+            conversation.last_message_preview = text[:120]
             await after_queue(uow, reply)
         conversation.ai_pending_since = None
         if plan.hand_off is not None:
@@ -294,14 +318,16 @@ async def ai_turn(
 
 async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why: str) -> AiOutcome:
     """After the last try: hand off to staff and tell the guest, briefly, in their language."""
-    language = detect_language(ctx.guest_text, ctx.guest.language or "en")
-    plan = TurnPlan(reply=holding_message(language), hand_off=("ai_failure", why[:1000]))
+    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]))
     outcome = await _apply(deps, ctx, trigger_id, plan)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 
 
-async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UUID) -> str:
-    """A draft for staff to edit and send: the AI's answer to the latest guest messages, no tools."""
+async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UUID, staff_name: str) -> str:
+    """A draft for staff to edit and send, written as ``staff_name`` would: no tools.
+
+    In the guest's stored language (the web process, which asks for drafts, has no detector).
+    """
     async with deps.sessions() as session:
         row = await _conversation_row(session, conversation_id, hotel_id)
         if row is None:
@@ -310,14 +336,15 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
         recent = await _recent_messages(session, conversation_id, deps.history_messages)
     history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
     guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
-    ctx = TurnContext(hotel, conversation, guest, history, guest_text)
+    ctx = TurnContext(hotel, conversation, guest, history, guest_text, guest.language)
     endpoint = endpoint_for(hotel, deps.default_endpoint)
     now = datetime.datetime.now(_zone(hotel.timezone))
     entries = await _knowledge_for(deps, ctx, endpoint, now.date())
     messages = prompt.build_messages(
         prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries),
-        prompt.context_note(now, guest.name, guest.room)
-        + " You are drafting a reply that a member of staff will check and send.",
+        prompt.context_note(now, guest.name, guest.room, language_name(guest.language))
+        + " "
+        + prompt.draft_note(staff_name, language_name(guest.language)),
         history,
     )
     completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(guest.chat_id))

@@ -12,6 +12,7 @@ from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.conversations import rules
+from domain.conversations.guest_texts import resend_please
 from domain.conversations.ingest_sql import record_reopened, store_guest_message
 from domain.conversations.models import (
     Author,
@@ -34,10 +35,6 @@ from domain.ports import LiveEvent, ai_reply_job, send_job
 from domain.uow import DriverUnitOfWork, NeedsSession, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-RESEND_PLEASE = (
-    "Sorry, your last message did not reach us in a readable form. Could you please send it again?"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,12 +239,17 @@ async def receive_guest_message(
     )
     uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     if msg.content.undecryptable and not msg.is_group and isinstance(uow, UnitOfWork):
+        # In the language the worker last recognised: the web process has no detector, and an
+        # unreadable message has no text to detect anyway.
+        language = await uow.session.scalar(
+            select(Guest.language).where(Guest.hotel_id == hotel.id, Guest.chat_id == msg.chat_id)
+        )
         reply = queue_outbound(
             uow,
             hotel_id=hotel.id,
             conversation_id=conversation_id,
             chat_id=msg.chat_id,
-            text=RESEND_PLEASE,
+            text=resend_please(language),
             author=Author.SYSTEM,
         )
         await after_queue(uow, reply)

@@ -167,11 +167,26 @@ def _outcome(reply: Reply, request: ChatRequest, fault: str | None) -> Outcome:
             tool_calls=[],
             finish_reason="insufficient_system_resource",
         )
+    if fault == "tool_loop" and not calls:
+        again = _last_tool_call(request.messages)
+        if again is not None:
+            looped = _tool_call(request, 0, again.get("name", ""), again.get("arguments", "{}"))
+            return replace(outcome, content="", tool_calls=[looped], finish_reason="tool_calls")
     if fault == "bad_tool_arguments":
         broken = calls[0] if calls else _tool_call(request, 0, "hand_off_to_staff", "")
         broken = {**broken, "function": {**broken["function"], "arguments": '{"reason": "not_in_kn'}}
         return replace(outcome, content="", tool_calls=[broken], finish_reason="tool_calls")
     return outcome
+
+
+def _last_tool_call(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The function of the conversation's latest tool call, if any."""
+    for message in reversed(messages):
+        calls = message.get("tool_calls") if message.get("role") == "assistant" else None
+        if calls:
+            function: dict[str, Any] = calls[-1].get("function") or {}
+            return function
+    return None
 
 
 def _is_json_object(text: str) -> bool:

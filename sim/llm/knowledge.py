@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sim.llm.lexicon import STOPWORDS, Topic
+from sim.llm.lexicon import Topic
+from sim.llm.stopwords import STOPWORDS
 from sim.llm.text import normalize
 
 _ENTRY = re.compile(r"^\[kb:([^\]]+)\]\s*(.*)$")

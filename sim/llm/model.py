@@ -4,6 +4,10 @@ Keyed on the last user message: asks for a person -> ``hand_off_to_staff``; a se
 ``create_service_request``; a known topic with a matching knowledge entry -> that entry's body,
 verbatim, with its ``[kb:<id>]`` marker; anything else -> ``hand_off_to_staff``
 (``not_in_knowledge``). It never states a fact the prompt does not hold.
+
+It answers in the guest's language (``language.py``), helped by a "Guest language: Italian." line
+in a system message. A system message with "Draft for staff:" asks for a message a member of staff
+sends as their own: no promise of a colleague, and signed with the name after "Sign it as:".
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.llm.intents import GREETING, HOUSEKEEPING, MAINTENANCE, PERSON, THANKS
 from sim.llm.knowledge import Entry, entries_for_topics, entries_named_in, parse_entries
 from sim.llm.language import NAMES, code_for_name, detect_language
-from sim.llm.lexicon import GREETING, HOUSEKEEPING, MAINTENANCE, PERSON, STOPWORDS, THANKS, TOPICS, Topic
+from sim.llm.lexicon import TOPICS, Topic
 from sim.llm.phrases import say
+from sim.llm.stopwords import STOPWORDS
 from sim.llm.text import normalize
 
 HAND_OFF = "hand_off_to_staff"
@@ -25,15 +31,22 @@ SERVICE_REQUEST = "create_service_request"
 _REWRITE = re.compile(
     r"Rewrite the guest['\u2019]s question as a search query in\s+([^\W\d_]+)", re.IGNORECASE
 )
+_GUEST_LANGUAGE = re.compile(r"Guest language:\s*([^\W\d_]+(?: [^\W\d_]+)?)\.")
+_DRAFT = "Draft for staff:"
+_SIGNATURE = re.compile(r"Sign it as: (.{1,80}?)\.\s*$")
 _WORD = re.compile(r"[^\W\d_]+")
-_ROOM_WORDS = r"(?:room|zimmer|zi|habitacion|chambre|номер\w*|комнат\w*|suite|apartment|appartement)"
+_ROOM_WORDS = (
+    r"(?:room|zimmer|zi|habitacion|chambre|camera|quarto|kamer|pokoj\w*|oda\w*|номер\w*|комнат\w*"
+    r"|suite|apartment|appartement)"
+)
 _ROOM_NEAR_WORD = re.compile(_ROOM_WORDS + r"\.?\s*(?:number|nr|no|num|numero|#|№)?\.?\s*(\d{3,4})(?!\d)")
 _ROOM_ALONE = re.compile(r"(?<![\d:.,])(\d{3,4})(?![\d:]|[.,]\d)")
 _ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
 _FILLER = frozenset(
     normalize(
         "there team everyone all again lot much very so zusammen alle allen vielmals todos "
-        "mucho muchas tout monde beaucoup tous вам всем большое очень"
+        "mucho muchas tout monde beaucoup tous вам всем большое очень mille tante tanto muito "
+        "muita wel hartelijk bardzo serdecznie cok дуже вам"
     ).split(" ")
 )
 
@@ -42,6 +55,17 @@ _FILLER = frozenset(
 class PlannedToolCall:
     name: str
     arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """Who speaks, and in which language."""
+
+    language: str
+    #: a draft a member of staff sends as their own (else the hotel's concierge speaks)
+    staff: bool = False
+    #: the name a staff draft is signed with
+    signature: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +90,36 @@ def reply_to(messages: list[dict[str, Any]], tool_names: frozenset[str]) -> Repl
     system_texts = [text_of(message) for message in messages if message["role"] == "system"]
     user_texts = [text_of(message) for message in messages if message["role"] == "user"]
     guest_text = user_texts[-1] if user_texts else ""
-    language = detect_language(guest_text)
 
     rewrite = next((m for m in map(_REWRITE.search, system_texts) if m), None)
     if rewrite:
         return _search_query(guest_text, code_for_name(rewrite.group(1)) or "en")
+    voice = _voice(system_texts, guest_text)
     if messages[-1]["role"] == "tool":
-        return _after_tool(messages, language)
-    return _answer(guest_text, language, parse_entries(system_texts), tool_names)
+        return _after_tool(messages, voice.language)
+    if voice.staff:
+        tool_names = frozenset()  # a draft is text for a person to send, never an action
+    reply = _answer(guest_text, voice, parse_entries(system_texts), tool_names)
+    if voice.staff and voice.signature and reply.content:
+        signed = f"{reply.content}\n\n{say('sign_off', voice.language).format(name=voice.signature)}"
+        return Reply(signed, reply.tool_calls, reply.reasoning)
+    return reply
 
 
-def _answer(text: str, language: str, entries: list[Entry], tool_names: frozenset[str]) -> Reply:
+def _voice(system_texts: list[str], guest_text: str) -> Voice:
+    named = next((m for m in map(_GUEST_LANGUAGE.search, system_texts) if m), None)
+    hint = code_for_name(named.group(1)) if named else None
+    staff = any(_DRAFT in text for text in system_texts)
+    signed = next((m for m in map(_SIGNATURE.search, system_texts) if m), None) if staff else None
+    return Voice(detect_language(guest_text, hint), staff, signed.group(1).strip() if signed else "")
+
+
+def _answer(text: str, voice: Voice, entries: list[Entry], tool_names: frozenset[str]) -> Reply:
     normalized = normalize(text)
+    language = voice.language
     if PERSON.found_in(normalized):
         summary = f'Guest asked to speak with a staff member: "{_clip(text)}"'
-        return _hand_off("guest_requested_human", summary, language, tool_names)
+        return _hand_off("guest_requested_human", summary, voice, tool_names)
     if HOUSEKEEPING.found_in(normalized) or MAINTENANCE.found_in(normalized):
         category = "maintenance" if MAINTENANCE.found_in(normalized) else "housekeeping"
         arguments = {"category": category, "details": text.strip(), "room": _room_number(normalized)}
@@ -88,7 +127,7 @@ def _answer(text: str, language: str, entries: list[Entry], tool_names: frozense
         if SERVICE_REQUEST in tool_names:
             return Reply("", (PlannedToolCall(SERVICE_REQUEST, arguments),), reasoning)
         summary = f'Guest asked for {category}: "{_clip(text)}"'
-        return _hand_off("service_request", summary, language, tool_names)
+        return _hand_off("service_request", summary, voice, tool_names)
 
     topics = [topic for topic in TOPICS if topic.keywords.found_in(normalized)]
     if not topics and (small_talk := _small_talk(normalized)):
@@ -100,7 +139,7 @@ def _answer(text: str, language: str, entries: list[Entry], tool_names: frozense
         return _grounded(found, language)
     about = ", ".join(topic.name for topic in topics) or "a question"
     summary = f'Guest asked about {about}, which the knowledge does not cover: "{_clip(text)}"'
-    return _hand_off("not_in_knowledge", summary, language, tool_names)
+    return _hand_off("not_in_knowledge", summary, voice, tool_names)
 
 
 def _grounded(entries: list[Entry], language: str) -> Reply:
@@ -115,11 +154,18 @@ def _grounded(entries: list[Entry], language: str) -> Reply:
     return Reply(content, reasoning=reasoning)
 
 
-def _hand_off(reason: str, summary: str, language: str, tool_names: frozenset[str]) -> Reply:
-    reasoning = f"The guest writes in {NAMES[language]}. Hand off to staff: {reason}."
+#: what a member of staff writes instead of handing off (they are the person the guest waits for)
+_STAFF_INSTEAD_OF_HAND_OFF = {"guest_requested_human": "staff_here", "service_request": "staff_arrange"}
+
+
+def _hand_off(reason: str, summary: str, voice: Voice, tool_names: frozenset[str]) -> Reply:
+    reasoning = f"The guest writes in {NAMES[voice.language]}. Hand off to staff: {reason}."
     if HAND_OFF in tool_names:
         return Reply("", (PlannedToolCall(HAND_OFF, {"reason": reason, "summary": summary}),), reasoning)
-    return Reply(say("check_with_team", language), reasoning=reasoning)
+    if voice.staff:
+        key = _STAFF_INSTEAD_OF_HAND_OFF.get(reason, "staff_check")
+        return Reply(say(key, voice.language), reasoning=f"Drafting for staff: {reason}.")
+    return Reply(say("check_with_team", voice.language), reasoning=reasoning)
 
 
 def _after_tool(messages: list[dict[str, Any]], language: str) -> Reply:

@@ -17,7 +17,8 @@ ERROR_FAULTS: dict[str, tuple[int, str, str, str]] = {
     "503": (503, "Server Overloaded", "server_error", "server_overloaded"),
     "402": (402, "Insufficient Balance", "invalid_request_error", "insufficient_balance"),
 }
-#: every fault mode; the last two are extras for client tests (broken JSON, broken tool arguments)
+#: every fault mode; the last three are extras for client tests (broken JSON, broken tool
+#: arguments, and a model that answers every tool result by calling the same tool again)
 FAULT_MODES = (
     *ERROR_FAULTS,
     "timeout",
@@ -27,6 +28,7 @@ FAULT_MODES = (
     "drop",
     "invalid_json",
     "bad_tool_arguments",
+    "tool_loop",
 )
 RECORDED_REQUESTS = 100
 

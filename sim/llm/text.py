@@ -19,7 +19,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-LANGUAGES = ("en", "de", "es", "fr", "ru")
+#: the languages the simulated model speaks (writes its own phrases in)
+LANGUAGES = ("en", "de", "es", "fr", "ru", "it", "pt", "nl", "pl", "uk", "tr", "ar", "zh", "ja", "ko")
 
 _SEPARATOR = re.compile(r"[\s\-]+")
 

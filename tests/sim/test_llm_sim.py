@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (Cyrillic test phrases)
+# ruff: noqa: RUF001  (Cyrillic and other non-Latin test phrases)
 """The LLM simulator over real HTTP: contract B (auth, validation, shapes, streaming, thinking,
 faults) and the deterministic model behind it (grounded answers, citations, tool calls, languages)."""
 
@@ -362,6 +362,257 @@ async def test_query_rewrite_answers_json_in_the_knowledge_language(client: http
     assert "json" in response.json()["error"]["message"]
 
 
+# --------------------------------------------------------------------------- the other ten languages
+
+LEAD_IN_MORE = {
+    "it": "Ecco le informazioni:",
+    "pt": "Com todo o gosto:",
+    "nl": "Graag, hier de informatie:",
+    "pl": "Oto informacje:",
+    "uk": "Звісно:",
+    "tr": "Tabii, bilgiler şöyle:",
+    "ar": "بكل سرور:",
+    "zh": "好的，以下是相关信息：",
+    "ja": "ご案内いたします：",
+    "ko": "안내해 드리겠습니다:",
+}
+
+SAME_QUESTION_MORE = [
+    (BREAKFAST, "7:00 to 10:30", "it", "A che ora è la colazione?"),
+    (BREAKFAST, "7:00 to 10:30", "pt", "A que horas é o pequeno-almoço?"),
+    (BREAKFAST, "7:00 to 10:30", "nl", "Hoe laat is het ontbijt?"),
+    (BREAKFAST, "7:00 to 10:30", "pl", "O której jest śniadanie?"),
+    (BREAKFAST, "7:00 to 10:30", "uk", "О котрій годині сніданок?"),
+    (BREAKFAST, "7:00 to 10:30", "tr", "Kahvaltı saat kaçta?"),
+    (BREAKFAST, "7:00 to 10:30", "ar", "متى يتم تقديم الإفطار؟"),
+    (BREAKFAST, "7:00 to 10:30", "zh", "早餐几点开始？"),
+    (BREAKFAST, "7:00 to 10:30", "ja", "朝食は何時からですか？"),
+    (BREAKFAST, "7:00 to 10:30", "ko", "조식은 몇 시부터인가요?"),
+    (WIFI, "password: Sunrise2024!", "it", "Qual è la password del wifi?"),
+    (WIFI, "password: Sunrise2024!", "pt", "Qual é a senha do wifi?"),
+    (WIFI, "password: Sunrise2024!", "nl", "Wat is het wifi-wachtwoord?"),
+    (WIFI, "password: Sunrise2024!", "pl", "Jakie jest hasło do wifi?"),
+    (WIFI, "password: Sunrise2024!", "uk", "Який пароль від вайфаю?"),
+    (WIFI, "password: Sunrise2024!", "tr", "Wifi şifresi nedir?"),
+    (WIFI, "password: Sunrise2024!", "ar", "ما هي كلمة المرور للواي فاي؟"),
+    (WIFI, "password: Sunrise2024!", "zh", "无线网络的密码是多少？"),
+    (WIFI, "password: Sunrise2024!", "ja", "Wi-Fiのパスワードを教えてください。"),
+    (WIFI, "password: Sunrise2024!", "ko", "와이파이 비밀번호가 뭐예요?"),
+    (PARKING, "EUR 25 per night", "it", "Avete un parcheggio?"),
+    (PARKING, "EUR 25 per night", "pt", "Vocês têm estacionamento?"),
+    (PARKING, "EUR 25 per night", "nl", "Kan ik bij het hotel parkeren?"),
+    (PARKING, "EUR 25 per night", "pl", "Czy jest parking przy hotelu?"),
+    (PARKING, "EUR 25 per night", "uk", "Чи є у вас парковка?"),
+    (PARKING, "EUR 25 per night", "tr", "Otopark var mı?"),
+    (PARKING, "EUR 25 per night", "ar", "هل يوجد موقف سيارات؟"),
+    (PARKING, "EUR 25 per night", "zh", "酒店有停车场吗？"),
+    (PARKING, "EUR 25 per night", "ja", "駐車場はありますか？"),
+    (PARKING, "EUR 25 per night", "ko", "주차장이 있나요?"),
+]
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "fact", "language", "question"),
+    SAME_QUESTION_MORE,
+    ids=[f"{row[0][:4]}-{row[2]}" for row in SAME_QUESTION_MORE],
+)
+async def test_the_same_question_in_ten_more_languages_is_answered_in_each(
+    client: httpx.AsyncClient, entry_id: str, fact: str, language: str, question: str
+) -> None:
+    answer = await complete(client, conversation(question))
+
+    content = answer["choices"][0]["message"]["content"]
+    assert content.startswith(LEAD_IN_MORE[language] + "\n")
+    assert fact in content
+    assert content.rstrip().endswith(f"[kb:{entry_id}]")
+
+
+@pytest.mark.parametrize(
+    ("greeting", "expected"),
+    [
+        ("Ciao!", "Buongiorno! Come posso aiutarla?"),
+        ("Olá, bom dia", "Olá! Em que posso ajudar?"),
+        ("Goedemorgen", "Hallo! Waarmee kan ik u helpen?"),
+        ("Dzień dobry", "Dzień dobry! W czym mogę pomóc?"),
+        ("Привіт!", "Вітаю! Чим можу допомогти?"),
+        ("Merhaba", "Merhaba! Size nasıl yardımcı olabilirim?"),
+        ("مرحبا", "مرحبًا! كيف يمكنني مساعدتك؟"),
+        ("你好", "您好！有什么可以帮您？"),
+        ("こんにちは", "こんにちは！どのようなご用件でしょうか？"),
+        ("안녕하세요", "안녕하세요! 무엇을 도와드릴까요?"),
+        ("Grazie mille!", "Prego! Posso fare altro per lei?"),
+        ("Muito obrigado", "De nada! Posso ajudar em mais alguma coisa?"),
+        ("Teşekkürler", "Rica ederim! Yardımcı olabileceğim başka bir şey var mı?"),
+        ("شكرا", "على الرحب والسعة! هل يمكنني مساعدتك في شيء آخر؟"),
+        ("谢谢", "不客气！还有什么可以帮您的吗？"),
+    ],
+)
+async def test_greetings_and_thanks_in_ten_more_languages(
+    client: httpx.AsyncClient, greeting: str, expected: str
+) -> None:
+    answer = await complete(client, conversation(greeting))
+
+    assert answer["choices"][0]["message"]["content"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "confirmation"),
+    [
+        ("Vorrei parlare con una persona, per favore.", "La metto in contatto con il nostro team"),
+        ("Queria falar com uma pessoa, por favor.", "Vou passar a conversa a um colega"),
+        ("Ik wil graag met een medewerker spreken.", "Ik breng u in contact met ons team"),
+        ("Chciałbym porozmawiać z pracownikiem recepcji.", "Przekazuję rozmowę naszemu zespołowi"),
+        ("Покличте, будь ласка, адміністратора.", "Я передаю ваше питання нашій команді"),
+        ("Bir yetkiliyle görüşmek istiyorum.", "Sizi ekibimize bağlıyorum"),
+        ("أريد التحدث مع موظف من فضلك.", "سأحيلك إلى فريقنا"),
+        ("我想和人工客服说话。", "正在为您转接我们的团队"),
+        ("スタッフの方と話したいです。", "担当スタッフにおつなぎします"),
+        ("직원과 통화하고 싶어요.", "담당 직원에게 연결해 드리겠습니다"),
+    ],
+)
+async def test_asking_for_a_person_in_ten_more_languages_hands_off_and_says_so(
+    client: httpx.AsyncClient, text: str, confirmation: str
+) -> None:
+    messages = conversation(text)
+    first = await complete(client, messages)
+    name, arguments = only_tool_call(first)
+    assert (name, arguments["reason"]) == ("hand_off_to_staff", "guest_requested_human")
+    assistant = first["choices"][0]["message"]
+    result = {"role": "tool", "tool_call_id": assistant["tool_calls"][0]["id"], "content": "Handed off."}
+
+    second = await complete(client, [*messages, assistant, result])
+
+    assert confirmation in second["choices"][0]["message"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "room"),
+    [
+        ("Potete portare due asciugamani in camera 214?", "housekeeping", "214"),
+        ("A torneira do quarto 305 está avariada.", "maintenance", "305"),
+        ("Kunnen jullie extra handdoeken brengen naar kamer 118?", "housekeeping", "118"),
+        ("W pokoju 220 nie działa klimatyzacja.", "maintenance", "220"),
+        ("Принесіть, будь ласка, рушники в номер 301.", "housekeeping", "301"),
+        ("Odamda klima çalışmıyor, oda 512.", "maintenance", "512"),
+        ("المكيف في الغرفة 407 لا يعمل", "maintenance", "407"),
+        ("请给1208房间送两条毛巾", "housekeeping", "1208"),
+        ("部屋のシャワーが壊れています。1102号室です。", "maintenance", "1102"),
+        ("수건 좀 더 주세요. 903호입니다.", "housekeeping", "903"),
+    ],
+)
+async def test_service_requests_in_ten_more_languages(
+    client: httpx.AsyncClient, text: str, category: str, room: str
+) -> None:
+    name, arguments = only_tool_call(await complete(client, conversation(text)))
+
+    assert name == "create_service_request"
+    assert arguments == {"category": category, "details": text, "room": room}
+
+
+def conversation_with_note(text: str, note: str) -> list[dict[str, Any]]:
+    messages = conversation(text)
+    messages[1] = {"role": "system", "content": f"{messages[1]['content']} {note}"}
+    return messages
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("Guest language: Italian.", "Prego! Posso fare altro per lei?"),
+        ("Guest language: Turkish.", "Rica ederim! Yardımcı olabileceğim başka bir şey var mı?"),
+        ("Guest language: Chinese.", "不客气！还有什么可以帮您的吗？"),
+        ("Guest language: Swedish.", "You're welcome! Is there anything else I can do for you?"),
+        ("", "You're welcome! Is there anything else I can do for you?"),
+    ],
+)
+async def test_a_short_ok_is_answered_in_the_language_the_prompt_names(
+    client: httpx.AsyncClient, note: str, expected: str
+) -> None:
+    answer = await complete(client, conversation_with_note("ok 👍", note))
+
+    assert answer["choices"][0]["message"]["content"] == expected
+
+
+async def test_a_bracketed_annotation_is_not_the_guests_words(client: httpx.AsyncClient) -> None:
+    text = "[the guest sent a location: Brandenburger Tor]"
+
+    answer = await complete(client, conversation_with_note(text, "Guest language: Italian."), tools=None)
+
+    assert (
+        answer["choices"][0]["message"]["content"]
+        == "Verifico con il nostro team; un collega le risponderà a breve."
+    )
+
+
+async def test_a_sentence_in_another_language_outweighs_the_named_one(client: httpx.AsyncClient) -> None:
+    answer = await complete(
+        client, conversation_with_note("Kahvaltı saat kaçta?", "Guest language: Italian.")
+    )
+
+    assert answer["choices"][0]["message"]["content"].startswith(LEAD_IN_MORE["tr"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hej! Vad är lösenordet till wifi på hotellet?",  # Swedish
+        "Hei, mikä on hotellin wifi-salasana?",  # Finnish
+        "Dobrý den, jaké je heslo na wifi?",  # Czech
+    ],
+)
+async def test_a_language_it_has_no_phrases_for_is_answered_in_english(
+    client: httpx.AsyncClient, question: str
+) -> None:
+    answer = await complete(client, conversation(question))
+
+    content = answer["choices"][0]["message"]["content"]
+    assert content.startswith(LEAD_IN["en"] + "\n")
+    assert "password: Sunrise2024!" in content
+
+
+DRAFT = (
+    "Guest language: Italian. Draft for staff: this time you do not answer as the concierge. "
+    "Write the message Anna Berger will send to the guest. Sign it as: Anna Berger."
+)
+
+
+async def test_a_draft_is_written_and_signed_as_the_staff_member(client: httpx.AsyncClient) -> None:
+    answer = await complete(client, conversation_with_note("A che ora è la colazione?", DRAFT), tools=None)
+
+    content = answer["choices"][0]["message"]["content"]
+    assert content.startswith(LEAD_IN_MORE["it"] + "\n")
+    assert "7:00 to 10:30" in content
+    assert content.endswith("\n\nCordiali saluti, Anna Berger")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vorrei parlare con una persona, per favore.", "Certo, sono qui. Come posso aiutarla?"),
+        ("Posso atterrare con il mio elicottero sul tetto?", "Verifico subito e le rispondo qui a breve."),
+        ("Potete portare due asciugamani in camera 214?", "Me ne occupo subito."),
+    ],
+)
+async def test_a_draft_never_promises_a_colleague_the_writer_is_the_colleague(
+    client: httpx.AsyncClient, text: str, expected: str
+) -> None:
+    answer = await complete(client, conversation_with_note(text, DRAFT))
+
+    message = answer["choices"][0]["message"]
+    assert "tool_calls" not in message
+    assert message["content"] == f"{expected}\n\nCordiali saluti, Anna Berger"
+    assert "collega" not in message["content"]
+
+
+async def test_the_same_request_gets_the_same_answer(client: httpx.AsyncClient) -> None:
+    messages = conversation_with_note("Ciao", "Guest language: Portuguese.")
+
+    first = await complete(client, messages)
+    second = await complete(client, messages)
+
+    assert first["choices"][0]["message"] == second["choices"][0]["message"]
+
+
 # --------------------------------------------------------------------------- auth and validation
 
 
@@ -680,6 +931,21 @@ async def test_content_faults(client: httpx.AsyncClient) -> None:
     assert len(cut["message"]["content"]) < len(normal)
     assert short["finish_reason"] == "insufficient_system_resource"
     assert len(short["message"]["content"]) < len(normal)
+
+
+async def test_tool_loop_answers_a_tool_result_with_the_same_call_again(client: httpx.AsyncClient) -> None:
+    messages = conversation("I want to talk to a person")
+    first = (await complete(client, messages))["choices"][0]["message"]
+    result = {"role": "tool", "tool_call_id": first["tool_calls"][0]["id"], "content": "Handed off."}
+    await client.post("/sim/faults", json={"mode": "tool_loop", "count": 1})
+
+    looped = await complete(client, [*messages, first, result])
+    then = await complete(client, [*messages, first, result])
+
+    name, arguments = only_tool_call(looped)
+    assert name == "hand_off_to_staff"
+    assert arguments["reason"] == "guest_requested_human"
+    assert then["choices"][0]["message"]["content"].startswith("I'm connecting you with our team")
 
 
 async def read_stream(client: httpx.AsyncClient, body: dict[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from domain.assistant import prompt
-from domain.assistant.rules import detect_language, extract_citations, holding_message
+from domain.assistant.rules import extract_citations
 from domain.conversations.models import Delivery, State
 from domain.conversations.rules import (
     TransitionNotAllowed,
@@ -79,21 +79,6 @@ def test_phone_and_preview() -> None:
     assert preview(None, "imageMessage") == "[Photo]"
     assert preview("a  b\nc", "textMessage") == "a b c"
     assert len(preview("x" * 500, "textMessage")) == 120
-
-
-@pytest.mark.parametrize(
-    ("text", "language"),
-    [
-        ("When is breakfast?", "en"),
-        ("Wann gibt es Frühstück?", "de"),
-        ("¿A qué hora es el desayuno?", "es"),
-        ("À quelle heure est le petit-déjeuner ?", "fr"),
-        ("Когда завтрак?", "ru"),
-    ],
-)
-def test_detect_language(text, language) -> None:
-    assert detect_language(text) == language
-    assert holding_message(language) != ""
 
 
 def test_citations_are_stripped_and_only_known_ids_kept() -> None:

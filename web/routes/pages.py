@@ -139,7 +139,7 @@ async def suggest(request: Request[Any, Any, Any], actor: Actor, conversation_id
     if resources.assistant is None:
         return Response({"detail": "the AI is not configured"}, status_code=503)
     try:
-        draft = await suggest_reply(resources.assistant, actor.hotel_id, cid)
+        draft = await suggest_reply(resources.assistant, actor.hotel_id, cid, actor.name)
     except LookupError as exc:
         raise ConversationNotFound(conversation_id) from exc
     except LlmError:
