@@ -8,21 +8,9 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import Harness, Tabs, World, guest_chat
+from tests.browser.harness import SCREENSHOTS, Harness, Tabs, World, guest_chat
 
 pytestmark = pytest.mark.browser
-
-# Playwright's Chromium lets pages play sound without a gesture (whatever --autoplay-policy says);
-# this makes it start suspended and resume only when asked, as desktop browsers do before a click.
-SOUND_AFTER_A_GESTURE = """
-(() => {
-    const Real = window.AudioContext;
-    if (!Real) return;
-    window.AudioContext = class extends Real {
-        constructor(...args) { super(...args); this.suspend(); }
-    };
-})();
-"""
 
 
 async def open_conversation(page: Page, guest: str) -> None:
@@ -64,6 +52,8 @@ async def test_taking_over_from_a_colleague_tells_them_and_their_composer_says_w
     await expect(header.get_by_role("button", name="Take over")).to_be_visible()
     await expect(anna.page.locator("#timeline")).to_contain_text("Ben Okafor took over from Anna Berger")
     assert await anna.same_document(), "Anna's tab reloaded"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await anna.page.screenshot(path=SCREENSHOTS / "conversation-taken-over.png")
 
     # One click on the notice in her inbox tab opens the conversation; she dismisses the other.
     await anna_inbox.page.locator("#notices .notice-link").click()
@@ -78,14 +68,14 @@ async def test_a_guest_who_needs_a_person_is_announced_on_every_page(
     harness: Harness, world: World, tabs: Tabs
 ) -> None:
     admin = await tabs.sign_in(harness.web_urls[0], world.admin)
-    await admin.context.add_init_script(SOUND_AFTER_A_GESTURE)
     await admin.page.goto("/admin/staff")
     await admin.wait_live()
     anna = await tabs.sign_in(harness.web_urls[1], world.agents[0])
     await anna.page.goto("/requests")
     await anna.wait_live()
 
-    # Until the browser lets the page play sound, a small control offers it in one click.
+    # A page that was navigated to may not play sound before a click on it (Chromium's autoplay
+    # policy): until it may, a small control offers it in one click.
     sound = admin.page.locator("#enable-sound")
     await expect(sound).to_be_visible()
     await sound.click()
