@@ -64,14 +64,14 @@ async def inbox_for(db: AsyncSession, actor: Actor, query: str = "", timezone: s
     )
 
 
-def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox | None) -> dict[str, Any]:
+def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> dict[str, Any]:
     conversation = view.conversation
     reason = conversation.handoff_reason or ""
     return {
         "actor": actor,
         "view": view,
         "inbox": inbox,
-        "waiting": inbox.waiting if inbox is not None else None,
+        "waiting": inbox.waiting,
         "guest_name": view.guest.name or view.guest.phone,
         "reason_label": REASON_LABELS.get(reason, reason),
         "current_id": conversation.id,
