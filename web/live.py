@@ -319,6 +319,7 @@ class LiveHub:
             clients.discard(client)
             if not clients:
                 self.clients.pop(client.actor.hotel_id, None)
+                self.notices.pop(client.actor.hotel_id, None)  # nobody left to tell
 
     @property
     def socket_count(self) -> int:
