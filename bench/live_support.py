@@ -623,7 +623,7 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
             first = await renderer()
             shown = {}
             for actor in actors:
-                region, shown[actor.staff_id], _ = first.region(actor, None)
+                region, shown[actor.staff_id] = first.region(actor, None)
             full.append(time.perf_counter() - wall)
             # one guest writes again: the oldest conversation of the AI's moves to the top
             await pool.execute(
@@ -636,7 +636,7 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
             wall = time.perf_counter()
             second = await renderer()
             for actor in actors:
-                changes, _, _ = second.region(actor, None, shown[actor.staff_id])
+                changes, _ = second.region(actor, None, shown[actor.staff_id])
             update.append(time.perf_counter() - wall)
         return FlushCost(
             views=len(actors),

@@ -60,12 +60,14 @@ from web.routes.pages import (
     hand_back,
     home,
     inbox_page,
+    reopen,
     reply,
     request_status,
     resolve,
     suggest,
     take_over,
 )
+from web.routes.requests import board_request_status, requests_page
 from web.routes.webhooks import green_api_webhook
 from web.sessions import SessionStore
 
@@ -229,11 +231,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             take_over,
             hand_back,
             resolve,
+            reopen,
             reply,
             add_note,
             assign,
             suggest,
             request_status,
+            requests_page,
+            board_request_status,
             live,
             metrics,
             staff_page,

@@ -26,7 +26,8 @@ from redis.asyncio import Redis
 from domain.conversations.views import load_conversation
 from web.auth import Actor, Forbidden, LoginRequired, load_actor
 from web.deps import Resources
-from web.render import RegionRenderer, ShownList, live_region
+from web.notices import Notice, notices_from
+from web.render import RegionRenderer, Shown, live_region
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,12 @@ class LiveClient:
     actor: Actor
     conversation_id: UUID | None
     timezone: str
+    screen: str = "inbox"  # inbox, conversation, requests (the board) or page (any other page)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
-    # What its inbox list shows, once the full region was sent (pushes then send the difference);
+    # What its screen shows, once the full region was sent (pushes then send the difference);
     # None before that, and after a Redis outage (the next push sends the full region again).
-    shown: ShownList | None = None
-    conversation_shown: str | None = None  # the open conversation's fragments as last sent
+    shown: Shown | None = None
     ready: bool = False
 
 
@@ -61,6 +62,7 @@ class LiveHub:
         self.pending: dict[UUID, asyncio.Task[None]] = {}
         self.running: set[UUID] = set()
         self.dirty: set[UUID] = set()
+        self.notices: dict[UUID, list[Notice]] = {}  # for each hotel's next flush
 
     @property
     def prefix(self) -> str:
@@ -137,6 +139,9 @@ class LiveHub:
         if data.get("kind") == "presence":
             await self._presence(hotel_id, data.get("conversation_id"), data.get("data") or {})
             return
+        notices = notices_from(data)
+        if notices and hotel_id in self.clients:
+            self.notices.setdefault(hotel_id, []).extend(notices)
         self.schedule(hotel_id)
 
     async def _control(self, data: dict[str, Any]) -> None:
@@ -207,14 +212,14 @@ class LiveHub:
 
     def resync(self, client: LiveClient) -> None:
         """The tab replaced its list itself (a search was cleared): send it whole on the next push."""
-        client.shown = client.conversation_shown = None
+        client.shown = None
         self.schedule(client.actor.hotel_id)
 
     def wake_all(self) -> None:
         """Events may have been missed (Redis was away): send every socket its full region again."""
         for hotel_id, clients in list(self.clients.items()):
             for client in clients:
-                client.shown = client.conversation_shown = None
+                client.shown = None
             self.schedule(hotel_id)
 
     # -- pushing: one render per distinct view per burst, shared by every socket showing it ------
@@ -263,6 +268,7 @@ class LiveHub:
         clients = [c for c in clients if c.actor.session.token in alive]
         if not clients:
             return
+        notices = self.notices.pop(hotel_id, [])
         try:
             async with self.resources.driver_uow() as reader:
                 renderer = await RegionRenderer.prepare(
@@ -272,26 +278,25 @@ class LiveHub:
                     hotel_id,
                     timezone=clients[0].timezone,
                     viewers=[(c.actor.staff_id, c.conversation_id) for c in clients],
+                    board=any(c.screen == "requests" for c in clients),
+                    notices=notices,
                 )
-            # Sockets of one staff member on the same screen that show the same list share a render.
-            pages: dict[tuple[UUID, UUID | None, int, int], tuple[str, ShownList, str]] = {}
+            # Sockets of one staff member on the same screen that show the same share a render.
+            pages: dict[tuple[object, ...], tuple[str, Shown]] = {}
             updates: list[tuple[LiveClient, str]] = []
             for client in clients:
-                key = (
-                    client.actor.staff_id,
-                    client.conversation_id,
-                    id(client.shown),
-                    id(client.conversation_shown),
-                )
+                actor = client.actor
+                key = (actor.staff_id, actor.role, client.screen, client.conversation_id, id(client.shown))
                 if key not in pages:
                     pages[key] = renderer.region(
-                        client.actor, client.conversation_id, client.shown, client.conversation_shown
+                        actor, client.conversation_id, client.shown, screen=client.screen
                     )
-                html, client.shown, client.conversation_shown = pages[key]
+                html, client.shown = pages[key]
                 if html:
                     updates.append((client, html))
         except Exception:
             log.warning("live render failed; retrying shortly", exc_info=True)
+            self.notices.setdefault(hotel_id, [])[:0] = notices
             await asyncio.sleep(1)
             self.schedule(hotel_id)
             return
@@ -318,6 +323,7 @@ class LiveHub:
             clients.discard(client)
             if not clients:
                 self.clients.pop(client.actor.hotel_id, None)
+                self.notices.pop(client.actor.hotel_id, None)  # nobody left to tell
 
     @property
     def socket_count(self) -> int:
@@ -332,18 +338,27 @@ class LiveHub:
     async def serve(self, client: LiveClient) -> None:
         """The full region first, on every (re)connect; deltas then come from the hotel's flushes."""
         async with self.resources.driver_uow() as reader:
-            html, shown, conversation = await live_region(
+            html, shown = await live_region(
                 self.resources.templates,
                 reader,
                 self.resources.sessions,
                 client.actor,
                 conversation_id=client.conversation_id,
                 timezone=client.timezone,
+                screen=client.screen,
             )
         await client.socket.send_text(html)
-        client.shown, client.conversation_shown, client.ready = shown, conversation, True
+        client.shown, client.ready = shown, True
         self.schedule(client.actor.hotel_id)  # anything that changed while it was being sent
         await client.done.wait()
+
+
+def screen_of(conversation_id: UUID | None, screen: str | None) -> str:
+    """What the tab shows: a conversation, the inbox (the default), the requests board, or any
+    other page (only the badge and notices)."""
+    if conversation_id is not None:
+        return "conversation"
+    return screen if screen in ("requests", "page") else "inbox"
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bool:
@@ -358,7 +373,9 @@ def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bo
 
 
 @websocket("/live")
-async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None) -> None:
+async def live(
+    socket: WebSocket[Any, Any, Any], conversation: str | None = None, screen: str | None = None
+) -> None:
     resources: Resources = socket.app.state.resources
     hub: LiveHub = resources.hub
     if not origin_allowed(socket, resources.settings.public_base_url):
@@ -385,7 +402,8 @@ async def live(socket: WebSocket[Any, Any, Any], conversation: str | None = None
                 await socket.close(code=CLOSE_FORBIDDEN, reason="no such conversation")
                 return
     await socket.accept()
-    client = LiveClient(socket, actor, conversation_id, await resources.hotel_timezone(actor.hotel_id))
+    timezone = await resources.hotel_timezone(actor.hotel_id)
+    client = LiveClient(socket, actor, conversation_id, timezone, screen_of(conversation_id, screen))
     hub.register(client)
     sender = asyncio.create_task(hub.serve(client))
     await _quietly(hub.announce(client, here=True))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 import weakref
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -13,6 +15,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.conversations.models import State
+from domain.conversations.rules import staff_actions
 from domain.conversations.views import (
     REASON_LABELS,
     ConversationView,
@@ -26,7 +30,11 @@ from domain.conversations.views import (
     load_inbox,
     load_live_snapshot,
 )
+from domain.requests.rules import STATUSES
+from domain.requests.views import BoardSection, load_board
+from domain.staff.models import Role
 from web.auth import Actor
+from web.notices import WAITING, Notice, notice_text
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -57,7 +65,8 @@ async def inbox_for(db: AsyncSession, actor: Actor, query: str = "", timezone: s
 
 
 def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> dict[str, Any]:
-    reason = view.conversation.handoff_reason or ""
+    conversation = view.conversation
+    reason = conversation.handoff_reason or ""
     return {
         "actor": actor,
         "view": view,
@@ -65,8 +74,11 @@ def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> 
         "waiting": inbox.waiting,
         "guest_name": view.guest.name or view.guest.phone,
         "reason_label": REASON_LABELS.get(reason, reason),
-        "current_id": view.conversation.id,
+        "current_id": conversation.id,
         "active": "inbox",
+        # what this staff member is offered, and whose hands the conversation is in
+        "actions": staff_actions(conversation.state, conversation.assigned_staff_id, actor.staff_id),
+        "mine": conversation.state is State.HUMAN and conversation.assigned_staff_id == actor.staff_id,
     }
 
 
@@ -141,26 +153,42 @@ def _mark_current(html: str, row_id: UUID) -> str:
     return html.replace(f'" id="row-{row_id}"', f' current" id="row-{row_id}"', 1)
 
 
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """What one socket's screen shows, as last sent: its inbox list (kept on every screen, for the
+    badge), and the open conversation or the requests board where it shows one."""
+
+    inbox: ShownList
+    conversation: str | None = None
+    board: str | None = None
+
+
 @dataclass
 class RegionRenderer:
     """Renders live regions for many sockets at once, sharing what does not depend on the viewer.
 
     Everything is loaded first, in a few column queries for the whole hotel (``prepare``); rendering
     then needs no database. Inbox rows are rendered once each and shared by every staff member's
-    list; a conversation's timeline and guest panel are the same for everyone; only the inbox's
-    sections (mine, unread) and the conversation header (which buttons) depend on the viewer.
+    list; a conversation's timeline is the same for everyone. What differs by viewer is rendered
+    for each kind of viewer once, keyed by what changes it: the guest panel by role (admins get
+    the GDPR controls), the header and the composer's status line by staff member (which buttons,
+    "you"), the inbox's sections (mine, unread) by staff member.
     """
 
     env: Environment
     entries: SortedEntries | list[InboxEntry]
     marks: dict[tuple[UUID, UUID], datetime.datetime]
     views: dict[UUID, ConversationView | None]
+    board: list[BoardSection] | None = None
+    notices: list[Notice] = field(default_factory=list)
+    names: dict[UUID, str] = field(default_factory=dict)
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
     shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
-    shared: dict[UUID, str] = field(default_factory=dict)
+    shared: dict[tuple[object, ...], str] = field(default_factory=dict)
     lists: dict[tuple[tuple[tuple[UUID, bool], ...], ...], str] = field(default_factory=dict)
     shown_lists: dict[tuple[object, UUID | None], ShownList] = field(default_factory=dict)
     updates: dict[tuple[int, int], str] = field(default_factory=dict)
+    remembered: dict[tuple[object, ...], Shown] = field(default_factory=dict)
 
     @classmethod
     async def prepare(
@@ -172,19 +200,31 @@ class RegionRenderer:
         *,
         timezone: str,
         viewers: list[tuple[UUID, UUID | None]],
+        board: bool = False,
+        notices: list[Notice] | None = None,
     ) -> RegionRenderer:
         """Load what these viewers' regions show: the inbox on the driver connection ``reader``,
-        open conversations (if any) in an ORM session of their own."""
+        open conversations (if any) and the requests board (if asked) in an ORM session of their
+        own, and the names that pending notices mention."""
         entries, marks = await load_live_snapshot(
             reader, hotel_id, list({staff for staff, _ in viewers}), today_start=today_start(timezone)
         )
         views = {}
+        requests = None
         conversations = {c for _, c in viewers if c is not None}
-        if conversations:
+        if conversations or board:
             async with sessions() as db:
                 for conversation_id in conversations:
                     views[conversation_id] = await load_conversation(db, hotel_id, conversation_id)
-        return cls(env, SortedEntries.of(entries), marks, views)
+                if board:
+                    requests = await load_board(db, hotel_id)
+        notices = notices or []
+        names: dict[UUID, str] = {}
+        mentioned = list({staff for n in notices for staff in (n.by, n.to) if staff is not None})
+        if mentioned:
+            rows = await reader.run("fetch", STAFF_NAMES_SQL, mentioned)
+            names = {row[0]: row[1] for row in rows}
+        return cls(env, SortedEntries.of(entries), marks, views, requests, notices, names)
 
     def row_html(self, row: InboxRow) -> Markup:
         key = (self.env, row)
@@ -274,40 +314,123 @@ class RegionRenderer:
             )
         return "".join(deletes + changes)
 
+    def _once(self, key: tuple[object, ...], template: str, context: dict[str, Any]) -> str:
+        """A fragment rendered once per push for everyone whose ``key`` is the same."""
+        if key not in self.shared:
+            self.shared[key] = self.env.get_template(template).render(context)
+        return self.shared[key]
+
+    def conversation_html(self, actor: Actor, view: ConversationView, inbox: Inbox) -> str:
+        """The open conversation, out of band: header and composer status for this staff member,
+        the guest panel for their role, the timeline for everyone."""
+        cid = view.conversation.id
+        context = {**conversation_context(actor, view, inbox), "oob": True}
+        admin = actor.role is Role.ADMIN
+        return "".join(
+            (
+                self._once((cid, "header", actor.staff_id, actor.role), _HEADER, context),
+                self._once((cid, "composer", actor.staff_id), _COMPOSER_STATUS, context),
+                self._once((cid, "timeline"), _TIMELINE, context),
+                self._once((cid, "guest", admin), _GUEST_PANEL, context),
+            )
+        )
+
+    def board_html(self) -> str:
+        context = {"board": self.board or [], "statuses": STATUSES, "oob": True}
+        return self._once(("board",), _BOARD, context)
+
+    def notices_html(self, actor: Actor) -> str:
+        """The notices for this staff member in this push, each rendered once for all it reaches."""
+        parts = []
+        for index, notice in enumerate(self.notices):
+            if not notice.reaches(actor.staff_id):
+                continue
+            entry = self.entries_by_id.get(notice.conversation_id)
+            if notice.kind == WAITING and (entry is None or entry.state is not State.NEEDS_HUMAN):
+                continue  # someone took it in the meantime: nothing to call anyone for
+            parts.append(self._once(("notice", index), _NOTICE, self._notice_context(notice, entry)))
+        return "".join(parts)
+
+    @cached_property
+    def entries_by_id(self) -> dict[UUID, InboxEntry]:
+        entries = self.entries
+        if isinstance(entries, SortedEntries):
+            return {e.id: e for e in (*entries.waiting, *entries.human, *entries.ai, *entries.resolved)}
+        return {e.id: e for e in entries}
+
+    def _notice_context(self, notice: Notice, entry: InboxEntry | None) -> dict[str, Any]:
+        guest = entry.guest_name if entry is not None else "A guest"
+        label = entry.handoff_reason or "" if entry is not None else ""
+        return {
+            "notice": notice,
+            "notice_id": f"notice-{secrets.token_hex(6)}",
+            "text": notice_text(notice, guest=guest, names=self.names, reason_label=label),
+        }
+
     def region(
         self,
         actor: Actor,
         conversation_id: UUID | None,
-        shown: ShownList | None = None,
-        conversation_shown: str | None = None,
-    ) -> tuple[str, ShownList, str]:
+        shown: Shown | None = None,
+        *,
+        screen: str = "inbox",
+    ) -> tuple[str, Shown]:
         """The live region for one socket: the inbox list whole, or only what changed since
-        ``shown``; the open conversation (header, timeline, guest panel) when it differs from
-        ``conversation_shown``, so a push about another guest leaves it, and where staff scrolled
-        to, alone; the badge. Also what the socket shows afterwards."""
+        ``shown`` (on the inbox and conversation screens); the open conversation (header,
+        composer status, timeline, guest panel) or the requests board when it differs from what
+        ``shown`` holds, so a push about another guest leaves it, and where staff scrolled to,
+        alone; the badge, on every screen; this push's notices for this staff member. Also what
+        the socket shows afterwards."""
         actor = without_csrf(actor)
         inbox = self.inbox(actor)
         now_shown = self.shown(inbox, conversation_id)
-        if shown is None:
-            parts = [self.list_html(inbox, conversation_id)]
-        else:
-            parts = [self.list_update(shown, now_shown)]
-        conversation = ""
+        parts = []
+        if screen in ("inbox", "conversation"):
+            if shown is None:
+                parts.append(self.list_html(inbox, conversation_id))
+            else:
+                parts.append(self.list_update(shown.inbox, now_shown))
+        conversation = None
         view = self.views.get(conversation_id) if conversation_id is not None else None
-        if conversation_id is not None and view is not None:
-            context = {**conversation_context(actor, view, inbox), "oob": True}
-            if conversation_id not in self.shared:
-                self.shared[conversation_id] = "".join(
-                    self.env.get_template(f"partials/conversations/{name}.html").render(context)
-                    for name in ("_timeline", "_guest_panel")
-                )
-            header = self.env.get_template("partials/conversations/_header.html").render(context)
-            conversation = header + self.shared[conversation_id]
-            if conversation != conversation_shown:
+        if view is not None:
+            conversation = self.conversation_html(actor, view, inbox)
+            if shown is None or conversation != shown.conversation:
                 parts.append(conversation)
-        if shown is None or shown.waiting != inbox.waiting:
+        board = None
+        if screen == "requests":
+            board = self.board_html()
+            if shown is None or board != shown.board:
+                parts.append(board)
+        if shown is None or shown.inbox.waiting != inbox.waiting:
             parts.append(badge_html(inbox.waiting))
-        return "".join(parts), now_shown, conversation
+        parts.append(self.notices_html(actor))
+        return "".join(parts), self._remember(now_shown, conversation, board, shown)
+
+    def _remember(
+        self, inbox: ShownList, conversation: str | None, board: str | None, before: Shown | None
+    ) -> Shown:
+        """Sockets that showed the same and were sent the same keep one ``Shown`` (``pages`` in
+        web/live.py groups sockets by it)."""
+        if (
+            before is not None
+            and before.inbox is inbox
+            and before.conversation == conversation
+            and before.board == board
+        ):
+            return before
+        key = (id(inbox), conversation, board)
+        if key not in self.remembered:
+            self.remembered[key] = Shown(inbox, conversation, board)
+        return self.remembered[key]
+
+
+_HEADER = "partials/conversations/_header.html"
+_COMPOSER_STATUS = "partials/conversations/_composer_status.html"
+_TIMELINE = "partials/conversations/_timeline.html"
+_GUEST_PANEL = "partials/conversations/_guest_panel.html"
+_BOARD = "partials/requests/_board.html"
+_NOTICE = "partials/live/_notice.html"
+STAFF_NAMES_SQL = "SELECT id, name FROM staff_users WHERE id = ANY($1::uuid[])"
 
 
 async def live_region(
@@ -318,7 +441,8 @@ async def live_region(
     *,
     conversation_id: UUID | None,
     timezone: str,
-) -> tuple[str, ShownList, str]:
+    screen: str = "inbox",
+) -> tuple[str, Shown]:
     """Everything one staff screen shows live, as out-of-band fragments (sent first on every connect)."""
     renderer = await RegionRenderer.prepare(
         env,
@@ -327,5 +451,6 @@ async def live_region(
         actor.hotel_id,
         timezone=timezone,
         viewers=[(actor.staff_id, conversation_id)],
+        board=screen == "requests",
     )
-    return renderer.region(actor, conversation_id)
+    return renderer.region(actor, conversation_id, screen=screen)

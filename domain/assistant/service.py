@@ -289,7 +289,6 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
                 ai_trigger_message_id=trigger_id,
             )
             conversation.last_message_at = datetime.datetime.now(datetime.UTC)
-            conversation.last_message_preview = text[:120]
             await after_queue(uow, reply)
         conversation.ai_pending_since = None
         if plan.hand_off is not None:

@@ -136,6 +136,8 @@ async def record_transition(
     actor: str,
     staff_id: UUID | None = None,
     summary: str | None = None,
+    from_staff_id: UUID | None = None,
+    to_staff_id: UUID | None = None,
 ) -> None:
     uow.session.add(
         StateTransition(
@@ -147,13 +149,16 @@ async def record_transition(
             actor=actor,
             staff_id=staff_id,
             summary=summary,
+            from_staff_id=from_staff_id,
+            to_staff_id=to_staff_id,
         )
     )
-    uow.publish(
-        LiveEvent(
-            hotel_id, "conversation.state", conversation_id, data={"state": to_state.value, "reason": reason}
-        )
-    )
+    data: dict[str, Any] = {"state": to_state.value, "reason": reason}
+    # Who acted, and whose hands it left and went to: the live hub tells the people concerned.
+    for key, value in (("by", staff_id), ("from_staff", from_staff_id), ("to_staff", to_staff_id)):
+        if value is not None:
+            data[key] = str(value)
+    uow.publish(LiveEvent(hotel_id, "conversation.state", conversation_id, data=data))
 
 
 def queue_outbound(
@@ -268,11 +273,7 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     message_id = await _insert_message(uow, values)
     if message_id is None:
         return None
-    changes: dict[str, object] = {
-        "last_message_at": _now(),
-        "last_message_preview": rules.preview(msg.content.text, msg.content.type_message),
-        "ai_pending_since": None,
-    }
+    changes: dict[str, object] = {"last_message_at": _now(), "ai_pending_since": None}
     if state in (State.AI, State.NEEDS_HUMAN):
         changes.update(state=State.HUMAN, needs_human_since=None)
         await record_transition(

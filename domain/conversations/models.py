@@ -84,6 +84,7 @@ class Conversation(Base):
     ai_pending_since: Mapped[datetime.datetime | None]
     last_message_at: Mapped[datetime.datetime | None]
     last_guest_message_at: Mapped[datetime.datetime | None]
+    # The guest's last message, as the inbox previews it (replies by the AI or staff leave it alone).
     last_message_preview: Mapped[str] = mapped_column(String(200), default="")
 
 
@@ -158,6 +159,10 @@ class StateTransition(Base):
     actor: Mapped[str] = mapped_column(String(10))
     staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     summary: Mapped[str | None] = mapped_column(Text)
+    # Whose hands the conversation was in before and after: a take-over from a colleague or an
+    # assignment changes them without changing the state, and is recorded all the same.
+    from_staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    to_staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
 
 class ConversationRead(Base):

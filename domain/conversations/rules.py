@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from domain.conversations.models import Delivery, State
 
@@ -44,6 +46,76 @@ class TransitionNotAllowed(Exception):
 def check_transition(current: State, target: State) -> None:
     if target not in _ALLOWED[current]:
         raise TransitionNotAllowed(current, target)
+
+
+class StaffAction(enum.StrEnum):
+    TAKE_OVER = "take_over"
+    HAND_BACK = "hand_back"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    ASSIGN = "assign"
+
+
+# What staff may do in each state; the conversation header offers exactly these. No hand back while
+# a guest waits for a person (they asked for one); a resolved conversation is reopened, not handed
+# back.
+_STAFF_ACTIONS: dict[State, frozenset[StaffAction]] = {
+    State.AI: frozenset({StaffAction.TAKE_OVER, StaffAction.RESOLVE, StaffAction.ASSIGN}),
+    State.NEEDS_HUMAN: frozenset({StaffAction.TAKE_OVER, StaffAction.RESOLVE, StaffAction.ASSIGN}),
+    State.HUMAN: frozenset(
+        {StaffAction.TAKE_OVER, StaffAction.HAND_BACK, StaffAction.RESOLVE, StaffAction.ASSIGN}
+    ),
+    State.RESOLVED: frozenset({StaffAction.REOPEN, StaffAction.TAKE_OVER, StaffAction.ASSIGN}),
+}
+
+# Where each action takes the conversation.
+ACTION_TARGET: dict[StaffAction, State] = {
+    StaffAction.TAKE_OVER: State.HUMAN,
+    StaffAction.HAND_BACK: State.AI,
+    StaffAction.RESOLVE: State.RESOLVED,
+    StaffAction.REOPEN: State.AI,
+    StaffAction.ASSIGN: State.HUMAN,
+}
+
+_REFUSALS = {
+    StaffAction.HAND_BACK: "only a conversation in a person's hands can be handed back to the AI",
+    StaffAction.RESOLVE: "this conversation is resolved already",
+    StaffAction.REOPEN: "only a resolved conversation can be reopened",
+}
+
+
+class ActionNotAllowed(TransitionNotAllowed):
+    def __init__(self, action: StaffAction, current: State):
+        super().__init__(current, ACTION_TARGET[action])
+        self.action = action
+
+    def __str__(self) -> str:
+        return _REFUSALS.get(self.action, f"cannot {self.action.value.replace('_', ' ')} now")
+
+
+def staff_actions(state: State, assigned_staff_id: UUID | None, staff_id: UUID) -> frozenset[StaffAction]:
+    """What this staff member is offered: everything the state allows, less taking over their own."""
+    actions = _STAFF_ACTIONS[state]
+    if state is State.HUMAN and assigned_staff_id == staff_id:
+        return actions - {StaffAction.TAKE_OVER}
+    return actions
+
+
+def check_staff_action(action: StaffAction, state: State) -> None:
+    if action not in _STAFF_ACTIONS[state]:
+        raise ActionNotAllowed(action, state)
+
+
+def taking_over_reason(
+    state: State, assigned_staff_id: UUID | None, staff_id: UUID, *, by_reply: bool = False
+) -> str | None:
+    """Why a take-over (or a reply, which takes over implicitly) moves the conversation into this
+    staff member's hands: ``taken_over_from`` when a colleague had it; None when it is theirs."""
+    if state is State.HUMAN and assigned_staff_id == staff_id:
+        return None
+    if state is State.HUMAN and assigned_staff_id is not None:
+        return "taken_over_from"
+    return "staff_replied" if by_reply else "staff_took_over"
 
 
 def state_after_guest_message(current: State) -> State:

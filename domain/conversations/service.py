@@ -10,6 +10,7 @@ from sqlalchemy import select
 from domain.conversations import rules
 from domain.conversations.inbound import after_queue, queue_outbound, record_transition
 from domain.conversations.models import Author, Conversation, Note, State
+from domain.conversations.rules import StaffAction
 from domain.guests.models import Guest
 from domain.ports import LiveEvent
 from domain.staff.models import Membership
@@ -52,12 +53,18 @@ async def _move(
     reason: str,
     actor: str,
     staff_id: UUID | None = None,
+    assignee_id: UUID | None = None,
     summary: str | None = None,
-) -> None:
-    current = conversation.state
-    if current is target:
-        return
-    rules.check_transition(current, target)
+) -> bool:
+    """Move the conversation to ``target`` (in ``human``: into ``assignee_id``'s hands) and record
+    it. A change of hands is a transition too, in the same state; only a true no-op records
+    nothing (and answers False)."""
+    current, previous = conversation.state, conversation.assigned_staff_id
+    assignee = assignee_id if target is State.HUMAN else None
+    if current is target and previous == assignee:
+        return False
+    if current is not target:
+        rules.check_transition(current, target)
     conversation.state = target
     conversation.ai_pending_since = None
     if target is State.NEEDS_HUMAN:
@@ -66,10 +73,7 @@ async def _move(
         conversation.handoff_summary = summary
     else:
         conversation.needs_human_since = None
-    if target is State.HUMAN:
-        conversation.assigned_staff_id = staff_id
-    elif target in (State.AI, State.RESOLVED):
-        conversation.assigned_staff_id = None
+    conversation.assigned_staff_id = assignee
     await record_transition(
         uow,
         hotel_id=conversation.hotel_id,
@@ -80,26 +84,71 @@ async def _move(
         actor=actor,
         staff_id=staff_id,
         summary=summary,
+        from_staff_id=previous,
+        to_staff_id=assignee,
     )
+    return True
+
+
+async def _act(
+    uow: UnitOfWork,
+    hotel_id: UUID,
+    conversation_id: UUID,
+    staff_id: UUID,
+    *,
+    action: StaffAction,
+    reason: str,
+) -> Conversation:
+    """A staff action from the conversation header, refused where the state does not offer it."""
+    conversation = await lock_conversation(uow, hotel_id, conversation_id)
+    rules.check_staff_action(action, conversation.state)
+    await _move(
+        uow, conversation, rules.ACTION_TARGET[action], reason=reason, actor="staff", staff_id=staff_id
+    )
+    return conversation
+
+
+async def _take(uow: UnitOfWork, conversation: Conversation, staff_id: UUID, *, by_reply: bool) -> None:
+    reason = rules.taking_over_reason(
+        conversation.state, conversation.assigned_staff_id, staff_id, by_reply=by_reply
+    )
+    if reason is not None:
+        await _move(
+            uow,
+            conversation,
+            State.HUMAN,
+            reason=reason,
+            actor="staff",
+            staff_id=staff_id,
+            assignee_id=staff_id,
+        )
 
 
 async def take_over(uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID) -> Conversation:
+    """Into this staff member's hands, from the AI, a waiting queue or a colleague (who is told)."""
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
-    await _move(uow, conversation, State.HUMAN, reason="staff_took_over", actor="staff", staff_id=staff_id)
-    conversation.assigned_staff_id = staff_id
+    rules.check_staff_action(StaffAction.TAKE_OVER, conversation.state)
+    await _take(uow, conversation, staff_id, by_reply=False)
     return conversation
 
 
 async def hand_back(uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID) -> Conversation:
-    conversation = await lock_conversation(uow, hotel_id, conversation_id)
-    await _move(uow, conversation, State.AI, reason="staff_handed_back", actor="staff", staff_id=staff_id)
-    return conversation
+    return await _act(
+        uow, hotel_id, conversation_id, staff_id, action=StaffAction.HAND_BACK, reason="staff_handed_back"
+    )
 
 
 async def resolve(uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID) -> Conversation:
-    conversation = await lock_conversation(uow, hotel_id, conversation_id)
-    await _move(uow, conversation, State.RESOLVED, reason="staff_resolved", actor="staff", staff_id=staff_id)
-    return conversation
+    return await _act(
+        uow, hotel_id, conversation_id, staff_id, action=StaffAction.RESOLVE, reason="staff_resolved"
+    )
+
+
+async def reopen(uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID) -> Conversation:
+    """A resolved conversation goes back to the AI, as a new guest message would take it."""
+    return await _act(
+        uow, hotel_id, conversation_id, staff_id, action=StaffAction.REOPEN, reason="staff_reopened"
+    )
 
 
 async def hand_off(
@@ -112,16 +161,15 @@ async def hand_off(
 async def send_staff_reply(
     uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, text: str
 ) -> UUID:
-    """A staff reply; in ``ai`` or ``needs_human`` it takes the conversation over implicitly."""
+    """A staff reply takes the conversation over implicitly: from the AI, from the waiting queue, or
+    from a colleague (recorded, and the colleague is told, as with an explicit take-over)."""
     text = text.strip()
     if not text:
         raise InvalidReply("the reply is empty")
     if len(text) > MAX_REPLY_LENGTH:
         raise InvalidReply(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
-    if conversation.state is not State.HUMAN or conversation.assigned_staff_id is None:
-        await _move(uow, conversation, State.HUMAN, reason="staff_replied", actor="staff", staff_id=staff_id)
-        conversation.assigned_staff_id = staff_id
+    await _take(uow, conversation, staff_id, by_reply=True)
     chat_id = (
         await uow.session.execute(select(Guest.chat_id).where(Guest.id == conversation.guest_id))
     ).scalar_one()
@@ -135,7 +183,6 @@ async def send_staff_reply(
         staff_id=staff_id,
     )
     conversation.last_message_at = _now()
-    conversation.last_message_preview = rules.preview(text, "textMessage")
     await after_queue(uow, message)
     return message.id
 
@@ -147,19 +194,22 @@ class NotAMember(LookupError):
 async def assign(
     uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, assignee_id: UUID
 ) -> Conversation:
-    """Give the conversation to a colleague of the same hotel; it is then in human hands."""
+    """Give the conversation to a colleague of the same hotel; it is then in their hands."""
     member = await uow.session.execute(
         select(Membership.id).where(Membership.hotel_id == hotel_id, Membership.staff_id == assignee_id)
     )
     if member.scalar_one_or_none() is None:
         raise NotAMember(str(assignee_id))
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
-    await _move(uow, conversation, State.HUMAN, reason="assigned", actor="staff", staff_id=staff_id)
-    conversation.assigned_staff_id = assignee_id
-    uow.publish(
-        LiveEvent(
-            hotel_id, "conversation.state", conversation.id, data={"state": "human", "reason": "assigned"}
-        )
+    rules.check_staff_action(StaffAction.ASSIGN, conversation.state)
+    await _move(
+        uow,
+        conversation,
+        State.HUMAN,
+        reason="assigned",
+        actor="staff",
+        staff_id=staff_id,
+        assignee_id=assignee_id,
     )
     return conversation
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ from domain.conversations.rules import web_link
 from domain.guests.models import Guest
 from domain.knowledge.models import KnowledgeEntry
 from domain.requests.models import ServiceRequest
+from domain.requests.rules import OPEN_STATUSES
 from domain.staff.models import Membership, StaffUser
 
 SECTION_LIMIT = 100
@@ -51,7 +52,18 @@ REASON_LABELS = {
     "replied_from_phone": "replied from the hotel phone",
     "guest_wrote_again": "guest wrote again",
     "assigned": "assigned",
+    "taken_over_from": "took over",
+    "staff_reopened": "reopened the conversation",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    """The oldest service request of a conversation still to be done, and how many more there are."""
+
+    category: str
+    room: str
+    more: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,9 @@ class InboxRow:
     assigned_name: str | None
     handoff_reason: str | None
     unread: bool
+    language: str = ""
+    room: str = ""
+    open_request: OpenRequest | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +119,12 @@ class InboxEntry:
     assigned_staff_id: UUID | None
     assigned_name: str | None
     handoff_reason: str | None
+    language: str = ""
+    room: str = ""
+    open_request: OpenRequest | None = None
 
 
-def _columns() -> Any:
+def _columns(open_requests: Any) -> Any:
     return select(
         Conversation.id,
         Guest.name,
@@ -120,6 +138,11 @@ def _columns() -> Any:
         Conversation.assigned_staff_id,
         StaffUser.name,
         Conversation.handoff_reason,
+        Guest.language,
+        Guest.room,
+        open_requests.c.category,
+        open_requests.c.room,
+        open_requests.c.open_count,
     )
 
 
@@ -128,10 +151,22 @@ async def load_inbox_snapshot(
 ) -> list[InboxEntry]:
     """Everything any staff member's inbox shows, in two column-only queries: the conversations in
     a person's hands (all of them), then the AI's and today's resolved ones (the latest)."""
+    open_requests = (
+        select(ServiceRequest.category, ServiceRequest.room, func.count().over().label("open_count"))
+        .where(
+            ServiceRequest.conversation_id == Conversation.id,
+            ServiceRequest.hotel_id == hotel_id,
+            ServiceRequest.status.in_(OPEN_STATUSES),
+        )
+        .order_by(ServiceRequest.created_at)
+        .limit(1)
+        .lateral("open_request")
+    )
     base = (
-        _columns()
+        _columns(open_requests)
         .join(Guest, Guest.id == Conversation.guest_id)
         .outerjoin(StaffUser, StaffUser.id == Conversation.assigned_staff_id)
+        .outerjoin(open_requests, true())
         .where(Conversation.hotel_id == hotel_id, Conversation.last_message_at.is_not(None))
     )
     query = query.strip()[:MAX_SEARCH]
@@ -175,26 +210,37 @@ def _entry(row: Any) -> InboxEntry:
         assigned_staff_id=row[9],
         assigned_name=row[10],
         handoff_reason=REASON_LABELS.get(row[11] or "", row[11]),
+        language=row[12] or "",
+        room=row[13] or "",
+        open_request=OpenRequest(row[14], row[15] or "", row[16] - 1) if row[14] is not None else None,
     )
 
 
 # The live dashboard reads the same inbox (no search) many times a second: the two queries of
 # ``load_inbox_snapshot`` in plain SQL for the driver pool, prepared once per connection, without
 # the ORM session's BEGIN and ROLLBACK. tests/integration/test_live.py checks both give the same.
+# $2: the statuses of a service request still to be done (``OPEN_STATUSES``, one rule for both).
 _SNAPSHOT_COLUMNS = """
 SELECT c.id, g.name, g.phone, c.state::text, c.last_message_preview, c.last_message_at,
        c.last_guest_message_at, c.needs_human_since, c.updated_at, c.assigned_staff_id, s.name,
-       c.handoff_reason
+       c.handoff_reason, g.language, g.room, r.category, r.room, r.open_count
 FROM conversations c
 JOIN guests g ON g.id = c.guest_id
 LEFT JOIN staff_users s ON s.id = c.assigned_staff_id
+LEFT JOIN LATERAL (
+    SELECT sr.category, sr.room, count(*) OVER () AS open_count
+    FROM service_requests sr
+    WHERE sr.conversation_id = c.id AND sr.hotel_id = $1 AND sr.status = ANY($2::text[])
+    ORDER BY sr.created_at
+    LIMIT 1
+) r ON true
 WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 """
-SNAPSHOT_PEOPLE_SQL = _SNAPSHOT_COLUMNS + "AND c.state IN ('needs_human', 'human') LIMIT $2"
+SNAPSHOT_PEOPLE_SQL = _SNAPSHOT_COLUMNS + "AND c.state IN ('needs_human', 'human') LIMIT $3"
 SNAPSHOT_REST_SQL = (
     _SNAPSHOT_COLUMNS
-    + "AND (c.state = 'ai' OR (c.state = 'resolved' AND c.updated_at >= $2)) "
-    + "ORDER BY c.last_message_at DESC LIMIT $3"
+    + "AND (c.state = 'ai' OR (c.state = 'resolved' AND c.updated_at >= $3)) "
+    + "ORDER BY c.last_message_at DESC LIMIT $4"
 )
 READ_MARKS_SQL = (
     "SELECT staff_id, conversation_id, seen_at FROM conversation_reads "
@@ -207,10 +253,16 @@ async def load_live_snapshot(
 ) -> tuple[list[InboxEntry], dict[tuple[UUID, UUID], datetime.datetime]]:
     """The hotel's inbox and how far each of these staff members has read it, on a plain driver
     connection (``Reader``): what every live push starts from."""
-    entries = [_entry(row) for row in await db.run("fetch", SNAPSHOT_PEOPLE_SQL, hotel_id, 4 * SECTION_LIMIT)]
+    statuses = list(OPEN_STATUSES)
+    entries = [
+        _entry(row)
+        for row in await db.run("fetch", SNAPSHOT_PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
+    ]
     entries += [
         _entry(row)
-        for row in await db.run("fetch", SNAPSHOT_REST_SQL, hotel_id, today_start, 2 * SECTION_LIMIT)
+        for row in await db.run(
+            "fetch", SNAPSHOT_REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT
+        )
     ]
     marks: dict[tuple[UUID, UUID], datetime.datetime] = {}
     if staff_ids and entries:
@@ -274,6 +326,9 @@ def _row(entry: InboxEntry, unread: bool) -> InboxRow:
         assigned_name=entry.assigned_name,
         handoff_reason=entry.handoff_reason,
         unread=unread,
+        language=entry.language,
+        room=entry.room,
+        open_request=entry.open_request,
     )
 
 
@@ -437,7 +492,8 @@ async def load_conversation(
             if t.staff_id
             else ("AI" if t.actor == "ai" else t.actor.title())
         )
-        items.append(TimelineItem("event", t.id, t.created_at, text=event_text(who, t), actor=who))
+        text = event_text(who, t, staff_names)
+        items.append(TimelineItem("event", t.id, t.created_at, text=text, actor=who))
     notes = (
         (await session.execute(select(Note).where(Note.conversation_id == conversation_id).limit(500)))
         .scalars()
@@ -487,12 +543,26 @@ async def load_conversation(
     )
 
 
-def event_text(who: str, transition: StateTransition) -> str:
+def event_text(who: str, transition: StateTransition, names: dict[UUID, str] | None = None) -> str:
+    """One line of the timeline: who moved the conversation, where, why; and whose hands it left."""
+    names = names or {}
+
+    def name(staff_id: UUID | None) -> str:
+        return names.get(staff_id, "a colleague") if staff_id else "nobody"
+
     reason = REASON_LABELS.get(transition.reason, transition.reason.replace("_", " "))
-    if transition.to_state is State.NEEDS_HUMAN:
+    if transition.reason == "taken_over_from":
+        text = f"{who} took over from {name(transition.from_staff_id)}"
+    elif transition.reason == "assigned":
+        text = f"{who} assigned the conversation to {name(transition.to_staff_id)}"
+        if transition.from_staff_id and transition.from_staff_id != transition.staff_id:
+            text += f" (from {name(transition.from_staff_id)})"
+    elif transition.to_state is State.NEEDS_HUMAN:
         text = f"{who} handed off: {reason}"
     elif transition.reason.startswith("staff_") or transition.reason == "replied_from_phone":
         text = f"{who} {reason}"
+        if transition.from_staff_id and transition.from_staff_id != transition.staff_id:
+            text += f" (it was with {name(transition.from_staff_id)})"
     else:
         text = f"{reason.capitalize()}"
     if transition.summary:

@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from domain.ports import LiveEvent
 from domain.requests.models import ServiceRequest
+from domain.requests.rules import STATUSES
 from domain.uow import UnitOfWork
-
-STATUSES = ("open", "in_progress", "done", "cancelled")
 
 
 class RequestNotFound(LookupError):

@@ -5,14 +5,40 @@
   var lastWaiting = null;
 
   function waitingCount() {
-    // The badge in the navigation comes with every live update that changes the count.
+    // The badge in the navigation comes with every live update that changes the count; pages
+    // that do not know it leave it empty until the first update (null: no baseline yet).
     var badge = document.getElementById("waiting-badge");
-    return badge ? parseInt(badge.getAttribute("data-waiting") || "0", 10) : 0;
+    var value = badge ? badge.getAttribute("data-waiting") : "0";
+    return value === "" || value === null ? null : parseInt(value, 10);
+  }
+
+  // Browsers start sound only after a user gesture on the page: one shared AudioContext, and a
+  // small "Enable sound" control shown while it is still suspended.
+  var audio = null;
+  function audioContext() {
+    if (!audio) {
+      try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { return null; }
+      audio.onstatechange = showSoundControl;
+    }
+    return audio;
+  }
+
+  function showSoundControl() {
+    var control = document.getElementById("enable-sound");
+    if (!control) return;  // signed out: no alerts, no sound
+    var ctx = audioContext();
+    control.classList.toggle("hidden", !ctx || ctx.state === "running");
+  }
+
+  function allowSound() {
+    var ctx = audioContext();
+    if (ctx && ctx.state !== "running") ctx.resume().then(showSoundControl, function () {});
   }
 
   function chime() {
+    var ctx = audioContext();
+    if (!ctx || ctx.state !== "running") return;
     try {
-      var ctx = new (window.AudioContext || window.webkitAudioContext)();
       [0, 0.18].forEach(function (delay, i) {
         var osc = ctx.createOscillator();
         var gain = ctx.createGain();
@@ -34,6 +60,7 @@
 
   function refreshAlerts() {
     var count = waitingCount();
+    if (count === null) return;
     document.title = (count ? "(" + count + ") " : "") + baseTitle;
     document.body.classList.toggle("has-waiting", count > 0);
     if (lastWaiting !== null && count > lastWaiting) {
@@ -188,7 +215,35 @@
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
   }, { once: true });
 
+  // Any gesture allows sound; the control is the one-click way to do it on purpose (with a chime
+  // to hear that it works).
+  document.addEventListener("pointerdown", allowSound, true);
+  document.addEventListener("keydown", allowSound, true);
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target || !target.closest) return;
+    if (target.closest("#enable-sound")) {
+      var ctx = audioContext();
+      if (ctx) ctx.resume().then(function () { showSoundControl(); chime(); }, function () {});
+      return;
+    }
+    var dismiss = target.closest("[data-dismiss]");
+    if (dismiss) {
+      var notice = document.getElementById(dismiss.getAttribute("data-dismiss"));
+      if (notice) notice.remove();
+    }
+  });
+
+  // Pushed fragments carry no CSRF token (they are shared between tabs); htmx sends the page's in
+  // a header, and a plain form gets it here before it goes.
+  document.addEventListener("submit", function (event) {
+    var field = event.target && event.target.querySelector && event.target.querySelector('input[name="_csrf"]');
+    if (!field || field.value) return;
+    try { field.value = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"] || ""; } catch (e) {}
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
+    showSoundControl();
     refreshAlerts();
     tick();
     scrollTimeline();

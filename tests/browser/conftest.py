@@ -97,8 +97,8 @@ async def world(harness: Harness, http: httpx.AsyncClient) -> World:
 
 @pytest.fixture
 async def quiet_world(harness: Harness, http: httpx.AsyncClient) -> World:
-    """The same with the AI switched off: an inbox row keeps showing the guest's own words
-    (an AI answer would replace the row's preview a moment later)."""
+    """The same with the AI switched off: a conversation stays where the guest left it (an AI
+    answer or hand-off would move its row a moment later)."""
     await _healthy(harness)
     return await create_world(harness, http, ai_enabled=False)
 

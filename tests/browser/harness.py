@@ -342,6 +342,7 @@ class World:
     hotel_id: UUID
     hotel_name: str
     agents: list[Agent]
+    admin: Agent  # the hotel's administrator (admin pages, the guests' GDPR controls)
 
     async def guest_writes(self, text: str, chat_id: str, sender_name: str = "Olivia Chen") -> str:
         response = await self.http.post(
@@ -390,6 +391,7 @@ async def create_world(harness: Harness, http: httpx.AsyncClient, *, ai_enabled:
         Agent(f"anna-{tag}@aurora.example", "Anna Berger"),
         Agent(f"ben-{tag}@aurora.example", "Ben Okafor"),
     ]
+    admin = Agent(f"clara-{tag}@aurora.example", "Clara Novak")
     hotel_name = "Hotel Aurora Berlin"
     engine = create_engine(Settings(database_url=harness.database_url).sqlalchemy_url, pool_size=2)
     try:
@@ -406,6 +408,7 @@ async def create_world(harness: Harness, http: httpx.AsyncClient, *, ai_enabled:
             )
             for agent in agents:
                 await make_staff(sessions, hotel.id, agent.email, Role.AGENT, agent.name)
+            await make_staff(sessions, hotel.id, admin.email, Role.ADMIN, admin.name)
     finally:
         await engine.dispose()
     created = await http.post(
@@ -419,7 +422,7 @@ async def create_world(harness: Harness, http: httpx.AsyncClient, *, ai_enabled:
         },
     )
     created.raise_for_status()
-    return World(harness, http, instance_id, hotel.id, hotel_name, agents)
+    return World(harness, http, instance_id, hotel.id, hotel_name, agents, admin)
 
 
 def guest_chat() -> str:

@@ -1,7 +1,7 @@
 """Staff tabs stay live through a web process restart and a 60-second Redis outage, without a reload.
 
-These hotels have the AI switched off: the inbox row then keeps showing the guest's own words, which
-is what the tabs are checked for (an AI answer would replace the row's preview a moment later).
+These hotels have the AI switched off: the inbox row then stays as the guest left it, which is what
+the tabs are checked for (an AI answer or hand-off would change the row a moment later).
 """
 
 from __future__ import annotations

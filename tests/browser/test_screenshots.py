@@ -1,7 +1,7 @@
 """Screenshots of a busy inbox and of conversations, for a reviewer to look at.
 
 Written to test-artifacts/screenshots/ (git-ignored): inbox.png, conversation.png,
-conversation-needs-person.png, conversation-service-request.png and login.png.
+conversation-needs-person.png, conversation-service-request.png, requests.png and login.png.
 """
 
 from __future__ import annotations
@@ -90,6 +90,10 @@ async def test_screenshots_of_the_inbox_and_a_conversation(
     await expect(anna.page.locator("#guest-panel .request")).to_contain_text("312")
     await anna.page.screenshot(path=SCREENSHOTS / "conversation-service-request.png")
 
+    await anna.page.goto("/requests")
+    await expect(anna.page.locator("#requests-board .board-item")).to_contain_text("Room 312")
+    await anna.page.screenshot(path=SCREENSHOTS / "requests.png")
+
     context = await tabs.browser.new_context(viewport=VIEWPORT)
     try:
         login = await context.new_page()
@@ -103,6 +107,7 @@ async def test_screenshots_of_the_inbox_and_a_conversation(
         "conversation",
         "conversation-needs-person",
         "conversation-service-request",
+        "requests",
         "login",
     ):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

@@ -326,7 +326,8 @@ async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, set
     import asyncpg
 
     from domain.conversations.models import ConversationRead, State
-    from domain.conversations.views import load_inbox_snapshot, load_live_snapshot, read_marks
+    from domain.conversations.views import OpenRequest, load_inbox_snapshot, load_live_snapshot, read_marks
+    from domain.requests.models import ServiceRequest
     from domain.uow import DriverUnitOfWork
 
     aurora, anna = world["aurora"], world["anna"]  # anna: her staff id
@@ -354,6 +355,18 @@ async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, set
         resolved_before.state = State.RESOLVED
         resolved_before.updated_at = now - datetime.timedelta(days=2)
         db.add(ConversationRead(staff_id=anna, conversation_id=ai.id, seen_at=now))
+        for status in ("open", "in_progress", "done"):
+            db.add(
+                ServiceRequest(
+                    hotel_id=aurora.id,
+                    conversation_id=mine.id,
+                    guest_id=mine.guest_id,
+                    category="housekeeping",
+                    details=status,
+                    room="312",
+                    status=status,
+                )
+            )
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     async with sessions() as db:
         expected = await load_inbox_snapshot(db, aurora.id, today_start=today)
@@ -369,3 +382,5 @@ async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, set
     assert resolved_before.id not in {e.id for e in entries}
     assert marks == expected_marks
     assert set(marks) == {(anna, ai.id)}
+    requests = {e.id: e.open_request for e in entries if e.open_request is not None}
+    assert requests == {mine.id: OpenRequest("housekeeping", "312", 1)}  # two still to do

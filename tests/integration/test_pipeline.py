@@ -37,6 +37,14 @@ async def test_guest_question_gets_an_answer_from_the_knowledge(stack: Stack) ->
     assert (await stack.conversation()).state is State.AI
 
 
+async def test_the_inbox_preview_stays_the_guests_words_after_the_ai_answers(stack: Stack) -> None:
+    await stack.guest_writes("Is there parking?")
+    [reply] = await eventually(stack.replies)
+    assert "18 EUR" in reply
+    conversation = await stack.conversation()
+    assert conversation.last_message_preview == "Is there parking?"
+
+
 async def _status_of(stack: Stack, message_id: Any, status: Delivery) -> bool:
     return any(m.id == message_id and m.status is status for m in await stack.messages())
 

@@ -10,15 +10,22 @@ from domain.assistant import prompt
 from domain.assistant.rules import extract_citations
 from domain.conversations.models import Delivery, State
 from domain.conversations.rules import (
+    ACTION_TARGET,
+    ActionNotAllowed,
+    StaffAction,
     TransitionNotAllowed,
     ai_should_answer,
+    check_staff_action,
     check_transition,
     next_delivery,
     phone_of,
     preview,
+    staff_actions,
     state_after_guest_message,
+    taking_over_reason,
 )
 from domain.hotels.service import token_matches
+from domain.requests.rules import board_order
 
 
 @pytest.mark.parametrize(
@@ -110,3 +117,80 @@ def test_history_joins_a_burst_of_guest_messages() -> None:
     assert [m["role"] for m in messages] == ["system", "system", "user", "assistant", "assistant"]
     assert messages[2]["content"] == "Hi\nWhen is breakfast?"
     assert messages[4]["content"].startswith("(hotel staff)")
+
+
+ANNA, ALEX = uuid.uuid4(), uuid.uuid4()
+
+
+@pytest.mark.parametrize(
+    ("state", "assigned", "offered"),
+    [
+        (State.AI, None, {"take_over", "resolve", "assign"}),
+        # a guest waiting for a person is not handed back to the AI
+        (State.NEEDS_HUMAN, None, {"take_over", "resolve", "assign"}),
+        (State.HUMAN, ANNA, {"hand_back", "resolve", "assign"}),  # Anna's own
+        (State.HUMAN, ALEX, {"take_over", "hand_back", "resolve", "assign"}),  # a colleague's
+        (State.RESOLVED, None, {"reopen", "take_over", "assign"}),
+    ],
+)
+def test_staff_are_offered_what_the_state_allows(state, assigned, offered) -> None:
+    assert staff_actions(state, assigned, ANNA) == offered
+
+
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [
+        (StaffAction.HAND_BACK, State.NEEDS_HUMAN),
+        (StaffAction.HAND_BACK, State.AI),
+        (StaffAction.HAND_BACK, State.RESOLVED),
+        (StaffAction.REOPEN, State.AI),
+        (StaffAction.REOPEN, State.HUMAN),
+        (StaffAction.REOPEN, State.NEEDS_HUMAN),
+        (StaffAction.RESOLVE, State.RESOLVED),
+    ],
+)
+def test_actions_the_state_does_not_offer_are_refused(action, state) -> None:
+    with pytest.raises(ActionNotAllowed) as refused:
+        check_staff_action(action, state)
+    assert isinstance(refused.value, TransitionNotAllowed)  # the web answers 409
+    assert str(refused.value)
+
+
+def test_reopen_takes_a_resolved_conversation_back_to_the_ai() -> None:
+    check_staff_action(StaffAction.REOPEN, State.RESOLVED)
+    assert ACTION_TARGET[StaffAction.REOPEN] is State.AI
+    check_transition(State.RESOLVED, ACTION_TARGET[StaffAction.REOPEN])
+
+
+@pytest.mark.parametrize(
+    ("state", "assigned", "by_reply", "reason"),
+    [
+        (State.AI, None, False, "staff_took_over"),
+        (State.NEEDS_HUMAN, None, True, "staff_replied"),
+        (State.HUMAN, ALEX, False, "taken_over_from"),  # from a colleague: an event of its own
+        (State.HUMAN, ALEX, True, "taken_over_from"),  # a reply takes over from them too
+        (State.HUMAN, None, False, "staff_took_over"),  # answered from the hotel phone: nobody's
+        (State.HUMAN, ANNA, False, None),  # already hers: nothing happens
+        (State.HUMAN, ANNA, True, None),
+        (State.RESOLVED, None, False, "staff_took_over"),
+    ],
+)
+def test_why_a_take_over_moves_the_conversation(state, assigned, by_reply, reason) -> None:
+    assert taking_over_reason(state, assigned, ANNA, by_reply=by_reply) == reason
+
+
+def test_the_board_walks_rooms_in_number_order_within_each_category() -> None:
+    requests = [
+        ("maintenance", "12"),
+        ("housekeeping", "101"),
+        ("housekeeping", ""),
+        ("housekeeping", "9"),
+        ("housekeeping", "Suite 3"),
+    ]
+    assert sorted(requests, key=lambda r: board_order(*r)) == [
+        ("housekeeping", "Suite 3"),
+        ("housekeeping", "9"),
+        ("housekeeping", "101"),
+        ("housekeeping", ""),
+        ("maintenance", "12"),
+    ]

@@ -59,7 +59,7 @@ async def conversation_page(request: Request[Any, Any, Any], actor: Actor, conve
     return Template("pages/conversations/show.html", context=conversation_context(actor, view, inbox))
 
 
-async def _text(request: Request[Any, Any, Any], field: str) -> str:
+async def form_text(request: Request[Any, Any, Any], field: str) -> str:
     form = await request.form()
     value = form.get(field, "")
     if not isinstance(value, str):
@@ -100,10 +100,18 @@ async def resolve(request: Request[Any, Any, Any], actor: Actor, conversation_id
     return _done(request, cid)
 
 
+@post("/conversations/{conversation_id:str}/reopen")
+async def reopen(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
+    cid = _conversation_id(conversation_id)
+    async with request.app.state.resources.uow() as uow:
+        await service.reopen(uow, actor.hotel_id, cid, actor.staff_id)
+    return _done(request, cid)
+
+
 @post("/conversations/{conversation_id:str}/reply")
 async def reply(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
     cid = _conversation_id(conversation_id)
-    text = await _text(request, "text")
+    text = await form_text(request, "text")
     async with request.app.state.resources.uow() as uow:
         await service.send_staff_reply(uow, actor.hotel_id, cid, actor.staff_id, text)
     return _done(request, cid)
@@ -112,7 +120,7 @@ async def reply(request: Request[Any, Any, Any], actor: Actor, conversation_id: 
 @post("/conversations/{conversation_id:str}/notes")
 async def add_note(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
     cid = _conversation_id(conversation_id)
-    text = await _text(request, "text")
+    text = await form_text(request, "text")
     async with request.app.state.resources.uow() as uow:
         await service.add_note(uow, actor.hotel_id, cid, actor.staff_id, text)
     return _done(request, cid)
@@ -121,7 +129,7 @@ async def add_note(request: Request[Any, Any, Any], actor: Actor, conversation_i
 @post("/conversations/{conversation_id:str}/assign")
 async def assign(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
     cid = _conversation_id(conversation_id)
-    raw = await _text(request, "staff_id")
+    raw = await form_text(request, "staff_id")
     try:
         assignee = UUID(raw)
     except ValueError as exc:
@@ -152,7 +160,7 @@ async def request_status(
     request: Request[Any, Any, Any], actor: Actor, conversation_id: str, request_id: str
 ) -> Response[Any]:
     cid = _conversation_id(conversation_id)
-    status = await _text(request, "status")
+    status = await form_text(request, "status")
     try:
         rid = UUID(request_id)
     except ValueError as exc:

@@ -1,0 +1,61 @@
+"""Who a live event tells what: pure, from the event alone."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+from web.notices import GIVEN, LOST, WAITING, notice_text, notices_from
+
+ANNA, ALEX, BEN = uuid4(), uuid4(), uuid4()
+CONVERSATION = uuid4()
+NAMES = {ANNA: "Anna", ALEX: "Alex", BEN: "Ben"}
+
+
+def state_event(state: str, reason: str, **data: UUID) -> dict[str, Any]:
+    return {
+        "kind": "conversation.state",
+        "conversation_id": str(CONVERSATION),
+        "data": {"state": state, "reason": reason, **{k: str(v) for k, v in data.items()}},
+    }
+
+
+def test_a_guest_waiting_for_a_person_is_told_to_everyone() -> None:
+    [notice] = notices_from(state_event("needs_human", "guest_requested_human"))
+    assert notice.kind == WAITING
+    assert notice.reaches(ANNA)
+    assert notice.reaches(uuid4())
+    text = notice_text(notice, guest="Olivia", names=NAMES, reason_label="guest asked for a person")
+    assert text == "Olivia is waiting for a person: guest asked for a person"
+
+
+def test_taking_over_from_a_colleague_tells_only_that_colleague() -> None:
+    [notice] = notices_from(state_event("human", "taken_over_from", by=ALEX, from_staff=ANNA, to_staff=ALEX))
+    assert (notice.kind, notice.reaches(ANNA), notice.reaches(ALEX), notice.reaches(BEN)) == (
+        LOST,
+        True,
+        False,
+        False,
+    )
+    assert notice_text(notice, guest="Olivia", names=NAMES, reason_label="") == (
+        "Alex took over Olivia's conversation from you"
+    )
+
+
+def test_assigning_tells_the_new_and_the_previous_holder_but_not_the_one_who_assigned() -> None:
+    notices = notices_from(state_event("human", "assigned", by=ALEX, from_staff=ANNA, to_staff=BEN))
+    told = {(n.kind, staff) for n in notices for staff in (ANNA, ALEX, BEN) if n.reaches(staff)}
+    assert told == {(LOST, ANNA), (GIVEN, BEN)}
+    texts = {n.kind: notice_text(n, guest="Olivia", names=NAMES, reason_label="") for n in notices}
+    assert texts == {
+        LOST: "Alex assigned Olivia's conversation to Ben",
+        GIVEN: "Alex assigned Olivia's conversation to you",
+    }
+
+
+def test_own_moves_and_other_events_tell_nobody() -> None:
+    assert notices_from(state_event("human", "staff_took_over", by=ANNA, to_staff=ANNA)) == []
+    assert notices_from(state_event("ai", "staff_handed_back", by=ANNA, from_staff=ANNA)) == []
+    assert notices_from(state_event("human", "assigned", by=ANNA, to_staff=ANNA)) == []
+    assert notices_from({"kind": "message.created", "conversation_id": str(CONVERSATION)}) == []
+    assert notices_from({"kind": "conversation.state", "conversation_id": "nonsense", "data": {}}) == []
