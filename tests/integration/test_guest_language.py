@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from domain.conversations import guest_texts
 from domain.conversations.models import State
-from domain.conversations.service import hand_back
+from domain.conversations.service import hand_back, take_over
 from domain.guests.models import Guest
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
@@ -124,7 +124,9 @@ async def test_answer_hand_off_and_holding_message_come_in_the_guests_language(
     staff_id = await staff_member(stack)
     conversation = await stack.conversation()
     async with UnitOfWork(stack.sessions, await stack.dispatcher()) as uow:
-        await hand_back(uow, stack.hotel.id, conversation.id, staff_id)
+        await take_over(uow, stack.hotel.id, conversation.id, staff_id)  # a person picks it up,
+    async with UnitOfWork(stack.sessions, await stack.dispatcher()) as uow:
+        await hand_back(uow, stack.hotel.id, conversation.id, staff_id)  # then gives it back
     await stack.llm_fault("503", count=-1)
     await stack.guest_writes(follow_up)
     replies = await replies_after(stack, 2)
