@@ -85,6 +85,7 @@ class Engine:
             sender=rec.chat_id,
             sender_name=rec.sender_name,
             data=rec.message_data,
+            sender_phone=rec.sender_phone,
         )
         self.emit(inst, body, "incomingWebhook")
 
@@ -104,7 +105,7 @@ class Engine:
             "outgoingMessageReceived",
             id_message=rec.id_message,
             chat_id=rec.chat_id,
-            chat_name=payloads.chat_name(inst, rec.chat_id),
+            chat_name=payloads.chat_name(inst, self.sim.chat_ids_of(rec.chat_id)),
             sender=inst.wid,
             sender_name=sender_name,
             data=payloads.outgoing_message_data(rec),
@@ -122,7 +123,7 @@ class Engine:
                 "outgoingAPIMessageReceived",
                 id_message=rec.id_message,
                 chat_id=rec.chat_id,
-                chat_name=payloads.chat_name(inst, rec.chat_id),
+                chat_name=payloads.chat_name(inst, self.sim.chat_ids_of(rec.chat_id)),
                 sender=inst.wid,
                 sender_name=inst.wid.split("@", 1)[0],
                 data=payloads.outgoing_message_data(rec),
