@@ -48,6 +48,15 @@ def send_job(message_id: UUID) -> JobRequest:
     return JobRequest("send_message", (str(message_id),), SEND_QUEUE, job_id=f"send:{message_id}")
 
 
+def link_guest_job(guest_id: UUID, seen_chat_ids: Sequence[str]) -> JobRequest:
+    """Learn a guest's other WhatsApp id (on the send queue: it calls Green API). ``seen_chat_ids``
+    are the ids a webhook associated with them; the job id keeps one job per guest and ids."""
+    seen = sorted(set(seen_chat_ids))
+    return JobRequest(
+        "link_guest", (str(guest_id), seen), SEND_QUEUE, job_id=f"link:{guest_id}:{'|'.join(seen)}"
+    )
+
+
 class Dispatcher(Protocol):
     async def publish(self, events: Sequence[LiveEvent]) -> None: ...
 

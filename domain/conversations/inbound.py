@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.conversations import rules
@@ -22,7 +22,9 @@ from domain.conversations.models import (
     State,
     StateTransition,
 )
+from domain.guests import chat_ids
 from domain.guests.models import Guest
+from domain.guests.repository import find_by_chat_id
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.integrations.green_api_webhooks import (
     ChatMessage,
@@ -30,7 +32,7 @@ from domain.integrations.green_api_webhooks import (
     InstanceStateChange,
     StatusUpdate,
 )
-from domain.ports import LiveEvent, ai_reply_job, send_job
+from domain.ports import LiveEvent, ai_reply_job, link_guest_job, send_job
 from domain.uow import DriverUnitOfWork, NeedsSession, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,32 +54,26 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-async def _upsert_conversation(
-    uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage, *, inbound: bool
-) -> tuple[UUID, State]:
+async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> tuple[UUID, State]:
+    """The conversation of the chat a message the hotel sent belongs to (opened if need be)."""
     now = _now()
-    guest_stmt = (
-        insert(Guest)
-        .values(
-            hotel_id=hotel_id,
-            chat_id=msg.chat_id,
-            phone=rules.phone_of(msg.chat_id),
-            name=(msg.sender_name if inbound and not msg.is_group else ""),
-            is_group=msg.is_group,
-            last_inbound_at=now if inbound else None,
+    known = await find_by_chat_id(uow.session, hotel_id, msg.chat_id)
+    if known is not None:  # under either of the guest's ids (docs/external-apis.md §A9)
+        guest_id = known.id
+    else:
+        guest_stmt = (
+            insert(Guest)
+            .values(
+                hotel_id=hotel_id,
+                chat_id=msg.chat_id,
+                phone=chat_ids.phone_of(msg.chat_id),
+                name="",
+                is_group=msg.is_group,
+            )
+            .on_conflict_do_update(index_elements=[Guest.hotel_id, Guest.chat_id], set_={"updated_at": now})
+            .returning(Guest.id)
         )
-        .on_conflict_do_update(
-            index_elements=[Guest.hotel_id, Guest.chat_id],
-            set_={
-                "name": func.coalesce(func.nullif(literal_column("excluded.name"), ""), Guest.name),
-                "last_inbound_at": func.coalesce(
-                    literal_column("excluded.last_inbound_at"), Guest.last_inbound_at
-                ),
-            },
-        )
-        .returning(Guest.id)
-    )
-    guest_id = (await uow.session.execute(guest_stmt)).scalar_one()
+        guest_id = (await uow.session.execute(guest_stmt)).scalar_one()
     conversation_stmt = (
         insert(Conversation)
         .values(hotel_id=hotel_id, guest_id=guest_id, state=State.AI, last_message_preview="")
@@ -214,17 +210,27 @@ async def receive_guest_message(
         and msg.content.type_message != "reactionMessage"
         and not msg.content.undecryptable
     )
+    other_chat_id = chat_ids.chat_from_sender_phone(msg.chat_id, msg.sender_phone)
     stored = await store_guest_message(
         uow,
         _message_values(hotel.id, None, msg),
-        phone=rules.phone_of(msg.chat_id),
+        phone=chat_ids.phone_of(other_chat_id or msg.chat_id),
         is_group=msg.is_group,
         now=now,
         preview=rules.preview(msg.content.text, msg.content.type_message),
         may_wake_ai=may_wake_ai,
+        other_chat_id=other_chat_id,
     )
     if stored is None:
         return None
+    if chat_ids.should_link(
+        msg.chat_id,
+        checked=stored.guest_ids_checked,
+        alt_chat_id=stored.guest_alt_chat_id,
+        other_chat_id=other_chat_id,
+    ):
+        seen = [msg.chat_id] if other_chat_id is None else [msg.chat_id, other_chat_id]
+        uow.enqueue(link_guest_job(stored.guest_id, seen))
     message_id, conversation_id = stored.message_id, stored.conversation_id
     new_state = rules.state_after_guest_message(stored.previous_state)
     if new_state is not stored.previous_state:
@@ -258,7 +264,7 @@ async def receive_guest_message(
 
 async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
     """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
-    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
+    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
     values.update(
         direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"}
@@ -290,13 +296,22 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
 
 
 async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
-    """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row."""
+    """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row.
+
+    Green API may name the chat by the guest's other id than the one we sent to (docs §A9, green-api
+    #1018: sent to ``…@c.us``, echoed as ``…@lid``), so every id of the guest counts.
+    """
+    ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
+    if ids is None:
+        return None  # our send, already recorded with this id
     known = await uow.session.execute(
-        select(Message.id).where(
+        select(Message.id)
+        .where(
             Message.hotel_id == hotel.id,
-            Message.chat_id == msg.chat_id,
+            Message.chat_id.in_(ids),
             Message.provider_message_id == msg.id_message,
         )
+        .limit(1)
     )
     if known.scalar_one_or_none() is not None:
         return None
@@ -305,7 +320,7 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
             select(Message)
             .where(
                 Message.hotel_id == hotel.id,
-                Message.chat_id == msg.chat_id,
+                Message.chat_id.in_(ids),
                 Message.direction == Direction.OUT,
                 Message.provider_message_id.is_(None),
                 Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
@@ -324,7 +339,7 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
         )
         return pending.id
     # Sent through the API by something other than us: keep it, as a staff-side message.
-    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
+    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
     values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "api"})
     message_id = await _insert_message(uow, values)
@@ -333,13 +348,41 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     return message_id
 
 
+async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
+    """The ids to look a message we sent up by, when Green API reports it under ``chat_id``: every id
+    of the guest who goes by it (docs §A9, green-api #1018: sent to ``…@c.us``, reported as
+    ``…@lid``). None when ``chat_id`` is a lid no guest goes by yet but the idMessage is one Green API
+    gave a send of ours: that guest's lid, which the worker then links to them."""
+    guest = await find_by_chat_id(uow.session, hotel.id, chat_id)
+    if guest is not None or not chat_ids.is_lid(chat_id):
+        return guest.chat_ids if guest is not None else (chat_id,)
+    ours = (
+        await uow.session.execute(
+            select(Conversation.guest_id)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(
+                Message.hotel_id == hotel.id,
+                Message.provider_message_id == id_message,
+                Message.direction == Direction.OUT,
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if ours is None:
+        return (chat_id,)
+    uow.enqueue(link_guest_job(ours, [chat_id]))
+    return None
+
+
 async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) -> bool:
-    """Delivery ticks, applied monotonically; a failure alerts staff live."""
+    """Delivery ticks, applied monotonically; a failure alerts staff live. Like the echo, a status
+    may name the chat by either of the guest's ids (docs §A9)."""
     query = select(Message).where(
         Message.hotel_id == hotel.id, Message.provider_message_id == update_.id_message
     )
-    if update_.chat_id:
-        query = query.where(Message.chat_id == update_.chat_id)
+    ids = await _ids_of(uow, hotel, update_.chat_id, update_.id_message) if update_.chat_id else None
+    if ids is not None:
+        query = query.where(Message.chat_id.in_(ids))
     message = (await uow.session.execute(query.with_for_update())).scalars().first()
     if message is None:
         return False

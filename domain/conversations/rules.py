@@ -85,9 +85,11 @@ def preview(text: str | None, type_message: str, limit: int = 120) -> str:
     return labels.get(type_message, "Message")
 
 
-def phone_of(chat_id: str) -> str:
-    """``491701234567@c.us`` → ``+491701234567``; groups keep their id."""
-    number, _, domain = chat_id.partition("@")
-    if domain == "c.us" and number.isdigit():
-        return "+" + number
-    return chat_id
+# When one person's two conversations become one (docs/external-apis.md §A9), the state further
+# from the AI wins: a merge never takes a conversation out of a human's hands, and a guest who
+# waits for a person keeps waiting.
+_MERGE_RANK = {State.RESOLVED: 0, State.AI: 1, State.NEEDS_HUMAN: 2, State.HUMAN: 3}
+
+
+def merged_state(kept: State, folded_in: State) -> State:
+    return folded_in if _MERGE_RANK[folded_in] > _MERGE_RANK[kept] else kept

@@ -52,6 +52,7 @@ class ChatMessage:
     sender_id: str
     sender_name: str
     content: MessageContent
+    sender_phone: str | None = None  # digits of senderData.senderPhoneNumber, when sent (docs §A9)
 
     @property
     def is_group(self) -> bool:
@@ -219,6 +220,16 @@ def parse_content(message_data: dict[str, Any]) -> MessageContent:
     return MessageContent(details={"unsupported": True}, **base)
 
 
+def _sender_phone(sender: dict[str, Any]) -> str | None:
+    """``senderPhoneNumber``, a field Green API may add (docs §A9): digits, as a number or a string.
+    Anything else (absent, 0 for a hidden number, junk) is no number."""
+    value = sender.get("senderPhoneNumber")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    digits = str(value).removeprefix("+")
+    return digits if digits.isdigit() and 5 <= len(digits) <= 20 else None
+
+
 def parse_event(body: Any) -> Event:
     """A whole webhook body into one typed event."""
     data = _obj(body, "body")
@@ -241,6 +252,7 @@ def parse_event(body: Any) -> Event:
                 or _str(sender, "chatName", required=False, limit=200)
             ),
             content=parse_content(message_data),
+            sender_phone=_sender_phone(sender),
         )
     if type_webhook == "outgoingMessageStatus":
         status = _str(data, "status", limit=32)

@@ -14,10 +14,10 @@ from domain.conversations.rules import (
     ai_should_answer,
     check_transition,
     next_delivery,
-    phone_of,
     preview,
     state_after_guest_message,
 )
+from domain.guests.chat_ids import phone_of
 from domain.hotels.service import token_matches
 
 

@@ -1,0 +1,158 @@
+"""Guests whose WhatsApp chat id is ``…@lid`` (docs/external-apis.md §A9), through the real web app,
+the real workers and the Green API simulator, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from domain.conversations.models import Author, Conversation, Delivery, Message, State
+from domain.conversations.service import take_over
+from domain.guests.models import Guest
+from domain.staff.models import StaffUser
+from domain.uow import UnitOfWork
+from tests.support.stack import GUEST, GUEST_LID, Stack, eventually, running_stack
+
+
+@pytest.fixture
+async def stack(settings: Any, sessions: Any) -> AsyncIterator[Stack]:
+    async with running_stack(settings, sessions) as running:
+        yield running
+
+
+async def guests(stack: Stack) -> list[Guest]:
+    async with stack.sessions() as session:
+        return list((await session.execute(select(Guest).order_by(Guest.created_at))).scalars())
+
+
+async def conversations(stack: Stack) -> list[Conversation]:
+    async with stack.sessions() as session:
+        return list((await session.execute(select(Conversation))).scalars())
+
+
+async def _ai_read(stack: Stack) -> Message | None:
+    return next(
+        (m for m in await stack.messages() if m.author is Author.AI and m.status is Delivery.READ), None
+    )
+
+
+async def test_a_guest_writing_from_a_lid_gets_the_ai_answer(stack: Stack) -> None:
+    await stack.guest_writes("When is breakfast served?", chat_id=GUEST_LID)
+    [reply] = await eventually(lambda: stack.replies(GUEST_LID))
+    assert "7:00" in reply
+    ai = await eventually(lambda: _ai_read(stack))
+    assert ai.chat_id == GUEST_LID, "answered at the id they wrote from"
+    [guest] = await guests(stack)
+    assert (guest.chat_id, guest.alt_chat_id, guest.phone) == (GUEST_LID, None, GUEST_LID)
+    assert guest.phone_number is None, "a lid is not a phone number"
+
+
+async def test_written_as_c_us_answered_and_ticked_as_lid_stays_one_conversation(stack: Stack) -> None:
+    """green-api/issues #1018: the guest writes from their number; the echo, the statuses and the
+    journal of our answer name their lid."""
+    await stack.contact()
+    await stack.guest_writes("Is there parking?")
+    [reply] = await eventually(stack.replies)
+    assert "18 EUR" in reply
+    ai = await eventually(lambda: _ai_read(stack))
+    assert ai.chat_id == GUEST
+    assert ai.provider_message_id
+    await asyncio.sleep(0.5)  # room for any stray echo or status to create something it should not
+    [guest] = await guests(stack)
+    assert (guest.chat_id, guest.alt_chat_id, guest.phone) == (GUEST, GUEST_LID, "+491701234567")
+    assert len(await conversations(stack)) == 1
+    stored = await stack.messages()
+    assert [m.author for m in stored] == [Author.GUEST, Author.AI], "the echo is not a second message"
+    assert len(await stack.replies()) == 1
+
+
+async def test_a_retry_finds_the_first_send_in_the_journal_under_the_lid(
+    settings: Any, sessions: Any
+) -> None:
+    # The worker's read timeout is 0.75 x the send timeout: the slow answer below outlasts it.
+    async with running_stack(replace(settings, send_timeout_seconds=2), sessions) as stack:
+        instance = stack.hotel.green_api_instance_id
+        await stack.http.post(
+            f"{stack.green_url}/waInstance{instance}/setSettings/api-secret",
+            json={"outgoingAPIMessageWebhook": "no"},  # no echo: only the journal can tell
+        )
+        await stack.contact()
+        await stack.green_fault("sendMessage", "slow", count=1, delay=3)
+        await stack.guest_writes("When is check-out?")
+        sent = await eventually(lambda: _sent(stack), timeout=20)
+        [outgoing] = [m for m in await stack.chat() if m["direction"] == "outgoing"]
+        assert sent.provider_message_id == outgoing["idMessage"], "adopted from the journal"
+        assert sent.attempts == 2
+        await asyncio.sleep(1.0)
+        assert len(await stack.replies()) == 1, "not sent a second time"
+
+
+async def _sent(stack: Stack) -> Message | None:
+    return next((m for m in await stack.messages() if m.author is Author.AI and m.provider_message_id), None)
+
+
+async def _one_guest(stack: Stack) -> Guest | None:
+    found = await guests(stack)
+    return found[0] if len(found) == 1 and found[0].alt_chat_id else None
+
+
+async def test_one_person_who_wrote_from_their_lid_then_their_number_is_one_guest(stack: Stack) -> None:
+    await stack.contact()
+    await stack.guest_writes("Hi, Lucia here", chat_id=GUEST_LID)
+    await eventually(lambda: stack.replies(GUEST_LID))
+    await stack.guest_writes("When is breakfast?", chat_id=GUEST)
+    guest = await eventually(lambda: _one_guest(stack))
+    assert (guest.chat_id, guest.alt_chat_id, guest.phone) == (GUEST_LID, GUEST, "+491701234567")
+    [conversation] = await conversations(stack)
+    assert conversation.guest_id == guest.id
+    guest_messages = [m for m in await stack.messages() if m.author is Author.GUEST]
+    assert {m.chat_id for m in guest_messages} == {GUEST_LID, GUEST}
+    assert {m.conversation_id for m in await stack.messages()} == {conversation.id}
+
+
+async def test_a_linked_guest_writing_from_the_other_id_lands_in_the_same_conversation(stack: Stack) -> None:
+    await stack.contact()
+    await stack.guest_writes("Hello")
+    guest = await eventually(lambda: _one_guest(stack))
+    assert guest.alt_chat_id == GUEST_LID, "checkWhatsapp told the lid"
+    await stack.guest_writes("When is breakfast?", chat_id=GUEST_LID)
+    await eventually(lambda: _guest_messages(stack, 2))
+    assert len(await guests(stack)) == 1
+    assert len({m.conversation_id for m in await stack.messages()}) == 1
+
+
+async def _guest_messages(stack: Stack, count: int) -> bool:
+    return len([m for m in await stack.messages() if m.author is Author.GUEST]) >= count
+
+
+async def test_the_number_in_a_lid_webhook_joins_the_guest_known_by_it(stack: Stack) -> None:
+    await stack.guest_writes("Hello from my number")  # not a contact yet: no lid to learn
+    await eventually(stack.replies)
+    await stack.contact()
+    await stack.guest_writes("Now from my lid", chat_id=GUEST_LID, withSenderPhoneNumber=True)
+    await eventually(lambda: _guest_messages(stack, 2))
+    assert len({m.conversation_id for m in await stack.messages()}) == 1, "on the webhook's path"
+    guest = await eventually(lambda: _one_guest(stack))
+    assert (guest.chat_id, guest.alt_chat_id) == (GUEST, GUEST_LID)
+
+
+async def test_a_merge_leaves_a_conversation_in_the_hands_of_the_staff_member(stack: Stack) -> None:
+    await stack.contact()
+    await stack.guest_writes("I need a person", chat_id=GUEST_LID)
+    await eventually(stack.conversation_or_none)
+    async with stack.sessions() as session, session.begin():
+        staff = StaffUser(
+            email="mia@aurora.example", name="Mia", is_active=True, is_superuser=False, language="en"
+        )
+        session.add(staff)
+    async with UnitOfWork(stack.sessions, await stack.dispatcher()) as uow:
+        await take_over(uow, stack.hotel.id, (await stack.conversation()).id, staff.id)
+    await stack.guest_writes("Are you there?", chat_id=GUEST)
+    await eventually(lambda: _one_guest(stack))
+    [conversation] = await conversations(stack)
+    assert (conversation.state, conversation.assigned_staff_id) == (State.HUMAN, staff.id)
