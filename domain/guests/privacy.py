@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import Conversation, Message, Note, StateTransition
+from domain.guests.chat_ids import lookup_keys
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.requests.models import ServiceRequest
@@ -19,19 +20,19 @@ class GuestNotFound(LookupError):
     pass
 
 
-def normalise_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"{digits}@c.us"
-
-
 async def find_guest(
     session: AsyncSession, hotel_id: UUID, *, guest_id: UUID | None = None, phone: str | None = None
 ) -> Guest:
+    """By id, or by ``phone``: a number (``+49 170 1234567``) or a WhatsApp id (``…@c.us``, ``…@lid``),
+    matched against every id and the number the guest is known by (docs/external-apis.md §A9)."""
     query = select(Guest).where(Guest.hotel_id == hotel_id)
     if guest_id is not None:
         query = query.where(Guest.id == guest_id)
     elif phone:
-        query = query.where(Guest.chat_id == normalise_phone(phone))
+        keys = lookup_keys(phone)
+        query = query.where(
+            or_(Guest.phone.in_(keys), Guest.chat_id.in_(keys), Guest.alt_chat_id.in_(keys))
+        ).limit(1)
     else:
         raise GuestNotFound("name a guest by id or phone")
     guest = (await session.execute(query)).scalar_one_or_none()
