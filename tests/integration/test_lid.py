@@ -9,14 +9,19 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 from sqlalchemy import select
 
-from domain.conversations.models import Author, Conversation, Delivery, Message, State
+from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State
 from domain.conversations.service import take_over
 from domain.guests.models import Guest
+from domain.ports import SEND_QUEUE
 from domain.staff.models import StaffUser
 from domain.uow import UnitOfWork
+from tests.support.factories import incoming, make_hotel, status
 from tests.support.stack import GUEST, GUEST_LID, Stack, eventually, running_stack
+from web.app import create_app
 
 
 @pytest.fixture
@@ -156,3 +161,71 @@ async def test_a_merge_leaves_a_conversation_in_the_hands_of_the_staff_member(st
     await eventually(lambda: _one_guest(stack))
     [conversation] = await conversations(stack)
     assert (conversation.state, conversation.assigned_staff_id) == (State.HUMAN, staff.id)
+
+
+async def test_an_echo_and_a_status_under_a_lid_not_linked_yet_find_our_send(
+    settings: Any, sessions: Any
+) -> None:
+    """Before the worker learnt the lid: the idMessage Green API gave our send names the guest."""
+    hotel = await make_hotel(sessions, webhook_token="hook-a")
+    headers = {"Authorization": "Bearer hook-a"}
+    iid = hotel.green_api_instance_id
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        await client.post(
+            "/webhooks/green-api", json=incoming(iid, text="Hi", chat_id=GUEST), headers=headers
+        )
+        [guest_message] = await _all_messages(sessions)
+        async with sessions() as session, session.begin():
+            session.add(_our_send(guest_message, "OURS0001"))
+        echo = incoming(
+            iid, text="Welcome!", chat_id=GUEST_LID, id_message="OURS0001", kind="outgoingAPIMessageReceived"
+        )
+        for body in (echo, status(iid, "OURS0001", "delivered", chat_id=GUEST_LID)):
+            assert (await client.post("/webhooks/green-api", json=body, headers=headers)).status_code == 200
+    stored = await _all_messages(sessions)
+    assert [(m.author, m.status) for m in stored] == [
+        (Author.GUEST, Delivery.RECEIVED),
+        (Author.AI, Delivery.DELIVERED),
+    ]
+    async with sessions() as session:
+        assert len((await session.execute(select(Guest))).scalars().all()) == 1, "no guest made of the lid"
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        queued = await redis.zrange(f"{settings.redis_prefix}{SEND_QUEUE}", 0, -1)
+    finally:
+        await redis.aclose()
+    guest_id = (await _guest_of(sessions, guest_message)).id
+    assert f"link:{guest_id}:{GUEST_LID}".encode() in queued, "the worker is asked to link the lid"
+
+
+async def _all_messages(sessions: Any) -> list[Message]:
+    async with sessions() as session:
+        return list((await session.execute(select(Message).order_by(Message.created_at))).scalars())
+
+
+async def _guest_of(sessions: Any, message: Message) -> Guest:
+    async with sessions() as session:
+        return (
+            await session.execute(
+                select(Guest)
+                .join(Conversation, Conversation.guest_id == Guest.id)
+                .where(Conversation.id == message.conversation_id)
+            )
+        ).scalar_one()
+
+
+def _our_send(guest_message: Message, id_message: str) -> Message:
+    return Message(
+        hotel_id=guest_message.hotel_id,
+        conversation_id=guest_message.conversation_id,
+        chat_id=guest_message.chat_id,
+        direction=Direction.OUT,
+        author=Author.AI,
+        type_message="textMessage",
+        text="Welcome!",
+        status=Delivery.SENT,
+        provider_message_id=id_message,
+        sources=[],
+        details={},
+        attempts=1,
+    )
