@@ -298,8 +298,9 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
 async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
     """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row.
 
-    Green API may name the chat by the guest's other id than the one we sent to (docs §A9, green-api
-    #1018: sent to ``…@c.us``, echoed as ``…@lid``), so every id of the guest counts.
+    Green API may name the chat by the guest's other id than the one we sent to
+    (docs/external-apis.md §A9, green-api #1018: sent to ``…@c.us``, echoed as ``…@lid``), so every
+    id of the guest counts.
     """
     ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
     if ids is None:
@@ -350,7 +351,7 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
 
 async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
     """The ids to look a message we sent up by, when Green API reports it under ``chat_id``: every id
-    of the guest who goes by it (docs §A9, green-api #1018: sent to ``…@c.us``, reported as
+    of the guest who goes by it (docs/external-apis.md §A9, green-api #1018: sent to ``…@c.us``, reported as
     ``…@lid``). None when ``chat_id`` is a lid no guest goes by yet but the idMessage is one Green API
     gave a send of ours: that guest's lid, which the worker then links to them."""
     guest = await find_by_chat_id(uow.session, hotel.id, chat_id)
@@ -376,7 +377,7 @@ async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: st
 
 async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) -> bool:
     """Delivery ticks, applied monotonically; a failure alerts staff live. Like the echo, a status
-    may name the chat by either of the guest's ids (docs §A9)."""
+    may name the chat by either of the guest's ids (docs/external-apis.md §A9)."""
     query = select(Message).where(
         Message.hotel_id == hotel.id, Message.provider_message_id == update_.id_message
     )

@@ -31,7 +31,8 @@ class Guest(Base):
             postgresql_where=text("alt_chat_id IS NOT NULL"),
         ),
         Index("uq_guests_hotel_id_phone", "hotel_id", "phone", unique=True),
-        # The few guests the worker has not asked Green API about yet (docs §A9), for its sweep.
+        # The few guests the worker has not asked Green API about yet (docs/external-apis.md §A9),
+        # for its sweep.
         Index("ix_guests_ids_unchecked", "created_at", postgresql_where=text("ids_checked_at IS NULL")),
     )
 

@@ -112,7 +112,7 @@ class _SaveSettingsAnswer(msgspec.Struct):
 
 class _CheckAnswer(msgspec.Struct):
     existsWhatsapp: bool  # noqa: N815
-    chatId: str | None = None  # noqa: N815 - in newer answers only (docs §A9)
+    chatId: str | None = None  # noqa: N815 - in newer answers only (docs/external-apis.md §A9)
 
 
 class _ExtendedText(msgspec.Struct):
@@ -151,7 +151,7 @@ class _JournalRow(msgspec.Struct):
 
 
 def classify(method: str, status: int, body: str) -> GreenApiError:
-    """The error for a non-success answer (docs §A5)."""
+    """The error for a non-success answer (docs/external-apis.md §A5)."""
     snippet = body[:MAX_ERROR_BODY]
     message = f"Green API {method} answered HTTP {status}: {snippet[:200]}".rstrip(": ")
     if status in (429, 499) or status >= 500:

@@ -1,4 +1,4 @@
-"""Decoding Green API webhook bodies into typed events (contract section A6).
+"""Decoding Green API webhook bodies into typed events (docs/external-apis.md §A6).
 
 Pure functions: no I/O. A body that is not the shape the contract describes raises
 ``WebhookShapeError`` with a short reason; a well-formed body of a type we do not act on
@@ -52,7 +52,8 @@ class ChatMessage:
     sender_id: str
     sender_name: str
     content: MessageContent
-    sender_phone: str | None = None  # digits of senderData.senderPhoneNumber, when sent (docs §A9)
+    # Digits of senderData.senderPhoneNumber, when sent (docs/external-apis.md §A9).
+    sender_phone: str | None = None
 
     @property
     def is_group(self) -> bool:
@@ -164,7 +165,7 @@ def _quoted(message_data: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def parse_content(message_data: dict[str, Any]) -> MessageContent:
-    """One ``messageData`` object into ``MessageContent`` (contract table in A6)."""
+    """One ``messageData`` object into ``MessageContent`` (the table in docs/external-apis.md §A6)."""
     kind = _str(message_data, "typeMessage", limit=64)
     quoted_id, quoted_text = _quoted(message_data)
     base: dict[str, Any] = {"type_message": kind, "quoted_provider_id": quoted_id, "quoted_text": quoted_text}
@@ -221,8 +222,8 @@ def parse_content(message_data: dict[str, Any]) -> MessageContent:
 
 
 def _sender_phone(sender: dict[str, Any]) -> str | None:
-    """``senderPhoneNumber``, a field Green API may add (docs §A9): digits, as a number or a string.
-    Anything else (absent, 0 for a hidden number, junk) is no number."""
+    """``senderPhoneNumber``, a field Green API may add (docs/external-apis.md §A9): digits, as a
+    number or a string. Anything else (absent, 0 for a hidden number, junk) is no number."""
     value = sender.get("senderPhoneNumber")
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None

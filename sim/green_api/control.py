@@ -76,7 +76,7 @@ def _digits(data: dict[str, Any], key: str, suffix: str) -> str:
 
 
 def _sender_phone(sim: SimState, data: dict[str, Any], chat_id: str) -> str | None:
-    """The number to put in ``senderPhoneNumber`` when the request asks for it (docs §A9)."""
+    """The number to put in ``senderPhoneNumber`` when the request asks for it (docs/external-apis.md §A9)."""
     wanted = data.get("withSenderPhoneNumber", False)
     if not isinstance(wanted, bool):
         raise ControlError("'withSenderPhoneNumber' must be a boolean")
@@ -150,7 +150,8 @@ async def incoming(request: Request[Any, Any, Any], data: dict[str, Any]) -> dic
 @post("/sim/contacts", status_code=HTTP_201_CREATED)
 async def add_contact(request: Request[Any, Any, Any], data: dict[str, Any]) -> dict[str, Any]:
     """A person WhatsApp knows by a number and a lid. Whatever id the hotel writes to, the journals,
-    echoes and statuses name them by the lid; ``checkWhatsapp`` answers the lid (docs §A9)."""
+    echoes and statuses name them by the lid; ``checkWhatsapp`` answers the lid
+    (docs/external-apis.md §A9)."""
     sim, _ = _sim(request)
     contact = sim.add_contact(_digits(data, "phone", "@c.us"), _digits(data, "lid", "@lid"))
     return _contact_view(contact)

@@ -1,4 +1,5 @@
-"""What happens after a call: the send queue, status progression, and the webhook pusher (A8.3, A8.6)."""
+"""What happens after a call: the send queue, status progression, and the webhook pusher
+(docs/external-apis.md §A8)."""
 
 from __future__ import annotations
 

@@ -321,7 +321,7 @@ class Methods:
                 rec.read = True
         return json_response({"setRead": True})
 
-    # ------------------------------------------------------------------ contacts (§A9)
+    # ------------------------------------------------------------------ contacts (docs/external-apis.md §A9)
 
     async def check_whatsapp(self, call: Call) -> Response[bytes]:
         """Whether a number has WhatsApp, and the chat id to write to: the lid once it has one."""
@@ -341,7 +341,7 @@ class Methods:
         return json_response({"existsWhatsapp": True, "chatId": self.sim.reported_chat(chat_id)})
 
     async def get_contact_info(self, call: Call) -> Response[bytes]:
-        """The documented fields; like the real service, no phone number (docs §A9)."""
+        """The documented fields; like the real service, no phone number (docs/external-apis.md §A9)."""
         body = call.body
         if not isinstance(body, dict):
             return validation_error(call.path, "'chatId' is required")
@@ -376,7 +376,7 @@ class Methods:
             }
         )
 
-    # ------------------------------------------------------------------ polling (A7)
+    # ------------------------------------------------------------------ polling (docs/external-apis.md §A7)
 
     async def receive_notification(self, call: Call) -> Response[bytes]:
         inst = call.inst

@@ -1,4 +1,5 @@
-"""Bodies in the real Green API shapes: webhooks (A6), journals (lastOutgoing/lastIncoming)."""
+"""Bodies in the real Green API shapes: webhooks, journals (lastOutgoing/lastIncoming);
+docs/external-apis.md §A3, §A6."""
 
 from __future__ import annotations
 
@@ -191,7 +192,7 @@ def message_webhook(
         "senderContactName": "",
     }
     if sender_phone:
-        # Not in the real service yet: the field green-api/issues #1081 asks for (docs §A9).
+        # Not in the real service yet: the field green-api/issues #1081 asks for (docs/external-apis.md §A9).
         sender_data["senderPhoneNumber"] = int(sender_phone)
     return {
         "typeWebhook": type_webhook,

@@ -65,7 +65,7 @@ class IncomingRecord:
     timestamp: int = field(default_factory=now_ts)
     seq: int = field(default_factory=next_seq)
     read: bool = False
-    sender_phone: str | None = None  # digits, put in the webhook as ``senderPhoneNumber`` (§A9)
+    sender_phone: str | None = None  # digits, sent as ``senderPhoneNumber`` (docs/external-apis.md §A9)
 
     @property
     def type_message(self) -> str:
@@ -236,7 +236,7 @@ class SimState:
             return "noAccount"
         return None
 
-    # ---------------------------------------------------------------- @lid contacts (docs §A9)
+    # ------------------------------------------------ @lid contacts (docs/external-apis.md §A9)
 
     def add_contact(self, phone: str, lid: str) -> Contact:
         contact = Contact(phone, lid)

@@ -92,7 +92,8 @@ class Stack:
         return str(response.json()["idMessage"])
 
     async def contact(self, phone: str = GUEST, lid: str = GUEST_LID) -> None:
-        """Tell the Green API simulator the guest of ``phone`` also goes by ``lid`` (docs §A9)."""
+        """Tell the Green API simulator that the guest of ``phone`` also goes by ``lid``
+        (docs/external-apis.md §A9)."""
         response = await self.http.post(f"{self.green_url}/sim/contacts", json={"phone": phone, "lid": lid})
         response.raise_for_status()
 
