@@ -124,7 +124,7 @@ async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> in
         (
             await session.execute(
                 delete(Message)
-                .where(Message.hotel_id == hotel_id, Message.sender_id == guest.chat_id)
+                .where(Message.hotel_id == hotel_id, Message.sender_id.in_(guest.chat_ids))
                 .returning(Message.conversation_id)
             )
         )

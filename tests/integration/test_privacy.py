@@ -233,7 +233,11 @@ async def test_cli_finds_a_lid_guest_by_their_number_or_their_lid_and_erases_bot
         known = incoming(hotel.green_api_instance_id, text=SECRET_TEXT, chat_id=LID, sender_name="Lucia")
         known["senderData"]["senderPhoneNumber"] = int(PHONE_DIGITS)  # docs/external-apis.md §A9
         unknown = incoming(hotel.green_api_instance_id, text="no number shared", chat_id=OTHER_LID)
-        for body in (known, unknown):
+        in_a_group = incoming(
+            hotel.green_api_instance_id, text="group hello from Lucia", chat_id="120363000000000001@g.us"
+        )
+        in_a_group["senderData"]["sender"] = f"{PHONE_DIGITS}@c.us"  # under her other id
+        for body in (known, unknown, in_a_group):
             response = await client.post(
                 "/webhooks/green-api", json=body, headers={"Authorization": "Bearer hook-a"}
             )
@@ -257,4 +261,5 @@ async def test_cli_finds_a_lid_guest_by_their_number_or_their_lid_and_erases_bot
     assert PHONE_DIGITS not in remaining
     assert LID.removesuffix("@lid") not in remaining
     assert SECRET_TEXT not in remaining
+    assert "group hello from Lucia" not in remaining
     assert "no number shared" in remaining, "the other guest is untouched"
