@@ -303,19 +303,8 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     id of the guest counts.
     """
     ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
-    if ids is None:
+    if ids is None or await _known(uow, hotel, ids, msg.id_message):
         return None  # our send, already recorded with this id
-    known = await uow.session.execute(
-        select(Message.id)
-        .where(
-            Message.hotel_id == hotel.id,
-            Message.chat_id.in_(ids),
-            Message.provider_message_id == msg.id_message,
-        )
-        .limit(1)
-    )
-    if known.scalar_one_or_none() is not None:
-        return None
     pending = (
         await uow.session.execute(
             select(Message)
@@ -339,6 +328,9 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
             LiveEvent(hotel.id, "message.status", pending.conversation_id, pending.id, {"status": "sent"})
         )
         return pending.id
+    if await _known(uow, hotel, ids, msg.id_message):
+        # The send job stored the id while we looked: the row we waited for no longer was pending.
+        return None
     # Sent through the API by something other than us: keep it, as a staff-side message.
     conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
@@ -347,6 +339,17 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     if message_id is not None:
         uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     return message_id
+
+
+async def _known(uow: UnitOfWork, hotel: HotelRef, ids: tuple[str, ...], id_message: str) -> bool:
+    found = await uow.session.execute(
+        select(Message.id)
+        .where(
+            Message.hotel_id == hotel.id, Message.chat_id.in_(ids), Message.provider_message_id == id_message
+        )
+        .limit(1)
+    )
+    return found.scalar_one_or_none() is not None
 
 
 async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
