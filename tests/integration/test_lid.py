@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State
 from domain.conversations.service import take_over
 from domain.guests.models import Guest
+from domain.hotels.models import Hotel
 from domain.ports import SEND_QUEUE
 from domain.staff.models import StaffUser
 from domain.uow import UnitOfWork
@@ -55,6 +56,12 @@ async def test_a_guest_writing_from_a_lid_gets_the_ai_answer(stack: Stack) -> No
     [guest] = await guests(stack)
     assert (guest.chat_id, guest.alt_chat_id, guest.phone) == (GUEST_LID, None, GUEST_LID)
     assert guest.phone_number is None, "a lid is not a phone number"
+    checked = await eventually(lambda: _checked(stack))
+    assert checked.alt_chat_id is None, "nothing tells a lid's number"
+
+
+async def _checked(stack: Stack) -> Guest | None:
+    return next((g for g in await guests(stack) if g.ids_checked_at is not None), None)
 
 
 async def test_written_as_c_us_answered_and_ticked_as_lid_stays_one_conversation(stack: Stack) -> None:
@@ -104,6 +111,40 @@ async def _sent(stack: Stack) -> Message | None:
 async def _one_guest(stack: Stack) -> Guest | None:
     found = await guests(stack)
     return found[0] if len(found) == 1 and found[0].alt_chat_id else None
+
+
+async def ai_off(stack: Stack) -> None:
+    """No answer, so no echo of one: only the link job can learn the lid."""
+    async with stack.sessions() as session, session.begin():
+        await session.execute(update(Hotel).where(Hotel.id == stack.hotel.id).values(ai_enabled=False))
+
+
+async def test_check_whatsapp_failing_for_a_while_is_tried_again(stack: Stack) -> None:
+    await ai_off(stack)
+    await stack.contact()
+    await stack.green_fault("checkWhatsapp", "502", count=2)
+    await stack.guest_writes("Hello")
+    guest = await eventually(lambda: _one_guest(stack))
+    assert guest.alt_chat_id == GUEST_LID
+
+
+async def test_a_lost_link_job_is_made_good_by_the_sweep(settings: Any, sessions: Any) -> None:
+    async with running_stack(settings, sessions, start_workers=False) as stack:
+        await ai_off(stack)
+        await stack.contact()
+        await stack.guest_writes("Hello")
+        await eventually(lambda: guests(stack))
+        redis = Redis.from_url(settings.redis_url)
+        try:  # Redis lost the job (the guest row is all that is left)
+            await redis.delete(f"{settings.redis_prefix}{SEND_QUEUE}")
+            async for key in redis.scan_iter("arq:job:link:*"):
+                await redis.delete(key)
+        finally:
+            await redis.aclose()
+        await asyncio.sleep(2.1)  # the sweep leaves alone what a job may still be doing
+        await stack.workers.start()
+        guest = await eventually(lambda: _one_guest(stack))
+        assert guest.alt_chat_id == GUEST_LID
 
 
 async def test_one_person_who_wrote_from_their_lid_then_their_number_is_one_guest(stack: Stack) -> None:
