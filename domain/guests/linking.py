@@ -103,7 +103,12 @@ async def _apply(uow: UnitOfWork, guest_id: UUID, learnt: list[str], *, mark_che
             log.info("guests %s and %s are one person (%s): merged", guest.id, twin.id, other_id)
             return LinkOutcome.MERGED
     locked = (
-        await uow.session.execute(select(Guest).where(Guest.id == guest_id).with_for_update())
+        await uow.session.execute(
+            select(Guest)
+            .where(Guest.id == guest_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
     ).scalar_one_or_none()
     if locked is None:
         return LinkOutcome.SKIPPED

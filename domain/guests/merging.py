@@ -35,7 +35,11 @@ async def merge_guests(uow: UnitOfWork, first_id: UUID, second_id: UUID) -> Gues
     guests = (
         (
             await session.execute(
-                select(Guest).where(Guest.id.in_([first_id, second_id])).order_by(Guest.id).with_for_update()
+                select(Guest)
+                .where(Guest.id.in_([first_id, second_id]))
+                .order_by(Guest.id)  # locks in one order: two jobs merging the same pair cannot deadlock
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
         )
         .scalars()
@@ -52,6 +56,7 @@ async def merge_guests(uow: UnitOfWork, first_id: UUID, second_id: UUID) -> Gues
                 .where(Conversation.guest_id.in_([kept.id, gone.id]))
                 .order_by(Conversation.id)
                 .with_for_update()
+                .execution_options(populate_existing=True)
             )
         ).scalars()
     }
@@ -64,15 +69,18 @@ async def merge_guests(uow: UnitOfWork, first_id: UUID, second_id: UUID) -> Gues
     await session.execute(
         update(ServiceRequest).where(ServiceRequest.guest_id == gone.id).values(guest_id=kept.id)
     )
-    other_id = next((c for c in gone.chat_ids if c not in kept.chat_ids), None)
-    name, language, room, phone_number = gone.name, gone.language, gone.room, gone.phone_number
+    # The kept guest takes the other's id; its number's id first, as ``phone`` must then name it.
+    missing = [c for c in gone.chat_ids if c not in kept.chat_ids]
+    numbered = [c for c in missing if chat_ids.number_of(c)]
+    other_id = next(iter(numbered if kept.phone_number is None and numbered else missing), None)
+    name, language, room = gone.name, gone.language, gone.room
     last_inbound = [t for t in (kept.last_inbound_at, gone.last_inbound_at) if t is not None]
     await session.delete(gone)
     await session.flush()  # its ids and number are free before the kept guest takes them
     if kept.alt_chat_id is None and other_id is not None:
         kept.alt_chat_id = other_id
-    if kept.phone_number is None:
-        kept.phone = phone_number or (chat_ids.phone_of(other_id) if other_id else kept.phone)
+    if kept.phone_number is None and kept.alt_chat_id is not None and chat_ids.number_of(kept.alt_chat_id):
+        kept.phone = chat_ids.phone_of(kept.alt_chat_id)
     kept.name = kept.name or name
     kept.language = kept.language or language
     kept.room = kept.room or room
