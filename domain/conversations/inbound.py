@@ -225,7 +225,7 @@ async def receive_guest_message(
         return None
     if chat_ids.should_link(
         msg.chat_id,
-        checked=stored.guest_ids_checked,
+        created=stored.guest_created,
         alt_chat_id=stored.guest_alt_chat_id,
         other_chat_id=other_chat_id,
     ):
@@ -353,13 +353,18 @@ async def _known(uow: UnitOfWork, hotel: HotelRef, ids: tuple[str, ...], id_mess
 
 
 async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
-    """The ids to look a message we sent up by, when Green API reports it under ``chat_id``: every id
-    of the guest who goes by it (docs/external-apis.md §A9, green-api #1018: sent to ``…@c.us``, reported as
-    ``…@lid``). None when ``chat_id`` is a lid no guest goes by yet but the idMessage is one Green API
-    gave a send of ours: that guest's lid, which the worker then links to them."""
+    """The chat ids under which to look for a message of ours Green API reports under ``chat_id``:
+    every id of the guest who goes by it (docs/external-apis.md §A9, green-api #1018: sent to
+    ``…@c.us``, reported as ``…@lid``).
+
+    None when ``chat_id`` is a lid and the message is a send of ours to another guest: that guest's
+    lid, not yet known as theirs (or held by a second guest who is the same person). The worker links
+    it to them, or merges the two.
+    """
     guest = await find_by_chat_id(uow.session, hotel.id, chat_id)
-    if guest is not None or not chat_ids.is_lid(chat_id):
-        return guest.chat_ids if guest is not None else (chat_id,)
+    ids = guest.chat_ids if guest is not None else (chat_id,)
+    if not chat_ids.is_lid(chat_id) or await _known(uow, hotel, ids, id_message):
+        return ids
     ours = (
         await uow.session.execute(
             select(Conversation.guest_id)
@@ -372,8 +377,8 @@ async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: st
             .limit(1)
         )
     ).scalar_one_or_none()
-    if ours is None:
-        return (chat_id,)
+    if ours is None or (guest is not None and ours == guest.id):
+        return ids
     uow.enqueue(link_guest_job(ours, [chat_id]))
     return None
 

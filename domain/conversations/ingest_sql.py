@@ -25,7 +25,7 @@ AfterCommitUnit = UnitOfWork | DriverUnitOfWork
 # ingest_guest_message() is a function in the database (migrations e41b9f0a6c27, 956820b90eba): a
 # few small statements, each planned once per connection, instead of one planned on every call.
 STORE_GUEST_MESSAGE = """
-SELECT message_id, conversation_id, previous_state, guest, guest_alt_chat_id, guest_ids_checked
+SELECT message_id, conversation_id, previous_state, guest, guest_alt_chat_id, guest_created
 FROM ingest_guest_message(
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20,
     $21, $22, $23, $24, $25, $26
@@ -46,7 +46,7 @@ class StoredMessage:
     previous_state: State
     guest_id: UUID
     guest_alt_chat_id: str | None  # the guest's other chat id, as far as the hotel knows it
-    guest_ids_checked: bool  # whether the worker has asked Green API about the guest's ids
+    guest_created: bool  # by this message
 
 
 async def store_guest_message(

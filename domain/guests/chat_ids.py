@@ -55,10 +55,11 @@ def lookup_keys(given: str) -> list[str]:
     return ["+" + digits, chat_of_number(digits)] if digits else []
 
 
-def should_link(chat_id: str, *, checked: bool, alt_chat_id: str | None, other_chat_id: str | None) -> bool:
-    """Whether the worker should look at this guest's ids after a message of theirs: when it has
-    not asked Green API about them yet (``checkWhatsapp`` tells a number's lid), or when the webhook
-    named an id the guest does not have yet (link it, or merge the two guests who go by them)."""
+def should_link(chat_id: str, *, created: bool, alt_chat_id: str | None, other_chat_id: str | None) -> bool:
+    """Whether the worker should look at a guest's ids after a message of theirs: when the message
+    made the guest (``checkWhatsapp`` tells a number's lid), or when the webhook named an id the
+    guest does not have yet (link it, or merge the two guests who go by them). Not for every
+    message: one job per guest keeps the webhook cheap."""
     if chat_id.endswith(GROUP_SUFFIX):
         return False
-    return not checked or (other_chat_id is not None and alt_chat_id is None)
+    return created or (other_chat_id is not None and alt_chat_id is None)

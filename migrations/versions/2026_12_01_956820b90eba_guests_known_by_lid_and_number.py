@@ -11,8 +11,7 @@ under both (docs/external-apis.md §A9). A guest gets ``alt_chat_id`` (the other
 
 ``ingest_guest_message()`` is replaced (its arguments and answer change, so DROP and CREATE): it
 finds the guest by either id, or by the number a lid message's webhook names, and answers what the
-worker needs to decide whether to link the guest's ids. Existing guests keep ``ids_checked_at``
-empty: each is checked the next time they write.
+worker needs to decide whether to link the guest's ids.
 """
 
 from collections.abc import Sequence
@@ -44,14 +43,14 @@ CREATE FUNCTION ingest_guest_message(
     p_provider_timestamp bigint, p_preview text, p_may_wake_ai boolean, p_other_chat_id text
 ) RETURNS TABLE (
     message_id uuid, conversation_id uuid, previous_state text,
-    guest uuid, guest_alt_chat_id text, guest_ids_checked boolean
+    guest uuid, guest_alt_chat_id text, guest_created boolean
 )
 LANGUAGE plpgsql AS $$
 DECLARE
     v_guest uuid;
     v_fresh boolean;
     v_alt text;
-    v_checked boolean;
+    v_created boolean := false;
     v_conversation uuid;
     v_state conversation_state;
     v_tries integer := 0;
@@ -60,18 +59,17 @@ BEGIN
     -- The guest, by the id this message came from: the one they first wrote from (nearly every
     -- message finds it here, on one index probe), else the other id the worker linked to them.
     -- Each lookup reads the guest's id, whether its row needs no rewrite for this message (the
-    -- name did not change and it wrote less than a minute ago), its other id, and whether the
-    -- worker has checked its ids.
+    -- name did not change and it wrote less than a minute ago), and its other id.
     SELECT g.id, g.last_inbound_at >= p_now - interval '1 minute'
                  AND (coalesce(p_name, '') = '' OR p_name = g.name),
-           g.alt_chat_id, g.ids_checked_at IS NOT NULL
-      INTO v_guest, v_fresh, v_alt, v_checked
+           g.alt_chat_id
+      INTO v_guest, v_fresh, v_alt
       FROM guests g WHERE g.hotel_id = p_hotel_id AND g.chat_id = p_chat_id;
     IF v_guest IS NULL THEN
         SELECT g.id, g.last_inbound_at >= p_now - interval '1 minute'
                      AND (coalesce(p_name, '') = '' OR p_name = g.name),
-               g.alt_chat_id, g.ids_checked_at IS NOT NULL
-          INTO v_guest, v_fresh, v_alt, v_checked
+               g.alt_chat_id
+          INTO v_guest, v_fresh, v_alt
           FROM guests g WHERE g.hotel_id = p_hotel_id AND g.alt_chat_id = p_chat_id;
     END IF;
     -- A lid message whose webhook named the sender's number: whoever the hotel knows by that
@@ -79,8 +77,8 @@ BEGIN
     IF v_guest IS NULL AND p_other_chat_id IS NOT NULL THEN
         SELECT g.id, g.last_inbound_at >= p_now - interval '1 minute'
                      AND (coalesce(p_name, '') = '' OR p_name = g.name),
-               g.alt_chat_id, g.ids_checked_at IS NOT NULL
-          INTO v_guest, v_fresh, v_alt, v_checked
+               g.alt_chat_id
+          INTO v_guest, v_fresh, v_alt
           FROM guests g
          WHERE g.hotel_id = p_hotel_id
            AND (g.chat_id = p_other_chat_id OR g.alt_chat_id = p_other_chat_id)
@@ -100,7 +98,7 @@ BEGIN
             name = coalesce(nullif(EXCLUDED.name, ''), g.name),
             last_inbound_at = greatest(g.last_inbound_at, EXCLUDED.last_inbound_at),
             updated_at = EXCLUDED.updated_at
-        RETURNING g.id, g.alt_chat_id, g.ids_checked_at IS NOT NULL INTO v_guest, v_alt, v_checked;
+        RETURNING g.id, g.alt_chat_id, g.xmax = 0 INTO v_guest, v_alt, v_created;  -- xmax 0: inserted
     ELSIF v_fresh IS NOT TRUE THEN
         UPDATE guests g SET
             name = coalesce(nullif(p_name, ''), g.name),
@@ -148,7 +146,7 @@ BEGIN
         RETURN;
     END IF;
     IF v_opened THEN
-        RETURN QUERY SELECT p_message_id, v_conversation, 'ai'::text, v_guest, v_alt, v_checked;
+        RETURN QUERY SELECT p_message_id, v_conversation, 'ai'::text, v_guest, v_alt, v_created;
         RETURN;
     END IF;
 
@@ -166,7 +164,7 @@ BEGIN
           WHERE c.id = v_conversation AND c.state <> 'resolved'
           RETURNING c.state INTO v_state;
         IF v_state IS NOT NULL THEN
-            RETURN QUERY SELECT p_message_id, v_conversation, v_state::text, v_guest, v_alt, v_checked;
+            RETURN QUERY SELECT p_message_id, v_conversation, v_state::text, v_guest, v_alt, v_created;
             RETURN;
         END IF;
         -- A resolved conversation reopens to the AI.
@@ -183,7 +181,7 @@ BEGIN
             updated_at = p_now
           WHERE c.id = v_conversation AND c.state = 'resolved';
         IF FOUND THEN
-            RETURN QUERY SELECT p_message_id, v_conversation, 'resolved'::text, v_guest, v_alt, v_checked;
+            RETURN QUERY SELECT p_message_id, v_conversation, 'resolved'::text, v_guest, v_alt, v_created;
             RETURN;
         END IF;
         v_tries := v_tries + 1;  -- the state changed between the two: read it again
@@ -206,13 +204,6 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        "ix_guests_ids_unchecked",
-        "guests",
-        ["created_at"],
-        unique=False,
-        postgresql_where=sa.text("ids_checked_at IS NULL"),
-    )
-    op.create_index(
         "uq_guests_hotel_id_alt_chat_id",
         "guests",
         ["hotel_id", "alt_chat_id"],
@@ -222,6 +213,17 @@ def upgrade() -> None:
     # phone is derived from chat_id for every existing row (the number, or the chat id), so it is
     # unique already.
     op.create_index("uq_guests_hotel_id_phone", "guests", ["hotel_id", "phone"], unique=True)
+    # Guests of before are not asked about (a checkWhatsapp each would be a burst of calls, and the
+    # partial index above would hold them all): an echo or a status of our next send to them names
+    # their lid (docs/external-apis.md §A9).
+    op.execute("UPDATE guests SET ids_checked_at = now()")
+    op.create_index(
+        "ix_guests_ids_unchecked",
+        "guests",
+        ["created_at"],
+        unique=False,
+        postgresql_where=sa.text("ids_checked_at IS NULL"),
+    )
     op.execute(f"DROP FUNCTION {PREVIOUS_SIGNATURE}")
     op.execute(INGEST_GUEST_MESSAGE)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State
 from domain.conversations.service import take_over
@@ -134,17 +134,53 @@ async def test_a_lost_link_job_is_made_good_by_the_sweep(settings: Any, sessions
         await stack.contact()
         await stack.guest_writes("Hello")
         await eventually(lambda: guests(stack))
-        redis = Redis.from_url(settings.redis_url)
-        try:  # Redis lost the job (the guest row is all that is left)
-            await redis.delete(f"{settings.redis_prefix}{SEND_QUEUE}")
-            async for key in redis.scan_iter("arq:job:link:*"):
-                await redis.delete(key)
-        finally:
-            await redis.aclose()
+        await forget_link_jobs(settings)
         await asyncio.sleep(2.1)  # the sweep leaves alone what a job may still be doing
         await stack.workers.start()
         guest = await eventually(lambda: _one_guest(stack))
         assert guest.alt_chat_id == GUEST_LID
+
+
+async def forget_link_jobs(settings: Any) -> None:
+    """As if Redis lost them: what is left is the rows."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await redis.delete(f"{settings.redis_prefix}{SEND_QUEUE}")
+        async for key in redis.scan_iter("arq:job:link:*"):
+            await redis.delete(key)
+    finally:
+        await redis.aclose()
+
+
+async def test_a_guest_of_before_lids_is_joined_by_the_echo_of_our_answer(
+    settings: Any, sessions: Any
+) -> None:
+    """A guest the migration left unasked writes again from their lid: two guests, until Green API
+    names our answer to the first one by the second one's lid."""
+    async with running_stack(settings, sessions, start_workers=False) as stack:
+        await stack.contact()
+        await stack.guest_writes("Is there parking?")
+        await eventually(lambda: guests(stack))
+        await forget_link_jobs(settings)
+        async with stack.sessions() as session, session.begin():  # as the migration leaves them
+            await session.execute(update(Guest).values(ids_checked_at=func.now()))
+        await stack.guest_writes("Hello again", chat_id=GUEST_LID)
+        await eventually(lambda: _guest_count(stack, 2))
+        await stack.workers.start()
+        guest = await eventually(lambda: _one_guest(stack))
+        assert {guest.chat_id, guest.alt_chat_id} == {GUEST, GUEST_LID}
+        await eventually(lambda: _ai_count(stack, 2))
+        stored = await stack.messages()
+        assert Author.STAFF not in {m.author for m in stored}, "an echo is never a staff message"
+        assert len({m.conversation_id for m in stored}) == 1
+
+
+async def _guest_count(stack: Stack, count: int) -> bool:
+    return len(await guests(stack)) == count
+
+
+async def _ai_count(stack: Stack, count: int) -> bool:
+    return len([m for m in await stack.messages() if m.author is Author.AI]) >= count
 
 
 async def test_one_person_who_wrote_from_their_lid_then_their_number_is_one_guest(stack: Stack) -> None:

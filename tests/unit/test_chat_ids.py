@@ -49,13 +49,13 @@ def test_the_number_a_lid_message_names() -> None:
 
 
 def test_when_the_worker_links_ids() -> None:
-    assert should_link("491701234567@c.us", checked=False, alt_chat_id=None, other_chat_id=None)
-    assert not should_link("491701234567@c.us", checked=True, alt_chat_id=None, other_chat_id=None)
-    assert should_link(LID, checked=True, alt_chat_id=None, other_chat_id="491701234567@c.us")
+    assert should_link("491701234567@c.us", created=True, alt_chat_id=None, other_chat_id=None)
+    assert not should_link("491701234567@c.us", created=False, alt_chat_id=None, other_chat_id=None)
+    assert should_link(LID, created=False, alt_chat_id=None, other_chat_id="491701234567@c.us")
     assert not should_link(
-        LID, checked=True, alt_chat_id="491701234567@c.us", other_chat_id="491701234567@c.us"
+        LID, created=False, alt_chat_id="491701234567@c.us", other_chat_id="491701234567@c.us"
     )
-    assert not should_link("120363000000000001@g.us", checked=False, alt_chat_id=None, other_chat_id=None)
+    assert not should_link("120363000000000001@g.us", created=True, alt_chat_id=None, other_chat_id=None)
 
 
 @pytest.mark.parametrize(
