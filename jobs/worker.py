@@ -19,6 +19,7 @@ from prometheus_client import start_http_server
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
+from domain.conversations.inbound import HotelRef, match_api_echo_again
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
 from domain.db import create_engine, session_factory
 from domain.guests.linking import LinkDeps, LinkOutcome, link_guest_ids, sweep_unchecked_guests
@@ -27,6 +28,7 @@ from domain.integrations.green_api import HttpGreenApi, green_api_timeout
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
+from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher, queue_name
 from jobs.logs import bind, clear
 from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api
@@ -145,6 +147,14 @@ async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str
     return outcome.value
 
 
+async def match_echo_again(ctx: dict[str, Any], hotel_id: str, ai_enabled: bool, echo: dict[str, Any]) -> str:
+    clear()
+    bind(job="match_echo_again", hotel_id=hotel_id, job_try=ctx["job_try"])
+    async with UnitOfWork(ctx["sessions"], ctx["dispatcher"]) as uow:
+        stored = await match_api_echo_again(uow, HotelRef(UUID(hotel_id), ai_enabled), echo)
+    return "stored" if stored else "placed"
+
+
 async def sweep_outbox(ctx: dict[str, Any]) -> str:
     settings: Settings = ctx["settings"]
     lost_after = timedelta(seconds=max(2.0, settings.sweep_interval_seconds))
@@ -184,6 +194,7 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
         functions=[
             func(send_message, name="send_message", max_tries=SEND_MAX_TRIES, timeout=send_timeout),
             func(link_guest, name="link_guest", max_tries=LINK_MAX_TRIES, timeout=send_timeout),
+            func(match_echo_again, name="match_echo_again", max_tries=3, timeout=send_timeout),
         ],
         cron_jobs=[
             cron(

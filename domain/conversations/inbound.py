@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
@@ -30,12 +30,16 @@ from domain.integrations.green_api_webhooks import (
     ChatMessage,
     InstanceNotice,
     InstanceStateChange,
+    MessageContent,
     StatusUpdate,
 )
-from domain.ports import LiveEvent, ai_reply_job, link_guest_job, send_job
+from domain.ports import LiveEvent, ai_reply_job, echo_again_job, link_guest_job, send_job
 from domain.uow import DriverUnitOfWork, NeedsSession, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# Long enough for a send job to store the idMessage Green API answered, after the echo overtook it.
+ECHO_LOOK_AGAIN_SECONDS = 2.0
 
 RESEND_PLEASE = (
     "Sorry, your last message did not reach us in a readable form. Could you please send it again?"
@@ -295,12 +299,16 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     return message_id
 
 
-async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
+async def match_api_echo(
+    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, *, last_look: bool = False
+) -> UUID | None:
     """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row.
 
     Green API may name the chat by the guest's other id than the one we sent to
     (docs/external-apis.md §A9, green-api #1018: sent to ``…@c.us``, echoed as ``…@lid``), so every
-    id of the guest counts.
+    id of the guest counts. An echo under a lid that matches nothing yet may be of a send whose id
+    the send job has not stored yet: the worker looks again shortly (``last_look``) before keeping
+    it as a message of its own.
     """
     ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
     if ids is None or await _known(uow, hotel, ids, msg.id_message):
@@ -331,6 +339,9 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     if await _known(uow, hotel, ids, msg.id_message):
         # The send job stored the id while we looked: the row we waited for no longer was pending.
         return None
+    if chat_ids.is_lid(msg.chat_id) and not last_look:
+        uow.enqueue(echo_again_job(hotel.id, hotel.ai_enabled, asdict(msg), ECHO_LOOK_AGAIN_SECONDS))
+        return None
     # Sent through the API by something other than us: keep it, as a staff-side message.
     conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
@@ -339,6 +350,12 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     if message_id is not None:
         uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
     return message_id
+
+
+async def match_api_echo_again(uow: UnitOfWork, hotel: HotelRef, echo: dict[str, Any]) -> UUID | None:
+    """The last look at an echo ``match_api_echo`` could not place (a job's argument, as a dict)."""
+    msg = ChatMessage(**{**echo, "content": MessageContent(**echo["content"])})
+    return await match_api_echo(uow, hotel, msg, last_look=True)
 
 
 async def _known(uow: UnitOfWork, hotel: HotelRef, ids: tuple[str, ...], id_message: str) -> bool:

@@ -306,3 +306,20 @@ def _our_send(guest_message: Message, id_message: str) -> Message:
         details={},
         attempts=1,
     )
+
+
+async def test_an_echo_under_a_lid_that_is_not_ours_is_kept_after_a_second_look(stack: Stack) -> None:
+    echo = incoming(
+        stack.hotel.green_api_instance_id,
+        text="Sent by another API client",
+        chat_id=GUEST_LID,
+        id_message="NOTOURS0001",
+        kind="outgoingAPIMessageReceived",
+    )
+    response = await stack.http.post(
+        f"{stack.web_url}/webhooks/green-api", json=echo, headers={"Authorization": "Bearer hook-secret"}
+    )
+    assert response.status_code == 200
+    assert await stack.messages() == [], "not yet: it may be a send of ours the send job has not stored"
+    kept = await eventually(stack.messages)
+    assert [(m.author, m.chat_id, m.details) for m in kept] == [(Author.STAFF, GUEST_LID, {"via": "api"})]
