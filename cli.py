@@ -693,7 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
         guest_parser = guest.add_parser(action, help=text)
         guest_parser.add_argument("--hotel", required=True, help="hotel slug")
         guest_parser.add_argument(
-            "--phone", required=True, help="the guest's WhatsApp number, e.g. +491701234567"
+            "--phone",
+            required=True,
+            help="the guest's WhatsApp number, e.g. +491701234567, or their WhatsApp id (…@lid)",
         )
         if action == "erase":
             guest_parser.add_argument("--yes", action="store_true", help="confirm the permanent erasure")

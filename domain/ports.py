@@ -48,6 +48,28 @@ def send_job(message_id: UUID) -> JobRequest:
     return JobRequest("send_message", (str(message_id),), SEND_QUEUE, job_id=f"send:{message_id}")
 
 
+def echo_again_job(
+    hotel_id: UUID, ai_enabled: bool, echo: dict[str, Any], defer_seconds: float
+) -> JobRequest:
+    """Look again at an echo of a send that could not be placed yet (docs/external-apis.md §A9)."""
+    return JobRequest(
+        "match_echo_again",
+        (str(hotel_id), ai_enabled, echo),
+        SEND_QUEUE,
+        job_id=f"echo:{hotel_id}:{echo['chat_id']}:{echo['id_message']}",
+        defer_seconds=defer_seconds,
+    )
+
+
+def link_guest_job(guest_id: UUID, seen_chat_ids: Sequence[str]) -> JobRequest:
+    """Learn a guest's other WhatsApp id (on the send queue: it calls Green API). ``seen_chat_ids``
+    are the ids a webhook associated with them; the job id keeps one job per guest and ids."""
+    seen = sorted(set(seen_chat_ids))
+    return JobRequest(
+        "link_guest", (str(guest_id), seen), SEND_QUEUE, job_id=f"link:{guest_id}:{'|'.join(seen)}"
+    )
+
+
 class Dispatcher(Protocol):
     async def publish(self, events: Sequence[LiveEvent]) -> None: ...
 

@@ -26,7 +26,8 @@ BODY_KEYS = {"text", "body", "message", "content", "caption"}
 
 
 def mask_phones(value: str) -> str:
-    """``491701234567@c.us`` → ``…567@c.us``: enough to tell guests apart, not to call them."""
+    """``491701234567@c.us`` → ``…567@c.us``, ``104236588716712@lid`` → ``…712@lid``: enough to tell
+    guests apart, not to call or find them (a lid names a person as surely as a number does)."""
     return PHONE.sub(lambda m: "…" + m.group(1) + (m.group(2) or ""), value)
 
 

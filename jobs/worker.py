@@ -20,15 +20,18 @@ from arq.worker import Worker, func
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.detector import LinguaDetector
 from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
+from domain.conversations.inbound import HotelRef, match_api_echo_again
 from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
 from domain.crypto import SecretUndecryptable
 from domain.db import create_engine, session_factory
+from domain.guests.linking import LinkDeps, LinkOutcome, link_guest_ids, sweep_unchecked_guests
 from domain.guests.privacy import purge_expired_messages
 from domain.hotels.secrets import hotels_with_unreadable_secrets
 from domain.integrations.green_api import HttpGreenApi, green_api_timeout
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
+from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher, queue_name
 from jobs.logs import bind, clear
 from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api, serve_metrics
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 SEND_MAX_TRIES = 8
 AI_MAX_TRIES = 3
 KEY_RETRY_SECONDS = 60.0
+LINK_MAX_TRIES = 4
 
 
 def backoff(job_try: int, base: float, cap: float = 60.0) -> float:
@@ -77,11 +81,13 @@ async def startup(ctx: dict[str, Any]) -> None:
         ),
     )
     llm_http = httpx.AsyncClient(timeout=llm_timeout(), event_hooks={"response": [count_deepseek]})
+    green_api = HttpGreenApi(green_http)
     ctx.update(
         settings=settings,
         engine=engine,
         http_clients=[green_http, llm_http],
-        outbox=OutboxDeps(sessions, dispatcher, HttpGreenApi(green_http), settings.green_api_url),
+        outbox=OutboxDeps(sessions, dispatcher, green_api, settings.green_api_url),
+        linking=LinkDeps(sessions, dispatcher, green_api, settings.green_api_url),
         assistant=AssistantDeps(
             sessions,
             dispatcher,
@@ -165,16 +171,38 @@ async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id
     return outcome.value
 
 
+async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str:
+    clear()
+    bind(job="link_guest", guest_id=guest_id, job_try=ctx["job_try"])
+    outcome = await link_guest_ids(
+        ctx["linking"], UUID(guest_id), seen, final_attempt=ctx["job_try"] >= LINK_MAX_TRIES
+    )
+    JOBS.labels("link_guest", outcome.value).inc()
+    if outcome is LinkOutcome.RETRY:
+        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
+    return outcome.value
+
+
+async def match_echo_again(ctx: dict[str, Any], hotel_id: str, ai_enabled: bool, echo: dict[str, Any]) -> str:
+    clear()
+    bind(job="match_echo_again", hotel_id=hotel_id, job_try=ctx["job_try"])
+    async with UnitOfWork(ctx["sessions"], ctx["dispatcher"]) as uow:
+        stored = await match_api_echo_again(uow, HotelRef(UUID(hotel_id), ai_enabled), echo)
+    return "stored" if stored else "placed"
+
+
 async def sweep_outbox(ctx: dict[str, Any]) -> str:
     settings: Settings = ctx["settings"]
+    lost_after = timedelta(seconds=max(2.0, settings.sweep_interval_seconds))
     result = await sweep(
         ctx["sessions"],
         ctx["dispatcher"],
-        queued_after=timedelta(seconds=max(2.0, settings.sweep_interval_seconds)),
+        queued_after=lost_after,
         sending_after=timedelta(seconds=120),
         ai_after=timedelta(seconds=settings.ai_debounce_seconds + max(2.0, settings.sweep_interval_seconds)),
     )
-    return f"sends={result.sends} ai={result.ai_turns}"
+    guests = await sweep_unchecked_guests(ctx["sessions"], ctx["dispatcher"], older_than=lost_after)
+    return f"sends={result.sends} ai={result.ai_turns} guests={guests}"
 
 
 async def purge_old_messages(ctx: dict[str, Any]) -> str:
@@ -199,7 +227,11 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
     interval = max(1, settings.sweep_interval_seconds)
     send_timeout = settings.send_timeout_seconds
     send_worker = Worker(
-        functions=[func(send_message, name="send_message", max_tries=SEND_MAX_TRIES, timeout=send_timeout)],
+        functions=[
+            func(send_message, name="send_message", max_tries=SEND_MAX_TRIES, timeout=send_timeout),
+            func(link_guest, name="link_guest", max_tries=LINK_MAX_TRIES, timeout=send_timeout),
+            func(match_echo_again, name="match_echo_again", max_tries=3, timeout=send_timeout),
+        ],
         cron_jobs=[
             cron(
                 sweep_outbox,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.conversations import rules
@@ -23,18 +23,24 @@ from domain.conversations.models import (
     State,
     StateTransition,
 )
+from domain.guests import chat_ids
 from domain.guests.models import Guest
+from domain.guests.repository import find_by_chat_id
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.integrations.green_api_webhooks import (
     ChatMessage,
     InstanceNotice,
     InstanceStateChange,
+    MessageContent,
     StatusUpdate,
 )
-from domain.ports import LiveEvent, ai_reply_job, send_job
+from domain.ports import LiveEvent, ai_reply_job, echo_again_job, link_guest_job, send_job
 from domain.uow import DriverUnitOfWork, NeedsSession, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# Long enough for a send job to store the idMessage Green API answered, after the echo overtook it.
+ECHO_LOOK_AGAIN_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,32 +55,26 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-async def _upsert_conversation(
-    uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage, *, inbound: bool
-) -> tuple[UUID, State]:
+async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> tuple[UUID, State]:
+    """The conversation of the chat a message the hotel sent belongs to (opened if need be)."""
     now = _now()
-    guest_stmt = (
-        insert(Guest)
-        .values(
-            hotel_id=hotel_id,
-            chat_id=msg.chat_id,
-            phone=rules.phone_of(msg.chat_id),
-            name=(msg.sender_name if inbound and not msg.is_group else ""),
-            is_group=msg.is_group,
-            last_inbound_at=now if inbound else None,
+    known = await find_by_chat_id(uow.session, hotel_id, msg.chat_id)
+    if known is not None:  # under either of the guest's ids (docs/external-apis.md §A9)
+        guest_id = known.id
+    else:
+        guest_stmt = (
+            insert(Guest)
+            .values(
+                hotel_id=hotel_id,
+                chat_id=msg.chat_id,
+                phone=chat_ids.phone_of(msg.chat_id),
+                name="",
+                is_group=msg.is_group,
+            )
+            .on_conflict_do_update(index_elements=[Guest.hotel_id, Guest.chat_id], set_={"updated_at": now})
+            .returning(Guest.id)
         )
-        .on_conflict_do_update(
-            index_elements=[Guest.hotel_id, Guest.chat_id],
-            set_={
-                "name": func.coalesce(func.nullif(literal_column("excluded.name"), ""), Guest.name),
-                "last_inbound_at": func.coalesce(
-                    literal_column("excluded.last_inbound_at"), Guest.last_inbound_at
-                ),
-            },
-        )
-        .returning(Guest.id)
-    )
-    guest_id = (await uow.session.execute(guest_stmt)).scalar_one()
+        guest_id = (await uow.session.execute(guest_stmt)).scalar_one()
     conversation_stmt = (
         insert(Conversation)
         .values(hotel_id=hotel_id, guest_id=guest_id, state=State.AI, last_message_preview="")
@@ -216,17 +216,27 @@ async def receive_guest_message(
         and msg.content.type_message != "reactionMessage"
         and not msg.content.undecryptable
     )
+    other_chat_id = chat_ids.chat_from_sender_phone(msg.chat_id, msg.sender_phone)
     stored = await store_guest_message(
         uow,
         _message_values(hotel.id, None, msg),
-        phone=rules.phone_of(msg.chat_id),
+        phone=chat_ids.phone_of(other_chat_id or msg.chat_id),
         is_group=msg.is_group,
         now=now,
         preview=rules.preview(msg.content.text, msg.content.type_message),
         may_wake_ai=may_wake_ai,
+        other_chat_id=other_chat_id,
     )
     if stored is None:
         return None
+    if chat_ids.should_link(
+        msg.chat_id,
+        created=stored.guest_created,
+        alt_chat_id=stored.guest_alt_chat_id,
+        other_chat_id=other_chat_id,
+    ):
+        seen = [msg.chat_id] if other_chat_id is None else [msg.chat_id, other_chat_id]
+        uow.enqueue(link_guest_job(stored.guest_id, seen))
     message_id, conversation_id = stored.message_id, stored.conversation_id
     new_state = rules.state_after_guest_message(stored.previous_state)
     if new_state is not stored.previous_state:
@@ -265,7 +275,7 @@ async def receive_guest_message(
 
 async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
     """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
-    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
+    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
     values.update(
         direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"}
@@ -292,23 +302,26 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     return message_id
 
 
-async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
-    """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row."""
-    known = await uow.session.execute(
-        select(Message.id).where(
-            Message.hotel_id == hotel.id,
-            Message.chat_id == msg.chat_id,
-            Message.provider_message_id == msg.id_message,
-        )
-    )
-    if known.scalar_one_or_none() is not None:
-        return None
+async def match_api_echo(
+    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, *, last_look: bool = False
+) -> UUID | None:
+    """``outgoingAPIMessageReceived`` echoes our own send: attach its id to the outbox row.
+
+    Green API may name the chat by the guest's other id than the one we sent to
+    (docs/external-apis.md §A9, green-api #1018: sent to ``…@c.us``, echoed as ``…@lid``), so every
+    id of the guest counts. An echo under a lid that matches nothing yet may be of a send whose id
+    the send job has not stored yet: the worker looks again shortly (``last_look``) before keeping
+    it as a message of its own.
+    """
+    ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
+    if ids is None or await _known(uow, hotel, ids, msg.id_message):
+        return None  # our send, already recorded with this id
     pending = (
         await uow.session.execute(
             select(Message)
             .where(
                 Message.hotel_id == hotel.id,
-                Message.chat_id == msg.chat_id,
+                Message.chat_id.in_(ids),
                 Message.direction == Direction.OUT,
                 Message.provider_message_id.is_(None),
                 Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
@@ -326,8 +339,14 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
             LiveEvent(hotel.id, "message.status", pending.conversation_id, pending.id, {"status": "sent"})
         )
         return pending.id
+    if await _known(uow, hotel, ids, msg.id_message):
+        # The send job stored the id while we looked: the row we waited for no longer was pending.
+        return None
+    if chat_ids.is_lid(msg.chat_id) and not last_look:
+        uow.enqueue(echo_again_job(hotel.id, hotel.ai_enabled, asdict(msg), ECHO_LOOK_AGAIN_SECONDS))
+        return None
     # Sent through the API by something other than us: keep it, as a staff-side message.
-    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg, inbound=False)
+    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
     values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "api"})
     message_id = await _insert_message(uow, values)
@@ -336,13 +355,63 @@ async def match_api_echo(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> 
     return message_id
 
 
+async def match_api_echo_again(uow: UnitOfWork, hotel: HotelRef, echo: dict[str, Any]) -> UUID | None:
+    """The last look at an echo ``match_api_echo`` could not place (a job's argument, as a dict)."""
+    msg = ChatMessage(**{**echo, "content": MessageContent(**echo["content"])})
+    return await match_api_echo(uow, hotel, msg, last_look=True)
+
+
+async def _known(uow: UnitOfWork, hotel: HotelRef, ids: tuple[str, ...], id_message: str) -> bool:
+    found = await uow.session.execute(
+        select(Message.id)
+        .where(
+            Message.hotel_id == hotel.id, Message.chat_id.in_(ids), Message.provider_message_id == id_message
+        )
+        .limit(1)
+    )
+    return found.scalar_one_or_none() is not None
+
+
+async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
+    """The chat ids under which to look for a message of ours Green API reports under ``chat_id``:
+    every id of the guest who goes by it (docs/external-apis.md §A9, green-api #1018: sent to
+    ``…@c.us``, reported as ``…@lid``).
+
+    None when ``chat_id`` is a lid and the message is a send of ours to another guest: that guest's
+    lid, not yet known as theirs (or held by a second guest who is the same person). The worker links
+    it to them, or merges the two.
+    """
+    guest = await find_by_chat_id(uow.session, hotel.id, chat_id)
+    ids = guest.chat_ids if guest is not None else (chat_id,)
+    if not chat_ids.is_lid(chat_id) or await _known(uow, hotel, ids, id_message):
+        return ids
+    ours = (
+        await uow.session.execute(
+            select(Conversation.guest_id)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(
+                Message.hotel_id == hotel.id,
+                Message.provider_message_id == id_message,
+                Message.direction == Direction.OUT,
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if ours is None or (guest is not None and ours == guest.id):
+        return ids
+    uow.enqueue(link_guest_job(ours, [chat_id]))
+    return None
+
+
 async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) -> bool:
-    """Delivery ticks, applied monotonically; a failure alerts staff live."""
+    """Delivery ticks, applied monotonically; a failure alerts staff live. Like the echo, a status
+    may name the chat by either of the guest's ids (docs/external-apis.md §A9)."""
     query = select(Message).where(
         Message.hotel_id == hotel.id, Message.provider_message_id == update_.id_message
     )
-    if update_.chat_id:
-        query = query.where(Message.chat_id == update_.chat_id)
+    ids = await _ids_of(uow, hotel, update_.chat_id, update_.id_message) if update_.chat_id else None
+    if ids is not None:
+        query = query.where(Message.chat_id.in_(ids))
     message = (await uow.session.execute(query.with_for_update())).scalars().first()
     if message is None:
         return False

@@ -22,12 +22,13 @@ from domain.uow import DriverUnitOfWork, UnitOfWork
 
 AfterCommitUnit = UnitOfWork | DriverUnitOfWork
 
-# ingest_guest_message() is a function in the database (migration e41b9f0a6c27): a few small
-# statements, each planned once per connection, instead of one statement planned on every call.
+# ingest_guest_message() is a function in the database (migrations e41b9f0a6c27, 956820b90eba): a
+# few small statements, each planned once per connection, instead of one planned on every call.
 STORE_GUEST_MESSAGE = """
-SELECT message_id, conversation_id, previous_state FROM ingest_guest_message(
+SELECT message_id, conversation_id, previous_state, guest, guest_alt_chat_id, guest_created
+FROM ingest_guest_message(
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20,
-    $21, $22, $23, $24, $25
+    $21, $22, $23, $24, $25, $26
 )
 """
 
@@ -43,6 +44,9 @@ class StoredMessage:
     message_id: UUID
     conversation_id: UUID
     previous_state: State
+    guest_id: UUID
+    guest_alt_chat_id: str | None  # the guest's other chat id, as far as the hotel knows it
+    guest_created: bool  # by this message
 
 
 async def store_guest_message(
@@ -54,8 +58,10 @@ async def store_guest_message(
     now: datetime.datetime,
     preview: str,
     may_wake_ai: bool,
+    other_chat_id: str | None,
 ) -> StoredMessage | None:
-    """The stored message, or None when it is a duplicate."""
+    """The stored message, or None when it is a duplicate. ``other_chat_id`` is the sender's other
+    id when the webhook named it (the number behind a lid): a guest known by it is the same person."""
     row = await uow.run(
         "fetchrow",
         STORE_GUEST_MESSAGE,
@@ -65,11 +71,11 @@ async def store_guest_message(
         values["media_url"], values["media_mime"], values["media_file_name"],
         values["latitude"], values["longitude"], json.dumps(values["details"]),
         values["quoted_provider_id"], values["quoted_text"], values["provider_message_id"],
-        values["provider_timestamp"], preview, may_wake_ai,
+        values["provider_timestamp"], preview, may_wake_ai, other_chat_id,
     )  # fmt: skip
     if row is None:
         return None
-    return StoredMessage(row[0], row[1], State(row[2]))
+    return StoredMessage(row[0], row[1], State(row[2]), row[3], row[4], row[5])
 
 
 async def record_reopened(

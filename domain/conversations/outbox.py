@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.models import Conversation, Delivery, Message, State
+from domain.guests.models import Guest
 from domain.hotels.models import Hotel
 from domain.integrations.green_api import (
     GreenApiGateway,
@@ -60,20 +61,30 @@ def credentials(hotel: Hotel, default_url: str) -> InstanceCredentials | None:
     )
 
 
-async def _claim(deps: OutboxDeps, message_id: UUID) -> tuple[Message, Hotel, bool] | None:
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    message: Message
+    hotel: Hotel
+    uncertain: bool  # an earlier attempt may have reached Green API
+    chat_ids: tuple[str, ...]  # every id the journal may name the guest by (docs/external-apis.md §A9)
+
+
+async def _claim(deps: OutboxDeps, message_id: UUID) -> _Claimed | None:
     """Mark the row ``sending`` (committed) and say whether an earlier attempt may have gone out."""
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         row = (
             await uow.session.execute(
-                select(Message, Hotel)
+                select(Message, Hotel, Guest.chat_id, Guest.alt_chat_id)
                 .join(Hotel, Hotel.id == Message.hotel_id)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .join(Guest, Guest.id == Conversation.guest_id)
                 .where(Message.id == message_id)
                 .with_for_update(of=Message, skip_locked=True)
             )
         ).one_or_none()
         if row is None:
             return None
-        message, hotel = row
+        message, hotel, guest_chat_id, guest_alt_chat_id = row
         if message.status not in (Delivery.QUEUED, Delivery.SENDING) or message.provider_message_id:
             return None
         uncertain = message.status is Delivery.SENDING
@@ -81,7 +92,8 @@ async def _claim(deps: OutboxDeps, message_id: UUID) -> tuple[Message, Hotel, bo
             message.status = Delivery.SENDING
             message.send_started_at = _now()
         message.attempts += 1
-    return message, hotel, uncertain
+    ids = (message.chat_id, guest_chat_id, guest_alt_chat_id)
+    return _Claimed(message, hotel, uncertain, tuple(dict.fromkeys(c for c in ids if c)))
 
 
 async def _finish(
@@ -126,14 +138,17 @@ async def _release(deps: OutboxDeps, message: Message) -> None:
         )
 
 
-async def _in_journal(deps: OutboxDeps, instance: InstanceCredentials, message: Message) -> str | None:
-    """The ``idMessage`` of this row in the gateway's outgoing journal, if an attempt got through."""
+async def _in_journal(
+    deps: OutboxDeps, instance: InstanceCredentials, message: Message, chat_ids: tuple[str, ...]
+) -> str | None:
+    """The ``idMessage`` of this row in the gateway's outgoing journal, if an attempt got through.
+    The journal may name the chat by the guest's other id than the one we sent to (green-api #1018)."""
     started = message.send_started_at or message.created_at
     minutes = max(1, int((_now() - started).total_seconds() // 60) + 2)
     entries = await deps.gateway.last_outgoing_messages(instance, minutes=minutes)
     earliest = started.timestamp() - JOURNAL_SLACK_SECONDS
     for entry in entries:
-        if entry.chat_id == message.chat_id and entry.text == message.text and entry.timestamp >= earliest:
+        if entry.chat_id in chat_ids and entry.text == message.text and entry.timestamp >= earliest:
             return entry.id_message
     return None
 
@@ -142,7 +157,7 @@ async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attem
     claimed = await _claim(deps, message_id)
     if claimed is None:
         return SendOutcome.SKIPPED
-    message, hotel, uncertain = claimed
+    message, hotel, uncertain = claimed.message, claimed.hotel, claimed.uncertain
     instance = credentials(hotel, deps.default_green_api_url)
     if instance is None:
         await _finish(
@@ -151,7 +166,7 @@ async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attem
         return SendOutcome.FAILED
     try:
         if uncertain:
-            adopted = await _in_journal(deps, instance, message)
+            adopted = await _in_journal(deps, instance, message, claimed.chat_ids)
             if adopted:
                 await _finish(deps, message, status=Delivery.SENT, id_message=adopted, error=None)
                 return SendOutcome.ADOPTED

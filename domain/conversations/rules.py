@@ -159,16 +159,6 @@ def preview(text: str | None, type_message: str, limit: int = 120) -> str:
     return labels.get(type_message, "Message")
 
 
-MAX_PHONE = 40  # the width of guests.phone; a chat id may be up to 120 characters
-
-
-def phone_of(chat_id: str) -> str:
-    """``491701234567@c.us`` → ``+491701234567``; groups keep their id (its first 40 characters)."""
-    number, _, domain = chat_id.partition("@")
-    phone = "+" + number if domain == "c.us" and number.isdigit() else chat_id
-    return phone[:MAX_PHONE]
-
-
 def web_link(url: str | None) -> str | None:
     """The URL if a browser may follow it: http(s) with a host, no whitespace or control
     characters (browsers drop those, so ``java\tscript:`` would still run). A guest's media URL
@@ -179,3 +169,13 @@ def web_link(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+# When one person's two conversations become one (docs/external-apis.md §A9), the state further
+# from the AI wins: a merge never takes a conversation out of a human's hands, and a guest who
+# waits for a person keeps waiting.
+_MERGE_RANK = {State.RESOLVED: 0, State.AI: 1, State.NEEDS_HUMAN: 2, State.HUMAN: 3}
+
+
+def merged_state(kept: State, folded_in: State) -> State:
+    return folded_in if _MERGE_RANK[folded_in] > _MERGE_RANK[kept] else kept

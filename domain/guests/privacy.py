@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import Conversation, Message, Note, StateTransition
+from domain.guests.chat_ids import lookup_keys
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.requests.models import ServiceRequest
@@ -20,19 +21,19 @@ class GuestNotFound(LookupError):
     pass
 
 
-def normalise_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"{digits}@c.us"
-
-
 async def find_guest(
     session: AsyncSession, hotel_id: UUID, *, guest_id: UUID | None = None, phone: str | None = None
 ) -> Guest:
+    """By id, or by ``phone``: a number (``+49 170 1234567``) or a WhatsApp id (``…@c.us``, ``…@lid``),
+    matched against every id and the number the guest is known by (docs/external-apis.md §A9)."""
     query = select(Guest).where(Guest.hotel_id == hotel_id)
     if guest_id is not None:
         query = query.where(Guest.id == guest_id)
     elif phone:
-        query = query.where(Guest.chat_id == normalise_phone(phone))
+        keys = lookup_keys(phone)
+        query = query.where(
+            or_(Guest.phone.in_(keys), Guest.chat_id.in_(keys), Guest.alt_chat_id.in_(keys))
+        ).limit(1)
     else:
         raise GuestNotFound("name a guest by id or phone")
     guest = (await session.execute(query)).scalar_one_or_none()
@@ -64,7 +65,7 @@ def _written_in_groups(hotel_id: UUID, guest: Guest, conversation_ids: list[UUID
     """What they wrote in group chats, where they are a participant rather than the chat."""
     return and_(
         Message.hotel_id == hotel_id,
-        Message.sender_id == guest.chat_id,
+        Message.sender_id.in_(guest.chat_ids),
         Message.conversation_id.not_in(conversation_ids),
     )
 
@@ -75,17 +76,21 @@ def _names_chat(detail: str, chat_id: str) -> bool:
 
 
 async def _gateway_events(session: AsyncSession, hotel_id: UUID, guest: Guest) -> list[InstanceEvent]:
-    """Gateway notices (a blocked chat) that carry the chat id. The id is matched literally: LIKE
+    """Gateway notices (a blocked chat) that carry one of the guest's chat ids. Matched literally: LIKE
     would read a guest's ``%`` or ``_`` as wildcards and take other guests' notices with theirs."""
     candidates = await session.execute(
         select(InstanceEvent)
         .where(
             InstanceEvent.hotel_id == hotel_id,
-            InstanceEvent.detail.contains(guest.chat_id, autoescape=True),
+            or_(*(InstanceEvent.detail.contains(chat_id, autoescape=True) for chat_id in guest.chat_ids)),
         )
         .order_by(InstanceEvent.created_at)
     )
-    return [event for event in candidates.scalars().all() if _names_chat(event.detail, guest.chat_id)]
+    return [
+        event
+        for event in candidates.scalars().all()
+        if any(_names_chat(event.detail, chat_id) for chat_id in guest.chat_ids)
+    ]
 
 
 def _message(m: Message) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Green API client (contract ``contracts/external-apis.md`` section A): calls, typed answers, errors.
+"""Green API client (``docs/external-apis.md`` §A): calls, typed answers, errors.
 
 The client classifies failures and never retries: a ``GreenApiTransientError`` is worth trying
 again later (the job decides when), a ``GreenApiPermanentError`` is not. The caller owns the
@@ -63,6 +63,15 @@ class OutgoingJournalEntry:
     send_by_api: bool
 
 
+@dataclass(frozen=True, slots=True)
+class WhatsappCheck:
+    """``checkWhatsapp``: whether a number has WhatsApp, and the chat id Green API gives for it
+    (``…@lid`` once WhatsApp gave the person one; docs §A9)."""
+
+    exists: bool
+    chat_id: str | None
+
+
 class GreenApiGateway(Protocol):
     async def send_message(
         self, instance: InstanceCredentials, chat_id: str, text: str, quoted_message_id: str | None = None
@@ -73,6 +82,8 @@ class GreenApiGateway(Protocol):
     ) -> list[OutgoingJournalEntry]: ...
 
     async def get_state_instance(self, instance: InstanceCredentials) -> str: ...
+
+    async def check_whatsapp(self, instance: InstanceCredentials, number: str) -> WhatsappCheck: ...
 
     async def get_settings(self, instance: InstanceCredentials) -> dict[str, Any]: ...
 
@@ -97,6 +108,11 @@ class _StateAnswer(msgspec.Struct):
 
 class _SaveSettingsAnswer(msgspec.Struct):
     saveSettings: bool  # noqa: N815
+
+
+class _CheckAnswer(msgspec.Struct):
+    existsWhatsapp: bool  # noqa: N815
+    chatId: str | None = None  # noqa: N815 - in newer answers only (docs/external-apis.md §A9)
 
 
 class _ExtendedText(msgspec.Struct):
@@ -135,7 +151,7 @@ class _JournalRow(msgspec.Struct):
 
 
 def classify(method: str, status: int, body: str) -> GreenApiError:
-    """The error for a non-success answer (contract A5)."""
+    """The error for a non-success answer (docs/external-apis.md §A5)."""
     snippet = body[:MAX_ERROR_BODY]
     message = f"Green API {method} answered HTTP {status}: {snippet[:200]}".rstrip(": ")
     if status in (429, 499) or status >= 500:
@@ -175,6 +191,14 @@ class HttpGreenApi:
     async def get_state_instance(self, instance: InstanceCredentials) -> str:
         content = await self._call(instance, "GET", "getStateInstance")
         return _decode(instance, "getStateInstance", content, _StateAnswer).stateInstance
+
+    async def check_whatsapp(self, instance: InstanceCredentials, number: str) -> WhatsappCheck:
+        """``number``: digits with the country code. Green API takes it as a JSON number."""
+        if not number.isdigit():
+            raise ValueError("checkWhatsapp takes the digits of a phone number")
+        content = await self._call(instance, "POST", "checkWhatsapp", json={"phoneNumber": int(number)})
+        answer = _decode(instance, "checkWhatsapp", content, _CheckAnswer)
+        return WhatsappCheck(answer.existsWhatsapp, answer.chatId or None)
 
     async def get_settings(self, instance: InstanceCredentials) -> dict[str, Any]:
         content = await self._call(instance, "GET", "getSettings")

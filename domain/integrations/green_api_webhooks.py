@@ -1,4 +1,4 @@
-"""Decoding Green API webhook bodies into typed events (contract section A6).
+"""Decoding Green API webhook bodies into typed events (docs/external-apis.md §A6).
 
 Pure functions: no I/O. A body that is not the shape the contract describes raises
 ``WebhookShapeError`` with a short reason; a well-formed body of a type we do not act on
@@ -77,6 +77,8 @@ class ChatMessage:
     sender_id: str
     sender_name: str
     content: MessageContent
+    # Digits of senderData.senderPhoneNumber, when sent (docs/external-apis.md §A9).
+    sender_phone: str | None = None
 
     @property
     def is_group(self) -> bool:
@@ -234,7 +236,7 @@ def _contact_names(contacts: list[Any]) -> str:
 
 
 def parse_content(message_data: dict[str, Any]) -> MessageContent:
-    """One ``messageData`` object into ``MessageContent`` (contract table in A6)."""
+    """One ``messageData`` object into ``MessageContent`` (the table in docs/external-apis.md §A6)."""
     content = _parse_content(message_data)
     if not content.details:  # the common case: a plain text has none
         return content
@@ -306,6 +308,16 @@ def _sender_name(sender: dict[str, Any]) -> str:
     return ""
 
 
+def _sender_phone(sender: dict[str, Any]) -> str | None:
+    """``senderPhoneNumber``, a field Green API may add (docs/external-apis.md §A9): digits, as a
+    number or a string. Anything else (absent, 0 for a hidden number, junk) is no number."""
+    value = sender.get("senderPhoneNumber")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    digits = str(value).removeprefix("+")
+    return digits if digits.isdigit() and 5 <= len(digits) <= 20 else None
+
+
 def parse_event(body: Any) -> Event:
     """A whole webhook body into one typed event."""
     data = _obj(body, "body")
@@ -324,6 +336,7 @@ def parse_event(body: Any) -> Event:
             sender_id=_str(sender, "sender", required=False, limit=MAX_CHAT_ID) or chat_id,
             sender_name=_sender_name(sender),
             content=parse_content(message_data),
+            sender_phone=_sender_phone(sender),
         )
     if type_webhook == "outgoingMessageStatus":
         status = _str(data, "status", limit=32)

@@ -1,4 +1,4 @@
-"""OpenAI-compatible chat completions client (DeepSeek, contract section B): one call, typed answer.
+"""OpenAI-compatible chat completions client (DeepSeek, docs/external-apis.md §B): one call, typed answer.
 
 The client classifies failures and never retries: an ``LlmTransientError`` is worth trying again
 later (the job decides when), an ``LlmPermanentError`` is not. It always turns DeepSeek's thinking
@@ -82,7 +82,8 @@ class LlmClient(Protocol):
 
 
 def llm_timeout() -> httpx.Timeout:
-    """Connect 10 s, read 120 s (contract B9: a busy server may take long to answer), write 30 s."""
+    """Connect 10 s, read 120 s (a busy server may take long to answer: docs/external-apis.md §B9),
+    write 30 s."""
     return httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
 
 
@@ -136,7 +137,7 @@ class _ErrorAnswer(msgspec.Struct):
 
 
 def classify(status: int, body: str) -> LlmError:
-    """The error for a non-success answer (contract B8)."""
+    """The error for a non-success answer (docs/external-apis.md §B8)."""
     try:
         detail = msgspec.json.decode(body.strip(), type=_ErrorAnswer).error.message
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -202,7 +203,7 @@ class OpenAICompatibleLlm:
 def _completion(body: bytes, requested_model: str) -> Completion:
     """Decode a 200 body; an answer that cannot be used as it is raises ``LlmTransientError``."""
     try:
-        # DeepSeek sends blank lines while it is busy, before the JSON (contract B6).
+        # DeepSeek sends blank lines while it is busy, before the JSON (docs/external-apis.md §B6).
         answer = msgspec.json.decode(body.strip(), type=_Answer)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise LlmTransientError(
@@ -251,7 +252,8 @@ def _tool_call(call: _ToolCall) -> ToolCall:
 
 
 def _history_message(message: _Message) -> dict[str, Any]:
-    """The assistant turn as it must be sent back (contract B4: keep reasoning_content with tool calls)."""
+    """The assistant turn as it must be sent back: reasoning_content kept with tool calls
+    (docs/external-apis.md §B4)."""
     turn: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
     if message.reasoning_content is not None:
         turn["reasoning_content"] = message.reasoning_content

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Switch settings a real instance knows (contract A3); a real new instance has all of them "no".
+# Switch settings a real instance knows (docs/external-apis.md §A3); a real new instance has all of them "no".
 SWITCH_SETTINGS = (
     "markIncomingMessagesReaded",
     "markIncomingMessagesReadedOnReply",
@@ -38,7 +38,7 @@ SIM_ENABLED_SWITCHES = (
 MAX_SEND_DELAY_MS = 600_000
 REAL_MIN_SEND_DELAY_MS = 500
 
-# Per-instance requests per second (contract A4). Methods not listed are not limited.
+# Per-instance requests per second (docs/external-apis.md §A4). Methods not listed are not limited.
 RATE_LIMITS: dict[str, int] = {
     "sendMessage": 50,
     "sendFileByUrl": 50,
@@ -88,7 +88,7 @@ class SimConfig:
       ``setSettings`` accepts (tests lower both to 0).
     - ``settings_apply_delay``: seconds before ``setSettings`` takes effect (real: up to 5 min;
       0 applies at once).
-    - ``rate_limits``: enforce the per-instance rps table of contract A4 (429 when exceeded).
+    - ``rate_limits``: enforce the per-instance rps table of docs/external-apis.md §A4 (429 when exceeded).
     """
 
     status_delays: tuple[float, float, float] = (0.5, 1.0, 2.0)

@@ -12,7 +12,16 @@ from . import payloads
 from .config import SimInstance
 from .engine import Engine
 from .methods import CHAT_ID_RE, json_response
-from .state import Fault, IncomingRecord, Instance, OutgoingRecord, SimState, new_incoming_id, new_outgoing_id
+from .state import (
+    Contact,
+    Fault,
+    IncomingRecord,
+    Instance,
+    OutgoingRecord,
+    SimState,
+    new_incoming_id,
+    new_outgoing_id,
+)
 
 FAULT_MODES = ("429", "466", "500", "502", "503", "starting", "not_authorized", "slow", "timeout")
 STATES = ("authorized", "notAuthorized", "blocked", "sleepMode", "starting", "yellowCard")
@@ -54,8 +63,31 @@ def _instance(sim: SimState, id_instance: int) -> Instance:
 def _chat_id(data: dict[str, Any]) -> str:
     chat_id = _str(data, "chatId")
     if not CHAT_ID_RE.match(chat_id):
-        raise ControlError("'chatId' must be like 491701234567@c.us")
+        raise ControlError("'chatId' must be like 491701234567@c.us or 104236588716712@lid")
     return chat_id
+
+
+def _digits(data: dict[str, Any], key: str, suffix: str) -> str:
+    """A number or lid given as digits, with or without its ``@c.us`` / ``@lid`` suffix."""
+    value = _str(data, key).removesuffix(suffix)
+    if not value.isdigit() or not 5 <= len(value) <= 20:
+        raise ControlError(f"'{key}' must be digits, like 491701234567 or 491701234567{suffix}")
+    return value
+
+
+def _sender_phone(sim: SimState, data: dict[str, Any], chat_id: str) -> str | None:
+    """The number to put in ``senderPhoneNumber`` when the request asks for it (docs/external-apis.md §A9)."""
+    wanted = data.get("withSenderPhoneNumber", False)
+    if not isinstance(wanted, bool):
+        raise ControlError("'withSenderPhoneNumber' must be a boolean")
+    if not wanted:
+        return None
+    if chat_id.endswith("@c.us"):
+        return chat_id.removesuffix("@c.us")
+    contact = sim.contact_of(chat_id)
+    if contact is None:
+        raise ControlError(f"no number is known for {chat_id}: register it with POST /sim/contacts")
+    return contact.phone
 
 
 def control_error_handler(_: Request[Any, Any, Any], exc: ControlError) -> Response[bytes]:
@@ -109,9 +141,31 @@ async def incoming(request: Request[Any, Any, Any], data: dict[str, Any]) -> dic
         sender_name=sender_name,
         message_data=message_data,
         text=text,
+        sender_phone=_sender_phone(sim, data, chat_id) if not chat_id.endswith("@g.us") else None,
     )
     engine.record_incoming(inst, rec)
     return {"idMessage": rec.id_message}
+
+
+@post("/sim/contacts", status_code=HTTP_201_CREATED)
+async def add_contact(request: Request[Any, Any, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A person WhatsApp knows by a number and a lid. Whatever id the hotel writes to, the journals,
+    echoes and statuses name them by the lid; ``checkWhatsapp`` answers the lid
+    (docs/external-apis.md §A9)."""
+    sim, _ = _sim(request)
+    contact = sim.add_contact(_digits(data, "phone", "@c.us"), _digits(data, "lid", "@lid"))
+    return _contact_view(contact)
+
+
+@get("/sim/contacts")
+async def list_contacts(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
+    sim, _ = _sim(request)
+    unique = {id(c): c for c in sim.contacts.values()}
+    return [_contact_view(c) for c in unique.values()]
+
+
+def _contact_view(contact: Contact) -> dict[str, Any]:
+    return {"phone": contact.phone, "lid": contact.lid, "chatIds": [contact.phone_chat, contact.lid_chat]}
 
 
 @post("/sim/outgoing-from-phone", status_code=HTTP_202_ACCEPTED)
@@ -127,7 +181,7 @@ async def outgoing_from_phone(request: Request[Any, Any, Any], data: dict[str, A
     file_data = message_data.get("fileMessageData")
     rec = OutgoingRecord(
         id_message=new_outgoing_id(),
-        chat_id=chat_id,
+        chat_id=sim.reported_chat(chat_id),
         type_message=str(message_data["typeMessage"]),
         text=text,
         send_by_api=False,
@@ -155,11 +209,13 @@ async def set_state(request: Request[Any, Any, Any], data: dict[str, Any]) -> di
 
 @get("/sim/chats/{id_instance:int}/{chat_id:str}")
 async def chat(request: Request[Any, Any, Any], id_instance: int, chat_id: str) -> dict[str, Any]:
-    """The whole chat, incoming and outgoing, oldest first (the guest phone polls this)."""
+    """The whole chat, incoming and outgoing, oldest first (the guest phone polls this). A contact's
+    chat holds what went either way under both of their ids."""
     sim, _ = _sim(request)
     inst = _instance(sim, id_instance)
-    entries = [payloads.chat_entry_incoming(r) for r in inst.incoming if r.chat_id == chat_id]
-    entries += [payloads.chat_entry_outgoing(r) for r in inst.outgoing if r.chat_id == chat_id]
+    chat_ids = sim.chat_ids_of(chat_id)
+    entries = [payloads.chat_entry_incoming(r) for r in inst.incoming if r.chat_id in chat_ids]
+    entries += [payloads.chat_entry_outgoing(r) for r in inst.outgoing if r.chat_id in chat_ids]
     entries.sort(key=lambda e: e["seq"])
     return {"idInstance": id_instance, "chatId": chat_id, "messages": entries}
 
@@ -282,12 +338,13 @@ async def notifications(
 
 @post("/sim/reset", status_code=HTTP_200_OK)
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """Forget all traffic, faults and bad numbers; keep the instances and their settings."""
+    """Forget all traffic, faults, bad numbers and contacts; keep the instances and their settings."""
     sim, _ = _sim(request)
     for inst in sim.instances.values():
         inst.clear_traffic()
     sim.faults.clear()
     sim.bad_numbers.clear()
+    sim.contacts.clear()
     sim.rate_limits = sim.config.rate_limits
     return {"reset": True}
 
@@ -297,6 +354,8 @@ CONTROL_HANDLERS = [
     list_instances,
     delete_instance,
     incoming,
+    add_contact,
+    list_contacts,
     outgoing_from_phone,
     set_state,
     chat,

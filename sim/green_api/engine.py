@@ -1,4 +1,5 @@
-"""What happens after a call: the send queue, status progression, and the webhook pusher (A8.3, A8.6)."""
+"""What happens after a call: the send queue, status progression, and the webhook pusher
+(docs/external-apis.md §A8)."""
 
 from __future__ import annotations
 
@@ -85,6 +86,7 @@ class Engine:
             sender=rec.chat_id,
             sender_name=rec.sender_name,
             data=rec.message_data,
+            sender_phone=rec.sender_phone,
         )
         self.emit(inst, body, "incomingWebhook")
 
@@ -104,7 +106,7 @@ class Engine:
             "outgoingMessageReceived",
             id_message=rec.id_message,
             chat_id=rec.chat_id,
-            chat_name=payloads.chat_name(inst, rec.chat_id),
+            chat_name=payloads.chat_name(inst, self.sim.chat_ids_of(rec.chat_id)),
             sender=inst.wid,
             sender_name=sender_name,
             data=payloads.outgoing_message_data(rec),
@@ -122,7 +124,7 @@ class Engine:
                 "outgoingAPIMessageReceived",
                 id_message=rec.id_message,
                 chat_id=rec.chat_id,
-                chat_name=payloads.chat_name(inst, rec.chat_id),
+                chat_name=payloads.chat_name(inst, self.sim.chat_ids_of(rec.chat_id)),
                 sender=inst.wid,
                 sender_name=inst.wid.split("@", 1)[0],
                 data=payloads.outgoing_message_data(rec),

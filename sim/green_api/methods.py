@@ -19,8 +19,9 @@ from .payloads import file_type_for, incoming_journal_entry, mime_for, outgoing_
 from .state import Instance, OutgoingRecord, SimState, new_outgoing_id
 
 MAX_MESSAGE_LENGTH = 20000
+MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 11, 16
 SHOW_QUEUE_LIMIT = 500
-CHAT_ID_RE = re.compile(r"^\d{5,20}(-\d{5,20})?@(c|g)\.us$")
+CHAT_ID_RE = re.compile(r"^(\d{5,20}(-\d{5,20})?@(c|g)\.us|\d{5,20}@lid)$")
 LINK_RE = re.compile(r"https?://\S+")
 FILE_NAME_RE = re.compile(r"[^./]\.[A-Za-z0-9]{1,8}$")
 READ_ONLY_SETTINGS = ("wid", "countryInstance", "typeAccount", "proxyInstance", "enableMessagesHistory")
@@ -90,6 +91,8 @@ class Methods:
             "showMessagesQueue": self.show_queue,
             "clearMessagesQueue": self.clear_queue,
             "readChat": self.read_chat,
+            "checkWhatsapp": self.check_whatsapp,
+            "getContactInfo": self.get_contact_info,
             "receiveNotification": self.receive_notification,
             "deleteNotification": self.delete_notification,
             "reboot": self.reboot,
@@ -158,7 +161,7 @@ class Methods:
         extended = body.get("linkPreview", True) is not False and LINK_RE.search(text) is not None
         rec = OutgoingRecord(
             id_message=new_outgoing_id(),
-            chat_id=body["chatId"],
+            chat_id=self.sim.reported_chat(body["chatId"]),
             type_message="extendedTextMessage" if extended else "textMessage",
             text=text,
             send_by_api=True,
@@ -192,7 +195,7 @@ class Methods:
         caption = body.get("caption") or ""
         rec = OutgoingRecord(
             id_message=new_outgoing_id(),
-            chat_id=body["chatId"],
+            chat_id=self.sim.reported_chat(body["chatId"]),
             type_message=file_type_for(file_name),
             text=caption or None,
             send_by_api=True,
@@ -312,12 +315,68 @@ class Methods:
         problem = _check_chat(body) or _check_string(body, "idMessage", required=False)
         if problem is not None:
             return validation_error(call.path, problem)
+        chat_ids = self.sim.chat_ids_of(body["chatId"])
         for rec in call.inst.incoming:
-            if rec.chat_id == body["chatId"] and body.get("idMessage") in (None, "", rec.id_message):
+            if rec.chat_id in chat_ids and body.get("idMessage") in (None, "", rec.id_message):
                 rec.read = True
         return json_response({"setRead": True})
 
-    # ------------------------------------------------------------------ polling (A7)
+    # ------------------------------------------------------------------ contacts (docs/external-apis.md §A9)
+
+    async def check_whatsapp(self, call: Call) -> Response[bytes]:
+        """Whether a number has WhatsApp, and the chat id to write to: the lid once it has one."""
+        body = call.body
+        number = body.get("phoneNumber") if isinstance(body, dict) else None
+        if isinstance(number, bool) or not isinstance(number, int):
+            return validation_error(call.path, "'phoneNumber' must be a number")
+        digits = str(number)
+        if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+            detail = f"bad phone number, valid {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS} digits"
+            return json_response(error_body(call.path, detail), 400)
+        if (state_error := self._state_error(call)) is not None:
+            return state_error
+        chat_id = f"{digits}@c.us"
+        if self.sim.bad_status(chat_id) == "noAccount":
+            return json_response({"existsWhatsapp": False})
+        return json_response({"existsWhatsapp": True, "chatId": self.sim.reported_chat(chat_id)})
+
+    async def get_contact_info(self, call: Call) -> Response[bytes]:
+        """The documented fields; like the real service, no phone number (docs/external-apis.md §A9)."""
+        body = call.body
+        if not isinstance(body, dict):
+            return validation_error(call.path, "'chatId' is required")
+        problem = _check_chat(body)
+        if problem is None and body["chatId"].endswith("@g.us"):
+            problem = (
+                "The method GetContactInfo does not support group chats, to work with groups, "
+                "use the GetGroupData method"
+            )
+        if problem is not None:
+            return validation_error(call.path, problem)
+        chat_ids = self.sim.chat_ids_of(body["chatId"])
+        written = (r for r in reversed(call.inst.incoming) if r.chat_id in chat_ids and r.sender_name)
+        name = next((r.sender_name for r in written), "")
+        return json_response(
+            {
+                "avatar": "",
+                "name": name,
+                "contactName": "",
+                "email": "",
+                "category": "",
+                "description": "",
+                "products": [],
+                "chatId": body["chatId"],
+                "lastSeen": None,
+                "isArchive": False,
+                "isDisappearing": False,
+                "isMute": False,
+                "messageExpiration": 0,
+                "muteExpiration": None,
+                "isBusiness": False,
+            }
+        )
+
+    # ------------------------------------------------------------------ polling (docs/external-apis.md §A7)
 
     async def receive_notification(self, call: Call) -> Response[bytes]:
         inst = call.inst
@@ -358,7 +417,7 @@ class Methods:
 def _check_chat(body: dict[str, Any]) -> str | None:
     problem = _check_string(body, "chatId", required=True)
     if problem is None and not CHAT_ID_RE.match(body["chatId"]):
-        return "'chatId' must be like 79001234567@c.us or 79001234567-1581234048@g.us"
+        return "'chatId' must be like 79001234567@c.us, 123456789012345@lid or 79001234567-1581234048@g.us"
     return problem
 
 

@@ -1,4 +1,5 @@
-"""Bodies in the real Green API shapes: webhooks (A6), journals (lastOutgoing/lastIncoming)."""
+"""Bodies in the real Green API shapes: webhooks, journals (lastOutgoing/lastIncoming);
+docs/external-apis.md §A3, §A6."""
 
 from __future__ import annotations
 
@@ -42,12 +43,12 @@ def instance_data(inst: Instance) -> dict[str, Any]:
     return {"idInstance": inst.id_instance, "wid": inst.wid, "typeInstance": "whatsapp"}
 
 
-def chat_name(inst: Instance, chat_id: str) -> str:
-    """The name a chat shows: the guest's latest sender name, else the number."""
+def chat_name(inst: Instance, chat_ids: tuple[str, ...]) -> str:
+    """The name a chat shows: the guest's latest sender name (under any of their ids), else the id."""
     for rec in reversed(inst.incoming):
-        if rec.chat_id == chat_id and rec.sender_name:
+        if rec.chat_id in chat_ids and rec.sender_name:
             return rec.sender_name
-    return chat_id.split("@", 1)[0]
+    return chat_ids[0].split("@", 1)[0]
 
 
 def file_type_for(file_name: str) -> str:
@@ -181,19 +182,24 @@ def message_webhook(
     sender: str,
     sender_name: str,
     data: dict[str, Any],
+    sender_phone: str | None = None,
 ) -> dict[str, Any]:
+    sender_data: dict[str, Any] = {
+        "chatId": chat_id,
+        "sender": sender,
+        "chatName": chat_name,
+        "senderName": sender_name,
+        "senderContactName": "",
+    }
+    if sender_phone:
+        # Not in the real service yet: the field green-api/issues #1081 asks for (docs/external-apis.md §A9).
+        sender_data["senderPhoneNumber"] = int(sender_phone)
     return {
         "typeWebhook": type_webhook,
         "instanceData": instance_data(inst),
         "timestamp": now_ts(),
         "idMessage": id_message,
-        "senderData": {
-            "chatId": chat_id,
-            "sender": sender,
-            "chatName": chat_name,
-            "senderName": sender_name,
-            "senderContactName": "",
-        },
+        "senderData": sender_data,
         "messageData": data,
     }
 

@@ -70,7 +70,7 @@ PHONE_HTML = """<!doctype html>
     <div class="sub">Green API simulator · you are the guest; the hotel answers through the bot</div>
     <div class="setup">
       <label class="wide">Hotel (instance)<select id="instance"></select></label>
-      <label>Your phone number<input id="phone" inputmode="numeric" placeholder="491701234567"></label>
+      <label>Your number (or lid: …@lid)<input id="phone" placeholder="491701234567"></label>
       <label>Your name<input id="name" placeholder="Anna"></label>
     </div>
   </header>
@@ -99,8 +99,11 @@ PHONE_HTML = """<!doctype html>
   els.name.value = store.getItem("guestName") || "Anna";
 
   function chatId() {
-    const digits = els.phone.value.replace(/\\D/g, "");
-    return digits.length >= 5 ? digits + "@c.us" : null;
+    // A number writes as ...@c.us; "104236588716712@lid" writes as that lid (docs/external-apis.md §A9).
+    const raw = els.phone.value.trim();
+    const digits = raw.replace(/\\D/g, "");
+    if (digits.length < 5) return null;
+    return digits + (/@lid$/i.test(raw) ? "@lid" : "@c.us");
   }
 
   function setStatus(text) { els.status.textContent = text || ""; }

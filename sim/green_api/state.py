@@ -65,6 +65,7 @@ class IncomingRecord:
     timestamp: int = field(default_factory=now_ts)
     seq: int = field(default_factory=next_seq)
     read: bool = False
+    sender_phone: str | None = None  # digits, sent as ``senderPhoneNumber`` (docs/external-apis.md §A9)
 
     @property
     def type_message(self) -> str:
@@ -80,6 +81,22 @@ class Notification:
     created: float = field(default_factory=time.monotonic)
     copies: int | None = None  # decided at the first push attempt (duplicate fault)
     delivered: int = 0
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person WhatsApp knows by two ids: their number (``…@c.us``) and their lid (``…@lid``)."""
+
+    phone: str  # digits only
+    lid: str  # digits only
+
+    @property
+    def phone_chat(self) -> str:
+        return f"{self.phone}@c.us"
+
+    @property
+    def lid_chat(self) -> str:
+        return f"{self.lid}@lid"
 
 
 @dataclass
@@ -190,6 +207,7 @@ class SimState:
         self.faults: dict[tuple[int | None, str | None], Fault] = {}
         self.bad_numbers: dict[str, str] = {}
         self.rate_limits = config.rate_limits
+        self.contacts: dict[str, Contact] = {}  # by both of each contact's chat ids
 
     def make_instance(self, spec: SimInstance) -> Instance:
         wid = spec.wid or default_wid(spec.id_instance)
@@ -211,8 +229,35 @@ class SimState:
 
     def bad_status(self, chat_id: str) -> str | None:
         """``noAccount``/``failed`` for numbers configured as bad, or any chat id starting ``000``."""
-        if chat_id in self.bad_numbers:
-            return self.bad_numbers[chat_id]
+        for known in self.chat_ids_of(chat_id):
+            if known in self.bad_numbers:
+                return self.bad_numbers[known]
         if chat_id.startswith("000"):
             return "noAccount"
         return None
+
+    # ------------------------------------------------ @lid contacts (docs/external-apis.md §A9)
+
+    def add_contact(self, phone: str, lid: str) -> Contact:
+        contact = Contact(phone, lid)
+        for chat_id in (contact.phone_chat, contact.lid_chat):
+            old = self.contacts.pop(chat_id, None)
+            if old is not None:  # a number or lid registered again replaces the old pairing whole
+                self.contacts.pop(old.phone_chat, None)
+                self.contacts.pop(old.lid_chat, None)
+        self.contacts[contact.phone_chat] = self.contacts[contact.lid_chat] = contact
+        return contact
+
+    def contact_of(self, chat_id: str) -> Contact | None:
+        return self.contacts.get(chat_id)
+
+    def chat_ids_of(self, chat_id: str) -> tuple[str, ...]:
+        """Every id the person behind ``chat_id`` goes by (just ``chat_id`` for most chats)."""
+        contact = self.contacts.get(chat_id)
+        return (contact.phone_chat, contact.lid_chat) if contact else (chat_id,)
+
+    def reported_chat(self, chat_id: str) -> str:
+        """How the journals and webhooks name a chat the hotel writes to: by the lid, whatever id the
+        message was sent to (green-api/issues #1018, #982: sent to ``…@c.us``, shown as ``…@lid``)."""
+        contact = self.contacts.get(chat_id)
+        return contact.lid_chat if contact else chat_id

@@ -1,4 +1,4 @@
-"""The HTTP surface: the DeepSeek endpoints (contract B) and the ``/sim`` control API."""
+"""The HTTP surface: the DeepSeek endpoints (docs/external-apis.md §B) and the ``/sim`` control API."""
 
 from __future__ import annotations
 

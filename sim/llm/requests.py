@@ -1,4 +1,5 @@
-"""Validating a ``POST /chat/completions`` body the way DeepSeek does (contract B3, B4, B7, B8)."""
+"""Validating a ``POST /chat/completions`` body the way DeepSeek does (docs/external-apis.md §B3,
+§B4, §B7, §B8)."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def _check_range(body: dict[str, Any], param: str, low: float, high: float) -> N
 
 
 def _thinking(value: Any) -> bool:
-    """Thinking mode is on unless the request turns it off (contract B2)."""
+    """Thinking mode is on unless the request turns it off (docs/external-apis.md §B2)."""
     if value is None:
         return True
     if not isinstance(value, dict) or value.get("type") not in ("enabled", "disabled"):

@@ -1,4 +1,4 @@
-"""Token counts and the context cache, roughly as DeepSeek reports them (contract B5, B10).
+"""Token counts and the context cache, roughly as DeepSeek reports them (docs/external-apis.md §B5, §B10).
 
 About 4 characters make a token. The cache remembers recent prompts per API key and
 ``user_id`` (DeepSeek isolates the KV cache per end user); a new prompt's hit is its longest

@@ -487,3 +487,54 @@ async def test_a_number_inside_a_longer_one_is_another_guest(
     async with sessions() as db:
         details = (await db.execute(select(InstanceEvent.detail))).scalars().all()
     assert details == [f"1{PHONE_DIGITS}@c.us"]
+
+
+LID = "104236588716712@lid"
+OTHER_LID = "999888777666555@lid"
+
+
+def hotelbot(settings: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+async def test_cli_finds_a_lid_guest_by_their_number_or_their_lid_and_erases_both(
+    settings: Any, sessions: Any, world: Any
+) -> None:
+    hotel = world["aurora"]
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        known = incoming(hotel.green_api_instance_id, text=SECRET_TEXT, chat_id=LID, sender_name="Lucia")
+        known["senderData"]["senderPhoneNumber"] = int(PHONE_DIGITS)  # docs/external-apis.md §A9
+        unknown = incoming(hotel.green_api_instance_id, text="no number shared", chat_id=OTHER_LID)
+        in_a_group = incoming(
+            hotel.green_api_instance_id, text="group hello from Lucia", chat_id="120363000000000001@g.us"
+        )
+        in_a_group["senderData"]["sender"] = f"{PHONE_DIGITS}@c.us"  # under her other id
+        for body in (known, unknown, in_a_group):
+            response = await client.post(
+                "/webhooks/green-api", json=body, headers={"Authorization": "Bearer hook-a"}
+            )
+            assert response.status_code == 200
+    for given in (f"+{PHONE_DIGITS}", f"+49 170 {PHONE_DIGITS[5:]}", LID):
+        exported = hotelbot(settings, "guest", "export", "--hotel", hotel.slug, "--phone", given)
+        assert exported.returncode == 0, exported.stderr
+        data = json.loads(exported.stdout)
+        assert data["guest"]["phone"] == f"+{PHONE_DIGITS}"
+        assert [m["text"] for m in data["messages"]] == [SECRET_TEXT]
+    by_lid = hotelbot(settings, "guest", "export", "--hotel", hotel.slug, "--phone", OTHER_LID)
+    assert by_lid.returncode == 0, by_lid.stderr
+    assert [m["text"] for m in json.loads(by_lid.stdout)["messages"]] == ["no number shared"]
+    not_a_number = hotelbot(settings, "guest", "export", "--hotel", hotel.slug, "--phone", "999888777666555")
+    assert not_a_number.returncode != 0, "a lid's digits are not a phone number"
+    erased = hotelbot(
+        settings, "guest", "erase", "--hotel", hotel.slug, "--phone", f"+{PHONE_DIGITS}", "--yes"
+    )
+    assert erased.returncode == 0, erased.stderr
+    remaining = await database_text(sessions)
+    assert PHONE_DIGITS not in remaining
+    assert LID.removesuffix("@lid") not in remaining
+    assert SECRET_TEXT not in remaining
+    assert "group hello from Lucia" not in remaining
+    assert "no number shared" in remaining, "the other guest is untouched"

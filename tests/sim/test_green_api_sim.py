@@ -758,6 +758,116 @@ async def test_rate_limit_answers_429() -> None:
         assert statuses[10:] == [429, 429]
 
 
+# ------------------------------------------------------------------------------------------ @lid chats
+
+LID = "104236588716712@lid"
+
+
+async def add_contact(http: httpx.AsyncClient, phone: str = CHAT, lid: str = LID) -> None:
+    """The guest of CHAT, known to WhatsApp by LID too."""
+    response = await http.post("/sim/contacts", json={"phone": phone, "lid": lid})
+    assert response.status_code == 201, response.text
+    assert response.json()["chatIds"] == [CHAT, LID]
+
+
+async def test_a_guest_writing_from_a_lid_is_delivered_and_answered_at_the_lid(sim: Sim) -> None:
+    guest_message = await incoming(sim.http, chatId=LID, text="Hello from a lid")
+    await eventually(lambda: sim.receiver.bodies("incomingMessageReceived"))
+    [delivered] = sim.receiver.bodies("incomingMessageReceived")
+    assert delivered["idMessage"] == guest_message
+    assert delivered["senderData"]["chatId"] == LID
+    assert delivered["senderData"]["sender"] == LID
+    assert "senderPhoneNumber" not in delivered["senderData"]
+
+    id_message = await send(sim.http, "Welcome!", chat_id=LID)
+    await eventually(lambda: len(sim.receiver.bodies("outgoingMessageStatus")) == 3)
+    assert [s["chatId"] for s in sim.receiver.bodies("outgoingMessageStatus")] == [LID] * 3
+    [echo] = sim.receiver.bodies("outgoingAPIMessageReceived")
+    assert echo["senderData"]["chatId"] == LID
+    journal = (await sim.http.get(f"{BASE}/lastOutgoingMessages/{TOKEN}")).json()
+    assert [(e["idMessage"], e["chatId"], e["statusMessage"]) for e in journal] == [(id_message, LID, "read")]
+    incoming_journal = (await sim.http.get(f"{BASE}/lastIncomingMessages/{TOKEN}")).json()
+    assert [(e["chatId"], e["senderId"]) for e in incoming_journal] == [(LID, LID)]
+    chat = (await sim.http.get(f"/sim/chats/{INSTANCE}/{LID}")).json()["messages"]
+    assert [(m["direction"], m["idMessage"]) for m in chat] == [
+        ("incoming", guest_message),
+        ("outgoing", id_message),
+    ]
+
+
+async def test_a_contact_who_writes_as_c_us_is_journalled_and_echoed_as_lid(sim: Sim) -> None:
+    """green-api/issues #1018: we write to the number, the journal and webhooks show the lid."""
+    await add_contact(sim.http)
+    await incoming(sim.http, text="Hi, from my number")
+    await eventually(lambda: sim.receiver.bodies("incomingMessageReceived"))
+    assert sim.receiver.bodies("incomingMessageReceived")[0]["senderData"]["chatId"] == CHAT
+
+    id_message = await send(sim.http, "Hello Anna", chat_id=CHAT)
+    await eventually(lambda: len(sim.receiver.bodies("outgoingMessageStatus")) == 3)
+    [echo] = sim.receiver.bodies("outgoingAPIMessageReceived")
+    assert (echo["idMessage"], echo["senderData"]["chatId"]) == (id_message, LID)
+    assert echo["senderData"]["chatName"] == "Anna", "the chat name comes from what they wrote as c.us"
+    assert {s["chatId"] for s in sim.receiver.bodies("outgoingMessageStatus")} == {LID}
+    [entry] = (await sim.http.get(f"{BASE}/lastOutgoingMessages/{TOKEN}")).json()
+    assert (entry["idMessage"], entry["chatId"]) == (id_message, LID)
+    # One person, one chat: the guest phone shows both directions under either id.
+    for chat_id in (CHAT, LID):
+        chat = (await sim.http.get(f"/sim/chats/{INSTANCE}/{chat_id}")).json()["messages"]
+        assert [m["direction"] for m in chat] == ["incoming", "outgoing"]
+
+
+async def test_check_whatsapp_answers_the_lid_of_a_contact(sim: Sim) -> None:
+    await add_contact(sim.http)
+    path = f"{BASE}/checkWhatsapp/{TOKEN}"
+    known = await sim.http.post(path, json={"phoneNumber": int(CHAT.removesuffix("@c.us"))})
+    assert known.json() == {"existsWhatsapp": True, "chatId": LID}
+    plain = await sim.http.post(path, json={"phoneNumber": 4915112345678})
+    assert plain.json() == {"existsWhatsapp": True, "chatId": "4915112345678@c.us"}
+    await sim.http.post("/sim/bad-numbers", json={"chatIds": ["49000123456@c.us"]})
+    assert (await sim.http.post(path, json={"phoneNumber": 49000123456})).json() == {"existsWhatsapp": False}
+    as_text = await sim.http.post(path, json={"phoneNumber": "491701234567"})
+    assert as_text.status_code == 400
+    assert as_text.json()["message"] == "Validation failed. Details: 'phoneNumber' must be a number"
+    too_short = await sim.http.post(path, json={"phoneNumber": 12345})
+    assert too_short.status_code == 400
+    assert "bad phone number" in too_short.json()["message"]
+
+
+async def test_get_contact_info_knows_the_name_under_either_id_but_no_number(sim: Sim) -> None:
+    await add_contact(sim.http)
+    await incoming(sim.http, chatId=LID, senderName="Lucia", text="hi")
+    info = (await sim.http.post(f"{BASE}/getContactInfo/{TOKEN}", json={"chatId": CHAT})).json()
+    assert (info["chatId"], info["name"]) == (CHAT, "Lucia")
+    assert "phoneNumber" not in info, "the WhatsApp method documents no number"
+    group = await sim.http.post(f"{BASE}/getContactInfo/{TOKEN}", json={"chatId": "120363000000000001@g.us"})
+    assert group.status_code == 400
+    assert "GetGroupData" in group.json()["message"]
+
+
+async def test_sender_phone_number_only_when_asked_and_known(sim: Sim) -> None:
+    await add_contact(sim.http)
+    await incoming(sim.http, chatId=LID, text="with my number", withSenderPhoneNumber=True)
+    await eventually(lambda: sim.receiver.bodies("incomingMessageReceived"))
+    [body] = sim.receiver.bodies("incomingMessageReceived")
+    assert body["senderData"]["chatId"] == LID
+    assert body["senderData"]["senderPhoneNumber"] == 491701234567
+    unknown_lid = {"chatId": "999999999999999@lid", "text": "x", "withSenderPhoneNumber": True}
+    unknown = await sim.http.post("/sim/incoming", json={"idInstance": INSTANCE, **unknown_lid})
+    assert unknown.status_code == 400
+    assert "/sim/contacts" in unknown.json()["error"]
+
+
+async def test_contacts_are_validated_listed_and_forgotten_on_reset(sim: Sim) -> None:
+    await add_contact(sim.http, phone="491701234567", lid="104236588716712")
+    bad = await sim.http.post("/sim/contacts", json={"phone": "+49 170", "lid": LID})
+    assert bad.status_code == 400
+    assert (await sim.http.get("/sim/contacts")).json() == [
+        {"phone": "491701234567", "lid": "104236588716712", "chatIds": [CHAT, LID]}
+    ]
+    await sim.http.post("/sim/reset")
+    assert (await sim.http.get("/sim/contacts")).json() == []
+
+
 # ------------------------------------------------------------------------------------------ page and CLI
 
 

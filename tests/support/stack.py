@@ -28,6 +28,7 @@ from web.app import create_app
 
 T = TypeVar("T")
 GUEST = "491701234567@c.us"
+GUEST_LID = "104236588716712@lid"  # the same person's lid, once the simulator is told (``contact``)
 
 
 def fast_green_api() -> SimConfig:
@@ -89,6 +90,12 @@ class Stack:
         )
         assert response.status_code == 202, response.text
         return str(response.json()["idMessage"])
+
+    async def contact(self, phone: str = GUEST, lid: str = GUEST_LID) -> None:
+        """Tell the Green API simulator that the guest of ``phone`` also goes by ``lid``
+        (docs/external-apis.md §A9)."""
+        response = await self.http.post(f"{self.green_url}/sim/contacts", json={"phone": phone, "lid": lid})
+        response.raise_for_status()
 
     async def chat(self, chat_id: str = GUEST) -> list[dict[str, Any]]:
         response = await self.http.get(

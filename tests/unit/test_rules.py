@@ -18,12 +18,12 @@ from domain.conversations.rules import (
     check_staff_action,
     check_transition,
     next_delivery,
-    phone_of,
     preview,
     staff_actions,
     state_after_guest_message,
     taking_over_reason,
 )
+from domain.guests.chat_ids import phone_of
 from domain.hotels.service import token_matches
 from domain.requests.rules import board_order
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.conversations.rules import MAX_PHONE, phone_of
+from domain.guests.chat_ids import MAX_PHONE, phone_of
 from domain.integrations.green_api_limits import (
     MAX_DETAIL_DEPTH,
     MAX_DETAIL_ITEMS,
@@ -69,8 +69,9 @@ def test_fit_details_keeps_numbers_booleans_and_null() -> None:
 
 
 def test_phone_of_a_long_chat_id_fits_the_guests_column() -> None:
-    assert phone_of("4" * 100 + "@c.us") == "+" + "4" * (MAX_PHONE - 1)
+    assert len(phone_of("4" * 100 + "@c.us")) == MAX_PHONE
     assert len(phone_of("x" * 120)) == MAX_PHONE
+    assert phone_of("x" * 119 + "a") != phone_of("x" * 119 + "b"), "phones are unique per hotel"
     assert phone_of("491701234567@c.us") == "+491701234567"
 
 
