@@ -28,6 +28,8 @@ def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> As
         max_overflow=pool_size,
         pool_pre_ping=pre_ping,
         pool_recycle=1800,
+        # An error names the statement but not its values: they are guests' words and numbers.
+        hide_parameters=True,
     )
 
 

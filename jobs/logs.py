@@ -43,6 +43,19 @@ def redact(_: Any, method: str, event: MutableMapping[str, Any]) -> MutableMappi
     return event
 
 
+# PostgreSQL repeats the row or key it refused in its error text ("Failing row contains (...)",
+# "Key (chat_id)=(...)"): a guest's words and number would reach the log with a traceback.
+ROW_DETAIL = re.compile(r"(Failing row contains |Key \([^)]*\)=)\((?:[^()\n]|\([^()\n]*\))*\)")
+
+
+def redact_traceback(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """After the traceback is formatted: the database's copy of a row goes, phone numbers are masked."""
+    exception = event.get("exception")
+    if isinstance(exception, str):
+        event["exception"] = mask_phones(ROW_DETAIL.sub(r"\1(…)", exception))
+    return event
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -71,6 +84,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            redact_traceback,
             renderer,
         ],
     )

@@ -135,4 +135,7 @@ async def test_a_bug_is_answered_500_and_logged_with_its_traceback(
     assert "CheckViolationError" in failed["exception"]
     assert "receive_guest_message" in failed["exception"], "the traceback shows where it broke"
     assert response.json() == {"detail": "internal error"}
+    everything = log_file.read_text()
+    assert refused not in everything, "the guest's words stay out of the log, traceback included"
+    assert "491701234567" not in everything, "and so does their number"
     assert fine.status_code == 200, "one bad message does not stop the others"
