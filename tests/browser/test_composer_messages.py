@@ -1,4 +1,5 @@
-"""A reply or a note the server refuses says why, beside its button, with or without JavaScript."""
+"""A reply or a note the server refuses says why, beside its button, with or without JavaScript;
+an assignment to nobody says so too."""
 
 from __future__ import annotations
 
@@ -104,3 +105,19 @@ async def test_without_javascript_an_empty_reply_comes_back_with_the_message(
         await expect(page.locator("#reply-error")).to_be_empty()
     finally:
         await context.close()
+
+
+async def test_assign_without_choosing_a_colleague_says_so(
+    harness: Harness, quiet_world: World, tabs: Tabs
+) -> None:
+    anna = await tabs.sign_in(harness.web_urls[0], quiet_world.agents[0])
+    page = anna.page
+    await quiet_world.guest_writes("Hello, is the spa open tonight?", guest_chat(), "Olivia Chen")
+    await open_conversation(page, "Olivia Chen")
+    await anna.wait_live()
+    header = page.locator("#conversation-header")
+    async with page.expect_response(re.compile(r"/assign$")) as answer:
+        await header.get_by_role("button", name="Assign").click()
+    assert (await answer.value).status == 400
+    await expect(page.locator("#toasts .toast")).to_have_text("choose a colleague to assign")
+    await expect(header).not_to_have_attribute("data-state", "human")
