@@ -165,7 +165,7 @@ async def send_staff_reply(
     from a colleague (recorded, and the colleague is told, as with an explicit take-over)."""
     text = text.strip()
     if not text:
-        raise InvalidReply("the reply is empty")
+        raise InvalidReply("write a reply first")
     if len(text) > MAX_REPLY_LENGTH:
         raise InvalidReply(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
@@ -220,7 +220,7 @@ MAX_NOTE_LENGTH = 4000
 async def add_note(uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, text: str) -> Note:
     text = text.strip()
     if not text:
-        raise InvalidReply("the note is empty")
+        raise InvalidReply("write a note first")
     if len(text) > MAX_NOTE_LENGTH:
         raise InvalidReply(f"the note is longer than {MAX_NOTE_LENGTH} characters")
     conversation = await lock_conversation(uow, hotel_id, conversation_id)

@@ -138,10 +138,27 @@
       try { socket.send(JSON.stringify({ resync: true })); } catch (e) {}
     }
   });
+  function clearFormErrors(form) {
+    form.querySelectorAll("[data-form-error]").forEach(function (el) { el.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  // What staff type next answers the message (the server says it again if it still applies).
+  document.addEventListener("input", function (event) {
+    var form = event.target && event.target.form;
+    if (form && form.querySelector("[data-form-error]:not(:empty)")) clearFormErrors(form);
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
-    if (event.detail.successful && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) form.reset();
-    if (!event.detail.successful && event.detail.xhr && event.detail.xhr.status >= 400) {
+    if (event.detail.successful && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) {
+      form.reset();
+      clearFormErrors(form);
+    }
+    var xhr = event.detail.xhr;
+    // An HTML answer said what went wrong where it happened (a refused reply: beside the button).
+    var inline = xhr && /^text\/html/.test(xhr.getResponseHeader("Content-Type") || "");
+    if (!event.detail.successful && xhr && xhr.status >= 400 && !inline) {
       var toasts = document.getElementById("toasts");
       if (toasts) {
         var toast = document.createElement("div");
@@ -178,8 +195,9 @@
     }
     if (event.target && event.target.id === "reply" && event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
+      // Even when empty: the server then says "Write a reply first" beside the button.
       var form = event.target.form;
-      if (form && event.target.value.trim()) form.requestSubmit();
+      if (form) form.requestSubmit();
       return;
     }
     if (typing(event.target) || event.metaKey || event.ctrlKey || event.altKey) return;

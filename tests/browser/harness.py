@@ -55,6 +55,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT: ViewportSize = {"width": 1366, "height": 820}
+PHONE: ViewportSize = {"width": 390, "height": 844}  # a current mid-size phone, upright
+TABLET: ViewportSize = {"width": 820, "height": 1180}  # a 10.9" tablet, upright
 STARTUP_TIMEOUT = 40.0
 # Variables of the machine that must not leak into the processes under test.
 FOREIGN_ENV = ("DATABASE_", "REDIS_", "GREEN_API_", "DEEPSEEK_", "PUBLIC_BASE_URL", "SECRET_KEY", "OIDC_")
@@ -352,6 +354,13 @@ class World:
         assert response.status_code == 202, response.text
         return str(response.json()["idMessage"])
 
+    async def guest_sends(self, chat_id: str, sender_name: str, **message: Any) -> str:
+        """Any kind of guest message the simulator builds (typeMessage, downloadUrl, latitude, ...)."""
+        body = {"idInstance": self.instance_id, "chatId": chat_id, "senderName": sender_name, **message}
+        response = await self.http.post(f"{self.harness.green_url}/sim/incoming", json=body)
+        assert response.status_code == 202, response.text
+        return str(response.json()["idMessage"])
+
     async def chat(self, chat_id: str) -> list[dict[str, Any]]:
         response = await self.http.get(f"{self.harness.green_url}/sim/chats/{self.instance_id}/{chat_id}")
         response.raise_for_status()
@@ -369,6 +378,20 @@ class World:
         response.raise_for_status()
         attempts = [d for d in response.json() if d.get("idMessage") == id_message]
         return attempts[-1] if attempts else None
+
+    async def add_hotel(self, name: str, *members: Agent) -> UUID:
+        """Another hotel of the same group, where ``members`` also work (with the role they have here)."""
+        engine = create_engine(Settings(database_url=self.harness.database_url).sqlalchemy_url, pool_size=2)
+        try:
+            sessions = session_factory(engine)
+            with secret_key(self.harness.secret_key):
+                hotel = await make_hotel(sessions, name=name, ai_enabled=False)
+                for member in members:
+                    role = Role.ADMIN if member == self.admin else Role.AGENT
+                    await make_staff(sessions, hotel.id, member.email, role, member.name)
+        finally:
+            await engine.dispose()
+        return hotel.id
 
     async def stored_messages(self, text: str) -> int:
         """How many rows of this hotel's messages carry ``text`` (read straight from PostgreSQL)."""
@@ -497,8 +520,14 @@ class Tabs:
         self.browser = browser
         self.open: list[Tab] = []
 
-    async def sign_in(self, base_url: str, agent: Agent, label: str = "") -> Tab:
-        context = await self.browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="en-GB")
+    async def sign_in(
+        self, base_url: str, agent: Agent, label: str = "", viewport: ViewportSize = VIEWPORT
+    ) -> Tab:
+        # Touch where the screen is a phone's or a tablet's: taps, not clicks, reach the buttons.
+        touch = viewport["width"] < VIEWPORT["width"]
+        context = await self.browser.new_context(
+            base_url=base_url, viewport=viewport, locale="en-GB", has_touch=touch
+        )
         context.set_default_timeout(10_000)
         page = await context.new_page()
         tab = Tab(context, page, base_url, label or agent.name.split()[0].lower())

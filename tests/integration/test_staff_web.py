@@ -212,16 +212,23 @@ async def test_actions_without_csrf_are_rejected(client, world, sessions) -> Non
 
 
 async def test_empty_or_oversized_reply_is_a_400(client, world, sessions) -> None:
+    """With the reason: for htmx, the composer's message (out of band); for an API call, JSON."""
     await guest_message(client, world["aurora"], "hook-a", "Hi")
     conversation = await only_conversation(sessions, world["aurora"])
     csrf = await sign_in(client, "anna@aurora.example")
-    headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
-    for text in ("   ", "x" * 5000):
+    url = f"/conversations/{conversation.id}/reply"
+    for text, reason in (("   ", "Write a reply first"), ("x" * 5000, "longer than 4096 characters")):
         response = await client.post(
-            f"/conversations/{conversation.id}/reply", data={"text": text}, headers=headers
+            url, data={"text": text}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
         )
         assert response.status_code == 400
-        assert response.json()["detail"]
+        assert 'id="reply-error"' in response.text
+        assert reason in response.text
+        api = await client.post(url, data={"text": text}, headers={"X-CSRF-Token": csrf})
+        assert api.status_code == 400
+        assert reason.lower() in api.json()["detail"]
+    async with sessions() as session:
+        assert [m.author for m in (await session.execute(select(Message))).scalars()] == [Author.GUEST]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +267,10 @@ async def test_inbox_of_another_hotel_is_invisible(client, world) -> None:
     await guest_message(client, world["aurora"], "hook-a", "Aurora secret", name="Lucia")
     await sign_in(client, "bob@borealis.example")
     assert "Aurora secret" not in (await client.get("/inbox")).text
-    assert "Lucia" not in (await client.get("/inbox?q=Lucia", headers={"HX-Request": "true"})).text
+    results = (await client.get("/inbox?q=Lucia", headers={"HX-Request": "true"})).text
+    assert "inbox-row" not in results
+    assert "Aurora secret" not in results
+    assert "No conversation matches" in results  # her name only as Bob typed it
 
 
 async def test_cannot_assign_to_someone_from_another_hotel(client, world, sessions) -> None:

@@ -16,6 +16,7 @@ from domain.integrations.llm import LlmError
 from domain.requests.service import update_status
 from web.auth import Actor
 from web.deps import Resources
+from web.errors import error_answer
 from web.render import conversation_context, inbox_for
 
 MAX_FORM_TEXT = 8000
@@ -32,7 +33,14 @@ async def inbox_page(request: Request[Any, Any, Any], actor: Actor, q: str = "")
     timezone = await resources.hotel_timezone(actor.hotel_id)
     async with resources.sessions() as db:
         inbox = await inbox_for(db, actor, q[:100], timezone)
-    context = {"actor": actor, "inbox": inbox, "waiting": inbox.waiting, "active": "inbox"}
+    sections = (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
+    context = {
+        "actor": actor,
+        "inbox": inbox,
+        "waiting": inbox.waiting,
+        "active": "inbox",
+        "no_match": bool(inbox.query) and not any(sections),
+    }
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return Template("partials/inbox/_list.html", context=context)
     return Template("pages/inbox/index.html", context=context)
@@ -45,18 +53,24 @@ def _conversation_id(raw: str) -> UUID:
         raise ConversationNotFound(raw) from exc
 
 
-@get("/conversations/{conversation_id:str}")
-async def conversation_page(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Template:
+async def _conversation_screen(
+    request: Request[Any, Any, Any], actor: Actor, cid: UUID, status_code: int = 200, **extra: Any
+) -> Template:
     resources: Resources = request.app.state.resources
-    cid = _conversation_id(conversation_id)
     timezone = await resources.hotel_timezone(actor.hotel_id)
     async with resources.sessions() as db, db.begin():
         view = await load_conversation(db, actor.hotel_id, cid)
         if view is None:
-            raise ConversationNotFound(conversation_id)
+            raise ConversationNotFound(str(cid))
         await mark_read(db, actor.staff_id, cid)
         inbox = await inbox_for(db, actor, timezone=timezone)
-    return Template("pages/conversations/show.html", context=conversation_context(actor, view, inbox))
+    context = {**conversation_context(actor, view, inbox), **extra}
+    return Template("pages/conversations/show.html", context=context, status_code=status_code)
+
+
+@get("/conversations/{conversation_id:str}")
+async def conversation_page(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Template:
+    return await _conversation_screen(request, actor, _conversation_id(conversation_id))
 
 
 async def form_text(request: Request[Any, Any, Any], field: str) -> str:
@@ -108,21 +122,42 @@ async def reopen(request: Request[Any, Any, Any], actor: Actor, conversation_id:
     return _done(request, cid)
 
 
+async def _refused(
+    request: Request[Any, Any, Any], actor: Actor, cid: UUID, field: str, reason: InvalidReply
+) -> Response[Any]:
+    """A 400 that says why where staff typed: the composer's message for htmx (swapped in out of
+    band; base.html lets htmx swap a 400), the conversation again with it for a plain form, JSON
+    for an API call."""
+    errors = {field: str(reason)}
+    if request.headers.get("hx-request"):
+        context = {"errors": errors, "oob": True}
+        return Template("partials/conversations/_composer_errors.html", context=context, status_code=400)
+    if "text/html" in request.headers.get("accept", ""):
+        return await _conversation_screen(request, actor, cid, status_code=400, errors=errors)
+    return error_answer(request, 400, str(reason))
+
+
 @post("/conversations/{conversation_id:str}/reply")
 async def reply(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
     cid = _conversation_id(conversation_id)
-    text = await form_text(request, "text")
-    async with request.app.state.resources.uow() as uow:
-        await service.send_staff_reply(uow, actor.hotel_id, cid, actor.staff_id, text)
+    try:
+        text = await form_text(request, "text")
+        async with request.app.state.resources.uow() as uow:
+            await service.send_staff_reply(uow, actor.hotel_id, cid, actor.staff_id, text)
+    except InvalidReply as exc:
+        return await _refused(request, actor, cid, "reply", exc)
     return _done(request, cid)
 
 
 @post("/conversations/{conversation_id:str}/notes")
 async def add_note(request: Request[Any, Any, Any], actor: Actor, conversation_id: str) -> Response[Any]:
     cid = _conversation_id(conversation_id)
-    text = await form_text(request, "text")
-    async with request.app.state.resources.uow() as uow:
-        await service.add_note(uow, actor.hotel_id, cid, actor.staff_id, text)
+    try:
+        text = await form_text(request, "text")
+        async with request.app.state.resources.uow() as uow:
+            await service.add_note(uow, actor.hotel_id, cid, actor.staff_id, text)
+    except InvalidReply as exc:
+        return await _refused(request, actor, cid, "note", exc)
     return _done(request, cid)
 
 
