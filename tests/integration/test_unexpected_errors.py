@@ -3,11 +3,6 @@ request id and the hotel and conversation ids; the answer is a 500 that names th
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -22,7 +17,7 @@ from structlog.testing import capture_logs
 from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming, make_hotel
-from tests.support.servers import free_port
+from tests.support.processes import json_records, serve_process
 from tests.support.web import make_staff, sign_in
 from web.app import create_app
 from web.auth import Actor
@@ -73,55 +68,30 @@ async def test_an_unhandled_exception_is_logged_once_with_route_request_hotel_an
     assert isinstance(entry["exc_info"], KitchenOnFire)
 
 
-async def test_a_real_failure_reaches_the_log_with_its_traceback(settings: Settings, sessions: Any) -> None:
+async def test_a_real_failure_reaches_the_log_with_its_traceback(
+    settings: Settings, sessions: Any, tmp_path: Path
+) -> None:
     """A database that lost a table (a botched migration): the real serve process logs it as JSON."""
     hotel = await make_hotel(sessions, webhook_token="hook-t")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "REDIS_PREFIX": settings.redis_prefix,
-        "LOG_FORMAT": "json",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    async with sessions() as db, db.begin():
-        await db.execute(text("ALTER TABLE instance_events RENAME TO instance_events_lost"))
-    try:
-        base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base) as http:
-            for _ in range(100):
-                try:
-                    if (await http.get("/health")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            body = {
-                **incoming(hotel.green_api_instance_id),
-                "typeWebhook": "stateInstanceChanged",
-                "stateInstance": "authorized",
-            }
+    log_file = tmp_path / "web.log"
+    body = {**incoming(hotel.green_api_instance_id), "typeWebhook": "stateInstanceChanged"}
+    body["stateInstance"] = "authorized"
+    async with serve_process(settings, log_file) as base, httpx.AsyncClient(base_url=base) as http:
+        async with sessions() as db, db.begin():
+            await db.execute(text("ALTER TABLE instance_events RENAME TO instance_events_lost"))
+        try:
             answer = await http.post(
                 "/webhooks/green-api",
                 json=body,
                 headers={"Authorization": "Bearer hook-t", "X-Request-ID": "req-lost-table"},
             )
-        assert answer.status_code in (500, 503), "a server-side failure, never a 200 that hides it"
-        time.sleep(0.5)
-    finally:
-        async with sessions() as db, db.begin():
-            await db.execute(text("ALTER TABLE instance_events_lost RENAME TO instance_events"))
-        process.terminate()
-        _, stderr = process.communicate(timeout=30)
-    records = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
-    failures = [r for r in records if r.get("request_id") == "req-lost-table" and r["level"] == "error"]
-    assert len(failures) == 1, stderr[-3000:]
+        finally:
+            async with sessions() as db, db.begin():
+                await db.execute(text("ALTER TABLE instance_events_lost RENAME TO instance_events"))
+    assert answer.status_code in (500, 503), "a server-side failure, never a 200 that hides it"
+    failures = [r for r in json_records(log_file) if r.get("request_id") == "req-lost-table"]
+    failures = [r for r in failures if r["level"] == "error"]
+    assert len(failures) == 1, log_file.read_text()[-3000:]
     assert failures[0]["route"] == "/webhooks/green-api"
     assert failures[0]["hotel_id"] == str(hotel.id)
     assert "UndefinedTable" in failures[0]["exception"], "the traceback is in the log line"

@@ -4,11 +4,6 @@ else is a bug, answered 500 and logged with its traceback. Real app, real Postgr
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +14,8 @@ from sqlalchemy import func, select
 from domain.conversations.models import Message
 from domain.settings import Settings
 from tests.support.factories import incoming, make_hotel
-from tests.support.servers import free_port, serve_app
+from tests.support.processes import json_records, serve_process
+from tests.support.servers import serve_app
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,48 +83,19 @@ async def test_a_bug_is_answered_500_and_logged_with_its_traceback(
         "ALTER TABLE messages ADD CONSTRAINT test_refuses"
         f" CHECK (text IS DISTINCT FROM '{refused}') NOT VALID"
     )
-    port = free_port()
     log_file = tmp_path / "web.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "REDIS_PREFIX": settings.redis_prefix,
-        "LOG_FORMAT": "json",
-    }
     try:
-        with log_file.open("wb") as sink:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
+        async with serve_process(settings, log_file) as base, httpx.AsyncClient(base_url=base) as http:
+            body = incoming(hotel.green_api_instance_id, text=refused)
+            response = await http.post(HOOK, json=body, headers=AUTH)
+            fine = await http.post(
+                HOOK, json=incoming(hotel.green_api_instance_id, text="fine"), headers=AUTH
             )
-            try:
-                base = f"http://127.0.0.1:{port}"
-                async with httpx.AsyncClient(base_url=base) as http:
-                    for _ in range(200):
-                        try:
-                            if (await http.get("/health")).status_code == 200:
-                                break
-                        except httpx.HTTPError:
-                            await asyncio.sleep(0.05)
-                    body = incoming(hotel.green_api_instance_id, text=refused)
-                    response = await http.post(HOOK, json=body, headers=AUTH)
-                    fine = await http.post(
-                        HOOK, json=incoming(hotel.green_api_instance_id, text="fine"), headers=AUTH
-                    )
-                time.sleep(0.3)
-            finally:
-                process.terminate()
-                process.wait(timeout=20)
     finally:
         await admin.execute("ALTER TABLE messages DROP CONSTRAINT test_refuses")
         await admin.close()
     assert response.status_code == 500
-    records = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
-    [failed] = [r for r in records if r.get("event") == "webhook failed"]
+    [failed] = [r for r in json_records(log_file) if r.get("event") == "webhook failed"]
     assert failed["level"] == "error"
     assert failed["hotel_id"] == str(hotel.id)
     assert "Traceback" in failed["exception"]
