@@ -322,7 +322,13 @@ async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why:
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 
 
-async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UUID, staff_name: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Draft:
+    text: str
+    language: str | None  # the guest's, which the composer's saved-reply shortcuts follow
+
+
+async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UUID, staff_name: str) -> Draft:
     """A draft for staff to edit and send, written as ``staff_name`` would: no tools.
 
     In the guest's stored language (the web process, which asks for drafts, has no detector).
@@ -348,4 +354,4 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
     )
     completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(guest.chat_id))
     text, _ = extract_citations(completion.content, {entry.id for entry in entries})
-    return text
+    return Draft(text, guest.language)

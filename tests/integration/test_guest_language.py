@@ -227,3 +227,5 @@ async def test_a_draft_speaks_as_the_staff_member_in_the_guests_language(stack: 
     assert "Certo, sono qui. Come posso aiutarla?\n\nCordiali saluti, Anna Berger" in answering_the_request
     assert "collega" not in answering_the_request, "the writer is the colleague, not the one handing off"
     assert "Prego! Posso fare altro per lei?\n\nCordiali saluti, Anna Berger" in answering_a_thumbs_up
+    # The draft replaces the reply box: saved-reply shortcuts there still follow the guest's language.
+    assert 'data-guest-language="it"' in answering_the_request

@@ -187,7 +187,10 @@ async def suggest(request: Request[Any, Any, Any], actor: Actor, conversation_id
         raise ConversationNotFound(conversation_id) from exc
     except LlmError:
         return Response({"detail": "the AI could not draft a reply just now; try again"}, status_code=503)
-    return Template("partials/conversations/_reply_box.html", context={"draft": draft, "view": None})
+    return Template(
+        "partials/conversations/_reply_box.html",
+        context={"draft": draft.text, "guest_language": draft.language or "", "errors": None},
+    )
 
 
 @post("/conversations/{conversation_id:str}/requests/{request_id:str}/status")
