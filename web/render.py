@@ -40,13 +40,15 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 def template_environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(str(ROOT / "templates")),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates change with a deploy, not while the process runs
     )
+    environment.globals["request_statuses"] = STATUSES
+    return environment
 
 
 def today_start(timezone: str) -> datetime.datetime:
@@ -336,7 +338,7 @@ class RegionRenderer:
         )
 
     def board_html(self) -> str:
-        context = {"board": self.board or [], "statuses": STATUSES, "oob": True}
+        context = {"board": self.board or [], "oob": True}
         return self._once(("board",), _BOARD, context)
 
     def notices_html(self, actor: Actor) -> str:

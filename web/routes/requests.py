@@ -8,7 +8,6 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from domain.requests.rules import STATUSES
 from domain.requests.service import RequestNotFound, update_status
 from domain.requests.views import load_board
 from web.auth import Actor
@@ -21,7 +20,7 @@ async def requests_page(request: Request[Any, Any, Any], actor: Actor) -> Templa
     resources: Resources = request.app.state.resources
     async with resources.sessions() as db:
         board = await load_board(db, actor.hotel_id)
-    context = {"actor": actor, "board": board, "statuses": STATUSES, "active": "requests"}
+    context = {"actor": actor, "board": board, "active": "requests"}
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return Template("partials/requests/_board.html", context=context)
     return Template("pages/requests/index.html", context=context)
