@@ -24,11 +24,11 @@ PHONE_HTML = """<!doctype html>
   header { background: var(--green); color: #fff; padding: 10px 14px; }
   header h1 { font-size: 17px; margin: 0 0 6px; font-weight: 600; }
   header .sub { font-size: 12px; opacity: .8; }
-  .setup { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; margin-top: 8px; }
+  .setup { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 6px; margin-top: 8px; }
   .setup label { font-size: 11px; opacity: .85; display: flex; flex-direction: column; gap: 2px; }
   .setup label.wide { grid-column: 1 / -1; }
   .setup input, .setup select { font: inherit; font-size: 14px; padding: 5px 7px; border: 0;
-                                border-radius: 6px; color: #111; }
+                                border-radius: 6px; color: #111; width: 100%; min-width: 0; }
   #messages { flex: 1; overflow-y: auto; padding: 12px 10px; display: flex; flex-direction: column;
               gap: 4px; }
   .empty { margin: auto; color: #667781; font-size: 13px; text-align: center; padding: 20px; }

@@ -177,3 +177,17 @@ async def test_the_staff_screens_fit_and_work_on_a_phone_and_a_tablet(
 
 async def _phone_has(world: World, chat: str, text: str) -> bool:
     return any(m["text"] == text for m in await world.outgoing(chat))
+
+
+async def test_the_guest_phone_of_the_simulator_fits_a_phone(harness: Harness, browser: Any) -> None:
+    """The demo's guest phone is what a newcomer opens on their own phone: it fits at 390 px."""
+    context = await browser.new_context(viewport=PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{harness.green_url}/")
+        await expect(page.locator("#phone")).to_be_visible()
+        layout = await page.evaluate(OVERFLOW)
+        assert layout["scrollWidth"] <= layout["innerWidth"], layout
+        assert layout["wide"] == [], layout
+    finally:
+        await context.close()
