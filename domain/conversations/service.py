@@ -13,7 +13,7 @@ from domain.conversations.models import Author, Conversation, Note, State
 from domain.conversations.rules import StaffAction
 from domain.guests.models import Guest
 from domain.ports import LiveEvent
-from domain.staff.models import Membership
+from domain.staff.models import Membership, StaffUser
 from domain.uow import UnitOfWork
 
 MAX_REPLY_LENGTH = 4096
@@ -194,9 +194,17 @@ class NotAMember(LookupError):
 async def assign(
     uow: UnitOfWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, assignee_id: UUID
 ) -> Conversation:
-    """Give the conversation to a colleague of the same hotel; it is then in their hands."""
+    """Give the conversation to a colleague who works at this hotel (an active membership of an
+    enabled account); it is then in their hands."""
     member = await uow.session.execute(
-        select(Membership.id).where(Membership.hotel_id == hotel_id, Membership.staff_id == assignee_id)
+        select(Membership.id)
+        .join(StaffUser, StaffUser.id == Membership.staff_id)
+        .where(
+            Membership.hotel_id == hotel_id,
+            Membership.staff_id == assignee_id,
+            Membership.is_active,
+            StaffUser.is_active,
+        )
     )
     if member.scalar_one_or_none() is None:
         raise NotAMember(str(assignee_id))

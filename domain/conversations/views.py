@@ -454,18 +454,18 @@ async def load_conversation(
             .tuples()
             .all()
         )
-    staff_names = dict(
-        (
-            await session.execute(
-                select(StaffUser.id, StaffUser.name)
-                .join(Membership, Membership.staff_id == StaffUser.id)
-                .where(Membership.hotel_id == hotel_id)
-                .order_by(StaffUser.name)
-            )
+    staff = (
+        await session.execute(
+            select(StaffUser.id, StaffUser.name, Membership.is_active & StaffUser.is_active)
+            .join(Membership, Membership.staff_id == StaffUser.id)
+            .where(Membership.hotel_id == hotel_id)
+            .order_by(StaffUser.name)
         )
-        .tuples()
-        .all()
-    )
+    ).all()
+    # Everyone who ever worked here names their part of the timeline; only who works here now is
+    # offered for assignment.
+    staff_names = {staff_id: name for staff_id, name, _ in staff}
+    colleagues = [(staff_id, name) for staff_id, name, active in staff if active]
     items = [
         TimelineItem(
             "message",
@@ -538,7 +538,7 @@ async def load_conversation(
         assigned_name=staff_names.get(conversation.assigned_staff_id)
         if conversation.assigned_staff_id
         else None,
-        colleagues=list(staff_names.items()),
+        colleagues=colleagues,
         saved_replies=list(replies),
     )
 

@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from sqlalchemy import select
 
+from domain.conversations.models import Conversation
 from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming, make_hotel
@@ -240,3 +242,28 @@ def test_disabling_an_unknown_email_says_so(settings, sessions) -> None:
     assert result.returncode != 0
     assert "no staff account with email nobody@hotels.example" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_whom_a_hotel_offboarded_is_not_offered_for_conversations_nor_given_one(
+    server, world, sessions
+) -> None:
+    alex = await signed_in(server, "alex@aurora.example")
+    try:
+        await guest_writes(server, world["aurora"], "hook-a", "Can someone help me?")
+        async with sessions() as db:
+            conversation_id = (await db.execute(select(Conversation.id))).scalar_one()
+        page = f"/conversations/{conversation_id}"
+        assert f'value="{world["sam"]}"' in (await alex.get(page)).text, "Sam works here: offered"
+        assert (await set_active(alex, world["sam"], active=False)).status_code in (200, 303)
+
+        header = (await alex.get(page)).text
+        assert f'value="{world["sam"]}"' not in header, "offboarded: not in the assign list"
+        assert "Sam" in (await alex.get("/admin/staff")).text, "still listed where admins re-enable him"
+        refused = await alex.post(
+            f"{page}/assign", data={"staff_id": str(world["sam"]), "_csrf": csrf_from(header)}
+        )
+        assert refused.status_code == 404, "nor can a form give him the conversation"
+        async with sessions() as db:
+            assert (await db.execute(select(Conversation.assigned_staff_id))).scalar_one() is None
+    finally:
+        await alex.aclose()
