@@ -26,7 +26,7 @@ from domain.crypto import SecretUndecryptable
 from domain.db import create_engine, session_factory
 from domain.guests.linking import LinkDeps, LinkOutcome, link_guest_ids, sweep_unchecked_guests
 from domain.guests.privacy import purge_expired_messages
-from domain.hotels.secrets import hotels_with_unreadable_secrets
+from domain.hotels.secrets import hotels_with_unreadable_secrets, log_unreadable
 from domain.integrations.green_api import HttpGreenApi, green_api_timeout
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.ports import AI_QUEUE, SEND_QUEUE
@@ -102,13 +102,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     )
     try:
         async with sessions() as session:
-            unreadable = await hotels_with_unreadable_secrets(session)
-        if unreadable:
-            log.error(
-                "hotel secrets cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS for: %s. "
-                "Their messages stay queued until the key is fixed.",
-                ", ".join(unreadable),
-            )
+            log_unreadable(await hotels_with_unreadable_secrets(session))
     except Exception as exc:  # the database may still be starting; the jobs retry
         log.warning("could not check the hotels' stored secrets at start-up (%s)", exc.__class__.__name__)
     gc.collect()

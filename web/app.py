@@ -27,6 +27,7 @@ from redis.asyncio import BlockingConnectionPool
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AssistantDeps
 from domain.db import create_engine, session_factory
+from domain.hotels.secrets import log_unreadable
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
@@ -34,7 +35,7 @@ from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
 from web.client_address import TrustedProxies
 from web.deps import Resources
 from web.errors import EXCEPTION_HANDLERS, forbidden
-from web.hotel_health import SecretsHealth, WebhookFailures, log_unreadable
+from web.hotel_health import SecretsHealth, WebhookFailures
 from web.live import LiveHub, live
 from web.login_throttle import LoginThrottle
 from web.metrics import MetricsMiddleware, metrics

@@ -65,14 +65,18 @@ PAGE_TITLES = {
 }
 
 
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser that navigated here (not htmx, not an API call) and reads a page."""
+    return "text/html" in request.headers.get("accept", "") and not request.headers.get("hx-request")
+
+
 def error_answer(
     request: Request[Any, Any, Any], status: int, detail: str, headers: dict[str, str] | None = None
 ) -> Response[Any]:
     """A page for a browser that navigated here; JSON for htmx and API calls (contact.app's rule:
     one URL, the representation the caller asked for)."""
     request_id = structlog.contextvars.get_contextvars().get("request_id", "")
-    wants_page = "text/html" in request.headers.get("accept", "") and not request.headers.get("hx-request")
-    if wants_page:
+    if wants_page(request):
         context = {"title": PAGE_TITLES.get(status, "Error"), "detail": detail, "request_id": request_id}
         return Template(
             "pages/errors/error.html",

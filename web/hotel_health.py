@@ -71,15 +71,6 @@ class SecretsHealth:
         )
 
 
-def log_unreadable(unreadable: list[str]) -> None:
-    if unreadable:
-        log.error(
-            "hotel secrets cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS for: %s. "
-            "Their webhooks answer 503 and their messages wait until the key is fixed.",
-            ", ".join(unreadable),
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class WebhookFailure:
     reason: str

@@ -105,7 +105,7 @@ SECTIONS = ("needs_human", "mine", "others", "ai", "resolved")
 MAX_MOVED = 8  # past this many rows moved to the top of a section, the section is sent whole
 
 
-def _sections(inbox: Inbox) -> tuple[list[InboxRow], ...]:
+def inbox_sections(inbox: Inbox) -> tuple[list[InboxRow], ...]:
     return (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
 
 
@@ -256,7 +256,7 @@ class RegionRenderer:
     @staticmethod
     def _shape(inbox: Inbox) -> tuple[tuple[tuple[UUID, bool], ...], ...]:
         """Within one push, rows with the same id and unread mark are the same row."""
-        return tuple(tuple((row.id, row.unread) for row in section) for section in _sections(inbox))
+        return tuple(tuple((row.id, row.unread) for row in section) for section in inbox_sections(inbox))
 
     def list_html(self, inbox: Inbox, current: UUID | None) -> str:
         """The whole list, out of band. Staff whose inboxes hold the same rows with the same unread
@@ -276,11 +276,11 @@ class RegionRenderer:
 
     def _shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
         rows: dict[UUID, str] = {}
-        for section in _sections(inbox):
+        for section in inbox_sections(inbox):
             for row in section:
                 html = str(self.row_html(row))
                 rows[row.id] = _mark_current(html, row.id) if row.id == current else html
-        order = tuple(tuple(row.id for row in section) for section in _sections(inbox))
+        order = tuple(tuple(row.id for row in section) for section in inbox_sections(inbox))
         return shown_list(order, rows, inbox.waiting)
 
     def list_update(self, old: ShownList, new: ShownList) -> str:

@@ -64,7 +64,10 @@ class SessionStore:
         self.touch_every = max(1, min(TOUCH_EVERY_SECONDS, idle // 10))
 
     def _key(self, token: str) -> str:
-        return f"{self.prefix}session:{_digest(token)}"
+        return self._key_of(_digest(token))
+
+    def _key_of(self, digest: str) -> str:
+        return f"{self.prefix}session:{digest}"
 
     def _index(self, staff_id: UUID) -> str:
         return f"{self.prefix}staff-sessions:{staff_id}"
@@ -137,9 +140,13 @@ class SessionStore:
             index = self._index(UUID(json.loads(raw)["staff_id"]))
             await self.redis.srem(index, _digest(token))  # type: ignore[misc]
 
+    async def _digests(self, staff_id: UUID) -> list[str]:
+        """The digests of this staff member's sessions (the index may hold some that expired)."""
+        members = await self.redis.smembers(self._index(staff_id))  # type: ignore[misc]
+        return [d.decode() if isinstance(d, bytes) else str(d) for d in members]
+
     async def destroy_all(self, staff_id: UUID) -> int:
-        digests = await self.redis.smembers(self._index(staff_id))  # type: ignore[misc]
-        keys = [f"{self.prefix}session:{d.decode() if isinstance(d, bytes) else d}" for d in digests]
+        keys = [self._key_of(digest) for digest in await self._digests(staff_id)]
         if keys:
             await self.redis.delete(*keys)
         await self.redis.delete(self._index(staff_id))
@@ -148,13 +155,10 @@ class SessionStore:
     async def destroy_at_hotel(self, staff_id: UUID, hotel_id: UUID) -> int:
         """End this staff member's sessions that act for one hotel; those at their other hotels stay."""
         index = self._index(staff_id)
-        digests = [
-            d.decode() if isinstance(d, bytes) else str(d)
-            for d in await self.redis.smembers(index)  # type: ignore[misc]
-        ]
+        digests = await self._digests(staff_id)
         if not digests:
             return 0
-        keys = [f"{self.prefix}session:{digest}" for digest in digests]
+        keys = [self._key_of(digest) for digest in digests]
         ended = [
             (key, digest)
             for key, digest, raw in zip(keys, digests, await self.redis.mget(keys), strict=True)

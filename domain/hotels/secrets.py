@@ -3,12 +3,16 @@ with the newest key after a rotation."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from domain.crypto import SecretUndecryptable, decrypt
 from domain.hotels.models import Hotel
+
+log = logging.getLogger(__name__)
 
 ENCRYPTED_FIELDS = ("green_api_token", "webhook_token", "llm_api_key")
 
@@ -40,3 +44,13 @@ async def hotels_with_unreadable_secrets(session: AsyncSession) -> list[str]:
         except SecretUndecryptable:
             unreadable.append(slug)
     return unreadable
+
+
+def log_unreadable(slugs: list[str]) -> None:
+    """The start-up error of web and worker processes that cannot read some hotels' secrets."""
+    if slugs:
+        log.error(
+            "hotel secrets cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS for: %s. "
+            "Their webhooks answer 503 and their messages wait until the key is fixed.",
+            ", ".join(slugs),
+        )

@@ -16,8 +16,8 @@ from domain.integrations.llm import LlmError
 from domain.requests.service import update_status
 from web.auth import Actor
 from web.deps import Resources
-from web.errors import error_answer
-from web.render import conversation_context, inbox_for
+from web.errors import error_answer, wants_page
+from web.render import conversation_context, inbox_for, inbox_sections
 
 MAX_FORM_TEXT = 8000
 
@@ -33,13 +33,12 @@ async def inbox_page(request: Request[Any, Any, Any], actor: Actor, q: str = "")
     timezone = await resources.hotel_timezone(actor.hotel_id)
     async with resources.sessions() as db:
         inbox = await inbox_for(db, actor, q[:100], timezone)
-    sections = (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
     context = {
         "actor": actor,
         "inbox": inbox,
         "waiting": inbox.waiting,
         "active": "inbox",
-        "no_match": bool(inbox.query) and not any(sections),
+        "no_match": bool(inbox.query) and not any(inbox_sections(inbox)),
     }
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return Template("partials/inbox/_list.html", context=context)
@@ -132,7 +131,7 @@ async def _refused(
     if request.headers.get("hx-request"):
         context = {"errors": errors, "oob": True}
         return Template("partials/conversations/_composer_errors.html", context=context, status_code=400)
-    if "text/html" in request.headers.get("accept", ""):
+    if wants_page(request):
         return await _conversation_screen(request, actor, cid, status_code=400, errors=errors)
     return error_answer(request, 400, str(reason))
 
