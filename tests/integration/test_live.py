@@ -15,9 +15,9 @@ from sqlalchemy import select
 from domain.conversations.models import Conversation
 from domain.settings import Settings
 from domain.staff.models import Role
-from tests.support.factories import incoming, make_hotel
+from tests.support.factories import incoming
 from tests.support.servers import serve_app
-from tests.support.web import PASSWORD, csrf_from, make_staff
+from tests.support.web import PASSWORD, csrf_from, two_hotels
 from web.app import create_app
 
 
@@ -31,15 +31,7 @@ def server(settings: Settings, sessions: Any) -> Iterator[str]:
 
 @pytest.fixture
 async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    return {
-        "aurora": aurora,
-        "borealis": borealis,
-        "anna": await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna"),
-        "alex": await make_staff(sessions, aurora.id, "alex@aurora.example", Role.ADMIN, "Alex"),
-        "bob": await make_staff(sessions, borealis.id, "bob@borealis.example", Role.AGENT, "Bob"),
-    }
+    return await two_hotels(sessions, alex=Role.ADMIN)
 
 
 async def signed_in(server: str, email: str) -> httpx.AsyncClient:

@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from domain.conversations.models import Author, Conversation, Delivery, Message, Note, State
 from domain.settings import Settings
-from domain.staff.models import Role
-from tests.support.factories import incoming, make_hotel
-from tests.support.web import PASSWORD, csrf_from, make_staff, sign_in
+from tests.support.factories import incoming
+from tests.support.web import PASSWORD, csrf_from, sign_in, two_hotels
 from web.app import create_app
 
 HOSTILE = (
@@ -24,14 +23,7 @@ HOSTILE = (
 
 @pytest.fixture
 async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    return {
-        "aurora": aurora,
-        "borealis": borealis,
-        "anna": await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna"),
-        "bob": await make_staff(sessions, borealis.id, "bob@borealis.example", Role.AGENT, "Bob"),
-    }
+    return await two_hotels(sessions)
 
 
 @pytest.fixture

@@ -16,22 +16,14 @@ from domain.guests.models import Guest
 from domain.requests.models import ServiceRequest
 from domain.settings import Settings
 from domain.staff.models import Role
-from tests.support.factories import incoming, make_hotel
-from tests.support.web import make_staff, sign_in
+from tests.support.factories import incoming
+from tests.support.web import sign_in, two_hotels
 from web.app import create_app
 
 
 @pytest.fixture
 async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    return {
-        "aurora": aurora,
-        "borealis": borealis,
-        "anna": await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna"),
-        "alex": await make_staff(sessions, aurora.id, "alex@aurora.example", Role.AGENT, "Alex"),
-        "bob": await make_staff(sessions, borealis.id, "bob@borealis.example", Role.AGENT, "Bob"),
-    }
+    return await two_hotels(sessions, alex=Role.AGENT)
 
 
 async def signed_in(settings: Settings, email: str) -> AsyncIterator[Any]:
