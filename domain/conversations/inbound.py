@@ -256,9 +256,7 @@ async def receive_guest_message(
     if msg.content.undecryptable and not msg.is_group and isinstance(uow, UnitOfWork):
         # In the language the worker last recognised: the web process has no detector, and an
         # unreadable message has no text to detect anyway.
-        language = await uow.session.scalar(
-            select(Guest.language).where(Guest.hotel_id == hotel.id, Guest.chat_id == msg.chat_id)
-        )
+        language = await uow.session.scalar(select(Guest.language).where(Guest.id == stored.guest_id))
         reply = queue_outbound(
             uow,
             hotel_id=hotel.id,
