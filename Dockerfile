@@ -42,6 +42,7 @@ COPY cli.py embedded.py alembic.ini ./
 COPY domain ./domain
 COPY web ./web
 COPY jobs ./jobs
+COPY observability ./observability
 COPY sim ./sim
 COPY migrations ./migrations
 COPY templates ./templates
@@ -74,6 +75,7 @@ COPY pyproject.toml README.md cli.py embedded.py alembic.ini ./
 COPY domain ./domain
 COPY web ./web
 COPY jobs ./jobs
+COPY observability ./observability
 COPY sim ./sim
 COPY migrations ./migrations
 COPY templates ./templates

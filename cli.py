@@ -725,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command in ("serve", "worker", "demo", "migrate"):
         from domain.settings import Settings
-        from jobs.logs import configure_logging
+        from observability.logs import configure_logging
 
         # Read here for the log set-up only: the settings every other part uses are read once, on
         # first use, and the demo completes the environment (its SECRET_KEY, URLs) before that.

@@ -12,7 +12,7 @@ from domain.db import Base, metadata
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.knowledge.models import KnowledgeEntry
-from domain.requests.models import ServiceRequest
+from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
 
 __all__ = [

@@ -10,7 +10,7 @@ from uuid import UUID
 from arq.connections import ArqRedis
 
 from domain.ports import JobRequest, LiveEvent
-from jobs.metrics import count_event
+from observability.metrics import count_event
 
 
 def hotel_channel(prefix: str, hotel_id: UUID | str) -> str:

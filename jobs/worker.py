@@ -33,8 +33,15 @@ from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
 from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher, queue_name
-from jobs.logs import bind, clear
-from jobs.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, count_deepseek, count_green_api, serve_metrics
+from observability.logs import bind, clear
+from observability.metrics import (
+    AI_REPLY_LATENCY,
+    JOBS,
+    MESSAGES,
+    count_deepseek,
+    count_green_api,
+    serve_metrics,
+)
 
 log = logging.getLogger(__name__)
 

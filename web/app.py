@@ -68,7 +68,7 @@ from web.routes.pages import (
     suggest,
     take_over,
 )
-from web.routes.requests import board_request_status, requests_page
+from web.routes.service_requests import board_request_status, requests_page
 from web.routes.webhooks import green_api_webhook
 from web.sessions import SessionStore
 
@@ -266,7 +266,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         before_send=[security_headers(settings)],
         middleware=[MetricsMiddleware],
-        logging_config=None,  # the process configures logging once (jobs.logs), structured
+        logging_config=None,  # the process configures logging once (observability.logs), structured
         debug=False,
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from domain.staff.models import Role, StaffUser
 from domain.staff.service import HotelRole, hotel_roles
-from jobs.logs import bind
+from observability.logs import bind
 from web.deps import Resources
 from web.sessions import StaffSession
 

@@ -17,7 +17,7 @@ from domain.conversations.rules import TransitionNotAllowed
 from domain.conversations.service import ConversationNotFound, InvalidReply, NotAMember
 from domain.db import DatabaseUnavailable
 from domain.guests.privacy import GuestNotFound
-from domain.requests.service import InvalidStatus, RequestNotFound
+from domain.service_requests.service import InvalidStatus, RequestNotFound
 
 log = logging.getLogger(__name__)
 unexpected_log = structlog.get_logger("web.unexpected")

@@ -21,9 +21,9 @@ from prometheus_client import (
 from domain.integrations.green_api_webhooks import WEBHOOK_TYPES
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from jobs.enqueue import queue_name
-from jobs.logs import bind, clear
-from jobs.metrics import REGISTRY as SHARED_REGISTRY
-from jobs.metrics import UNAUTHORIZED_BODY, bearer_accepted
+from observability.logs import bind, clear
+from observability.metrics import REGISTRY as SHARED_REGISTRY
+from observability.metrics import UNAUTHORIZED_BODY, bearer_accepted
 
 REGISTRY: CollectorRegistry = SHARED_REGISTRY
 

@@ -30,8 +30,8 @@ from domain.conversations.views import (
     load_inbox,
     load_live_snapshot,
 )
-from domain.requests.rules import STATUSES
-from domain.requests.views import BoardSection, load_board
+from domain.service_requests.rules import STATUSES
+from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
 from web.auth import Actor
 from web.notices import WAITING, Notice, notice_text
@@ -437,7 +437,7 @@ _HEADER = "partials/conversations/_header.html"
 _COMPOSER_STATUS = "partials/conversations/_composer_status.html"
 _TIMELINE = "partials/conversations/_timeline.html"
 _GUEST_PANEL = "partials/conversations/_guest_panel.html"
-_BOARD = "partials/requests/_board.html"
+_BOARD = "partials/service_requests/_board.html"
 _NOTICE = "partials/live/_notice.html"
 STAFF_NAMES_SQL = "SELECT id, name FROM staff_users WHERE id = ANY($1::uuid[])"
 

@@ -27,7 +27,7 @@ from domain.hotels.models import Hotel
 from domain.integrations.llm import LlmClient, LlmEndpoint, LlmPermanentError, LlmTransientError
 from domain.knowledge import service as knowledge
 from domain.ports import Dispatcher
-from domain.requests.models import ServiceRequest
+from domain.service_requests.models import ServiceRequest
 from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ from domain.conversations.models import (
 from domain.conversations.rules import web_link
 from domain.guests.models import Guest
 from domain.knowledge.models import KnowledgeEntry
-from domain.requests.models import ServiceRequest
-from domain.requests.rules import OPEN_STATUSES
+from domain.service_requests.models import ServiceRequest
+from domain.service_requests.rules import OPEN_STATUSES
 from domain.staff.models import Membership, StaffUser
 
 SECTION_LIMIT = 100
@@ -218,7 +218,7 @@ def _entry(row: Any) -> InboxEntry:
 
 # The live dashboard reads the same inbox (no search) many times a second: the two queries of
 # ``load_inbox_snapshot`` in plain SQL for the driver pool, prepared once per connection, without
-# the ORM session's BEGIN and ROLLBACK. tests/integration/test_live.py checks both give the same.
+# the ORM session's BEGIN and ROLLBACK. tests/integration/live/test_live.py checks both give the same.
 # $2: the statuses of a service request still to be done (``OPEN_STATUSES``, one rule for both).
 _SNAPSHOT_COLUMNS = """
 SELECT c.id, g.name, g.phone, c.state::text, c.last_message_preview, c.last_message_at,

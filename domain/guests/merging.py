@@ -25,7 +25,7 @@ from domain.conversations.models import (
 from domain.guests import chat_ids
 from domain.guests.models import Guest
 from domain.ports import LiveEvent, ai_reply_job
-from domain.requests.models import ServiceRequest
+from domain.service_requests.models import ServiceRequest
 from domain.uow import UnitOfWork
 
 

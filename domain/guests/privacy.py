@@ -14,7 +14,7 @@ from domain.conversations.models import Conversation, Message, Note, StateTransi
 from domain.guests.chat_ids import lookup_keys
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
-from domain.requests.models import ServiceRequest
+from domain.service_requests.models import ServiceRequest
 
 
 class GuestNotFound(LookupError):

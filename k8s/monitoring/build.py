@@ -8,7 +8,7 @@ Generated: dashboards/*.json (Grafana), grafana-dashboards-configmap.yaml (the s
 ConfigMap labelled grafana_dashboard: "1" for Grafana's dashboard sidecar) and
 prometheus-rule.yaml (alert-rules.yaml as a PrometheusRule for the Prometheus Operator).
 
-Every metric a dashboard queries is one the app exports (web/metrics.py, jobs/metrics.py) or,
+Every metric a dashboard queries is one the app exports (web/metrics.py, observability/metrics.py) or,
 on the Infrastructure dashboard only, one of Prometheus (`up`), cAdvisor, the kubelet or
 kube-state-metrics; tests/deploy checks that against a live scrape of /metrics.
 """

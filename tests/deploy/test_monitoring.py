@@ -292,7 +292,7 @@ def _declared_labels() -> dict[str, set[str]]:
 async def test_every_queried_metric_is_exported(scrape: str) -> None:
     types = exposition_types(scrape)
     histograms = {name for name, kind in types.items() if kind in ("histogram", "summary")}
-    # The worker's metrics live in the same registry the web process serves (jobs.metrics.REGISTRY):
+    # The worker's metrics live in the same registry the web process serves (observability.metrics.REGISTRY):
     # one scrape shows them all.
     for worker_metric in (
         "ai_reply_latency_seconds",

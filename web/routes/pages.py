@@ -13,7 +13,7 @@ from domain.conversations import service
 from domain.conversations.service import ConversationNotFound, InvalidReply
 from domain.conversations.views import load_conversation, mark_read
 from domain.integrations.llm import LlmError
-from domain.requests.service import update_status
+from domain.service_requests.service import update_status
 from web.auth import Actor
 from web.deps import Resources
 from web.errors import error_answer, wants_page

@@ -25,8 +25,8 @@ from domain.integrations.green_api_webhooks import (
     parse_event,
 )
 from domain.uow import NeedsSession
-from jobs.logs import bind
-from jobs.metrics import MESSAGES
+from observability.logs import bind
+from observability.metrics import MESSAGES
 from web.deps import Resources
 from web.errors import is_dependency_failure
 from web.metrics import WEBHOOKS, webhook_type

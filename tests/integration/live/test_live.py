@@ -1,0 +1,378 @@
+"""The staff websocket over a real server: full region first, then live deltas; Origin, tenants, sign-out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from sqlalchemy import select
+
+from domain.conversations.models import Conversation
+from domain.settings import Settings
+from domain.staff.models import Role
+from tests.support.factories import incoming
+from tests.support.servers import serve_app
+from tests.support.web import PASSWORD, csrf_from, two_hotels
+from web.app import create_app
+
+
+@pytest.fixture
+def server(settings: Settings, sessions: Any) -> Iterator[str]:
+    # after ``sessions``: the server stops before its teardown empties the tables, as the other
+    # app fixtures do (a push still reading while TRUNCATE runs can deadlock with it)
+    with serve_app(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture
+async def world(sessions: Any) -> dict[str, Any]:
+    return await two_hotels(sessions, alex=Role.ADMIN)
+
+
+async def signed_in(server: str, email: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    page = await client.get("/login")
+    response = await client.post(
+        "/login", data={"email": email, "password": PASSWORD, "_csrf": csrf_from(page.text)}
+    )
+    assert response.status_code in (200, 303)
+    return client
+
+
+def ws_url(server: str, path: str = "/live") -> str:
+    return server.replace("http://", "ws://") + path
+
+
+def cookie_header(client: httpx.AsyncClient) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+@pytest.fixture
+async def anna(server: str, world: Any) -> AsyncIterator[httpx.AsyncClient]:
+    client = await signed_in(server, "anna@aurora.example")
+    yield client
+    await client.aclose()
+
+
+async def post_guest(
+    server: str, hotel: Any, token: str, text: str, chat_id: str = "491701234567@c.us"
+) -> None:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{server}/webhooks/green-api",
+            json=incoming(hotel.green_api_instance_id, text=text, chat_id=chat_id),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200
+
+
+async def receive_until(socket: Any, needle: str, timeout: float = 5.0) -> str:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise AssertionError(f"{needle!r} never arrived")
+        frame = await asyncio.wait_for(socket.recv(), remaining)
+        if needle in frame:
+            return str(frame)
+
+
+async def test_connect_gets_the_full_region_then_new_messages_live(server, world, anna) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "Before I connected")
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        first = await receive_until(socket, 'id="inbox-list"')
+        assert "Before I connected" in first
+        await post_guest(server, world["aurora"], "hook-a", "Are you there?")
+        update = await receive_until(socket, "Are you there?")
+        # Only what changed: the guest's row, replaced in place, not the whole list again.
+        assert 'hx-swap-oob="outerHTML:#live-rows-ai #row-' in update
+        assert 'id="inbox-list"' not in update
+        assert update.count('class="inbox-row') == 1
+
+
+async def test_a_tab_that_rebuilt_its_list_gets_it_whole_again(server, world, anna) -> None:
+    """After a search is cleared the page holds a list the server did not send: on the tab's
+    word, the next push is the whole list, not changes to what the server last sent."""
+    import json
+
+    await post_guest(server, world["aurora"], "hook-a", "Hello")
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        await receive_until(socket, 'id="inbox-list"')
+        await socket.send(json.dumps({"resync": True}))
+        again = await receive_until(socket, 'id="inbox-list"')
+        assert "Hello" in again
+
+
+@contextlib.asynccontextmanager
+async def watching_first_conversation(server, world, anna, sessions) -> AsyncIterator[Any]:
+    """Anna's socket on the conversation a guest opens by writing "First"."""
+    await post_guest(server, world["aurora"], "hook-a", "First")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    async with websockets.connect(
+        ws_url(server, f"/live?conversation={conversation.id}"),
+        additional_headers={"Cookie": cookie_header(anna), "Origin": server},
+    ) as socket:
+        yield socket
+
+
+async def test_conversation_timeline_is_pushed(server, world, anna, sessions) -> None:
+    async with watching_first_conversation(server, world, anna, sessions) as socket:
+        first = await receive_until(socket, 'id="timeline"')
+        assert "First" in first
+        await post_guest(server, world["aurora"], "hook-a", "Second <b>bold</b>")
+        update = await receive_until(socket, "Second")
+        assert "Second &lt;b&gt;bold&lt;/b&gt;" in update
+
+
+async def test_another_guests_message_leaves_the_open_conversation_alone(
+    server, world, anna, sessions
+) -> None:
+    """Only the inbox row of the other guest comes: the open timeline is not swapped (and the
+    page not scrolled back down while staff read further up)."""
+    async with watching_first_conversation(server, world, anna, sessions) as socket:
+        await receive_until(socket, 'id="timeline"')
+        await post_guest(server, world["aurora"], "hook-a", "From someone else", chat_id="491709999999@c.us")
+        update = await receive_until(socket, "From someone else")
+        assert 'id="timeline"' not in update
+        assert 'id="conversation-header"' not in update
+        await post_guest(server, world["aurora"], "hook-a", "Back to me")
+        mine = await receive_until(socket, 'id="timeline"')
+        assert "Back to me" in mine
+
+
+async def test_foreign_origin_is_refused(server, world, anna) -> None:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        async with websockets.connect(
+            ws_url(server),
+            additional_headers={"Cookie": cookie_header(anna), "Origin": "https://evil.example"},
+        ):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_missing_origin_is_refused(server, world, anna) -> None:
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie_header(anna)}):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_without_a_session_the_socket_is_closed(server, world) -> None:
+    with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+        async with websockets.connect(ws_url(server), additional_headers={"Origin": server}) as socket:
+            await socket.recv()
+    assert closed.value.rcvd.code == 4401
+
+
+async def test_another_hotels_conversation_cannot_be_subscribed(server, world, sessions) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "Aurora private")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    bob = await signed_in(server, "bob@borealis.example")
+    try:
+        with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+            async with websockets.connect(
+                ws_url(server, f"/live?conversation={conversation.id}"),
+                additional_headers={"Cookie": cookie_header(bob), "Origin": server},
+            ):
+                pass
+        assert refused.value.response.status_code == 403
+        # Bob's own live feed never carries Aurora's messages.
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Cookie": cookie_header(bob), "Origin": server}
+        ) as socket:
+            first = await receive_until(socket, 'id="inbox-list"')
+            await post_guest(server, world["aurora"], "hook-a", "Aurora second secret")
+            await asyncio.sleep(0.5)
+            frames = [first]
+            while True:
+                try:
+                    frames.append(await asyncio.wait_for(socket.recv(), 0.3))
+                except TimeoutError:
+                    break
+            assert not any("Aurora" in frame for frame in frames)
+    finally:
+        await bob.aclose()
+
+
+async def test_sign_out_closes_the_socket(server, world, anna) -> None:
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        await receive_until(socket, 'id="inbox-list"')
+        inbox = await anna.get("/inbox")
+        await anna.post("/logout", data={"_csrf": csrf_from(inbox.text)})
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            for _ in range(20):
+                await asyncio.wait_for(socket.recv(), 5)
+        assert closed.value.rcvd.code == 4401
+
+
+async def test_deactivating_a_staff_member_closes_their_socket_and_session(server, world, anna) -> None:
+    alex = await signed_in(server, "alex@aurora.example")
+    try:
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+        ) as socket:
+            await receive_until(socket, 'id="inbox-list"')
+            page = await alex.get("/admin/staff")
+            assert "anna@aurora.example" in page.text
+            response = await alex.post(
+                f"/admin/staff/{world['anna']}/deactivate", data={"_csrf": csrf_from(page.text)}
+            )
+            assert response.status_code in (200, 303)
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                for _ in range(20):
+                    await asyncio.wait_for(socket.recv(), 5)
+        assert (await anna.get("/inbox", follow_redirects=False)).status_code == 303
+    finally:
+        await alex.aclose()
+
+
+async def test_agents_cannot_deactivate_anyone(server, world, anna) -> None:
+    inbox = await anna.get("/inbox")
+    response = await anna.post(
+        f"/admin/staff/{world['alex']}/deactivate", data={"_csrf": csrf_from(inbox.text)}
+    )
+    assert response.status_code == 403
+
+
+async def test_admin_of_one_hotel_cannot_deactivate_staff_of_another(server, world) -> None:
+    alex = await signed_in(server, "alex@aurora.example")
+    try:
+        page = await alex.get("/admin/staff")
+        response = await alex.post(
+            f"/admin/staff/{world['bob']}/deactivate", data={"_csrf": csrf_from(page.text)}
+        )
+        assert response.status_code == 404
+    finally:
+        await alex.aclose()
+
+
+async def test_presence_and_typing_reach_colleagues_on_the_same_conversation(
+    server, world, anna, sessions
+) -> None:
+    await post_guest(server, world["aurora"], "hook-a", "Hello")
+    async with sessions() as db:
+        conversation = (await db.execute(select(Conversation))).scalar_one()
+    alex = await signed_in(server, "alex@aurora.example")
+    path = f"/live?conversation={conversation.id}"
+    try:
+        async with websockets.connect(
+            ws_url(server, path), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+        ) as anna_socket:
+            await receive_until(anna_socket, 'id="timeline"')
+            async with websockets.connect(
+                ws_url(server, path), additional_headers={"Cookie": cookie_header(alex), "Origin": server}
+            ) as alex_socket:
+                await receive_until(alex_socket, 'id="timeline"')
+                here = await receive_until(anna_socket, "also here")
+                assert "Alex" in here
+                await alex_socket.send('{"typing": true}')
+                typing = await receive_until(anna_socket, "is typing")
+                assert "Alex is typing" in typing
+            gone = await receive_until(anna_socket, 'id="presence"')
+            assert "Alex" not in gone
+    finally:
+        await alex.aclose()
+
+
+async def test_a_socket_whose_session_is_gone_gets_no_more_updates(server, world, anna, settings) -> None:
+    """Even when the sign-out notice was missed (Redis was away), the next push checks the session."""
+    from redis.asyncio import Redis
+
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        await receive_until(socket, 'id="inbox-list"')
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            keys = [key async for key in redis.scan_iter(f"{settings.redis_prefix}session:*")]
+            assert keys
+            await redis.delete(*keys)  # the session vanished without a live-control notice
+        finally:
+            await redis.aclose()
+        await post_guest(server, world["aurora"], "hook-a", "Nobody should see this")
+        frames: list[str] = []
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            while True:
+                frames.append(await asyncio.wait_for(socket.recv(), 5))
+        assert closed.value.rcvd.code == 4401
+        assert not any("Nobody should see this" in frame for frame in frames)
+
+
+async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, settings) -> None:
+    """The live push's plain-SQL inbox query and the pages' ORM query agree, state by state."""
+    import datetime
+
+    import asyncpg
+
+    from domain.conversations.models import ConversationRead, State
+    from domain.conversations.views import OpenRequest, load_inbox_snapshot, load_live_snapshot, read_marks
+    from domain.service_requests.models import ServiceRequest
+    from domain.uow import DriverUnitOfWork
+
+    aurora, anna = world["aurora"], world["anna"]  # anna: her staff id
+    chats = [f"49170555000{i}@c.us" for i in range(5)]
+    for i, chat in enumerate(chats):
+        await post_guest(server, aurora, "hook-a", f"message {i}", chat_id=chat)
+    await post_guest(server, world["borealis"], "hook-b", "another hotel's guest")
+    now = datetime.datetime.now(datetime.UTC)
+    async with sessions() as db, db.begin():
+        rows = (
+            await db.execute(
+                select(Conversation)
+                .where(Conversation.hotel_id == aurora.id)
+                .order_by(Conversation.created_at)
+            )
+        ).scalars()
+        ai, waiting, mine, resolved_today, resolved_before = rows
+        waiting.state, waiting.needs_human_since, waiting.handoff_reason = (
+            State.NEEDS_HUMAN,
+            now,
+            "guest_asked_for_person",
+        )
+        mine.state, mine.assigned_staff_id = State.HUMAN, anna
+        resolved_today.state = State.RESOLVED
+        resolved_before.state = State.RESOLVED
+        resolved_before.updated_at = now - datetime.timedelta(days=2)
+        db.add(ConversationRead(staff_id=anna, conversation_id=ai.id, seen_at=now))
+        for status in ("open", "in_progress", "done"):
+            db.add(
+                ServiceRequest(
+                    hotel_id=aurora.id,
+                    conversation_id=mine.id,
+                    guest_id=mine.guest_id,
+                    category="housekeeping",
+                    details=status,
+                    room="312",
+                    status=status,
+                )
+            )
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    async with sessions() as db:
+        expected = await load_inbox_snapshot(db, aurora.id, today_start=today)
+        expected_marks = await read_marks(db, [anna], [e.id for e in expected])
+    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=1)
+    try:
+        async with DriverUnitOfWork(pool, None) as reader:  # type: ignore[arg-type]
+            entries, marks = await load_live_snapshot(reader, aurora.id, [anna], today_start=today)
+    finally:
+        await pool.close()
+    assert sorted(entries, key=lambda e: e.id) == sorted(expected, key=lambda e: e.id)
+    assert {e.state for e in entries} == {State.AI, State.NEEDS_HUMAN, State.HUMAN, State.RESOLVED}
+    assert resolved_before.id not in {e.id for e in entries}
+    assert marks == expected_marks
+    assert set(marks) == {(anna, ai.id)}
+    requests = {e.id: e.open_request for e in entries if e.open_request is not None}
+    assert requests == {mine.id: OpenRequest("housekeeping", "312", 1)}  # two still to do
