@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from domain.errors import Unavailable
+
 Base = UUIDv7AuditBase
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(Unavailable):
     """PostgreSQL cannot be reached right now; the caller should try again later."""
 
 

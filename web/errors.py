@@ -13,11 +13,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from domain.conversations.rules import TransitionNotAllowed
-from domain.conversations.service import ConversationNotFound, InvalidReply, NotAMember
 from domain.db import DatabaseUnavailable
-from domain.guests.privacy import GuestNotFound
-from domain.service_requests.service import InvalidStatus, RequestNotFound
+from domain.errors import Conflict, Invalid, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 unexpected_log = structlog.get_logger("web.unexpected")
@@ -133,11 +130,9 @@ EXCEPTION_HANDLERS = {
     DBAPIError: database_unavailable,
     OSError: database_unavailable,
     TimeoutError: database_unavailable,
-    ConversationNotFound: not_found,
-    NotAMember: not_found,
-    RequestNotFound: not_found,
-    GuestNotFound: not_found,
-    InvalidStatus: bad_request,
-    TransitionNotAllowed: conflict,
-    InvalidReply: bad_request,
+    # The domain's refusals, by kind (domain/errors.py): Litestar picks a handler by the error's MRO.
+    NotFound: not_found,
+    Invalid: bad_request,
+    Conflict: conflict,
+    Unavailable: database_down,
 }

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from domain.conversations.models import Delivery, State
+from domain.errors import Conflict
 
 # Who may move a conversation where. The AI never moves it out of a human's hands.
 _ALLOWED: dict[State, frozenset[State]] = {
@@ -36,7 +37,7 @@ PROVIDER_STATUS = {
 }
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
     def __init__(self, current: State, target: State):
         super().__init__(f"cannot move a conversation from {current} to {target}")
         self.current = current

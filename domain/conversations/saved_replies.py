@@ -9,13 +9,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import SavedReply
+from domain.errors import Invalid
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 MAX_TEXT = 2000
 
 
-class InvalidSavedReply(ValueError):
+class InvalidSavedReply(Invalid):
     pass
 
 

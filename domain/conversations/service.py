@@ -11,6 +11,7 @@ from domain.conversations import rules
 from domain.conversations.inbound import after_queue, queue_outbound, record_transition
 from domain.conversations.models import Author, Conversation, Note, State
 from domain.conversations.rules import StaffAction
+from domain.errors import Invalid, NotFound
 from domain.guests.models import Guest
 from domain.ports import LiveEvent
 from domain.staff.models import Membership, StaffUser
@@ -19,11 +20,11 @@ from domain.uow import UnitOfWork
 MAX_REPLY_LENGTH = 4096
 
 
-class ConversationNotFound(LookupError):
+class ConversationNotFound(NotFound):
     """No such conversation at this hotel (the same answer for another hotel's)."""
 
 
-class InvalidReply(ValueError):
+class InvalidReply(Invalid):
     pass
 
 
@@ -187,7 +188,7 @@ async def send_staff_reply(
     return message.id
 
 
-class NotAMember(LookupError):
+class NotAMember(NotFound):
     """The staff member named does not work at this hotel."""
 
 

@@ -11,13 +11,14 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import Conversation, Message, Note, StateTransition
+from domain.errors import NotFound
 from domain.guests.chat_ids import lookup_keys
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.service_requests.models import ServiceRequest
 
 
-class GuestNotFound(LookupError):
+class GuestNotFound(NotFound):
     pass
 
 

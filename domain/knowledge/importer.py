@@ -9,11 +9,13 @@ from typing import Any
 
 import yaml
 
+from domain.errors import Invalid
+
 MAX_ENTRIES = 2000
 MAX_BODY = 20_000
 
 
-class KnowledgeFormatError(ValueError):
+class KnowledgeFormatError(Invalid):
     pass
 
 

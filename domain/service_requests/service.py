@@ -6,17 +6,18 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from domain.errors import Invalid, NotFound
 from domain.ports import LiveEvent
 from domain.service_requests.models import ServiceRequest
 from domain.service_requests.rules import STATUSES
 from domain.uow import UnitOfWork
 
 
-class RequestNotFound(LookupError):
+class RequestNotFound(NotFound):
     pass
 
 
-class InvalidStatus(ValueError):
+class InvalidStatus(Invalid):
     pass
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from domain.errors import Invalid
+
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 MIN_LENGTH = 10
 
 
-class WeakPassword(ValueError):
+class WeakPassword(Invalid):
     pass
 
 

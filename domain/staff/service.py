@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import NotFound
 from domain.hotels.models import Hotel
 from domain.staff.models import Membership, Role, StaffUser
 from domain.staff.passwords import hash_password, needs_rehash, verify_password
@@ -50,7 +51,7 @@ class HotelRole:
 _DUMMY_HASH = hash_password("not-a-real-password-0000")
 
 
-class StaffNotFound(LookupError):
+class StaffNotFound(NotFound):
     pass
 
 
