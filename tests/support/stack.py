@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -173,7 +173,9 @@ async def running_stack(
     knowledge: list[tuple[str, str]] | None = None,
 ) -> AsyncIterator[Stack]:
     with serve_app(green_api_app(fast_green_api())) as green_url, serve_app(llm_app()) as llm_url:
-        settings = replace(settings, green_api_url=green_url, deepseek_api_url=llm_url + "/v1")
+        settings = settings.model_copy(
+            update={"green_api_url": green_url, "deepseek_api_url": llm_url + "/v1"}
+        )
         hotel = await make_hotel(
             sessions, webhook_token="hook-secret", api_token="api-secret", knowledge=knowledge
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -39,7 +38,7 @@ async def world(sessions: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def client(settings: Settings, sessions: Any, llm_url: str) -> AsyncIterator[AsyncTestClient[Any]]:
-    app = create_app(replace(settings, deepseek_api_url=llm_url + "/v1"))
+    app = create_app(settings.model_copy(update={"deepseek_api_url": llm_url + "/v1"}))
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 

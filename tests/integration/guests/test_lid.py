@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -87,7 +86,7 @@ async def test_a_retry_finds_the_first_send_in_the_journal_under_the_lid(
     settings: Any, sessions: Any
 ) -> None:
     # The worker's read timeout is 0.75 x the send timeout: the slow answer below outlasts it.
-    async with running_stack(replace(settings, send_timeout_seconds=2), sessions) as stack:
+    async with running_stack(settings.model_copy(update={"send_timeout_seconds": 2}), sessions) as stack:
         instance = stack.hotel.green_api_instance_id
         await stack.http.post(
             f"{stack.green_url}/waInstance{instance}/setSettings/api-secret",

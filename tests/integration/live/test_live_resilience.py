@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -44,7 +43,7 @@ def two_servers(
     settings: Settings, sessions: Any, own_redis: embedded.EmbeddedRedis
 ) -> Iterator[tuple[str, str]]:
     # after ``sessions``: both servers stop before its teardown empties the tables
-    shared = replace(settings, redis_url=own_redis.url)
+    shared = settings.model_copy(update={"redis_url": own_redis.url})
     with serve_app(create_app(shared)) as first, serve_app(create_app(shared)) as second:
         yield first, second
 
