@@ -18,7 +18,6 @@ from sim.llm import create_app as llm_app
 from tests.support.factories import incoming
 from tests.support.servers import serve_app
 from tests.support.web import make_staff, sign_in
-from tests.support.world import World, build_world
 from web.app import create_app
 
 
@@ -26,11 +25,6 @@ from web.app import create_app
 def llm_url() -> Iterator[str]:
     with serve_app(llm_app()) as url:
         yield url
-
-
-@pytest.fixture
-async def world(sessions: Any) -> World:
-    return await build_world(sessions)
 
 
 @pytest.fixture

@@ -13,18 +13,12 @@ from domain.conversations.models import Author, Conversation, Delivery, Message,
 from domain.settings import Settings
 from tests.support.factories import incoming
 from tests.support.web import PASSWORD, csrf_from, sign_in
-from tests.support.world import World, build_world
 from web.app import create_app
 
 HOSTILE = (
     "<script>alert(1)</script><img src=x onerror=alert(2)>"
     '<a href="javascript:alert(3)">x</a><svg onload=alert(4)>'
 )
-
-
-@pytest.fixture
-async def world(sessions: Any) -> World:
-    return await build_world(sessions)
 
 
 @pytest.fixture
