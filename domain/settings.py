@@ -37,7 +37,7 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="forbid")
 
     database_url: str = ""
     redis_url: str = ""
