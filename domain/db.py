@@ -1,9 +1,6 @@
-"""Persistence plumbing: the declarative base, the engine and the unit of work."""
+"""Persistence plumbing: the declarative base and the engine (units of work: ``domain.uow``)."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -37,10 +34,3 @@ def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> As
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block ends, rolled back on error."""
-    async with sessions() as session, session.begin():
-        yield session

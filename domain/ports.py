@@ -6,23 +6,15 @@ Services record both on the unit of work; they leave the process only after comm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from domain.events import Event
 
 AI_QUEUE = "hotelbot:ai"
 SEND_QUEUE = "hotelbot:send"
-
-
-@dataclass(frozen=True, slots=True)
-class LiveEvent:
-    """Something staff of one hotel should see now."""
-
-    hotel_id: UUID
-    kind: str
-    conversation_id: UUID | None = None
-    message_id: UUID | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +63,6 @@ def link_guest_job(guest_id: UUID, seen_chat_ids: Sequence[str]) -> JobRequest:
 
 
 class Dispatcher(Protocol):
-    async def publish(self, events: Sequence[LiveEvent]) -> None: ...
+    async def publish(self, events: Sequence[Event]) -> None: ...
 
     async def enqueue(self, jobs: Sequence[JobRequest]) -> None: ...

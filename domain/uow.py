@@ -1,9 +1,9 @@
 """Units of work: one transaction, and its side effects (live events, jobs) only after it commits.
 
-``UnitOfWork`` is the ORM session every use case can rely on. ``DriverUnitOfWork`` is the same
-contract on a plain asyncpg connection, for the ingest hot path: its statements are prepared once
-per connection and nothing is built per message. A use case that needs the session there raises
-``NeedsSession`` before committing anything, and the caller runs it again on a ``UnitOfWork``.
+``UnitOfWork`` is the ORM session every use case can rely on. ``DriverUnitOfWork`` is a plain
+asyncpg connection for the ingest hot path (and the live push's reads): its statements are prepared
+once per connection and nothing is built per message. The caller picks one up front, by the use
+case; no use case runs on both.
 """
 
 from __future__ import annotations
@@ -16,25 +16,23 @@ from typing import Any, Self
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.conversations.repository import SqlConversations
 from domain.db import DatabaseUnavailable
-from domain.ports import Dispatcher, JobRequest, LiveEvent
+from domain.events import Event
+from domain.ports import Dispatcher, JobRequest
 
 log = logging.getLogger(__name__)
 
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
-class NeedsSession(Exception):
-    """The use case needs the ORM session; run it again on a ``UnitOfWork``."""
-
-
 class AfterCommit:
     def __init__(self, dispatcher: Dispatcher):
         self._dispatcher = dispatcher
-        self.events: list[LiveEvent] = []
+        self.events: list[Event] = []
         self.jobs: list[JobRequest] = []
 
-    def publish(self, event: LiveEvent) -> None:
+    def publish(self, event: Event) -> None:
         self.events.append(event)
 
     def enqueue(self, job: JobRequest) -> None:
@@ -66,12 +64,32 @@ class UnitOfWork(AfterCommit):
         await self.session.begin()
         return self
 
-    async def run(self, method: str, sql: str, *args: Any) -> Any:
-        """Plain SQL on the asyncpg connection under this session's transaction."""
+    @property
+    def conversations(self) -> SqlConversations:
+        return SqlConversations(self.session)
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        """Plain SQL on the asyncpg connection, inside this session's transaction: the ingest
+        statements a use case on the session shares with the fast path."""
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         try:
-            return await getattr(raw.driver_connection, method)(sql, *args)
+            return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+        except CONNECTION_LOST as exc:
+            await connection.invalidate(exc)
+            raise DatabaseUnavailable(str(exc)) from exc
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        try:
+            return str(await raw.driver_connection.execute(sql, *args))  # type: ignore[union-attr]
         except CONNECTION_LOST as exc:
             await connection.invalidate(exc)
             raise DatabaseUnavailable(str(exc)) from exc
@@ -106,9 +124,23 @@ class DriverUnitOfWork(AfterCommit):
             raise DatabaseUnavailable(str(exc)) from exc
         return self
 
-    async def run(self, method: str, sql: str, *args: Any) -> Any:
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
         try:
-            return await getattr(self._connection, method)(sql, *args)
+            return list(await self._connection.fetch(sql, *args))
+        except CONNECTION_LOST as exc:
+            self._broken = True
+            raise DatabaseUnavailable(str(exc)) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        try:
+            return await self._connection.fetchrow(sql, *args)
+        except CONNECTION_LOST as exc:
+            self._broken = True
+            raise DatabaseUnavailable(str(exc)) from exc
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        try:
+            return str(await self._connection.execute(sql, *args))
         except CONNECTION_LOST as exc:
             self._broken = True
             raise DatabaseUnavailable(str(exc)) from exc

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import timedelta
 from uuid import UUID
 
 from arq.connections import ArqRedis
 
-from domain.ports import JobRequest, LiveEvent
+from domain import events as live_events
+from domain.events import Event
+from domain.ports import JobRequest
 from observability.metrics import count_event
 
 
@@ -21,17 +22,8 @@ def queue_name(prefix: str, queue: str) -> str:
     return f"{prefix}{queue}"
 
 
-def encode_event(event: LiveEvent) -> str:
-    return json.dumps(
-        {
-            "kind": event.kind,
-            "hotel_id": str(event.hotel_id),
-            "conversation_id": str(event.conversation_id) if event.conversation_id else None,
-            "message_id": str(event.message_id) if event.message_id else None,
-            "data": event.data,
-        },
-        default=str,
-    )
+def encode_event(event: Event) -> bytes:
+    return live_events.encode(event)
 
 
 class RedisDispatcher:
@@ -39,9 +31,9 @@ class RedisDispatcher:
         self.redis = redis
         self.prefix = prefix
 
-    async def publish(self, events: Sequence[LiveEvent]) -> None:
+    async def publish(self, events: Sequence[Event]) -> None:
         for event in events:
-            count_event(event.kind, event.data)
+            count_event(event)
         if len(events) == 1:  # the common case (a guest message): one command, no pipeline
             event = events[0]
             await self.redis.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))

@@ -12,6 +12,9 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer
 
+from domain.conversations.models import State
+from domain.events import ConversationMoved, Event
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 GREEN_API_REQUESTS = Counter(
@@ -53,9 +56,9 @@ async def count_deepseek(response: httpx.Response) -> None:
     DEEPSEEK_REQUESTS.labels(str(response.status_code)).inc()
 
 
-def count_event(kind: str, data: dict[str, Any]) -> None:
-    if kind == "conversation.state" and data.get("state") == "needs_human":
-        HANDOFFS.labels(str(data.get("reason") or "other")[:40]).inc()
+def count_event(event: Event) -> None:
+    if isinstance(event, ConversationMoved) and event.state is State.NEEDS_HUMAN:
+        HANDOFFS.labels((event.reason or "other")[:40]).inc()
 
 
 UNAUTHORIZED_BODY = b"metrics need the bearer token (METRICS_TOKEN)\n"

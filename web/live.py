@@ -24,6 +24,15 @@ from litestar.exceptions import WebSocketDisconnect
 from redis.asyncio import Redis
 
 from domain.conversations.views import load_conversation
+from domain.events import (
+    ConversationMoved,
+    Event,
+    GuestLinked,
+    InstanceNotice,
+    InstanceStateChanged,
+    UnknownEvent,
+    from_wire,
+)
 from web.auth import Actor, Forbidden, LoginRequired, load_actor
 from web.deps import Resources
 from web.notices import Notice, notices_from
@@ -136,12 +145,29 @@ class LiveHub:
             hotel_id = UUID(channel.rsplit(":", 1)[-1])
         except ValueError:
             return
-        if data.get("kind") == "presence":
+        if isinstance(data, dict) and data.get("kind") == "presence":
+            # Presence is the hub's own chatter between web processes, not a domain event.
             await self._presence(hotel_id, data.get("conversation_id"), data.get("data") or {})
             return
-        notices = notices_from(data)
-        if notices and hotel_id in self.clients:
-            self.notices.setdefault(hotel_id, []).extend(notices)
+        try:
+            event = from_wire(data)
+        except UnknownEvent as exc:
+            # Another version of the code is publishing: say so loudly, and show what the
+            # database says rather than nothing.
+            log.error("live: cannot read an event on %s: %s", channel, exc)  # noqa: TRY400
+            self.schedule(hotel_id)
+            return
+        self.on_event(event)
+
+    def on_event(self, event: Event) -> None:
+        """What an event changes on the staff's screens decides what is read again."""
+        hotel_id = event.hotel_id
+        if isinstance(event, InstanceStateChanged | InstanceNotice | GuestLinked):
+            return  # nothing the live region shows (the admin pages read the connection state)
+        if isinstance(event, ConversationMoved):
+            notices = notices_from(event)
+            if notices and hotel_id in self.clients:
+                self.notices.setdefault(hotel_id, []).extend(notices)
         self.schedule(hotel_id)
 
     async def _control(self, data: dict[str, Any]) -> None:

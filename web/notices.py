@@ -1,15 +1,17 @@
 """Live notices: who is told what, when a conversation changes hands or a guest starts waiting.
 
-Worked out from the live events a hotel's channel carries (``conversation.state``, published by
-``domain.conversations.inbound.record_transition``); the hub renders each notice once and sends it
-to the sockets of the staff members it names (or to all of the hotel's, for a waiting guest).
+Worked out from the ``ConversationMoved`` events a hotel's channel carries (published by
+``domain.conversations.transitions``); the hub renders each notice once and sends it to the sockets
+of the staff members it names (or to all of the hotel's, for a waiting guest).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
+
+from domain.conversations.models import State
+from domain.events import ConversationMoved
 
 WAITING = "waiting"  # a guest now waits for a person: everyone at the hotel
 LOST = "lost"  # the conversation left this staff member's hands, by a colleague's doing
@@ -29,25 +31,12 @@ class Notice:
         return self.recipients is None or staff_id in self.recipients
 
 
-def _uuid(value: Any) -> UUID | None:
-    try:
-        return UUID(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def notices_from(event: dict[str, Any]) -> list[Notice]:
-    """The notices one live event makes (most make none)."""
-    if event.get("kind") != "conversation.state":
-        return []
-    conversation_id = _uuid(event.get("conversation_id"))
-    data = event.get("data") or {}
-    if conversation_id is None or not isinstance(data, dict):
-        return []
-    reason = str(data.get("reason") or "")
-    by, before, after = _uuid(data.get("by")), _uuid(data.get("from_staff")), _uuid(data.get("to_staff"))
+def notices_from(event: ConversationMoved) -> list[Notice]:
+    """The notices one move makes (most make none)."""
+    conversation_id, reason = event.conversation_id, event.reason
+    by, before, after = event.by, event.from_staff, event.to_staff
     notices = []
-    if data.get("state") == "needs_human":
+    if event.state is State.NEEDS_HUMAN:
         notices.append(Notice(WAITING, conversation_id, None, reason))
     if before is not None and before not in (by, after):
         notices.append(Notice(LOST, conversation_id, frozenset({before}), reason, by, after))

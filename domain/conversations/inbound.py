@@ -5,23 +5,31 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from domain.conversations import rules
+from domain import events
+from domain.conversations import rules, transitions
 from domain.conversations.guest_texts import resend_please
-from domain.conversations.ingest_sql import record_reopened, store_guest_message
-from domain.conversations.models import (
-    Author,
-    Conversation,
-    Delivery,
-    Direction,
-    Message,
-    State,
-    StateTransition,
+from domain.conversations.ingest_sql import (
+    Statements,
+    StoredMessage,
+    apply_move,
+    read_again,
+    store_guest_message,
+)
+from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State
+from domain.conversations.outbound import after_queue, queue_outbound
+from domain.errors import Conflict
+from domain.events import (
+    Event,
+    InstanceStateChanged,
+    MessageFailed,
+    MessageStatusChanged,
+    MessageStored,
 )
 from domain.guests import chat_ids
 from domain.guests.models import Guest
@@ -34,8 +42,8 @@ from domain.integrations.green_api_webhooks import (
     MessageContent,
     StatusUpdate,
 )
-from domain.ports import LiveEvent, ai_reply_job, echo_again_job, link_guest_job, send_job
-from domain.uow import DriverUnitOfWork, NeedsSession, UnitOfWork
+from domain.ports import JobRequest, ai_reply_job, echo_again_job, link_guest_job
+from domain.uow import DriverUnitOfWork, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -125,90 +133,26 @@ def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessa
     }
 
 
-async def record_transition(
-    uow: UnitOfWork,
-    *,
-    hotel_id: UUID,
-    conversation_id: UUID,
-    from_state: State | None,
-    to_state: State,
-    reason: str,
-    actor: str,
-    staff_id: UUID | None = None,
-    summary: str | None = None,
-    from_staff_id: UUID | None = None,
-    to_staff_id: UUID | None = None,
-) -> None:
-    uow.session.add(
-        StateTransition(
-            hotel_id=hotel_id,
-            conversation_id=conversation_id,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            actor=actor,
-            staff_id=staff_id,
-            summary=summary,
-            from_staff_id=from_staff_id,
-            to_staff_id=to_staff_id,
-        )
-    )
-    data: dict[str, Any] = {"state": to_state.value, "reason": reason}
-    # Who acted, and whose hands it left and went to: the live hub tells the people concerned.
-    for key, value in (("by", staff_id), ("from_staff", from_staff_id), ("to_staff", to_staff_id)):
-        if value is not None:
-            data[key] = str(value)
-    uow.publish(LiveEvent(hotel_id, "conversation.state", conversation_id, data=data))
+class IngestWork(Statements, Protocol):
+    """A unit of work the guest-message ingest runs on: plain statements, events and jobs after."""
+
+    def publish(self, event: Event) -> None: ...
+
+    def enqueue(self, job: JobRequest) -> None: ...
 
 
-def queue_outbound(
-    uow: UnitOfWork,
-    *,
-    hotel_id: UUID,
-    conversation_id: UUID,
-    chat_id: str,
-    text: str,
-    author: Author,
-    staff_id: UUID | None = None,
-    sources: list[UUID] | None = None,
-    ai_trigger_message_id: UUID | None = None,
-) -> Message:
-    """The outbox: a message to send is a row first, a job second (after commit)."""
-    message = Message(
-        hotel_id=hotel_id,
-        conversation_id=conversation_id,
-        chat_id=chat_id,
-        direction=Direction.OUT,
-        author=author,
-        staff_id=staff_id,
-        type_message="textMessage",
-        text=text,
-        status=Delivery.QUEUED,
-        sources=sources or [],
-        ai_trigger_message_id=ai_trigger_message_id,
-        details={},
-        attempts=0,
-    )
-    uow.session.add(message)
-    return message
+class ConversationKeptMoving(Conflict):
+    """Staff moved the conversation again and again while a guest message was being stored."""
 
 
-async def after_queue(uow: UnitOfWork, message: Message) -> None:
-    await uow.session.flush()
-    uow.enqueue(send_job(message.id))
-    uow.publish(LiveEvent(message.hotel_id, "message.created", message.conversation_id, message.id))
+MOVE_TRIES = 5
 
 
-async def receive_guest_message(
-    uow: UnitOfWork | DriverUnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
-) -> UUID | None:
-    """Store a guest message exactly once and wake the AI if it is its turn. None for a duplicate.
-
-    On a ``DriverUnitOfWork`` (the webhook's fast path) an unreadable message, which needs the ORM
-    session for its reply, raises ``NeedsSession`` before anything is written.
-    """
-    if msg.content.undecryptable and not isinstance(uow, UnitOfWork):
-        raise NeedsSession
+async def _store_guest_message(
+    db: IngestWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
+) -> StoredMessage | None:
+    """Store a guest message exactly once, move the conversation if the rule says so (a resolved
+    one reopens), and wake the AI if it is its turn. None for a duplicate."""
     now = _now()
     may_wake_ai = (
         hotel.ai_enabled
@@ -218,7 +162,7 @@ async def receive_guest_message(
     )
     other_chat_id = chat_ids.chat_from_sender_phone(msg.chat_id, msg.sender_phone)
     stored = await store_guest_message(
-        uow,
+        db,
         _message_values(hotel.id, None, msg),
         phone=chat_ids.phone_of(other_chat_id or msg.chat_id),
         is_group=msg.is_group,
@@ -236,44 +180,69 @@ async def receive_guest_message(
         other_chat_id=other_chat_id,
     ):
         seen = [msg.chat_id] if other_chat_id is None else [msg.chat_id, other_chat_id]
-        uow.enqueue(link_guest_job(stored.guest_id, seen))
-    message_id, conversation_id = stored.message_id, stored.conversation_id
-    new_state = rules.state_after_guest_message(stored.previous_state)
-    if new_state is not stored.previous_state:
-        await record_reopened(uow, hotel.id, conversation_id, now)
-        uow.publish(
-            LiveEvent(
-                hotel.id,
-                "conversation.state",
-                conversation_id,
-                data={"state": new_state.value, "reason": "guest_wrote_again"},
-            )
+        db.enqueue(link_guest_job(stored.guest_id, seen))
+    facts = stored.facts
+    for _ in range(MOVE_TRIES):
+        change = rules.transition(facts, rules.state_after_guest_message(facts.state), rules.GUEST, now=now)
+        if change is None:
+            break
+        wakes = may_wake_ai and rules.ai_should_answer(
+            change.after.state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled
         )
-    wakes_ai = may_wake_ai and rules.ai_should_answer(
-        new_state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled
+        pending = now if wakes else change.after.ai_pending_since
+        if await apply_move(db, change, now=now, ai_pending_since=pending):
+            db.publish(change.event)
+            facts = change.after
+            break
+        facts = await read_again(db, facts, may_wake_ai=may_wake_ai, now=now)
+    else:
+        raise ConversationKeptMoving(str(facts.conversation_id))
+    db.publish(
+        MessageStored(hotel_id=hotel.id, conversation_id=facts.conversation_id, message_id=stored.message_id)
     )
-    uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
-    if msg.content.undecryptable and not msg.is_group and isinstance(uow, UnitOfWork):
+    if may_wake_ai and rules.ai_should_answer(
+        facts.state, is_group=msg.is_group, ai_enabled=hotel.ai_enabled
+    ):
+        db.enqueue(ai_reply_job(facts.conversation_id, stored.message_id, debounce_seconds))
+    return stored
+
+
+async def receive_guest_message(
+    db: DriverUnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
+) -> UUID | None:
+    """The webhook's hot path for a guest message: plain driver statements, no ORM session. An
+    unreadable message needs the session for its reply: ``receive_guest_message_in_session``."""
+    stored = await _store_guest_message(db, hotel, msg, debounce_seconds=debounce_seconds)
+    return stored.message_id if stored is not None else None
+
+
+async def receive_guest_message_in_session(
+    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, *, debounce_seconds: float
+) -> UUID | None:
+    """A guest message, stored the same way inside a session's transaction; an unreadable one
+    (WhatsApp could not decrypt it) gets a reply asking the guest to send it again."""
+    stored = await _store_guest_message(uow, hotel, msg, debounce_seconds=debounce_seconds)
+    if stored is None:
+        return None
+    if msg.content.undecryptable and not msg.is_group:
         # In the language the worker last recognised: the web process has no detector, and an
         # unreadable message has no text to detect anyway.
         language = await uow.session.scalar(select(Guest.language).where(Guest.id == stored.guest_id))
         reply = queue_outbound(
             uow,
             hotel_id=hotel.id,
-            conversation_id=conversation_id,
+            conversation_id=stored.conversation_id,
             chat_id=msg.chat_id,
             text=resend_please(language),
             author=Author.SYSTEM,
         )
         await after_queue(uow, reply)
-    if wakes_ai:
-        uow.enqueue(ai_reply_job(conversation_id, message_id, debounce_seconds))
-    return message_id
+    return stored.message_id
 
 
 async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
     """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
-    conversation_id, state = await _upsert_conversation(uow, hotel.id, msg)
+    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
     values = _message_values(hotel.id, conversation_id, msg)
     values.update(
         direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"}
@@ -281,22 +250,12 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     message_id = await _insert_message(uow, values)
     if message_id is None:
         return None
-    changes: dict[str, object] = {"last_message_at": _now(), "ai_pending_since": None}
-    if state in (State.AI, State.NEEDS_HUMAN):
-        changes.update(state=State.HUMAN, needs_human_since=None)
-        await record_transition(
-            uow,
-            hotel_id=hotel.id,
-            conversation_id=conversation_id,
-            from_state=state,
-            to_state=State.HUMAN,
-            reason="replied_from_phone",
-            actor="staff",
-        )
-    await uow.session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(**changes)
-    )
-    uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
+    conversation = await uow.conversations.lock(hotel.id, conversation_id)
+    assert conversation is not None  # upserted above, in this transaction
+    transitions.move(uow, conversation, State.HUMAN, rules.PHONE)
+    conversation.last_message_at = _now()
+    conversation.ai_pending_since = None
+    uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
     return message_id
 
 
@@ -334,7 +293,12 @@ async def match_api_echo(
         pending.provider_message_id = msg.id_message
         pending.status = Delivery.SENT
         uow.publish(
-            LiveEvent(hotel.id, "message.status", pending.conversation_id, pending.id, {"status": "sent"})
+            MessageStatusChanged(
+                hotel_id=hotel.id,
+                conversation_id=pending.conversation_id,
+                message_id=pending.id,
+                status="sent",
+            )
         )
         return pending.id
     if await _known(uow, hotel, ids, msg.id_message):
@@ -349,7 +313,7 @@ async def match_api_echo(
     values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "api"})
     message_id = await _insert_message(uow, values)
     if message_id is not None:
-        uow.publish(LiveEvent(hotel.id, "message.created", conversation_id, message_id))
+        uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
     return message_id
 
 
@@ -421,13 +385,21 @@ async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) 
     if new is Delivery.FAILED:
         message.error = f"{update_.status}: {update_.description}".strip(": ")
         uow.publish(
-            LiveEvent(
-                hotel.id, "message.failed", message.conversation_id, message.id, {"error": message.error}
+            MessageFailed(
+                hotel_id=hotel.id,
+                conversation_id=message.conversation_id,
+                message_id=message.id,
+                error=message.error,
             )
         )
     else:
         uow.publish(
-            LiveEvent(hotel.id, "message.status", message.conversation_id, message.id, {"status": new.value})
+            MessageStatusChanged(
+                hotel_id=hotel.id,
+                conversation_id=message.conversation_id,
+                message_id=message.id,
+                status=new.value,
+            )
         )
     return True
 
@@ -439,19 +411,22 @@ async def record_instance_state(uow: UnitOfWork, hotel: HotelRef, change: Instan
         .values(instance_state=change.state, instance_state_at=_now())
     )
     uow.session.add(InstanceEvent(hotel_id=hotel.id, kind="stateInstanceChanged", detail=change.state))
-    uow.publish(LiveEvent(hotel.id, "instance.state", data={"state": change.state}))
+    uow.publish(InstanceStateChanged(hotel_id=hotel.id, state=change.state))
 
 
 async def record_instance_notice(uow: UnitOfWork, hotel: HotelRef, notice: InstanceNotice) -> None:
     uow.session.add(InstanceEvent(hotel_id=hotel.id, kind=notice.kind, detail=notice.detail))
-    uow.publish(LiveEvent(hotel.id, "instance.notice", data={"kind": notice.kind, "detail": notice.detail}))
+    uow.publish(events.InstanceNotice(hotel_id=hotel.id, notice=notice.kind, detail=notice.detail))
 
 
 async def handle_event(uow: UnitOfWork, hotel: HotelRef, event: object, *, debounce_seconds: float) -> str:
-    """Route one decoded webhook to its use case; answers what happened, for metrics."""
+    """Route one decoded webhook to its use case on the session; answers what happened, for
+    metrics. (The webhook sends a readable guest message to ``receive_guest_message`` instead.)"""
     if isinstance(event, ChatMessage):
         if event.kind == "incomingMessageReceived":
-            stored = await receive_guest_message(uow, hotel, event, debounce_seconds=debounce_seconds)
+            stored = await receive_guest_message_in_session(
+                uow, hotel, event, debounce_seconds=debounce_seconds
+            )
         elif event.kind == "outgoingMessageReceived":
             stored = await record_phone_reply(uow, hotel, event)
         else:

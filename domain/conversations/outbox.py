@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.models import Conversation, Delivery, Message, State
+from domain.events import MessageFailed, MessageStatusChanged
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel
 from domain.integrations.green_api import (
@@ -25,7 +26,7 @@ from domain.integrations.green_api import (
     GreenApiTransientError,
     InstanceCredentials,
 )
-from domain.ports import Dispatcher, LiveEvent, ai_reply_job, send_job
+from domain.ports import Dispatcher, ai_reply_job, send_job
 from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -113,16 +114,11 @@ async def _finish(
             await uow.session.execute(
                 update(Message).where(Message.id == message.id).values(provider_message_id=id_message)
             )
-        kind = "message.failed" if status is Delivery.FAILED else "message.status"
-        uow.publish(
-            LiveEvent(
-                message.hotel_id,
-                kind,
-                message.conversation_id,
-                message.id,
-                {"status": status.value, "error": error},
-            )
-        )
+        ids = {"hotel_id": message.hotel_id, "conversation_id": message.conversation_id}
+        if status is Delivery.FAILED:
+            uow.publish(MessageFailed(**ids, message_id=message.id, error=error))
+        else:
+            uow.publish(MessageStatusChanged(**ids, message_id=message.id, status=status.value))
 
 
 async def _release(deps: OutboxDeps, message: Message) -> None:

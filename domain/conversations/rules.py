@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import enum
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from domain.conversations.models import Delivery, State
 from domain.errors import Conflict
+from domain.events import ConversationMoved
 
 # Who may move a conversation where. The AI never moves it out of a human's hands.
 _ALLOWED: dict[State, frozenset[State]] = {
@@ -117,6 +120,169 @@ def taking_over_reason(
     if state is State.HUMAN and assigned_staff_id is not None:
         return "taken_over_from"
     return "staff_replied" if by_reply else "staff_took_over"
+
+
+class Move(enum.StrEnum):
+    """How a conversation is moved: the staff actions of the header, and everyone else's."""
+
+    TAKE_OVER = "take_over"
+    REPLY = "reply"  # a staff reply takes over implicitly
+    HAND_BACK = "hand_back"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    ASSIGN = "assign"
+    HAND_OFF = "hand_off"  # the AI (or a rule) asks for a person
+    GUEST_WROTE = "guest_wrote"
+    PHONE_REPLY = "phone_reply"  # staff answered from the hotel's own phone
+    MERGE = "merge"  # one guest's two conversations became one
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class By:
+    """Who moves the conversation, and how. ``reason`` and ``summary`` are the mover's own words
+    (a hand-off's, a merge's); for every other move the rule names the reason."""
+
+    move: Move
+    actor: str  # the timeline's actor: staff, ai, guest or system
+    staff_id: UUID | None = None
+    assignee_id: UUID | None = None  # ASSIGN: into whose hands
+    reason: str = ""
+    summary: str | None = None
+
+    @classmethod
+    def staff(cls, move: Move, staff_id: UUID, assignee_id: UUID | None = None) -> By:
+        return cls(move, "staff", staff_id, assignee_id)
+
+    @classmethod
+    def hand_off(cls, reason: str, summary: str | None, actor: str = "ai") -> By:
+        return cls(Move.HAND_OFF, actor, reason=reason, summary=summary)
+
+
+GUEST = By(Move.GUEST_WROTE, "guest")
+PHONE = By(Move.PHONE_REPLY, "staff")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Facts:
+    """A conversation as it stands, as far as its state machine cares."""
+
+    hotel_id: UUID
+    conversation_id: UUID
+    state: State
+    assigned_staff_id: UUID | None = None
+    needs_human_since: datetime.datetime | None = None
+    handoff_reason: str | None = None
+    handoff_summary: str | None = None
+    ai_pending_since: datetime.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """The ``state_transitions`` row a change records."""
+
+    from_state: State
+    to_state: State
+    reason: str
+    actor: str
+    staff_id: UUID | None
+    summary: str | None
+    from_staff_id: UUID | None
+    to_staff_id: UUID | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Change:
+    """What a move changes: the conversation's facts after it, its timeline entry and its event."""
+
+    before: Facts
+    after: Facts
+    entry: TimelineEntry
+    event: ConversationMoved
+
+    @property
+    def reason(self) -> str:
+        return self.entry.reason
+
+
+_STAFF_MOVES = {
+    Move.TAKE_OVER: StaffAction.TAKE_OVER,
+    Move.HAND_BACK: StaffAction.HAND_BACK,
+    Move.RESOLVE: StaffAction.RESOLVE,
+    Move.REOPEN: StaffAction.REOPEN,
+    Move.ASSIGN: StaffAction.ASSIGN,
+}
+_FIXED_REASONS = {
+    Move.HAND_BACK: "staff_handed_back",
+    Move.RESOLVE: "staff_resolved",
+    Move.REOPEN: "staff_reopened",
+    Move.ASSIGN: "assigned",
+    Move.GUEST_WROTE: "guest_wrote_again",
+    Move.PHONE_REPLY: "replied_from_phone",
+}
+
+
+def _reason(facts: Facts, by: By) -> str | None:
+    """Why the move happens; None when it changes nothing (taking over one's own conversation, a
+    phone reply where a person has it already or it is closed)."""
+    if by.move in (Move.TAKE_OVER, Move.REPLY):
+        assert by.staff_id is not None
+        return taking_over_reason(
+            facts.state, facts.assigned_staff_id, by.staff_id, by_reply=by.move is Move.REPLY
+        )
+    if by.move is Move.PHONE_REPLY and facts.state not in (State.AI, State.NEEDS_HUMAN):
+        return None
+    return _FIXED_REASONS.get(by.move, by.reason)
+
+
+def transition(facts: Facts, target: State, by: By, *, now: datetime.datetime) -> Change | None:
+    """What moving the conversation to ``target`` changes, or None when nothing does. Raises
+    ``ActionNotAllowed`` for a staff action the state does not offer and ``TransitionNotAllowed``
+    for a move the state machine forbids. A change of hands inside ``human`` is a change too."""
+    action = _STAFF_MOVES.get(by.move)
+    if action is not None:
+        check_staff_action(action, facts.state)
+    reason = _reason(facts, by)
+    if reason is None:
+        return None
+    assignee = None
+    if target is State.HUMAN:
+        assignee = by.assignee_id if by.move is Move.ASSIGN else by.staff_id
+    if facts.state is target and facts.assigned_staff_id == assignee:
+        return None
+    if facts.state is not target:
+        check_transition(facts.state, target)
+    waiting = target is State.NEEDS_HUMAN
+    after = dataclasses.replace(
+        facts,
+        state=target,
+        assigned_staff_id=assignee,
+        needs_human_since=now if waiting else None,
+        # A hand-off says why; a guest who reopens a resolved conversation starts a new story.
+        handoff_reason=reason if waiting else None if by.move is Move.GUEST_WROTE else facts.handoff_reason,
+        handoff_summary=by.summary if waiting else facts.handoff_summary,
+        ai_pending_since=None,
+    )
+    entry = TimelineEntry(
+        from_state=facts.state,
+        to_state=target,
+        reason=reason,
+        actor=by.actor,
+        staff_id=by.staff_id,
+        summary=by.summary,
+        from_staff_id=facts.assigned_staff_id,
+        to_staff_id=assignee,
+    )
+    event = ConversationMoved(
+        hotel_id=facts.hotel_id,
+        conversation_id=facts.conversation_id,
+        from_state=facts.state,
+        state=target,
+        reason=reason,
+        by=by.staff_id,
+        from_staff=facts.assigned_staff_id,
+        to_staff=assignee,
+    )
+    return Change(facts, after, entry, event)
 
 
 def state_after_guest_message(current: State) -> State:

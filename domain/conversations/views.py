@@ -36,7 +36,7 @@ MAX_SEARCH = 100
 class Reader(Protocol):
     """Runs one statement on a driver connection (``domain.uow.DriverUnitOfWork`` is one)."""
 
-    async def run(self, method: str, sql: str, *args: Any) -> Any: ...
+    async def fetch(self, sql: str, *args: Any) -> list[Any]: ...
 
 
 REASON_LABELS = {
@@ -255,18 +255,15 @@ async def load_live_snapshot(
     connection (``Reader``): what every live push starts from."""
     statuses = list(OPEN_STATUSES)
     entries = [
-        _entry(row)
-        for row in await db.run("fetch", SNAPSHOT_PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
+        _entry(row) for row in await db.fetch(SNAPSHOT_PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
     ]
     entries += [
         _entry(row)
-        for row in await db.run(
-            "fetch", SNAPSHOT_REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT
-        )
+        for row in await db.fetch(SNAPSHOT_REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT)
     ]
     marks: dict[tuple[UUID, UUID], datetime.datetime] = {}
     if staff_ids and entries:
-        rows = await db.run("fetch", READ_MARKS_SQL, staff_ids, [e.id for e in entries])
+        rows = await db.fetch(READ_MARKS_SQL, staff_ids, [e.id for e in entries])
         marks = {(row[0], row[1]): row[2] for row in rows}
     return entries, marks
 

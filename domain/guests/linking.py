@@ -20,13 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.outbox import credentials
+from domain.events import GuestLinked
 from domain.guests import chat_ids
 from domain.guests.merging import merge_guests
 from domain.guests.models import Guest
 from domain.guests.repository import find_by_chat_id
 from domain.hotels.models import Hotel
 from domain.integrations.green_api import GreenApiGateway, GreenApiPermanentError, GreenApiTransientError
-from domain.ports import Dispatcher, LiveEvent, link_guest_job
+from domain.ports import Dispatcher, link_guest_job
 from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ async def _apply(uow: UnitOfWork, guest_id: UUID, learnt: list[str], *, mark_che
     locked.alt_chat_id = new_id
     if locked.phone_number is None and chat_ids.number_of(new_id):
         locked.phone = chat_ids.phone_of(new_id)
-    uow.publish(LiveEvent(locked.hotel_id, "guest.linked", data={"guest_id": str(locked.id)}))
+    uow.publish(GuestLinked(hotel_id=locked.hotel_id, guest_id=locked.id))
     log.info("guest %s is also %s", locked.id, new_id)
     return LinkOutcome.LINKED
 

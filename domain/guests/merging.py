@@ -7,12 +7,12 @@ requests move into its conversation, its id becomes the kept guest's other id, a
 
 from __future__ import annotations
 
+import datetime
 from uuid import UUID
 
 from sqlalchemy import delete, select, update
 
-from domain.conversations import rules
-from domain.conversations.inbound import record_transition
+from domain.conversations import rules, transitions
 from domain.conversations.models import (
     Author,
     Conversation,
@@ -22,9 +22,10 @@ from domain.conversations.models import (
     State,
     StateTransition,
 )
+from domain.events import ConversationsMerged
 from domain.guests import chat_ids
 from domain.guests.models import Guest
-from domain.ports import LiveEvent, ai_reply_job
+from domain.ports import ai_reply_job
 from domain.service_requests.models import ServiceRequest
 from domain.uow import UnitOfWork
 
@@ -106,10 +107,13 @@ async def _fold(uow: UnitOfWork, kept: Conversation, gone: Conversation) -> None
     kept.last_message_at, kept.last_message_preview = later.last_message_at, later.last_message_preview
     guest_times = [t for t in (kept.last_guest_message_at, gone.last_guest_message_at) if t is not None]
     kept.last_guest_message_at = max(guest_times, default=None)
-    before = kept.state
-    state = rules.merged_state(before, gone.state)
-    if state is not before:
-        rules.check_transition(before, state)
+    state = rules.merged_state(kept.state, gone.state)
+    change = None
+    if state is not kept.state:
+        by = rules.By(rules.Move.MERGE, "system", reason="guest_ids_merged")
+        now = datetime.datetime.now(datetime.UTC)
+        change = rules.transition(transitions.facts_of(kept), state, by, now=now)
+        # The conversation further from the AI brings its hands and its hand-off along.
         kept.state = state
         kept.assigned_staff_id = gone.assigned_staff_id
         kept.needs_human_since = gone.needs_human_since
@@ -118,17 +122,9 @@ async def _fold(uow: UnitOfWork, kept: Conversation, gone: Conversation) -> None
     kept.ai_pending_since = min(pending) if pending and state is State.AI else None
     await session.delete(gone)
     await session.flush()
-    if state is not before:
-        await record_transition(
-            uow,
-            hotel_id=kept.hotel_id,
-            conversation_id=kept.id,
-            from_state=before,
-            to_state=state,
-            reason="guest_ids_merged",
-            actor="system",
-        )
-    uow.publish(LiveEvent(kept.hotel_id, "conversation.merged", kept.id, data={"merged": str(gone.id)}))
+    if change is not None:
+        transitions.record(uow, change)
+    uow.publish(ConversationsMerged(hotel_id=kept.hotel_id, conversation_id=kept.id, merged=gone.id))
     if kept.ai_pending_since is not None:
         # The AI turn of either conversation finds a newer guest message or no conversation now:
         # one turn answers everything the guest wrote under both ids.

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from domain.errors import Invalid, NotFound
-from domain.ports import LiveEvent
+from domain.events import ServiceRequestChanged
 from domain.service_requests.models import ServiceRequest
 from domain.service_requests.rules import STATUSES
 from domain.uow import UnitOfWork
@@ -34,5 +34,7 @@ async def update_status(uow: UnitOfWork, hotel_id: UUID, request_id: UUID, statu
     if request is None:
         raise RequestNotFound(str(request_id))
     request.status = status
-    uow.publish(LiveEvent(hotel_id, "request.status", request.conversation_id, data={"status": status}))
+    uow.publish(
+        ServiceRequestChanged(hotel_id=hotel_id, conversation_id=request.conversation_id, status=status)
+    )
     return request

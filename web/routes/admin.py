@@ -16,8 +16,8 @@ from domain.conversations.saved_replies import (
     list_saved_replies,
     save_reply,
 )
+from domain.events import GuestErased
 from domain.guests.privacy import GuestNotFound, erase_guest, export_guest, find_guest
-from domain.ports import LiveEvent
 from domain.staff.models import Role
 from domain.staff.service import StaffNotFound, hotel_staff, set_membership_active
 from web.auth import Actor
@@ -145,7 +145,7 @@ async def erase_guest_data(request: Request[Any, Any, Any], actor: Actor, guest_
     async with resources.sessions() as db, db.begin():
         guest = await find_guest(db, actor.hotel_id, guest_id=_guest_id(guest_id))
         await erase_guest(db, actor.hotel_id, guest)
-    await resources.dispatcher.publish([LiveEvent(actor.hotel_id, "guest.erased")])
+    await resources.dispatcher.publish([GuestErased(hotel_id=actor.hotel_id)])
     return Redirect("/inbox", status_code=303)
 
 

@@ -24,7 +24,6 @@ from domain.integrations.green_api_webhooks import (
     id_instance_of,
     parse_event,
 )
-from domain.uow import NeedsSession
 from observability.logs import bind
 from observability.metrics import MESSAGES
 from web.deps import Resources
@@ -154,15 +153,16 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         return 400, str(exc)
     ref = HotelRef(hotel.id, hotel.ai_enabled)
     debounce = resources.settings.ai_debounce_seconds
-    outcome = ""
-    if isinstance(event, ChatMessage) and event.kind == "incomingMessageReceived":
-        try:  # the hot path: plain driver statements, no ORM session
-            async with resources.driver_uow() as fast:
-                stored = await receive_guest_message(fast, ref, event, debounce_seconds=debounce)
-            outcome = "stored" if stored else "duplicate"
-        except NeedsSession:
-            outcome = ""
-    if not outcome:
+    if (
+        isinstance(event, ChatMessage)
+        and event.kind == "incomingMessageReceived"
+        and not event.content.undecryptable  # its reply needs the ORM session: the use case below
+    ):
+        # The hot path: plain driver statements, no ORM session.
+        async with resources.driver_uow() as fast:
+            stored = await receive_guest_message(fast, ref, event, debounce_seconds=debounce)
+        outcome = "stored" if stored else "duplicate"
+    else:
         async with resources.uow() as uow:
             outcome = await handle_event(uow, ref, event, debounce_seconds=debounce)
     kind = data.get("typeWebhook")

@@ -318,7 +318,7 @@ async def test_reply_from_the_hotel_phone_takes_over(client, hotel, sessions) ->
 
 
 async def test_api_echo_matches_the_outbox_row_and_is_never_stored_twice(client, hotel, sessions) -> None:
-    from domain.conversations.inbound import queue_outbound
+    from domain.conversations.outbound import queue_outbound
     from domain.uow import UnitOfWork
 
     iid = hotel.green_api_instance_id
