@@ -132,18 +132,15 @@ def cmd_sim(args: argparse.Namespace) -> None:
 
 
 async def _with_session(work: Callable[[Any], Any]) -> Any:
-    from domain.db import create_engine, session_factory
+    """One command, one unit of work, built by the provider the worker uses too."""
     from domain.settings import get_settings
+    from jobs.services import provide_services
 
     settings = get_settings()
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set")
-    engine = create_engine(settings.sqlalchemy_url, pool_size=1)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
+    async with provide_services(settings, pool_size=1) as services, services.uow() as uow:
+        return await work(uow.session)
 
 
 async def _hotel_id(session: Any, slug: str) -> Any:
@@ -384,7 +381,6 @@ async def seed_demo(database_url: str) -> None:
 
     from domain.conversations.models import SavedReply
     from domain.conversations.saved_replies import save_reply
-    from domain.db import create_engine, session_factory
     from domain.hotels.models import Hotel
     from domain.hotels.secrets import hotels_with_unreadable_secrets
     from domain.knowledge.importer import parse_file
@@ -392,11 +388,12 @@ async def seed_demo(database_url: str) -> None:
     from domain.settings import Settings
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff
+    from jobs.services import provide_services
 
     # DATABASE_URL may be the documented postgresql://... form; the engine needs the asyncpg driver.
-    engine = create_engine(Settings(database_url=database_url).sqlalchemy_url, pool_size=1)
-    try:
-        async with session_factory(engine)() as session, session.begin():
+    async with provide_services(Settings(database_url=database_url), pool_size=1) as services:
+        async with services.uow() as uow:
+            session = uow.session
             hotel_id = (
                 await session.execute(select(Hotel.id).where(Hotel.green_api_instance_id == DEMO_INSTANCE))
             ).scalar_one_or_none()
@@ -446,8 +443,6 @@ async def seed_demo(database_url: str) -> None:
                 for shortcut, texts in replies.items():
                     for language, text in texts.items():
                         await save_reply(session, hotel_id, shortcut, language, text)
-    finally:
-        await engine.dispose()
 
 
 def _lock_demo(data_dir: Path, dashboard: str) -> Any:

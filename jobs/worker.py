@@ -8,38 +8,33 @@ import functools
 import gc
 import logging
 import signal
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import httpx
 from arq import Retry, cron
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.worker import Worker, func
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.detector import LinguaDetector
-from domain.assistant.service import AiOutcome, AssistantDeps, ai_turn
+from domain.assistant.service import AiOutcome, ai_turn
 from domain.conversations.inbound import HotelRef, match_api_echo_again
-from domain.conversations.outbox import OutboxDeps, SendOutcome, send_queued_message, sweep
+from domain.conversations.outbox import SendOutcome, send_queued_message, sweep
 from domain.crypto import SecretUndecryptable
-from domain.db import create_engine, session_factory
-from domain.guests.linking import LinkDeps, LinkOutcome, link_guest_ids, sweep_unchecked_guests
+from domain.guests.linking import LinkOutcome, link_guest_ids, sweep_unchecked_guests
 from domain.guests.privacy import purge_expired_messages
 from domain.hotels.secrets import hotels_with_unreadable_secrets, log_unreadable
-from domain.integrations.green_api import HttpGreenApi, green_api_timeout
-from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings, get_settings
-from domain.uow import UnitOfWork
-from jobs.enqueue import RedisDispatcher, queue_name
+from jobs.enqueue import queue_name
+from jobs.services import provide_services
 from observability.logs import bind, clear
 from observability.metrics import (
     AI_REPLY_LATENCY,
     JOBS,
     MESSAGES,
-    count_deepseek,
-    count_green_api,
     serve_metrics,
 )
 
@@ -72,43 +67,21 @@ def language_detector() -> LinguaDetector:
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or get_settings()
-    engine = create_engine(settings.sqlalchemy_url, pool_size=5)
-    sessions = session_factory(engine)
-    dispatcher = RedisDispatcher(ctx["redis"], settings.redis_prefix)
-    # The HTTP read timeout stays inside the job timeout: a slow Green API becomes a retry
-    # (with a journal check first), never a job killed by arq's own timeout.
-    green_timeout = green_api_timeout()
-    green_http = httpx.AsyncClient(
-        event_hooks={"response": [count_green_api]},
-        timeout=httpx.Timeout(
-            connect=green_timeout.connect,
-            read=min(green_timeout.read or 30.0, settings.send_timeout_seconds * 0.75),
-            write=green_timeout.write,
-            pool=green_timeout.pool,
-        ),
+    closing = AsyncExitStack()
+    services = await closing.enter_async_context(
+        provide_services(settings, ctx["redis"], languages=language_detector())
     )
-    llm_http = httpx.AsyncClient(timeout=llm_timeout(), event_hooks={"response": [count_deepseek]})
-    green_api = HttpGreenApi(green_http)
     ctx.update(
         settings=settings,
-        engine=engine,
-        http_clients=[green_http, llm_http],
-        outbox=OutboxDeps(sessions, dispatcher, green_api, settings.green_api_url),
-        linking=LinkDeps(sessions, dispatcher, green_api, settings.green_api_url),
-        assistant=AssistantDeps(
-            sessions,
-            dispatcher,
-            OpenAICompatibleLlm(llm_http),
-            LlmEndpoint(settings.deepseek_api_url, settings.deepseek_api_key, settings.deepseek_model),
-            knowledge_token_budget=settings.knowledge_token_budget,
-            history_messages=settings.ai_history_messages,
-            languages=language_detector(),
-        ),
-        sessions=sessions,
-        dispatcher=dispatcher,
+        closing=closing,
+        services=services,
+        outbox=services.outbox,
+        assistant=services.assistant,
+        sessions=services.sessions,
+        dispatcher=services.dispatcher,
     )
     try:
-        async with sessions() as session:
+        async with services.sessions() as session:
             log_unreadable(await hotels_with_unreadable_secrets(session))
     except Exception as exc:  # the database may still be starting; the jobs retry
         log.warning("could not check the hotels' stored secrets at start-up (%s)", exc.__class__.__name__)
@@ -117,10 +90,8 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    for client in ctx.get("http_clients", []):
-        await client.aclose()
-    if "engine" in ctx:
-        await ctx["engine"].dispose()
+    if "closing" in ctx:
+        await ctx["closing"].aclose()
 
 
 def _wait_for_key(exc: SecretUndecryptable, function: str) -> Retry:
@@ -176,7 +147,7 @@ async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str
     clear()
     bind(job="link_guest", guest_id=guest_id, job_try=ctx["job_try"])
     outcome = await link_guest_ids(
-        ctx["linking"], UUID(guest_id), seen, final_attempt=ctx["job_try"] >= LINK_MAX_TRIES
+        ctx["outbox"], UUID(guest_id), seen, final_attempt=ctx["job_try"] >= LINK_MAX_TRIES
     )
     JOBS.labels("link_guest", outcome.value).inc()
     if outcome is LinkOutcome.RETRY:
@@ -187,7 +158,7 @@ async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str
 async def match_echo_again(ctx: dict[str, Any], hotel_id: str, ai_enabled: bool, echo: dict[str, Any]) -> str:
     clear()
     bind(job="match_echo_again", hotel_id=hotel_id, job_try=ctx["job_try"])
-    async with UnitOfWork(ctx["sessions"], ctx["dispatcher"]) as uow:
+    async with ctx["services"].uow() as uow:
         stored = await match_api_echo_again(uow, HotelRef(UUID(hotel_id), ai_enabled), echo)
     return "stored" if stored else "placed"
 

@@ -19,8 +19,8 @@ from domain.assistant import prompt
 from domain.assistant.language import LanguageDetector, guest_language, language_name
 from domain.assistant.rules import extract_citations
 from domain.conversations.guest_texts import hand_off_message, holding_message
-from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.models import Author, Conversation, Message, State
+from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.service import hand_off, lock_conversation
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel

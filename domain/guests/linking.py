@@ -13,20 +13,19 @@ import datetime
 import enum
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.conversations.outbox import credentials
+from domain.conversations.outbox import OutboxDeps, credentials
 from domain.events import GuestLinked
 from domain.guests import chat_ids
 from domain.guests.merging import merge_guests
 from domain.guests.models import Guest
 from domain.guests.repository import find_by_chat_id
 from domain.hotels.models import Hotel
-from domain.integrations.green_api import GreenApiGateway, GreenApiPermanentError, GreenApiTransientError
+from domain.integrations.green_api import GreenApiPermanentError, GreenApiTransientError
 from domain.ports import Dispatcher, link_guest_job
 from domain.uow import UnitOfWork
 
@@ -41,20 +40,12 @@ class LinkOutcome(enum.StrEnum):
     RETRY = "retry"
 
 
-@dataclass(frozen=True, slots=True)
-class LinkDeps:
-    sessions: async_sessionmaker[AsyncSession]
-    dispatcher: Dispatcher
-    gateway: GreenApiGateway
-    default_green_api_url: str
-
-
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
 async def link_guest_ids(
-    deps: LinkDeps, guest_id: UUID, seen: Sequence[str], *, final_attempt: bool
+    deps: OutboxDeps, guest_id: UUID, seen: Sequence[str], *, final_attempt: bool
 ) -> LinkOutcome:
     """Give the guest the other id ``seen`` names, or Green API's ``checkWhatsapp`` does."""
     async with deps.sessions() as session:
