@@ -391,7 +391,7 @@ async def seed_demo(database_url: str) -> None:
     from jobs.services import provide_services
 
     # DATABASE_URL may be the documented postgresql://... form; the engine needs the asyncpg driver.
-    async with provide_services(Settings(database_url=database_url), pool_size=1) as services:
+    async with provide_services(Settings(database_url=database_url), pool_size=1) as services:  # noqa: SIM117
         async with services.uow() as uow:
             session = uow.session
             hotel_id = (
