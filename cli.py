@@ -391,58 +391,58 @@ async def seed_demo(database_url: str) -> None:
     from jobs.services import provide_services
 
     # DATABASE_URL may be the documented postgresql://... form; the engine needs the asyncpg driver.
-    async with provide_services(Settings(database_url=database_url), pool_size=1) as services:  # noqa: SIM117
-        async with services.uow() as uow:
-            session = uow.session
-            hotel_id = (
-                await session.execute(select(Hotel.id).where(Hotel.green_api_instance_id == DEMO_INSTANCE))
-            ).scalar_one_or_none()
-            if hotel_id is None:
-                hotel = Hotel(
-                    name="Hotel Aurora Berlin",
-                    slug=DEMO_SLUG,
-                    green_api_instance_id=DEMO_INSTANCE,
-                    green_api_token=DEMO_API_TOKEN,
-                    webhook_token=DEMO_WEBHOOK_TOKEN,
-                    persona="Warm, concise and professional; address guests by name when known.",
-                    facts=(
-                        "Hotel Aurora Berlin, Lindenstrasse 5, 10969 Berlin. "
-                        "Reception is open 24/7, +49 30 1234567."
-                    ),
-                    languages=["en", "de", "es", "fr", "it", "ru"],
-                    knowledge_language="en",
-                    timezone="Europe/Berlin",
+    async with (
+        provide_services(Settings(database_url=database_url), pool_size=1) as services,
+        services.uow() as uow,
+    ):
+        session = uow.session
+        hotel_id = (
+            await session.execute(select(Hotel.id).where(Hotel.green_api_instance_id == DEMO_INSTANCE))
+        ).scalar_one_or_none()
+        if hotel_id is None:
+            hotel = Hotel(
+                name="Hotel Aurora Berlin",
+                slug=DEMO_SLUG,
+                green_api_instance_id=DEMO_INSTANCE,
+                green_api_token=DEMO_API_TOKEN,
+                webhook_token=DEMO_WEBHOOK_TOKEN,
+                persona="Warm, concise and professional; address guests by name when known.",
+                facts=(
+                    "Hotel Aurora Berlin, Lindenstrasse 5, 10969 Berlin. "
+                    "Reception is open 24/7, +49 30 1234567."
+                ),
+                languages=["en", "de", "es", "fr", "it", "ru"],
+                knowledge_language="en",
+                timezone="Europe/Berlin",
+            )
+            session.add(hotel)
+            await session.flush()
+            hotel_id = hotel.id
+            await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
+            for email, name, role in DEMO_STAFF:
+                await create_or_update_staff(
+                    session,
+                    email=email,
+                    name=name,
+                    password=DEMO_PASSWORD,
+                    hotel_id=hotel_id,
+                    role=Role(role),
                 )
-                session.add(hotel)
-                await session.flush()
-                hotel_id = hotel.id
-                await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
-                for email, name, role in DEMO_STAFF:
-                    await create_or_update_staff(
-                        session,
-                        email=email,
-                        name=name,
-                        password=DEMO_PASSWORD,
-                        hotel_id=hotel_id,
-                        role=Role(role),
-                    )
-            elif DEMO_SLUG in await hotels_with_unreadable_secrets(session):
-                await session.execute(
-                    update(Hotel)
-                    .where(Hotel.id == hotel_id)
-                    .values(
-                        green_api_token=DEMO_API_TOKEN, webhook_token=DEMO_WEBHOOK_TOKEN, llm_api_key=None
-                    )
-                )
-                print("the demo hotel's tokens were written with another key; stored again with this one")
-            saved = (
-                await session.execute(select(func.count()).where(SavedReply.hotel_id == hotel_id))
-            ).scalar_one()
-            if not saved:
-                replies = yaml.safe_load((ROOT / "docs" / "demo-saved-replies.yaml").read_text())
-                for shortcut, texts in replies.items():
-                    for language, text in texts.items():
-                        await save_reply(session, hotel_id, shortcut, language, text)
+        elif DEMO_SLUG in await hotels_with_unreadable_secrets(session):
+            await session.execute(
+                update(Hotel)
+                .where(Hotel.id == hotel_id)
+                .values(green_api_token=DEMO_API_TOKEN, webhook_token=DEMO_WEBHOOK_TOKEN, llm_api_key=None)
+            )
+            print("the demo hotel's tokens were written with another key; stored again with this one")
+        saved = (
+            await session.execute(select(func.count()).where(SavedReply.hotel_id == hotel_id))
+        ).scalar_one()
+        if not saved:
+            replies = yaml.safe_load((ROOT / "docs" / "demo-saved-replies.yaml").read_text())
+            for shortcut, texts in replies.items():
+                for language, text in texts.items():
+                    await save_reply(session, hotel_id, shortcut, language, text)
 
 
 def _lock_demo(data_dir: Path, dashboard: str) -> Any:
