@@ -25,7 +25,6 @@ from redis.asyncio import Redis
 
 from domain.conversations.views import load_conversation
 from domain.events import (
-    ConversationMoved,
     Event,
     GuestLinked,
     InstanceNotice,
@@ -164,10 +163,9 @@ class LiveHub:
         hotel_id = event.hotel_id
         if isinstance(event, InstanceStateChanged | InstanceNotice | GuestLinked):
             return  # nothing the live region shows (the admin pages read the connection state)
-        if isinstance(event, ConversationMoved):
-            notices = notices_from(event)
-            if notices and hotel_id in self.clients:
-                self.notices.setdefault(hotel_id, []).extend(notices)
+        notices = notices_from(event)
+        if notices and hotel_id in self.clients:
+            self.notices.setdefault(hotel_id, []).extend(notices)
         self.schedule(hotel_id)
 
     async def _control(self, data: dict[str, Any]) -> None:

@@ -31,8 +31,10 @@ class Notice:
         return self.recipients is None or staff_id in self.recipients
 
 
-def notices_from(event: ConversationMoved) -> list[Notice]:
-    """The notices one move makes (most make none)."""
+def notices_from(event: object) -> list[Notice]:
+    """The notices one live event makes: only a move makes any, and most moves none."""
+    if not isinstance(event, ConversationMoved):
+        return []
     conversation_id, reason = event.conversation_id, event.reason
     by, before, after = event.by, event.from_staff, event.to_staff
     notices = []

@@ -234,6 +234,16 @@ def _reason(facts: Facts, by: By) -> str | None:
     return _FIXED_REASONS.get(by.move, by.reason)
 
 
+def _hands(facts: Facts, by: By) -> UUID | None:
+    """Whose hands a move into ``human`` leaves the conversation in: the assignee's, the staff
+    member's who takes it (or replies); anyone else's move keeps the hands it found."""
+    if by.move is Move.ASSIGN:
+        return by.assignee_id
+    if by.move in (Move.TAKE_OVER, Move.REPLY):
+        return by.staff_id
+    return facts.assigned_staff_id if facts.state is State.HUMAN else None
+
+
 def transition(facts: Facts, target: State, by: By, *, now: datetime.datetime) -> Change | None:
     """What moving the conversation to ``target`` changes, or None when nothing does. Raises
     ``ActionNotAllowed`` for a staff action the state does not offer and ``TransitionNotAllowed``
@@ -246,7 +256,7 @@ def transition(facts: Facts, target: State, by: By, *, now: datetime.datetime) -
         return None
     assignee = None
     if target is State.HUMAN:
-        assignee = by.assignee_id if by.move is Move.ASSIGN else by.staff_id
+        assignee = _hands(facts, by)
     if facts.state is target and facts.assigned_staff_id == assignee:
         return None
     if facts.state is not target:

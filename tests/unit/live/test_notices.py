@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID, uuid4
 
+from domain.conversations.models import State
+from domain.events import ConversationMoved
 from web.notices import GIVEN, LOST, WAITING, notice_text, notices_from
 
 ANNA, ALEX, BEN = uuid4(), uuid4(), uuid4()
@@ -12,12 +13,15 @@ CONVERSATION = uuid4()
 NAMES = {ANNA: "Anna", ALEX: "Alex", BEN: "Ben"}
 
 
-def state_event(state: str, reason: str, **data: UUID) -> dict[str, Any]:
-    return {
-        "kind": "conversation.state",
-        "conversation_id": str(CONVERSATION),
-        "data": {"state": state, "reason": reason, **{k: str(v) for k, v in data.items()}},
-    }
+def state_event(state: str, reason: str, **staff: UUID) -> ConversationMoved:
+    return ConversationMoved(
+        hotel_id=uuid4(),
+        conversation_id=CONVERSATION,
+        from_state=None,
+        state=State(state),
+        reason=reason,
+        **staff,
+    )
 
 
 def test_a_guest_waiting_for_a_person_is_told_to_everyone() -> None:
