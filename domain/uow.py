@@ -109,7 +109,9 @@ class UnitOfWork(AfterCommit):
 
 class DriverUnitOfWork(AfterCommit):
     """Single-statement use cases on a pooled asyncpg connection, each statement its own
-    transaction (no BEGIN/COMMIT round trips); events and jobs leave after the statements ran."""
+    transaction (no BEGIN/COMMIT round trips); events and jobs leave after the statements ran.
+    A use case with a second statement (the rare reopen after ingest) guards it by the facts the
+    first one answered, so each statement is correct on its own."""
 
     def __init__(self, pool: asyncpg.Pool, dispatcher: Dispatcher):
         super().__init__(dispatcher)

@@ -1,4 +1,10 @@
-"""Use cases for what arrives from the gateway: guest messages, echoes, delivery ticks."""
+"""Use cases for what arrives from the gateway: guest messages, echoes, delivery ticks.
+
+A guest message has two use cases, picked by the caller up front: ``receive_guest_message`` on the
+driver unit of work (the webhook's hot path), and ``receive_guest_message_in_session`` for one that
+needs the ORM session too (an unreadable message, answered with a request to send it again). Both
+store through the same SQL and move the conversation through the same rule.
+"""
 
 from __future__ import annotations
 

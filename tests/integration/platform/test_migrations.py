@@ -87,3 +87,21 @@ def test_downgrade_to_base_then_upgrade_to_head(empty_database: str) -> None:
     assert _revision(empty_database) == head
     assert {"hotels", "conversations", "messages", "knowledge_entries"} <= _tables(empty_database)
     command.check(config)
+
+
+def _ingest_answers(url: str) -> str:
+    [row] = _query(
+        url,
+        "SELECT pg_get_function_result(oid) AS answer FROM pg_proc WHERE proname = 'ingest_guest_message'",
+    )
+    return str(row["answer"])
+
+
+def test_ingest_answers_facts_and_its_downgrade_restores_the_function_before(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "3c1d7e5a9b20")
+    assert "assigned_staff_id uuid" in _ingest_answers(empty_database)
+    assert "previous_state" not in _ingest_answers(empty_database)
+    command.downgrade(config, "956820b90eba")
+    assert "previous_state text" in _ingest_answers(empty_database)
+    assert "assigned_staff_id" not in _ingest_answers(empty_database)
