@@ -26,7 +26,6 @@ from redis.asyncio import Redis
 from domain.conversations.views import load_conversation
 from domain.events import (
     Event,
-    GuestLinked,
     InstanceNotice,
     InstanceStateChanged,
     UnknownEvent,
@@ -161,7 +160,7 @@ class LiveHub:
     def on_event(self, event: Event) -> None:
         """What an event changes on the staff's screens decides what is read again."""
         hotel_id = event.hotel_id
-        if isinstance(event, InstanceStateChanged | InstanceNotice | GuestLinked):
+        if isinstance(event, InstanceStateChanged | InstanceNotice):
             return  # nothing the live region shows (the admin pages read the connection state)
         notices = notices_from(event)
         if notices and hotel_id in self.clients:
