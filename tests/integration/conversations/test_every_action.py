@@ -21,7 +21,8 @@ from domain.staff.models import Role
 from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher
 from tests.support.factories import incoming
-from tests.support.web import sign_in, two_hotels
+from tests.support.web import sign_in
+from tests.support.world import World, build_world
 from web.app import create_app
 
 AI, WAITING, HUMAN, RESOLVED = State.AI, State.NEEDS_HUMAN, State.HUMAN, State.RESOLVED
@@ -29,8 +30,8 @@ CHAT = "491701234567@c.us"
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    return await two_hotels(sessions, alex=Role.AGENT)
+async def world(sessions: Any) -> World:
+    return await build_world(sessions, alex=Role.AGENT)
 
 
 @asynccontextmanager
@@ -48,9 +49,9 @@ async def drain(pubsub: Any) -> list[Event]:
 
 
 async def test_every_action_records_its_transition_and_publishes_its_event(
-    settings: Settings, sessions: Any, world: dict[str, Any]
+    settings: Settings, sessions: Any, world: World
 ) -> None:
-    aurora, anna, alex = world["aurora"], world["anna"], world["alex"]
+    aurora, anna, alex = world.aurora, world.anna, world.alex
     redis = Redis.from_url(settings.redis_url)
     pubsub = redis.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(f"{settings.redis_prefix}hotel:{aurora.id}")
