@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.conversations.inbox import InboxEntry, inbox_from_snapshot
 from domain.conversations.models import State
-from domain.conversations.views import InboxEntry, inbox_from_snapshot
 from web.render import MAX_MOVED, RegionRenderer, moved_to_top, template_environment
 
 T0 = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
