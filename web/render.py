@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import chain
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -239,7 +240,7 @@ class RegionRenderer:
     # and each fragment by its template and what changes it
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
     shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
-    shown_lists: dict[tuple[UUID, UUID | None], ShownList] = field(default_factory=dict)
+    shown_lists: dict[tuple[object, ...], ShownList] = field(default_factory=dict)
     rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     @classmethod
@@ -287,7 +288,14 @@ class RegionRenderer:
         return self.inboxes[key]
 
     def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
-        return shown_list(inbox, current)
+        # Within one push equal rows are one object (``shared_rows``): staff members whose inboxes
+        # list the same objects in the same sections show the same list, worked out once (keyed by
+        # the objects' ids, which stay theirs: the ShownList kept here holds every one of them).
+        sections = inbox.sections
+        key = (tuple(map(len, sections)), tuple(map(id, chain.from_iterable(sections))), current)
+        if key not in self.shown_lists:
+            self.shown_lists[key] = shown_list(inbox, current)
+        return self.shown_lists[key]
 
     def _row_html(self, shown: ShownList) -> Callable[[InboxRow], Markup]:
         return lambda row: row_html(self.env, row, current=row.id == shown.current)
@@ -409,9 +417,7 @@ class RegionRenderer:
         the socket shows afterwards."""
         actor = without_csrf(actor)
         inbox = self.inbox(actor)
-        now_shown = self.shown_lists.get((actor.staff_id, conversation_id))
-        if now_shown is None:
-            now_shown = self.shown_lists[actor.staff_id, conversation_id] = shown_list(inbox, conversation_id)
+        now_shown = self.shown(inbox, conversation_id)
         parts = []
         if screen in ("inbox", "conversation"):
             if shown is None:
