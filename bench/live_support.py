@@ -442,7 +442,7 @@ def start_py_spy(pid: int, seconds: float, out: Path, rate: int = 250) -> subpro
 BUCKETS: list[tuple[str, tuple[str, ...]]] = [
     ("live send: permessage-deflate (zlib), per socket", ("permessage_deflate.py",)),
     ("live send: websocket framing and the rest", ("send_text (litestar", "websockets_sansio_impl.py")),
-    ("live flush: inbox queries (async side)", ("load_inbox (domain",)),
+    ("live flush: inbox queries (async side)", ("load_entries (domain", "read_marks (domain")),
     ("live flush: Jinja render of the inbox", ("region (web/render.py", "render (jinja2")),
     ("live flush: the rest (sessions check, gather)", ("_flush (web/live.py",)),
     ("webhook ingest (route, async side)", ("green_api_webhook (web/routes/webhooks.py",)),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import secrets
 import weakref
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from itertools import chain
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -15,21 +17,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.conversations.models import State
-from domain.conversations.rules import staff_actions
-from domain.conversations.views import (
-    REASON_LABELS,
-    ConversationView,
+from domain.conversations.inbox import (
     Inbox,
     InboxEntry,
     InboxRow,
     Reader,
     SortedEntries,
     inbox_from_snapshot,
-    load_conversation,
     load_inbox,
     load_live_snapshot,
 )
+from domain.conversations.models import State
+from domain.conversations.rules import staff_actions
+from domain.conversations.views import REASON_LABELS, ConversationView, load_conversation
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
@@ -89,49 +89,90 @@ def without_csrf(actor: Actor) -> Actor:
     return replace(actor, session=replace(actor.session, csrf=""))
 
 
-def badge_html(waiting: int) -> str:
-    return (
-        f'<span id="waiting-badge" class="badge{"" if waiting else " hidden"}" hx-swap-oob="true" '
-        f'data-waiting="{waiting}" aria-label="guests waiting">{waiting or ""}</span>'
-    )
+# Every template a push renders, by what it is.
+_ROW = "partials/inbox/_row.html"
+_LIST = "partials/inbox/_list.html"
+_LIST_UPDATE = "partials/inbox/_list_update.html"
+_BADGE = "partials/inbox/_badge.html"
+_HEADER = "partials/conversations/_header.html"
+_COMPOSER_STATUS = "partials/conversations/_composer_status.html"
+_TIMELINE = "partials/conversations/_timeline.html"
+_GUEST_PANEL = "partials/conversations/_guest_panel.html"
+_BOARD = "partials/service_requests/_board.html"
+_NOTICE = "partials/live/_notice.html"
 
-
-# Rendered inbox rows, kept across pushes (a row is all its fields: a changed row is a new key), so
-# a push renders only the rows that changed since the last one.
+# Rendered inbox rows, kept across pushes and shared by every socket: a row is all its fields (a
+# changed row is a new key), so a push renders only the rows that changed since the last one. The
+# rest of the key is what else changes a row's markup: whether it is the open conversation's row
+# (highlighted), and, in an update, the place it is swapped into.
 ROW_CACHE_SIZE = 20_000
-_ROW_HTML: dict[tuple[Environment, InboxRow], Markup] = {}
+_ROW_HTML: dict[tuple[Environment, InboxRow, bool, str | None], Markup] = {}
+
+
+def row_html(env: Environment, row: InboxRow, *, current: bool = False, oob: str | None = None) -> Markup:
+    key = (env, row, current, oob)
+    html = _ROW_HTML.get(key)
+    if html is None:
+        context = {"row": row, "current_id": row.id if current else None, "row_oob": oob}
+        rendered = env.get_template(_ROW).render(context).strip()
+        html = Markup(rendered)  # noqa: S704 - our own template's output, escaped by Jinja
+        if len(_ROW_HTML) >= ROW_CACHE_SIZE:
+            for stale in list(_ROW_HTML)[: ROW_CACHE_SIZE // 2]:
+                del _ROW_HTML[stale]
+        _ROW_HTML[key] = html
+    return html
+
 
 SECTIONS = ("needs_human", "mine", "others", "ai", "resolved")
 MAX_MOVED = 8  # past this many rows moved to the top of a section, the section is sent whole
 
 
 def inbox_sections(inbox: Inbox) -> tuple[list[InboxRow], ...]:
-    return (inbox.needs_human, inbox.mine, inbox.others, inbox.ai, inbox.resolved_today)
+    return inbox.sections
+
+
+_Key = TypeVar("_Key", bound=Hashable)
+_Shared = TypeVar("_Shared")
+
+
+def one_of(
+    table: weakref.WeakValueDictionary[_Key, _Shared], key: _Key, make: Callable[[], _Shared]
+) -> _Shared:
+    """The object ``table`` holds for ``key`` while anything still uses it, else a new one: equal
+    things made apart (by sockets that connected one by one, each through its own renderer) are one
+    object, so the next push works each out once for all of them (``pages`` in web/live.py, and
+    ``RegionRenderer``'s caches, key by it). ``bench.live``'s broadcast to 2,000 sockets of one
+    view went from 76 to 350 ms without it."""
+    shared = table.get(key)
+    if shared is None:
+        shared = table[key] = make()
+    return shared
 
 
 @dataclass(frozen=True, eq=False)
 class ShownList:
-    """What one socket's live inbox list shows: the rows of each section, in order, as rendered.
-
-    The next push to that socket sends only the difference (``RegionRenderer.list_update``).
-    Equal lists are one object (``shown_list``), so sockets showing the same list share the work.
-    """
+    """What one socket's live inbox list shows: the rows of each section, in order, and which is
+    the open conversation's. The next push to that socket sends only the difference
+    (``RegionRenderer.list_update``). Equal lists are one object (``shown_list``)."""
 
     order: tuple[tuple[UUID, ...], ...]
-    rows: dict[UUID, str]
+    rows: dict[UUID, InboxRow]
+    current: UUID | None
     waiting: int
 
 
-_SHOWN: weakref.WeakValueDictionary[tuple[object, ...], ShownList] = weakref.WeakValueDictionary()
+_SHOWN_LISTS: weakref.WeakValueDictionary[tuple[object, ...], ShownList] = weakref.WeakValueDictionary()
 
 
-def shown_list(order: tuple[tuple[UUID, ...], ...], rows: dict[UUID, str], waiting: int) -> ShownList:
-    key = (order, tuple(rows[i] for section in order for i in section), waiting)
-    shown = _SHOWN.get(key)
-    if shown is None:
-        shown = ShownList(order, rows, waiting)
-        _SHOWN[key] = shown
-    return shown
+def shown_list(inbox: Inbox, current: UUID | None) -> ShownList:
+    sections = inbox.sections
+    order = tuple(tuple(row.id for row in section) for section in sections)
+    rows = tuple(row for section in sections for row in section)
+    return one_of(
+        _SHOWN_LISTS,
+        (order, rows, current, inbox.waiting),
+        lambda: ShownList(order, {row.id: row for row in rows}, current, inbox.waiting),
+    )
 
 
 def moved_to_top(old: tuple[UUID, ...], new: tuple[UUID, ...]) -> int | None:
@@ -145,14 +186,22 @@ def moved_to_top(old: tuple[UUID, ...], new: tuple[UUID, ...]) -> int | None:
     return None
 
 
-def _oob_row(scope_rows: str, row_id: UUID, html: str) -> str:
-    """A row replacing the one with its id in that section (outerHTML)."""
-    return html.replace("<li ", f'<li hx-swap-oob="outerHTML:#{scope_rows} #row-{row_id}" ', 1)
+@dataclass(frozen=True, slots=True)
+class SectionChange:
+    """How one section of a live list changes between two pushes (the view data of
+    ``partials/inbox/_list_update.html``)."""
 
+    key: str
+    count: int | None = None  # the new count, when it changed
+    rows: list[InboxRow] | None = None  # the whole section, when its order changed too much
+    deleted: list[UUID] = field(default_factory=list)  # rows that left, or go to the top
+    to_top: list[InboxRow] = field(default_factory=list)
+    replaced: list[Markup] = field(default_factory=list)  # rows changed in place, each its own swap
 
-def _mark_current(html: str, row_id: UUID) -> str:
-    """Highlight the open conversation's row in rendered list or row HTML (per tab, no re-render)."""
-    return html.replace(f'" id="row-{row_id}"', f' current" id="row-{row_id}"', 1)
+    def __bool__(self) -> bool:
+        return bool(
+            self.count is not None or self.rows is not None or self.deleted or self.to_top or self.replaced
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,10 +214,7 @@ class Shown:
     board: str | None = None
 
 
-# Across pushes and connects, like ``_SHOWN``: sockets that connected one by one (each through its
-# own renderer) and show the same share one object, so the next push renders once for all of them
-# (``bench.live``'s broadcast to 2,000 sockets of one view went from 76 to 350 ms without it).
-_REMEMBERED: weakref.WeakValueDictionary[tuple[object, ...], Shown] = weakref.WeakValueDictionary()
+_SHOWN: weakref.WeakValueDictionary[tuple[object, ...], Shown] = weakref.WeakValueDictionary()
 
 
 @dataclass
@@ -177,10 +223,10 @@ class RegionRenderer:
 
     Everything is loaded first, in a few column queries for the whole hotel (``prepare``); rendering
     then needs no database. Inbox rows are rendered once each and shared by every staff member's
-    list; a conversation's timeline is the same for everyone. What differs by viewer is rendered
-    for each kind of viewer once, keyed by what changes it: the guest panel by role (admins get
-    the GDPR controls), the header and the composer's status line by staff member (which buttons,
-    "you"), the inbox's sections (mine, unread) by staff member.
+    list; a conversation's timeline is the same for everyone. Every other fragment is rendered
+    once per push for each value of what changes it: the guest panel by role (admins get the GDPR
+    controls), the header by the actions offered and whether the conversation is the viewer's,
+    the composer's status line by the latter, an inbox list by the rows it shows.
     """
 
     env: Environment
@@ -190,12 +236,12 @@ class RegionRenderer:
     board: list[BoardSection] | None = None
     notices: list[Notice] = field(default_factory=list)
     names: dict[UUID, str] = field(default_factory=dict)
+    # within this push: each staff member's inbox, the rows they share (by id and unread mark),
+    # and each fragment by its template and what changes it
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
     shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
-    shared: dict[tuple[object, ...], str] = field(default_factory=dict)
-    lists: dict[tuple[tuple[tuple[UUID, bool], ...], ...], str] = field(default_factory=dict)
-    shown_lists: dict[tuple[object, UUID | None], ShownList] = field(default_factory=dict)
-    updates: dict[tuple[int, int], str] = field(default_factory=dict)
+    shown_lists: dict[tuple[object, ...], ShownList] = field(default_factory=dict)
+    rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     @classmethod
     async def prepare(
@@ -233,18 +279,6 @@ class RegionRenderer:
             names = {row[0]: row[1] for row in rows}
         return cls(env, SortedEntries.of(entries), marks, views, requests, notices, names)
 
-    def row_html(self, row: InboxRow) -> Markup:
-        key = (self.env, row)
-        html = _ROW_HTML.get(key)
-        if html is None:
-            rendered = self.env.get_template("partials/inbox/_row.html").render(row=row, current_id=None)
-            html = Markup(rendered.strip())  # noqa: S704 - our own template's output, escaped by Jinja
-            if len(_ROW_HTML) >= ROW_CACHE_SIZE:
-                for stale in list(_ROW_HTML)[: ROW_CACHE_SIZE // 2]:
-                    del _ROW_HTML[stale]
-            _ROW_HTML[key] = html
-        return html
-
     def inbox(self, actor: Actor) -> Inbox:
         key = actor.staff_id
         if key not in self.inboxes:
@@ -253,98 +287,91 @@ class RegionRenderer:
             )
         return self.inboxes[key]
 
-    @staticmethod
-    def _shape(inbox: Inbox) -> tuple[tuple[tuple[UUID, bool], ...], ...]:
-        """Within one push, rows with the same id and unread mark are the same row."""
-        return tuple(tuple((row.id, row.unread) for row in section) for section in inbox_sections(inbox))
-
-    def list_html(self, inbox: Inbox, current: UUID | None) -> str:
-        """The whole list, out of band. Staff whose inboxes hold the same rows with the same unread
-        marks see the same list: it is rendered once for all of them."""
-        shape = self._shape(inbox)
-        if shape not in self.lists:
-            context = {"inbox": inbox, "oob": True, "current_id": None, "row_html": self.row_html}
-            self.lists[shape] = self.env.get_template("partials/inbox/_list.html").render(context)
-        html = self.lists[shape]
-        return html if current is None else _mark_current(html, current)
-
     def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
-        key = (self._shape(inbox), current)
+        # Within one push equal rows are one object (``shared_rows``): staff members whose inboxes
+        # list the same objects in the same sections show the same list, worked out once (keyed by
+        # the objects' ids, which stay theirs: the ShownList kept here holds every one of them).
+        sections = inbox.sections
+        key = (tuple(map(len, sections)), tuple(map(id, chain.from_iterable(sections))), current)
         if key not in self.shown_lists:
-            self.shown_lists[key] = self._shown(inbox, current)
+            self.shown_lists[key] = shown_list(inbox, current)
         return self.shown_lists[key]
 
-    def _shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
-        rows: dict[UUID, str] = {}
-        for section in inbox_sections(inbox):
-            for row in section:
-                html = str(self.row_html(row))
-                rows[row.id] = _mark_current(html, row.id) if row.id == current else html
-        order = tuple(tuple(row.id for row in section) for section in inbox_sections(inbox))
-        return shown_list(order, rows, inbox.waiting)
+    def _row_html(self, shown: ShownList) -> Callable[[InboxRow], Markup]:
+        return lambda row: row_html(self.env, row, current=row.id == shown.current)
+
+    def list_html(self, inbox: Inbox, shown: ShownList) -> str:
+        """The whole list, out of band, rendered once for every socket that shows it."""
+        context = {"inbox": inbox, "oob": True, "row_html": self._row_html(shown)}
+        return self._once(_LIST, (shown,), context)
 
     def list_update(self, old: ShownList, new: ShownList) -> str:
         """The out-of-band fragments that turn the list ``old`` shows into ``new``: rows removed,
         rows moved to the top of a section, rows changed in place, and whole sections otherwise."""
         if old is new:
             return ""
-        key = (id(old), id(new))
-        if key not in self.updates:
-            self.updates[key] = self._list_update(old, new)
-        return self.updates[key]
+        key = (_LIST_UPDATE, old, new)
+        if key not in self.rendered:
+            changes = [change for change in self._changes(old, new) if change]
+            context = {"changes": changes, "row_html": self._row_html(new)}
+            self.rendered[key] = self.env.get_template(_LIST_UPDATE).render(context) if changes else ""
+        return self.rendered[key]
 
-    def _list_update(self, old: ShownList, new: ShownList) -> str:
-        deletes: list[str] = []
-        changes: list[str] = []
+    def _changes(self, old: ShownList, new: ShownList) -> Iterator[SectionChange]:
         for key, before, after in zip(SECTIONS, old.order, new.order, strict=True):
-            target = f"live-rows-{key}"
-            if len(before) != len(after):
-                count = f'<span class="count" id="live-count-{key}" hx-swap-oob="true">{len(after)}</span>'
-                changes.append(count)
+            count = len(after) if len(before) != len(after) else None
             moved = 0 if before == after else moved_to_top(before, after)
             if moved is None:
-                rows = "".join(new.rows[i] for i in after)
-                changes.append(f'<ul class="rows" id="{target}" hx-swap-oob="true">{rows}</ul>')
+                yield SectionChange(key, count, rows=[new.rows[i] for i in after])
                 continue
             head = set(after[:moved])
             staying = set(after)
-            deletes.extend(
-                f'<div hx-swap-oob="delete:#{target} #row-{i}"></div>'
-                for i in before
-                if i in head or i not in staying
+            yield SectionChange(
+                key,
+                count,
+                deleted=[i for i in before if i in head or i not in staying],
+                to_top=[new.rows[i] for i in after[:moved]],
+                replaced=[
+                    row_html(
+                        self.env,
+                        new.rows[i],
+                        current=i == new.current,
+                        oob=f"outerHTML:#live-rows-{key} #row-{i}",
+                    )
+                    for i in after[moved:]
+                    if new.rows[i] != old.rows.get(i) or (i == new.current) != (i == old.current)
+                ],
             )
-            if moved:
-                rows = "".join(new.rows[i] for i in after[:moved])
-                changes.append(f'<div hx-swap-oob="afterbegin:#{target}">{rows}</div>')
-            changes.extend(
-                _oob_row(target, i, new.rows[i]) for i in after[moved:] if new.rows[i] != old.rows.get(i)
-            )
-        return "".join(deletes + changes)
 
-    def _once(self, key: tuple[object, ...], template: str, context: dict[str, Any]) -> str:
-        """A fragment rendered once per push for everyone whose ``key`` is the same."""
-        if key not in self.shared:
-            self.shared[key] = self.env.get_template(template).render(context)
-        return self.shared[key]
+    def _once(self, template: str, key: tuple[object, ...], context: dict[str, Any]) -> str:
+        """``template`` rendered once per push for every viewer for whom ``key``, what changes
+        the fragment, is the same."""
+        cache_key = (template, *key)
+        if cache_key not in self.rendered:
+            self.rendered[cache_key] = self.env.get_template(template).render(context)
+        return self.rendered[cache_key]
 
     def conversation_html(self, actor: Actor, view: ConversationView, inbox: Inbox) -> str:
-        """The open conversation, out of band: header and composer status for this staff member,
-        the guest panel for their role, the timeline for everyone."""
+        """The open conversation, out of band: the header by the actions this staff member is
+        offered and whether it is theirs, the composer status by the latter, the guest panel by
+        role, the timeline for everyone."""
         cid = view.conversation.id
         context = {**conversation_context(actor, view, inbox), "oob": True}
-        admin = actor.role is Role.ADMIN
+        actions, mine = context["actions"], context["mine"]
         return "".join(
             (
-                self._once((cid, "header", actor.staff_id, actor.role), _HEADER, context),
-                self._once((cid, "composer", actor.staff_id), _COMPOSER_STATUS, context),
-                self._once((cid, "timeline"), _TIMELINE, context),
-                self._once((cid, "guest", admin), _GUEST_PANEL, context),
+                self._once(_HEADER, (cid, actions, mine), context),
+                self._once(_COMPOSER_STATUS, (cid, mine), context),
+                self._once(_TIMELINE, (cid,), context),
+                self._once(_GUEST_PANEL, (cid, actor.role is Role.ADMIN), context),
             )
         )
 
     def board_html(self) -> str:
-        context = {"board": self.board or [], "oob": True}
-        return self._once(("board",), _BOARD, context)
+        return self._once(_BOARD, (), {"board": self.board or [], "oob": True})
+
+    def badge_html(self, waiting: int) -> str:
+        return self._once(_BADGE, (waiting,), {"waiting": waiting, "badge_oob": True})
 
     def notices_html(self, actor: Actor) -> str:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
@@ -355,14 +382,14 @@ class RegionRenderer:
             entry = self.entries_by_id.get(notice.conversation_id)
             if notice.kind == WAITING and (entry is None or entry.state is not State.NEEDS_HUMAN):
                 continue  # someone took it in the meantime: nothing to call anyone for
-            parts.append(self._once(("notice", index), _NOTICE, self._notice_context(notice, entry)))
+            parts.append(self._once(_NOTICE, (index,), self._notice_context(notice, entry)))
         return "".join(parts)
 
     @cached_property
     def entries_by_id(self) -> dict[UUID, InboxEntry]:
         entries = self.entries
         if isinstance(entries, SortedEntries):
-            return {e.id: e for e in (*entries.waiting, *entries.human, *entries.ai, *entries.resolved)}
+            return entries.by_id
         return {e.id: e for e in entries}
 
     def _notice_context(self, notice: Notice, entry: InboxEntry | None) -> dict[str, Any]:
@@ -394,7 +421,7 @@ class RegionRenderer:
         parts = []
         if screen in ("inbox", "conversation"):
             if shown is None:
-                parts.append(self.list_html(inbox, conversation_id))
+                parts.append(self.list_html(inbox, now_shown))
             else:
                 parts.append(self.list_update(shown.inbox, now_shown))
         conversation = None
@@ -409,36 +436,19 @@ class RegionRenderer:
             if shown is None or board != shown.board:
                 parts.append(board)
         if shown is None or shown.inbox.waiting != inbox.waiting:
-            parts.append(badge_html(inbox.waiting))
+            parts.append(self.badge_html(inbox.waiting))
         parts.append(self.notices_html(actor))
-        return "".join(parts), self._remember(now_shown, conversation, board, shown)
-
-    def _remember(
-        self, inbox: ShownList, conversation: str | None, board: str | None, before: Shown | None
-    ) -> Shown:
-        """Sockets that showed the same and were sent the same keep one ``Shown`` (``pages`` in
-        web/live.py groups sockets by it)."""
-        if (
-            before is not None
-            and before.inbox is inbox
-            and before.conversation == conversation
-            and before.board == board
+        if shown is not None and (shown.inbox, shown.conversation, shown.board) == (
+            now_shown,
+            conversation,
+            board,
         ):
-            return before
-        key = (id(inbox), conversation, board)  # the Shown keeps its inbox, so the id stays unique
-        remembered = _REMEMBERED.get(key)
-        if remembered is None:
-            remembered = Shown(inbox, conversation, board)
-            _REMEMBERED[key] = remembered
-        return remembered
+            return "".join(parts), shown
+        return "".join(parts), one_of(
+            _SHOWN, (now_shown, conversation, board), lambda: Shown(now_shown, conversation, board)
+        )
 
 
-_HEADER = "partials/conversations/_header.html"
-_COMPOSER_STATUS = "partials/conversations/_composer_status.html"
-_TIMELINE = "partials/conversations/_timeline.html"
-_GUEST_PANEL = "partials/conversations/_guest_panel.html"
-_BOARD = "partials/service_requests/_board.html"
-_NOTICE = "partials/live/_notice.html"
 STAFF_NAMES_SQL = "SELECT id, name FROM staff_users WHERE id = ANY($1::uuid[])"
 
 

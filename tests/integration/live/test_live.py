@@ -310,42 +310,54 @@ async def test_a_socket_whose_session_is_gone_gets_no_more_updates(server, world
         assert not any("Nobody should see this" in frame for frame in frames)
 
 
-async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, settings) -> None:
-    """The live push's plain-SQL inbox query and the pages' ORM query agree, state by state."""
+def inbox_seen(html: str, scope: str = "live") -> dict[str, tuple[int, list[tuple[str, str]]]]:
+    """What an inbox list shows, section by section: the count, then each row (its conversation
+    id and its class list), in order."""
+    import re
+
+    seen = {}
+    for key in ("needs_human", "mine", "others", "ai", "resolved"):
+        count = re.search(rf'id="{scope}-count-{key}"[^>]*>(\d+)<', html)
+        rows = re.search(rf'<ul class="rows" id="{scope}-rows-{key}"[^>]*>(.*?)</ul>', html, re.S)
+        assert count is not None, f"no count of {key}"
+        assert rows is not None, f"no rows of {key}"
+        found = re.findall(r'class="(inbox-row[^"]*)" id="row-([0-9a-f-]{36})"', rows.group(1))
+        seen[key] = (int(count.group(1)), [(row_id, classes) for classes, row_id in found])
+    return seen
+
+
+async def test_the_inbox_page_and_the_live_push_show_the_same_rows(server, world, anna, sessions) -> None:
+    """Sections, their order and counts, unread marks and open requests: what Anna sees on the
+    inbox page is what her socket is sent on connect, from the same data."""
     import datetime
 
-    import asyncpg
-
     from domain.conversations.models import ConversationRead, State
-    from domain.conversations.views import OpenRequest, load_inbox_snapshot, load_live_snapshot, read_marks
     from domain.service_requests.models import ServiceRequest
-    from domain.uow import DriverUnitOfWork
 
-    aurora, anna = world.aurora, world.anna  # anna: her staff id
-    chats = [f"49170555000{i}@c.us" for i in range(5)]
-    for i, chat in enumerate(chats):
-        await post_guest(server, aurora, "hook-a", f"message {i}", chat_id=chat)
+    aurora, anna_id = world.aurora, world.anna
+    for i in range(7):
+        await post_guest(server, aurora, "hook-a", f"message {i}", chat_id=f"49170555000{i}@c.us")
     await post_guest(server, world.borealis, "hook-b", "another hotel's guest")
     now = datetime.datetime.now(datetime.UTC)
+    minutes = datetime.timedelta(minutes=1)
     async with sessions() as db, db.begin():
-        rows = (
+        conversations = (
             await db.execute(
                 select(Conversation)
                 .where(Conversation.hotel_id == aurora.id)
                 .order_by(Conversation.created_at)
             )
         ).scalars()
-        ai, waiting, mine, resolved_today, resolved_before = rows
-        waiting.state, waiting.needs_human_since, waiting.handoff_reason = (
-            State.NEEDS_HUMAN,
-            now,
-            "guest_asked_for_person",
-        )
-        mine.state, mine.assigned_staff_id = State.HUMAN, anna
+        ai_old, ai_new, waiting_long, waiting_short, mine, resolved_today, resolved_before = conversations
+        ai_old.last_message_at, ai_new.last_message_at = now - 5 * minutes, now - minutes
+        for conversation, since in ((waiting_long, 30), (waiting_short, 2)):
+            conversation.state, conversation.handoff_reason = State.NEEDS_HUMAN, "guest_requested_human"
+            conversation.needs_human_since = now - since * minutes
+        mine.state, mine.assigned_staff_id = State.HUMAN, anna_id
         resolved_today.state = State.RESOLVED
         resolved_before.state = State.RESOLVED
         resolved_before.updated_at = now - datetime.timedelta(days=2)
-        db.add(ConversationRead(staff_id=anna, conversation_id=ai.id, seen_at=now))
+        db.add(ConversationRead(staff_id=anna_id, conversation_id=ai_old.id, seen_at=now))
         for status in ("open", "in_progress", "done"):
             db.add(
                 ServiceRequest(
@@ -358,20 +370,48 @@ async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, set
                     status=status,
                 )
             )
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    async with sessions() as db:
-        expected = await load_inbox_snapshot(db, aurora.id, today_start=today)
-        expected_marks = await read_marks(db, [anna], [e.id for e in expected])
-    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=1)
-    try:
-        async with DriverUnitOfWork(pool, None) as reader:  # type: ignore[arg-type]
-            entries, marks = await load_live_snapshot(reader, aurora.id, [anna], today_start=today)
-    finally:
-        await pool.close()
-    assert sorted(entries, key=lambda e: e.id) == sorted(expected, key=lambda e: e.id)
-    assert {e.state for e in entries} == {State.AI, State.NEEDS_HUMAN, State.HUMAN, State.RESOLVED}
-    assert resolved_before.id not in {e.id for e in entries}
-    assert marks == expected_marks
-    assert set(marks) == {(anna, ai.id)}
-    requests = {e.id: e.open_request for e in entries if e.open_request is not None}
-    assert requests == {mine.id: OpenRequest("housekeeping", "312", 1)}  # two still to do
+    expected = {
+        "needs_human": (
+            2,
+            [
+                (str(waiting_long.id), "inbox-row state-needs_human unread"),  # the longest wait first
+                (str(waiting_short.id), "inbox-row state-needs_human unread"),
+            ],
+        ),
+        "mine": (1, [(str(mine.id), "inbox-row state-human unread")]),
+        "others": (0, []),
+        "ai": (  # the latest first; Anna has read the older one
+            2,
+            [(str(ai_new.id), "inbox-row state-ai unread"), (str(ai_old.id), "inbox-row state-ai")],
+        ),
+        "resolved": (1, [(str(resolved_today.id), "inbox-row state-resolved unread")]),
+    }
+    page = (await anna.get("/inbox")).text
+    async with websockets.connect(
+        ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
+    ) as socket:
+        pushed = await receive_until(socket, 'id="inbox-list"')
+    for html in (page, pushed):
+        assert inbox_seen(html) == expected
+        assert "another hotel's guest" not in html
+        assert "housekeeping · room 312 +1" in html  # the oldest open request, and one more to do
+        assert 'data-waiting="2"' in html
+
+
+async def test_inbox_search_finds_a_guest_by_their_other_chat_id(server, world, anna, sessions) -> None:
+    """A guest first known by their number is found by their @lid as well, once it is learnt."""
+    from domain.guests.models import Guest
+
+    await post_guest(server, world.aurora, "hook-a", "Hello", chat_id="491705550001@c.us")
+    await post_guest(server, world.aurora, "hook-a", "Hi there", chat_id="491705550002@c.us")
+    async with sessions() as db, db.begin():
+        guest = (await db.execute(select(Guest).where(Guest.chat_id == "491705550001@c.us"))).scalar_one()
+        guest.alt_chat_id = "207383654182912@lid"
+        conversation = (
+            await db.execute(select(Conversation).where(Conversation.guest_id == guest.id))
+        ).scalar_one()
+    found = await anna.get("/inbox", params={"q": "207383654182912"}, headers={"HX-Request": "true"})
+    assert inbox_seen(found.text, scope="results")["ai"] == (
+        1,
+        [(str(conversation.id), "inbox-row state-ai unread")],
+    )

@@ -10,9 +10,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.conversations.inbox import InboxEntry, inbox_from_snapshot
 from domain.conversations.models import State
-from domain.conversations.views import InboxEntry, inbox_from_snapshot
+from domain.staff.models import Role
+from domain.staff.service import HotelRole
+from web.auth import Actor
 from web.render import MAX_MOVED, RegionRenderer, moved_to_top, template_environment
+from web.sessions import StaffSession
 
 T0 = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
 ENV = template_environment()
@@ -130,3 +134,19 @@ def test_the_open_conversation_stays_highlighted_in_updates() -> None:
     renderer, after = shown([entry(A, 3, "again"), base[1]], current=A)
     update = renderer.list_update(before, after)
     assert f'class="inbox-row state-ai unread current" id="row-{A}"' in update
+
+
+def test_sockets_that_connected_one_by_one_and_show_the_same_share_what_they_show() -> None:
+    """Each connect renders through its own renderer; what the sockets show is still one object,
+    so the next push works their update out once for all of them (web/live.py groups by it)."""
+    base = [entry(A, 1, "first"), entry(B, 2, "second")]
+    hotel = HotelRole(uuid4(), "Hotel Aurora", "aurora", Role.AGENT)
+    session = StaffSession("token", STAFF.staff_id, hotel.hotel_id, "csrf", 0.0)
+    actor = Actor(session, STAFF.staff_id, "Anna", "anna@aurora.example", hotel, [hotel])
+    shown_by_socket = []
+    for _ in range(3):
+        renderer = RegionRenderer(ENV, list(base), {}, {})
+        html, now_shown = renderer.region(actor, None)
+        assert 'id="inbox-list"' in html
+        shown_by_socket.append(now_shown)
+    assert shown_by_socket[0] is shown_by_socket[1] is shown_by_socket[2]
