@@ -21,7 +21,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
-from litestar_htmx import HTMXPlugin, HTMXRequest
+from litestar_htmx import HTMXPlugin
 from redis.asyncio import BlockingConnectionPool
 
 import domain.models  # noqa: F401 - every table registered before the first query
@@ -35,7 +35,7 @@ from web.actor import Forbidden, LoginRequired
 from web.auth import CsrfRejected
 from web.client_address import TrustedProxies
 from web.deps import DEPENDENCIES
-from web.errors import EXCEPTION_HANDLERS, forbidden
+from web.errors import EXCEPTION_HANDLERS, forbidden, from_htmx
 from web.hotel_health import SecretsHealth, WebhookFailures
 from web.live import LiveHub, live
 from web.login_throttle import LoginThrottle
@@ -88,9 +88,7 @@ def known_revisions() -> frozenset[str]:
 
 
 def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    if (
-        isinstance(request, HTMXRequest) and request.htmx
-    ):  # htmx follows HX-Redirect; a 303 would swap the sign-in page into a fragment
+    if from_htmx(request):  # htmx follows HX-Redirect; a 303 would put the sign-in page in a fragment
         return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
     if request.method == "GET":
         return Redirect(f"/login?next={request.url.path}", status_code=303)

@@ -41,5 +41,7 @@ async def check_csrf(request: Request[Any, Any, Any], expected: str) -> None:
 
 async def provide_actor(request: Request[Any, Any, Any], resources: ProvidedResources) -> Actor:
     actor = await load_actor(request, resources)
+    # Kept on this request (not the app) so that an error page still shows the staff member's top bar.
+    request.state.actor = actor
     await check_csrf(request, actor.session.csrf)
     return actor
