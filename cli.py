@@ -724,12 +724,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command in ("serve", "worker", "demo", "migrate"):
-        from domain.settings import Settings
+        from domain.settings import Settings, SettingsError
         from observability.logs import configure_logging
 
         # Read here for the log set-up only: the settings every other part uses are read once, on
         # first use, and the demo completes the environment (its SECRET_KEY, URLs) before that.
-        settings = Settings.from_env()
+        # Also the one place a bad variable stops the start, with its name instead of a traceback.
+        try:
+            settings = Settings.from_env()
+        except SettingsError as error:
+            raise SystemExit(f"hotelbot: {error}") from None
         configure_logging(settings.log_level, settings.log_format)
     args.handler(args)
 

@@ -1,27 +1,48 @@
-"""One typed settings object, read once from the environment."""
+"""One typed settings object, read once from the environment.
+
+Each setting is one field with its one default; its environment variable is the field's name in
+capitals (``session_idle_seconds`` is ``SESSION_IDLE_SECONDS``), and an empty variable counts as
+unset. ``Settings(database_url=...)`` (tests, a command given its own database) gives those keywords
+and the defaults, never the shell's environment; ``Settings.from_env()`` reads the environment.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 # What a Settings object built in-process gets (unit tests); ``serve``, ``worker`` and the commands
 # that store secrets refuse it (``secret_key_problem``): the demo and the tests give a real key.
 _DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 16
 
+# Comma-separated in the environment (``TRUSTED_PROXIES=10.0.0.1,10.0.0.0/8``), not JSON.
+CommaList = Annotated[tuple[str, ...], NoDecode]
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+class SettingsError(ValueError):
+    """A variable in the environment that the product cannot start with; says which and why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="forbid")
+
     database_url: str = ""
     redis_url: str = ""
     secret_key: str = _DEV_SECRET
-    secret_key_fallbacks: tuple[str, ...] = ()
+    secret_key_fallbacks: CommaList = ()
     public_base_url: str = "http://127.0.0.1:8000"
     green_api_url: str = "https://api.green-api.com"
     deepseek_api_url: str = "https://api.deepseek.com"
@@ -45,10 +66,54 @@ class Settings:
     worker_metrics_port: int = 9100
     # Security: the proxies whose X-Forwarded-For hop is believed (IPs or CIDRs; none by default),
     # how long a session may sit unused, and the bearer token /metrics asks for (none: open).
-    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxies: CommaList = ()
     session_idle_seconds: int = 12 * 3600
     metrics_token: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+
+    @field_validator("secret_key_fallbacks", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("public_base_url", "green_api_url", "deepseek_api_url")
+    @classmethod
+    def _without_trailing_slash(cls, value: str) -> str:
+        # Paths are appended with a leading slash: "https://host/" + "/v1" would double it.
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Keywords and defaults only: a test's settings must not change with the shell it runs in.
+        # ``from_env`` is the one reader of the environment.
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings the environment (or the given mapping) says; SettingsError naming the
+        variable when one has a value of the wrong kind (``SESSION_IDLE_SECONDS=abc``)."""
+        values = _Environment(cls, os.environ if environ is None else environ)()
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{str(problem['loc'][0]).upper()}={problem['input']!r}: {problem['msg']}"
+                for problem in error.errors()
+            )
+            raise SettingsError(f"invalid setting in the environment: {problems}") from None
 
     def secret_key_problem(self) -> str | None:
         """Why SECRET_KEY cannot protect production data, or None when it can."""
@@ -75,41 +140,18 @@ class Settings:
                 return "postgresql+asyncpg://" + url[len(prefix) :]
         return url
 
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
 
-        def get(name: str, default: str) -> str:
-            return env.get(name, default) or default
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment reader (names, empty values, comma lists), over a given
+    mapping: the tests read a dict, the product reads ``os.environ``."""
 
-        return cls(
-            database_url=get("DATABASE_URL", ""),
-            redis_url=get("REDIS_URL", ""),
-            secret_key=get("SECRET_KEY", _DEV_SECRET),
-            secret_key_fallbacks=_split(env.get("SECRET_KEY_FALLBACKS", "")),
-            public_base_url=get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            green_api_url=get("GREEN_API_URL", "https://api.green-api.com").rstrip("/"),
-            deepseek_api_url=get("DEEPSEEK_API_URL", "https://api.deepseek.com").rstrip("/"),
-            deepseek_api_key=get("DEEPSEEK_API_KEY", ""),
-            deepseek_model=get("DEEPSEEK_MODEL", "deepseek-flash"),
-            oidc_issuer=get("OIDC_ISSUER", ""),
-            oidc_client_id=get("OIDC_CLIENT_ID", ""),
-            oidc_client_secret=get("OIDC_CLIENT_SECRET", ""),
-            log_level=get("LOG_LEVEL", "INFO").upper(),
-            log_format=get("LOG_FORMAT", "console"),
-            ai_debounce_seconds=float(get("AI_DEBOUNCE_SECONDS", "3")),
-            ai_history_messages=int(get("AI_HISTORY_MESSAGES", "20")),
-            knowledge_token_budget=int(get("KNOWLEDGE_TOKEN_BUDGET", "6000")),
-            sweep_interval_seconds=int(get("SWEEP_INTERVAL_SECONDS", "10")),
-            worker_poll_delay=float(get("WORKER_POLL_DELAY", "0.05")),
-            redis_prefix=get("REDIS_PREFIX", ""),
-            retry_base_seconds=float(get("RETRY_BASE_SECONDS", "2")),
-            send_timeout_seconds=int(get("SEND_TIMEOUT_SECONDS", "30")),
-            ai_timeout_seconds=int(get("AI_TIMEOUT_SECONDS", "150")),
-            worker_metrics_port=int(get("WORKER_METRICS_PORT", "9100")),
-            trusted_proxies=_split(env.get("TRUSTED_PROXIES", "")),
-            session_idle_seconds=int(get("SESSION_IDLE_SECONDS", str(12 * 3600))),
-            metrics_token=get("METRICS_TOKEN", ""),
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
         )
 
 

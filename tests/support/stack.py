@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.models import Conversation, Message
 from domain.hotels.models import Hotel
+from domain.ports import AI_QUEUE, SEND_QUEUE
 from domain.settings import Settings
-from jobs.enqueue import RedisDispatcher
+from jobs.enqueue import RedisDispatcher, queue_name
 from jobs.worker import build_workers, redis_settings
 from sim.green_api import SimConfig
 from sim.green_api import create_app as green_api_app
@@ -52,6 +53,30 @@ class Workers:
         redis = await create_pool(redis_settings(self.settings.redis_url))
         self.workers = build_workers(self.settings, redis)
         self.tasks = [asyncio.create_task(worker.async_run()) for worker in self.workers]
+
+    async def drain(self) -> None:
+        """Run every queued job, deferred retries included, until none is left, then return: what
+        the jobs were going to do is done, so a test asserts "nothing more happens" without sleeping
+        and looking. Running workers stop first (their jobs finish), so no job runs outside this."""
+        await self.stop()
+        redis = await create_pool(redis_settings(self.settings.redis_url))
+        try:
+            # One outbox sweep, as a worker starting up does; the schedules themselves stay off,
+            # or the next sweep, queued ahead of its second, would keep a burst from ending.
+            await redis.enqueue_job("cron:sweep_outbox", _queue_name=self._queues()[0])
+            # One round per hop (an AI reply queues a send on the other queue) until both are empty.
+            while any([await redis.zcard(queue) for queue in self._queues()]):
+                workers = build_workers(self.settings, redis, burst=True)
+                for worker in workers:
+                    worker.cron_jobs = []
+                await asyncio.gather(*(worker.async_run() for worker in workers))
+                for worker in workers:
+                    await worker.close()
+        finally:
+            await redis.aclose()
+
+    def _queues(self) -> list[str]:
+        return [queue_name(self.settings.redis_prefix, queue) for queue in (SEND_QUEUE, AI_QUEUE)]
 
     async def stop(self) -> None:
         """Stop the workers for good, whatever their jobs are doing (a cancelled job is fine here)."""
@@ -173,7 +198,9 @@ async def running_stack(
     knowledge: list[tuple[str, str]] | None = None,
 ) -> AsyncIterator[Stack]:
     with serve_app(green_api_app(fast_green_api())) as green_url, serve_app(llm_app()) as llm_url:
-        settings = replace(settings, green_api_url=green_url, deepseek_api_url=llm_url + "/v1")
+        settings = settings.model_copy(
+            update={"green_api_url": green_url, "deepseek_api_url": llm_url + "/v1"}
+        )
         hotel = await make_hotel(
             sessions, webhook_token="hook-secret", api_token="api-secret", knowledge=knowledge
         )

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.staff.models import Role
 from domain.staff.service import create_or_update_staff
-from tests.support.factories import make_hotel
 
 PASSWORD = "correct horse battery"
 
@@ -52,21 +51,3 @@ async def sign_in(client: AsyncTestClient[Any], email: str, password: str = PASS
     inbox = await client.get("/inbox")
     assert inbox.status_code == 200, inbox.text
     return csrf_from(inbox.text)
-
-
-async def two_hotels(
-    sessions: async_sessionmaker[AsyncSession], *, alex: Role | None = None
-) -> dict[str, Any]:
-    """Aurora with Anna (an agent), Borealis with Bob (an agent); Alex at Aurora in ``alex``'s role
-    when given. Each hotel's webhook token is hook-a / hook-b."""
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    world: dict[str, Any] = {
-        "aurora": aurora,
-        "borealis": borealis,
-        "anna": await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna"),
-    }
-    if alex is not None:
-        world["alex"] = await make_staff(sessions, aurora.id, "alex@aurora.example", alex, "Alex")
-    world["bob"] = await make_staff(sessions, borealis.id, "bob@borealis.example", Role.AGENT, "Bob")
-    return world

@@ -60,7 +60,7 @@ async def test_a_burst_of_messages_gets_one_answer(stack: Stack) -> None:
     await stack.guest_writes("Hi!")
     await stack.guest_writes("Is there parking?")
     await eventually(stack.replies)
-    await asyncio.sleep(1.0)
+    await stack.workers.drain()
     replies = await stack.replies()
     assert len(replies) == 1
     assert "18 EUR" in replies[0]
@@ -125,7 +125,7 @@ async def test_green_api_429_then_200_sends_exactly_once(stack: Stack) -> None:
     await stack.green_fault("sendMessage", "429", count=1)
     await stack.guest_writes("Where can I park?")
     await eventually(stack.replies)
-    await asyncio.sleep(1.0)
+    await stack.workers.drain()
     assert len(await stack.replies()) == 1
     ai = next(m for m in await stack.messages() if m.author is Author.AI)
     assert ai.attempts == 2

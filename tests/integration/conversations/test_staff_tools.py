@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from domain.service_requests.models import ServiceRequest
 from domain.settings import Settings
 from domain.staff.models import Role
 from sim.llm import create_app as llm_app
-from tests.support.factories import incoming, make_hotel
+from tests.support.factories import incoming
 from tests.support.servers import serve_app
 from tests.support.web import make_staff, sign_in
 from web.app import create_app
@@ -29,17 +28,8 @@ def llm_url() -> Iterator[str]:
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna")
-    await make_staff(sessions, borealis.id, "bob@borealis.example", Role.AGENT, "Bob")
-    return {"aurora": aurora, "borealis": borealis}
-
-
-@pytest.fixture
 async def client(settings: Settings, sessions: Any, llm_url: str) -> AsyncIterator[AsyncTestClient[Any]]:
-    app = create_app(replace(settings, deepseek_api_url=llm_url + "/v1"))
+    app = create_app(settings.model_copy(update={"deepseek_api_url": llm_url + "/v1"}))
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 
@@ -54,7 +44,7 @@ async def conversation_with(client: Any, sessions: Any, hotel: Any, text: str) -
 
 
 async def test_ai_draft_fills_the_composer_without_sending(client, world, sessions) -> None:
-    conversation = await conversation_with(client, sessions, world["aurora"], "Wann gibt es Frühstück?")
+    conversation = await conversation_with(client, sessions, world.aurora, "Wann gibt es Frühstück?")
     csrf = await sign_in(client, "anna@aurora.example")
     response = await client.post(
         f"/conversations/{conversation.id}/suggest", headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
@@ -69,7 +59,7 @@ async def test_ai_draft_fills_the_composer_without_sending(client, world, sessio
 
 
 async def test_ai_draft_when_the_llm_is_down_says_so(client, world, sessions, llm_url) -> None:
-    conversation = await conversation_with(client, sessions, world["aurora"], "When is breakfast?")
+    conversation = await conversation_with(client, sessions, world.aurora, "When is breakfast?")
     csrf = await sign_in(client, "anna@aurora.example")
     async with httpx.AsyncClient() as http:
         await http.post(f"{llm_url}/sim/faults", json={"mode": "503", "count": -1})
@@ -81,7 +71,7 @@ async def test_ai_draft_when_the_llm_is_down_says_so(client, world, sessions, ll
 
 
 async def test_ai_draft_of_another_hotels_conversation_is_404(client, world, sessions) -> None:
-    conversation = await conversation_with(client, sessions, world["aurora"], "When is breakfast?")
+    conversation = await conversation_with(client, sessions, world.aurora, "When is breakfast?")
     csrf = await sign_in(client, "bob@borealis.example")
     response = await client.post(
         f"/conversations/{conversation.id}/suggest", headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
@@ -107,7 +97,7 @@ async def _request(sessions: Any, conversation: Conversation) -> ServiceRequest:
 
 
 async def test_staff_move_a_service_request_along(client, world, sessions) -> None:
-    conversation = await conversation_with(client, sessions, world["aurora"], "Towels please")
+    conversation = await conversation_with(client, sessions, world.aurora, "Towels please")
     request = await _request(sessions, conversation)
     csrf = await sign_in(client, "anna@aurora.example")
     page = await client.get(f"/conversations/{conversation.id}")
@@ -122,7 +112,7 @@ async def test_staff_move_a_service_request_along(client, world, sessions) -> No
 
 
 async def test_service_request_of_another_hotel_cannot_be_changed(client, world, sessions) -> None:
-    conversation = await conversation_with(client, sessions, world["aurora"], "Towels please")
+    conversation = await conversation_with(client, sessions, world.aurora, "Towels please")
     request = await _request(sessions, conversation)
     csrf = await sign_in(client, "bob@borealis.example")
     response = await client.post(
@@ -138,8 +128,8 @@ async def test_service_request_of_another_hotel_cannot_be_changed(client, world,
 async def test_managers_keep_saved_replies_and_staff_see_them_in_the_composer(
     client, world, sessions
 ) -> None:
-    await make_staff(sessions, world["aurora"].id, "maria@aurora.example", Role.MANAGER, "Maria")
-    conversation = await conversation_with(client, sessions, world["aurora"], "Hi")
+    await make_staff(sessions, world.aurora.id, "maria@aurora.example", Role.MANAGER, "Maria")
+    conversation = await conversation_with(client, sessions, world.aurora, "Hi")
     csrf = await sign_in(client, "maria@aurora.example")
     form = {"_csrf": csrf, "shortcut": "wifi", "language": "de", "text": "Das WLAN heißt Aurora-Guest."}
     assert (await client.post("/admin/saved-replies", data=form, follow_redirects=False)).status_code == 303
@@ -157,13 +147,13 @@ async def test_agents_cannot_edit_saved_replies_and_other_hotels_cannot_delete_t
     from domain.conversations.saved_replies import save_reply
 
     async with sessions() as db, db.begin():
-        reply = await save_reply(db, world["aurora"].id, "late", "en", "Late check-out is free until 14:00.")
+        reply = await save_reply(db, world.aurora.id, "late", "en", "Late check-out is free until 14:00.")
     csrf = await sign_in(client, "anna@aurora.example")
     response = await client.post(
         "/admin/saved-replies", data={"_csrf": csrf, "shortcut": "x", "language": "en", "text": "y"}
     )
     assert response.status_code == 403
-    await make_staff(sessions, world["borealis"].id, "boris@borealis.example", Role.MANAGER, "Boris")
+    await make_staff(sessions, world.borealis.id, "boris@borealis.example", Role.MANAGER, "Boris")
     client.cookies.clear()
     csrf = await sign_in(client, "boris@borealis.example")
     response = await client.post(f"/admin/saved-replies/{reply.id}/delete", data={"_csrf": csrf})

@@ -17,13 +17,14 @@ from domain.service_requests.models import ServiceRequest
 from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming
-from tests.support.web import sign_in, two_hotels
+from tests.support.web import sign_in
+from tests.support.world import World, build_world
 from web.app import create_app
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    return await two_hotels(sessions, alex=Role.AGENT)
+async def world(sessions: Any) -> World:
+    return await build_world(sessions, alex=Role.AGENT)
 
 
 async def signed_in(settings: Settings, email: str) -> AsyncIterator[Any]:
@@ -75,20 +76,20 @@ def visible_text(html: str) -> str:
 async def test_taking_over_from_a_colleague_is_recorded_shown_and_tells_the_composer(
     anna, alex, world, sessions
 ) -> None:
-    await guest_writes(anna, world["aurora"], "Hello, is anyone there?")
-    url = f"/conversations/{(await conversation_of(sessions, world['aurora'])).id}"
+    await guest_writes(anna, world.aurora, "Hello, is anyone there?")
+    url = f"/conversations/{(await conversation_of(sessions, world.aurora)).id}"
     assert (await anna.post(f"{url}/take-over")).status_code == 204
     assert (await alex.post(f"{url}/take-over")).status_code == 204
 
-    conversation = await conversation_of(sessions, world["aurora"])
-    assert (conversation.state, conversation.assigned_staff_id) == (State.HUMAN, world["alex"])
+    conversation = await conversation_of(sessions, world.aurora)
+    assert (conversation.state, conversation.assigned_staff_id) == (State.HUMAN, world.alex)
     assert (await transitions(sessions))[-1] == (
         State.HUMAN,
         State.HUMAN,
         "taken_over_from",
-        world["alex"],
-        world["anna"],
-        world["alex"],
+        world.alex,
+        world.anna,
+        world.alex,
     )
     annas_page = visible_text((await anna.get(url)).text)
     assert "Alex took over from Anna" in annas_page
@@ -103,8 +104,8 @@ async def test_taking_over_from_a_colleague_is_recorded_shown_and_tells_the_comp
 
 
 async def test_taking_over_your_own_conversation_again_records_nothing(anna, world, sessions) -> None:
-    await guest_writes(anna, world["aurora"], "Hi")
-    url = f"/conversations/{(await conversation_of(sessions, world['aurora'])).id}"
+    await guest_writes(anna, world.aurora, "Hi")
+    url = f"/conversations/{(await conversation_of(sessions, world.aurora)).id}"
     for _ in range(2):
         assert (await anna.post(f"{url}/take-over")).status_code == 204
     assert [t[2] for t in await transitions(sessions)] == ["staff_took_over"]
@@ -113,50 +114,50 @@ async def test_taking_over_your_own_conversation_again_records_nothing(anna, wor
 async def test_a_reply_from_the_displaced_agent_takes_the_conversation_back_on_the_record(
     anna, alex, world, sessions
 ) -> None:
-    await guest_writes(anna, world["aurora"], "Hello?")
-    url = f"/conversations/{(await conversation_of(sessions, world['aurora'])).id}"
+    await guest_writes(anna, world.aurora, "Hello?")
+    url = f"/conversations/{(await conversation_of(sessions, world.aurora)).id}"
     await anna.post(f"{url}/take-over")
     await alex.post(f"{url}/take-over")
     assert (
         await anna.post(f"{url}/reply", data={"text": "Anna again, I have your booking here."})
     ).status_code == 204
-    conversation = await conversation_of(sessions, world["aurora"])
-    assert conversation.assigned_staff_id == world["anna"]
+    conversation = await conversation_of(sessions, world.aurora)
+    assert conversation.assigned_staff_id == world.anna
     assert (await transitions(sessions))[-1][2:] == (
         "taken_over_from",
-        world["anna"],
-        world["alex"],
-        world["anna"],
+        world.anna,
+        world.alex,
+        world.anna,
     )
     assert "Anna took over from Alex" in visible_text((await alex.get(url)).text)
 
 
 async def test_assigning_is_a_timeline_entry_even_between_two_people(anna, alex, world, sessions) -> None:
-    await guest_writes(anna, world["aurora"], "Hi there")
-    url = f"/conversations/{(await conversation_of(sessions, world['aurora'])).id}"
+    await guest_writes(anna, world.aurora, "Hi there")
+    url = f"/conversations/{(await conversation_of(sessions, world.aurora)).id}"
     assert (await alex.post(f"{url}/take-over")).status_code == 204
-    assert (await alex.post(f"{url}/assign", data={"staff_id": str(world["anna"])})).status_code == 204
+    assert (await alex.post(f"{url}/assign", data={"staff_id": str(world.anna)})).status_code == 204
     assert (await transitions(sessions))[-1] == (
         State.HUMAN,
         State.HUMAN,
         "assigned",
-        world["alex"],
-        world["alex"],
-        world["anna"],
+        world.alex,
+        world.alex,
+        world.anna,
     )
     page = visible_text((await anna.get(url)).text)
     assert "Alex assigned the conversation to Anna" in page
     assert "You are handling this conversation" in page
     # assigning it to the person who has it already changes nothing, and records nothing
-    assert (await alex.post(f"{url}/assign", data={"staff_id": str(world["anna"])})).status_code == 204
+    assert (await alex.post(f"{url}/assign", data={"staff_id": str(world.anna)})).status_code == 204
     assert [t[2] for t in await transitions(sessions)] == ["staff_took_over", "assigned"]
 
 
 async def test_a_waiting_guest_is_not_offered_to_the_ai_and_a_resolved_one_is_reopened(
     anna, world, sessions
 ) -> None:
-    await guest_writes(anna, world["aurora"], "Can I speak to someone?")
-    conversation = await conversation_of(sessions, world["aurora"])
+    await guest_writes(anna, world.aurora, "Can I speak to someone?")
+    conversation = await conversation_of(sessions, world.aurora)
     async with sessions() as db, db.begin():
         row = await db.get(Conversation, conversation.id)
         row.state, row.needs_human_since, row.handoff_reason = (
@@ -171,7 +172,7 @@ async def test_a_waiting_guest_is_not_offered_to_the_ai_and_a_resolved_one_is_re
     refused = await anna.post(f"{url}/hand-back")
     assert refused.status_code == 409
     assert "a person's hands" in refused.json()["detail"]
-    assert (await conversation_of(sessions, world["aurora"])).state is State.NEEDS_HUMAN
+    assert (await conversation_of(sessions, world.aurora)).state is State.NEEDS_HUMAN
 
     assert (await anna.post(f"{url}/resolve")).status_code == 204
     page = (await anna.get(url)).text
@@ -180,7 +181,7 @@ async def test_a_waiting_guest_is_not_offered_to_the_ai_and_a_resolved_one_is_re
     assert ">Resolve</button>" not in page
     assert (await anna.post(f"{url}/resolve")).status_code == 409
     assert (await anna.post(f"{url}/reopen")).status_code == 204
-    assert (await conversation_of(sessions, world["aurora"])).state is State.AI
+    assert (await conversation_of(sessions, world.aurora)).state is State.AI
     assert (await transitions(sessions))[-1][:3] == (State.RESOLVED, State.AI, "staff_reopened")
     assert "Anna reopened the conversation" in visible_text((await anna.get(url)).text)
     again = await anna.post(f"{url}/reopen")
@@ -189,21 +190,21 @@ async def test_a_waiting_guest_is_not_offered_to_the_ai_and_a_resolved_one_is_re
 
 
 async def test_reopening_another_hotels_conversation_is_404(settings, anna, world, sessions) -> None:
-    await guest_writes(anna, world["aurora"], "Private")
-    conversation = await conversation_of(sessions, world["aurora"])
+    await guest_writes(anna, world.aurora, "Private")
+    conversation = await conversation_of(sessions, world.aurora)
     async with sessions() as db, db.begin():
         (await db.get(Conversation, conversation.id)).state = State.RESOLVED
     async for bob in signed_in(settings, "bob@borealis.example"):
         response = await bob.post(f"/conversations/{conversation.id}/reopen")
     assert response.status_code == 404
-    assert (await conversation_of(sessions, world["aurora"])).state is State.RESOLVED
+    assert (await conversation_of(sessions, world.aurora)).state is State.RESOLVED
 
 
 async def test_the_inbox_row_previews_the_guests_last_message_language_and_room(
     anna, world, sessions
 ) -> None:
-    await guest_writes(anna, world["aurora"], "Wo kann ich parken?")
-    conversation = await conversation_of(sessions, world["aurora"])
+    await guest_writes(anna, world.aurora, "Wo kann ich parken?")
+    conversation = await conversation_of(sessions, world.aurora)
     async with sessions() as db, db.begin():
         guest = await db.get(Guest, conversation.guest_id)
         guest.language, guest.room = "de", "312"
@@ -240,8 +241,8 @@ async def _request(sessions: Any, conversation: Conversation, **values: Any) -> 
 
 
 async def test_the_inbox_row_shows_an_open_service_request_until_it_is_done(anna, world, sessions) -> None:
-    await guest_writes(anna, world["aurora"], "Towels please")
-    conversation = await conversation_of(sessions, world["aurora"])
+    await guest_writes(anna, world.aurora, "Towels please")
+    conversation = await conversation_of(sessions, world.aurora)
     request = await _request(sessions, conversation)
     await _request(sessions, conversation, category="maintenance", details="Lamp", room="312")
     row = visible_text((await anna.get("/inbox")).text)
@@ -256,10 +257,10 @@ async def test_the_inbox_row_shows_an_open_service_request_until_it_is_done(anna
 async def test_the_requests_board_lists_this_hotels_open_requests_by_category_and_room(
     settings, anna, world, sessions
 ) -> None:
-    await guest_writes(anna, world["aurora"], "Hi")
-    await guest_writes(anna, world["borealis"], "Hi", token="hook-b")
-    aurora = await conversation_of(sessions, world["aurora"])
-    borealis = await conversation_of(sessions, world["borealis"])
+    await guest_writes(anna, world.aurora, "Hi")
+    await guest_writes(anna, world.borealis, "Hi", token="hook-b")
+    aurora = await conversation_of(sessions, world.aurora)
+    borealis = await conversation_of(sessions, world.borealis)
     await _request(sessions, aurora, details="Towels for 101", room="101")
     await _request(sessions, aurora, details="Pillows for 9", room="9")
     await _request(sessions, aurora, category="maintenance", details="Shower leaks", room="204")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -87,7 +86,7 @@ async def test_a_retry_finds_the_first_send_in_the_journal_under_the_lid(
     settings: Any, sessions: Any
 ) -> None:
     # The worker's read timeout is 0.75 x the send timeout: the slow answer below outlasts it.
-    async with running_stack(replace(settings, send_timeout_seconds=2), sessions) as stack:
+    async with running_stack(settings.model_copy(update={"send_timeout_seconds": 2}), sessions) as stack:
         instance = stack.hotel.green_api_instance_id
         await stack.http.post(
             f"{stack.green_url}/waInstance{instance}/setSettings/api-secret",
@@ -100,7 +99,7 @@ async def test_a_retry_finds_the_first_send_in_the_journal_under_the_lid(
         [outgoing] = [m for m in await stack.chat() if m["direction"] == "outgoing"]
         assert sent.provider_message_id == outgoing["idMessage"], "adopted from the journal"
         assert sent.attempts == 2
-        await asyncio.sleep(1.0)
+        await stack.workers.drain()
         assert len(await stack.replies()) == 1, "not sent a second time"
 
 
@@ -136,8 +135,8 @@ async def test_a_lost_link_job_is_made_good_by_the_sweep(settings: Any, sessions
         await eventually(lambda: guests(stack))
         await forget_link_jobs(settings)
         await asyncio.sleep(2.1)  # the sweep leaves alone what a job may still be doing
-        await stack.workers.start()
-        guest = await eventually(lambda: _one_guest(stack))
+        await stack.workers.drain()
+        guest = await _one_guest(stack)
         assert guest.alt_chat_id == GUEST_LID
 
 

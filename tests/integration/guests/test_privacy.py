@@ -26,8 +26,9 @@ from domain.hotels.models import Hotel, InstanceEvent
 from domain.models import metadata
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Role
-from tests.support.factories import incoming, make_hotel
-from tests.support.web import make_staff, sign_in
+from tests.support.factories import incoming
+from tests.support.web import sign_in
+from tests.support.world import World, build_world
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,13 +37,8 @@ SECRET_TEXT = "my booking reference is ZX-99817"
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    await make_staff(sessions, aurora.id, "alex@aurora.example", Role.ADMIN, "Alex")
-    await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna")
-    await make_staff(sessions, borealis.id, "bella@borealis.example", Role.ADMIN, "Bella")
-    return {"aurora": aurora, "borealis": borealis}
+async def world(sessions: Any) -> World:
+    return await build_world(sessions, bob=False, alex=Role.ADMIN, bella=True)
 
 
 async def seed_guest(client: Any, sessions: Any, hotel: Any) -> Conversation:
@@ -104,7 +100,7 @@ async def database_text(sessions: Any) -> str:
 
 async def test_export_then_erase_leaves_no_trace(settings: Any, sessions: Any, world: Any) -> None:
     async with AsyncTestClient(app=create_app(settings)) as client:
-        conversation = await seed_guest(client, sessions, world["aurora"])
+        conversation = await seed_guest(client, sessions, world.aurora)
         assert PHONE_DIGITS in await database_text(sessions)
         csrf = await sign_in(client, "alex@aurora.example")
         exported = await client.get(f"/admin/guests/{conversation.guest_id}/export")
@@ -130,7 +126,7 @@ async def test_agents_and_other_hotels_cannot_export_or_erase(
     settings: Any, sessions: Any, world: Any
 ) -> None:
     async with AsyncTestClient(app=create_app(settings)) as client:
-        conversation = await seed_guest(client, sessions, world["aurora"])
+        conversation = await seed_guest(client, sessions, world.aurora)
         csrf = await sign_in(client, "anna@aurora.example")
         assert (await client.get(f"/admin/guests/{conversation.guest_id}/export")).status_code == 403
         client.cookies.clear()
@@ -147,9 +143,9 @@ async def test_agents_and_other_hotels_cannot_export_or_erase(
 
 async def test_cli_export_and_erase(settings: Any, sessions: Any, world: Any) -> None:
     async with AsyncTestClient(app=create_app(settings)) as client:
-        await seed_guest(client, sessions, world["aurora"])
+        await seed_guest(client, sessions, world.aurora)
     env = {**os.environ, "DATABASE_URL": settings.database_url}
-    slug = world["aurora"].slug
+    slug = world.aurora.slug
     exported = subprocess.run(
         [sys.executable, "-m", "cli", "guest", "export", "--hotel", slug, "--phone", f"+{PHONE_DIGITS}"],
         cwd=ROOT,
@@ -197,7 +193,7 @@ async def test_retention_purges_only_old_messages_of_hotels_with_a_policy(
     settings: Any, sessions: Any, world: Any
 ) -> None:
     async with AsyncTestClient(app=create_app(settings)) as client:
-        for hotel, token in ((world["aurora"], "hook-a"), (world["borealis"], "hook-b")):
+        for hotel, token in ((world.aurora, "hook-a"), (world.borealis, "hook-b")):
             for body_text in ("old message", "new message"):
                 body = incoming(hotel.green_api_instance_id, text=body_text)
                 await client.post(
@@ -205,7 +201,7 @@ async def test_retention_purges_only_old_messages_of_hotels_with_a_policy(
                 )
     now = datetime.datetime.now(datetime.UTC)
     async with sessions() as db, db.begin():
-        await db.execute(update(Hotel).where(Hotel.id == world["aurora"].id).values(retention_days=30))
+        await db.execute(update(Hotel).where(Hotel.id == world.aurora.id).values(retention_days=30))
         await db.execute(
             update(Message)
             .where(Message.text == "old message")
@@ -216,9 +212,9 @@ async def test_retention_purges_only_old_messages_of_hotels_with_a_policy(
     assert removed == 1
     async with sessions() as db:
         left = sorted((h, t) for h, t in (await db.execute(select(Message.hotel_id, Message.text))).all())
-    assert (world["aurora"].id, "old message") not in left
-    assert (world["aurora"].id, "new message") in left
-    assert (world["borealis"].id, "old message") in left, "no policy, nothing purged"
+    assert (world.aurora.id, "old message") not in left
+    assert (world.aurora.id, "new message") in left
+    assert (world.borealis.id, "old message") in left, "no policy, nothing purged"
 
 
 # ---------------------------------------------------------------- erase and export agree
@@ -411,7 +407,7 @@ async def test_the_export_holds_everything_the_erasure_removes(
     settings: Any, sessions: Any, world: Any
 ) -> None:
     async with AsyncTestClient(app=create_app(settings)) as client:
-        conversation = await seed_everything(client, sessions, world["aurora"])
+        conversation = await seed_everything(client, sessions, world.aurora)
         before = await every_row(sessions)
         csrf = await sign_in(client, "alex@aurora.example")
         exported = await client.get(f"/admin/guests/{conversation.guest_id}/export")
@@ -456,7 +452,7 @@ async def test_the_export_holds_everything_the_erasure_removes(
 async def test_erasing_a_guest_whose_chat_id_holds_like_wildcards_leaves_other_guests_alone(
     settings: Any, sessions: Any, world: Any
 ) -> None:
-    hotel = world["aurora"]
+    hotel = world.aurora
     async with AsyncTestClient(app=create_app(settings)) as client:
         for chat_id in ("491701111111@c.us", "491702222222@c.us", "%@c.us", "4917_3333333@c.us"):
             await webhook(client, gateway_notice(hotel, chat_id))
@@ -477,7 +473,7 @@ async def test_erasing_a_guest_whose_chat_id_holds_like_wildcards_leaves_other_g
 async def test_a_number_inside_a_longer_one_is_another_guest(
     settings: Any, sessions: Any, world: Any
 ) -> None:
-    hotel = world["aurora"]
+    hotel = world.aurora
     async with AsyncTestClient(app=create_app(settings)) as client:
         await seed_guest(client, sessions, hotel)
         await webhook(client, gateway_notice(hotel, f"{PHONE_DIGITS}@c.us"))
@@ -504,7 +500,7 @@ def hotelbot(settings: Any, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_cli_finds_a_lid_guest_by_their_number_or_their_lid_and_erases_both(
     settings: Any, sessions: Any, world: Any
 ) -> None:
-    hotel = world["aurora"]
+    hotel = world.aurora
     async with AsyncTestClient(app=create_app(settings)) as client:
         known = incoming(hotel.green_api_instance_id, text=SECRET_TEXT, chat_id=LID, sender_name="Lucia")
         known["senderData"]["senderPhoneNumber"] = int(PHONE_DIGITS)  # docs/external-apis.md §A9

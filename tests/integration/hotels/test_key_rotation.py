@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -24,7 +23,7 @@ async def test_rotation_keeps_sessions_forms_and_secrets(
     keys("old-key-0000000000")
     hotel = await make_hotel(sessions, webhook_token="hook-a", api_token="green-api-token")
     await make_staff(sessions, hotel.id, "anna@aurora.example", Role.AGENT, "Anna")
-    old = replace(settings, secret_key="old-key-0000000000")
+    old = settings.model_copy(update={"secret_key": "old-key-0000000000"})
     async with AsyncTestClient(app=create_app(old)) as client:
         body = incoming(hotel.green_api_instance_id, text="Hi")
         assert (
@@ -34,7 +33,9 @@ async def test_rotation_keeps_sessions_forms_and_secrets(
         cookies = dict(client.cookies.items())
 
     keys("new-key-1111111111", "old-key-0000000000")
-    new = replace(settings, secret_key="new-key-1111111111", secret_key_fallbacks=("old-key-0000000000",))
+    new = settings.model_copy(
+        update={"secret_key": "new-key-1111111111", "secret_key_fallbacks": ("old-key-0000000000",)}
+    )
     async with AsyncTestClient(app=create_app(new)) as client:
         for name, value in cookies.items():
             client.cookies.set(name, value, domain="testserver.local")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -82,7 +81,7 @@ async def test_small_knowledge_base_goes_to_the_model_whole(settings: Settings, 
 async def test_german_question_finds_the_english_breakfast_entry_when_over_budget(
     settings: Settings, sessions: Any
 ) -> None:
-    small = replace(settings, knowledge_token_budget=400)
+    small = settings.model_copy(update={"knowledge_token_budget": 400})
     async with running_stack(small, sessions, knowledge=KNOWLEDGE) as stack:
         reply = await _ask(stack, "Wann gibt es Frühstück?")
         requests = await stack.llm_requests()
@@ -119,7 +118,7 @@ async def test_german_question_finds_the_english_breakfast_entry_when_over_budge
 async def test_question_without_a_match_hands_off_instead_of_guessing_when_over_budget(
     settings: Settings, sessions: Any
 ) -> None:
-    small = replace(settings, knowledge_token_budget=400)
+    small = settings.model_copy(update={"knowledge_token_budget": 400})
     async with running_stack(small, sessions, knowledge=KNOWLEDGE) as stack:
         await stack.guest_writes("Do you have a helipad on the roof?", chat_id="491709990002@c.us")
         conversation = await eventually(_handed_off(stack), timeout=15)
@@ -151,7 +150,7 @@ async def test_entries_outside_their_validity_are_not_sent(
         ("Breakfast this week", "This week breakfast includes a free glass of champagne.", -1, 1),
     ]
     async with running_stack(
-        replace(settings, knowledge_token_budget=budget), sessions, knowledge=KNOWLEDGE
+        settings.model_copy(update={"knowledge_token_budget": budget}), sessions, knowledge=KNOWLEDGE
     ) as stack:
         async with stack.sessions() as session, session.begin():
             for title, body, start, end in dated:

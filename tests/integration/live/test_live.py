@@ -17,7 +17,8 @@ from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming
 from tests.support.servers import serve_app
-from tests.support.web import PASSWORD, csrf_from, two_hotels
+from tests.support.web import PASSWORD, csrf_from
+from tests.support.world import World, build_world
 from web.app import create_app
 
 
@@ -30,8 +31,8 @@ def server(settings: Settings, sessions: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    return await two_hotels(sessions, alex=Role.ADMIN)
+async def world(sessions: Any) -> World:
+    return await build_world(sessions, alex=Role.ADMIN)
 
 
 async def signed_in(server: str, email: str) -> httpx.AsyncClient:
@@ -83,13 +84,13 @@ async def receive_until(socket: Any, needle: str, timeout: float = 5.0) -> str:
 
 
 async def test_connect_gets_the_full_region_then_new_messages_live(server, world, anna) -> None:
-    await post_guest(server, world["aurora"], "hook-a", "Before I connected")
+    await post_guest(server, world.aurora, "hook-a", "Before I connected")
     async with websockets.connect(
         ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
     ) as socket:
         first = await receive_until(socket, 'id="inbox-list"')
         assert "Before I connected" in first
-        await post_guest(server, world["aurora"], "hook-a", "Are you there?")
+        await post_guest(server, world.aurora, "hook-a", "Are you there?")
         update = await receive_until(socket, "Are you there?")
         # Only what changed: the guest's row, replaced in place, not the whole list again.
         assert 'hx-swap-oob="outerHTML:#live-rows-ai #row-' in update
@@ -102,7 +103,7 @@ async def test_a_tab_that_rebuilt_its_list_gets_it_whole_again(server, world, an
     word, the next push is the whole list, not changes to what the server last sent."""
     import json
 
-    await post_guest(server, world["aurora"], "hook-a", "Hello")
+    await post_guest(server, world.aurora, "hook-a", "Hello")
     async with websockets.connect(
         ws_url(server), additional_headers={"Cookie": cookie_header(anna), "Origin": server}
     ) as socket:
@@ -115,7 +116,7 @@ async def test_a_tab_that_rebuilt_its_list_gets_it_whole_again(server, world, an
 @contextlib.asynccontextmanager
 async def watching_first_conversation(server, world, anna, sessions) -> AsyncIterator[Any]:
     """Anna's socket on the conversation a guest opens by writing "First"."""
-    await post_guest(server, world["aurora"], "hook-a", "First")
+    await post_guest(server, world.aurora, "hook-a", "First")
     async with sessions() as db:
         conversation = (await db.execute(select(Conversation))).scalar_one()
     async with websockets.connect(
@@ -129,7 +130,7 @@ async def test_conversation_timeline_is_pushed(server, world, anna, sessions) ->
     async with watching_first_conversation(server, world, anna, sessions) as socket:
         first = await receive_until(socket, 'id="timeline"')
         assert "First" in first
-        await post_guest(server, world["aurora"], "hook-a", "Second <b>bold</b>")
+        await post_guest(server, world.aurora, "hook-a", "Second <b>bold</b>")
         update = await receive_until(socket, "Second")
         assert "Second &lt;b&gt;bold&lt;/b&gt;" in update
 
@@ -141,11 +142,11 @@ async def test_another_guests_message_leaves_the_open_conversation_alone(
     page not scrolled back down while staff read further up)."""
     async with watching_first_conversation(server, world, anna, sessions) as socket:
         await receive_until(socket, 'id="timeline"')
-        await post_guest(server, world["aurora"], "hook-a", "From someone else", chat_id="491709999999@c.us")
+        await post_guest(server, world.aurora, "hook-a", "From someone else", chat_id="491709999999@c.us")
         update = await receive_until(socket, "From someone else")
         assert 'id="timeline"' not in update
         assert 'id="conversation-header"' not in update
-        await post_guest(server, world["aurora"], "hook-a", "Back to me")
+        await post_guest(server, world.aurora, "hook-a", "Back to me")
         mine = await receive_until(socket, 'id="timeline"')
         assert "Back to me" in mine
 
@@ -175,7 +176,7 @@ async def test_without_a_session_the_socket_is_closed(server, world) -> None:
 
 
 async def test_another_hotels_conversation_cannot_be_subscribed(server, world, sessions) -> None:
-    await post_guest(server, world["aurora"], "hook-a", "Aurora private")
+    await post_guest(server, world.aurora, "hook-a", "Aurora private")
     async with sessions() as db:
         conversation = (await db.execute(select(Conversation))).scalar_one()
     bob = await signed_in(server, "bob@borealis.example")
@@ -192,7 +193,7 @@ async def test_another_hotels_conversation_cannot_be_subscribed(server, world, s
             ws_url(server), additional_headers={"Cookie": cookie_header(bob), "Origin": server}
         ) as socket:
             first = await receive_until(socket, 'id="inbox-list"')
-            await post_guest(server, world["aurora"], "hook-a", "Aurora second secret")
+            await post_guest(server, world.aurora, "hook-a", "Aurora second secret")
             await asyncio.sleep(0.5)
             frames = [first]
             while True:
@@ -228,7 +229,7 @@ async def test_deactivating_a_staff_member_closes_their_socket_and_session(serve
             page = await alex.get("/admin/staff")
             assert "anna@aurora.example" in page.text
             response = await alex.post(
-                f"/admin/staff/{world['anna']}/deactivate", data={"_csrf": csrf_from(page.text)}
+                f"/admin/staff/{world.anna}/deactivate", data={"_csrf": csrf_from(page.text)}
             )
             assert response.status_code in (200, 303)
             with pytest.raises(websockets.exceptions.ConnectionClosed):
@@ -241,9 +242,7 @@ async def test_deactivating_a_staff_member_closes_their_socket_and_session(serve
 
 async def test_agents_cannot_deactivate_anyone(server, world, anna) -> None:
     inbox = await anna.get("/inbox")
-    response = await anna.post(
-        f"/admin/staff/{world['alex']}/deactivate", data={"_csrf": csrf_from(inbox.text)}
-    )
+    response = await anna.post(f"/admin/staff/{world.alex}/deactivate", data={"_csrf": csrf_from(inbox.text)})
     assert response.status_code == 403
 
 
@@ -252,7 +251,7 @@ async def test_admin_of_one_hotel_cannot_deactivate_staff_of_another(server, wor
     try:
         page = await alex.get("/admin/staff")
         response = await alex.post(
-            f"/admin/staff/{world['bob']}/deactivate", data={"_csrf": csrf_from(page.text)}
+            f"/admin/staff/{world.bob}/deactivate", data={"_csrf": csrf_from(page.text)}
         )
         assert response.status_code == 404
     finally:
@@ -262,7 +261,7 @@ async def test_admin_of_one_hotel_cannot_deactivate_staff_of_another(server, wor
 async def test_presence_and_typing_reach_colleagues_on_the_same_conversation(
     server, world, anna, sessions
 ) -> None:
-    await post_guest(server, world["aurora"], "hook-a", "Hello")
+    await post_guest(server, world.aurora, "hook-a", "Hello")
     async with sessions() as db:
         conversation = (await db.execute(select(Conversation))).scalar_one()
     alex = await signed_in(server, "alex@aurora.example")
@@ -302,7 +301,7 @@ async def test_a_socket_whose_session_is_gone_gets_no_more_updates(server, world
             await redis.delete(*keys)  # the session vanished without a live-control notice
         finally:
             await redis.aclose()
-        await post_guest(server, world["aurora"], "hook-a", "Nobody should see this")
+        await post_guest(server, world.aurora, "hook-a", "Nobody should see this")
         frames: list[str] = []
         with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
             while True:
@@ -322,11 +321,11 @@ async def test_pushes_and_pages_read_the_same_inbox(server, world, sessions, set
     from domain.service_requests.models import ServiceRequest
     from domain.uow import DriverUnitOfWork
 
-    aurora, anna = world["aurora"], world["anna"]  # anna: her staff id
+    aurora, anna = world.aurora, world.anna  # anna: her staff id
     chats = [f"49170555000{i}@c.us" for i in range(5)]
     for i, chat in enumerate(chats):
         await post_guest(server, aurora, "hook-a", f"message {i}", chat_id=chat)
-    await post_guest(server, world["borealis"], "hook-b", "another hotel's guest")
+    await post_guest(server, world.borealis, "hook-b", "another hotel's guest")
     now = datetime.datetime.now(datetime.UTC)
     async with sessions() as db, db.begin():
         rows = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -14,19 +13,16 @@ import websockets
 
 import embedded
 from domain.settings import Settings
-from domain.staff.models import Role
 from tests.integration.live.test_live import cookie_header, post_guest, receive_until, signed_in, ws_url
-from tests.support.factories import make_hotel
 from tests.support.servers import serve_app
-from tests.support.web import PASSWORD, csrf_from, make_staff
+from tests.support.web import PASSWORD, csrf_from
+from tests.support.world import World, build_world
 from web.app import create_app
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna")
-    return {"aurora": aurora}
+async def world(sessions: Any) -> World:
+    return await build_world(sessions, bob=False)
 
 
 @pytest.fixture
@@ -44,7 +40,7 @@ def two_servers(
     settings: Settings, sessions: Any, own_redis: embedded.EmbeddedRedis
 ) -> Iterator[tuple[str, str]]:
     # after ``sessions``: both servers stop before its teardown empties the tables
-    shared = replace(settings, redis_url=own_redis.url)
+    shared = settings.model_copy(update={"redis_url": own_redis.url})
     with serve_app(create_app(shared)) as first, serve_app(create_app(shared)) as second:
         yield first, second
 
@@ -57,7 +53,7 @@ async def test_a_webhook_on_one_process_reaches_a_socket_on_the_other(two_server
             ws_url(second), additional_headers={"Cookie": cookie_header(anna), "Origin": second}
         ) as socket:
             await receive_until(socket, 'id="inbox-list"')
-            await post_guest(first, world["aurora"], "hook-a", "Crossing processes")
+            await post_guest(first, world.aurora, "hook-a", "Crossing processes")
             await receive_until(socket, "Crossing processes")
     finally:
         await anna.aclose()
@@ -105,7 +101,7 @@ async def test_live_updates_resume_after_a_redis_outage(two_servers, world, own_
                 assert ready.status_code == 503
                 assert any("live events" in f or "redis" in f for f in ready.json()["failed"])
                 # A guest writes while Redis is down: stored (PostgreSQL), not yet pushed.
-                await post_guest(first, world["aurora"], "hook-a", "Written during the outage")
+                await post_guest(first, world.aurora, "hook-a", "Written during the outage")
                 await asyncio.sleep(6)  # longer than the channels plugin survives
                 own_redis.start()
                 for _ in range(100):
@@ -115,7 +111,7 @@ async def test_live_updates_resume_after_a_redis_outage(two_servers, world, own_
                 assert (await http.get(f"{second}/health/ready")).status_code == 200
             # On reconnecting to Redis the hub resends the region: the message written meanwhile appears.
             await receive_until(socket, "Written during the outage", timeout=15)
-            await post_guest(first, world["aurora"], "hook-a", "After the outage")
+            await post_guest(first, world.aurora, "hook-a", "After the outage")
             await receive_until(socket, "After the outage", timeout=10)
     finally:
         await anna.aclose()

@@ -39,7 +39,7 @@ async def guest_writes(server: str, world: Any, text: str) -> None:
     async with httpx.AsyncClient() as http:
         response = await http.post(
             f"{server}/webhooks/green-api",
-            json=incoming(world["aurora"].green_api_instance_id, text=text, sender_name="Lucia"),
+            json=incoming(world.aurora.green_api_instance_id, text=text, sender_name="Lucia"),
             headers={"Authorization": "Bearer hook-a"},
         )
         assert response.status_code == 200
@@ -148,7 +148,7 @@ async def test_a_guest_waiting_for_a_person_is_announced_on_every_screen(
             await frames_until(board, 'id="requests-board"')
             await frames_until(on_it, 'id="timeline"')
             async with UnitOfWork(sessions, RedisDispatcher(redis, settings.redis_prefix)) as uow:
-                locked = await lock_conversation(uow, world["aurora"].id, conversation.id)
+                locked = await lock_conversation(uow, world.aurora.id, conversation.id)
                 await hand_off(uow, locked, reason="guest_requested_human", summary="wants a person")
             for socket in (admin_page, board, on_it):
                 frame = "".join(await frames_until(socket, "notice-waiting"))

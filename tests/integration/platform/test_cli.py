@@ -436,3 +436,22 @@ def test_without_a_real_secret_key_the_commands_that_use_secrets_refuse_to_run(
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, "a clear message, not a stack"
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["migrate"]])
+def test_a_setting_of_the_wrong_kind_stops_the_start_naming_the_variable(command: list[str]) -> None:
+    env = {
+        **os.environ,
+        "SESSION_IDLE_SECONDS": "abc",
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    _assert_clean_failure(result, "SESSION_IDLE_SECONDS='abc'", "valid integer")

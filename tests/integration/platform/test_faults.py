@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ async def test_postgres_down_gives_503_and_green_api_retry_then_succeeds(
     during = incoming(hotel.green_api_instance_id, text="during the outage")
     try:
         async with AsyncTestClient(
-            app=create_app(replace(settings, database_url=own_postgres.url))
+            app=create_app(settings.model_copy(update={"database_url": own_postgres.url}))
         ) as client:
             assert (await client.post("/webhooks/green-api", json=first, headers=headers)).status_code == 200
             own_postgres.stop()
@@ -97,7 +96,7 @@ async def test_postgres_down_gives_503_and_green_api_retry_then_succeeds(
 async def test_redis_down_while_a_webhook_arrives_still_gets_a_reply_once_redis_is_back(
     settings: Settings, sessions: Any, own_redis: embedded.EmbeddedRedis
 ) -> None:
-    settings = replace(settings, redis_url=own_redis.url)
+    settings = settings.model_copy(update={"redis_url": own_redis.url})
     async with running_stack(settings, sessions) as stack:
         await stack.workers.stop()
         own_redis.stop()
@@ -221,7 +220,7 @@ async def _sent_ai(stack: Any) -> Message | None:
 async def test_the_worker_process_outlives_a_redis_outage(
     settings: Settings, sessions: Any, own_redis: embedded.EmbeddedRedis, worker_processes: list[Any]
 ) -> None:
-    settings = replace(settings, redis_url=own_redis.url)
+    settings = settings.model_copy(update={"redis_url": own_redis.url})
     async with running_stack(settings, sessions, start_workers=False) as stack:
         worker_processes.append(_worker_process(stack.settings))
         await stack.guest_writes("When is breakfast?")

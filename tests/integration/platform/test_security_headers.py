@@ -3,7 +3,6 @@ token: web and worker."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -60,7 +59,7 @@ async def test_ordinary_pages_keep_them(client) -> None:
 
 
 async def test_hsts_when_the_installation_is_served_over_https(settings, sessions) -> None:
-    secure = dataclasses.replace(settings, public_base_url="https://hotel-bot.example.com")
+    secure = settings.model_copy(update={"public_base_url": "https://hotel-bot.example.com"})
     async with AsyncTestClient(app=create_app(secure)) as client:
         for path in ("/health", "/no-such-page"):
             response = await client.get(path)
@@ -68,7 +67,7 @@ async def test_hsts_when_the_installation_is_served_over_https(settings, session
 
 
 async def test_metrics_ask_for_the_bearer_token_when_one_is_set(settings, sessions) -> None:
-    guarded = dataclasses.replace(settings, metrics_token=TOKEN)
+    guarded = settings.model_copy(update={"metrics_token": TOKEN})
     async with AsyncTestClient(app=create_app(guarded)) as client:
         anonymous = await client.get("/metrics")
         assert anonymous.status_code == 401

@@ -4,7 +4,6 @@ browser."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -69,7 +68,7 @@ async def hotel(sessions: Any) -> Any:
 @pytest.fixture
 def behind_ingress(settings: Settings, sessions: Any) -> Iterator[str]:
     """The web process with this test as its ingress controller (the one trusted proxy)."""
-    with serve_app(create_app(dataclasses.replace(settings, trusted_proxies=("127.0.0.1",)))) as url:
+    with serve_app(create_app(settings.model_copy(update={"trusted_proxies": ("127.0.0.1",)}))) as url:
         yield url
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from uuid import UUID
@@ -46,12 +45,13 @@ def provider() -> Iterator[OpenIDProvider]:
 def web(settings: Settings, provider: OpenIDProvider, sessions: Any) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    configured = replace(
-        settings,
-        oidc_issuer=provider.issuer,
-        oidc_client_id=provider.client.client_id,
-        oidc_client_secret=provider.client.client_secret,
-        public_base_url=base,
+    configured = settings.model_copy(
+        update={
+            "oidc_issuer": provider.issuer,
+            "oidc_client_id": provider.client.client_id,
+            "oidc_client_secret": provider.client.client_secret,
+            "public_base_url": base,
+        }
     )
     provider.client.redirect_uris = [f"{base}/auth/oidc/callback"]
     with serve_app(create_app(configured), port=port) as url:
@@ -298,8 +298,13 @@ async def test_a_bad_id_token_is_refused(web, provider, browser, anna, sessions,
 
 async def test_a_provider_that_cannot_be_reached_is_a_502_not_a_500(settings, sessions) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
-    configured = replace(
-        settings, oidc_issuer=dead, oidc_client_id="hotelbot", oidc_client_secret="s", public_base_url=dead
+    configured = settings.model_copy(
+        update={
+            "oidc_issuer": dead,
+            "oidc_client_id": "hotelbot",
+            "oidc_client_secret": "s",
+            "public_base_url": dead,
+        }
     )
     async with AsyncTestClient(app=create_app(configured)) as client:
         response = await client.get("/auth/oidc/login", follow_redirects=False)

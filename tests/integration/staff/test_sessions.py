@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 
 from domain.settings import Settings
 from domain.staff.models import Role
-from tests.support.factories import make_hotel
 from tests.support.web import csrf_from, make_staff, sign_in
+from tests.support.world import World, build_world
 from web.app import create_app
 from web.sessions import SESSION_IDLE_SECONDS, SESSION_TTL_SECONDS
 
@@ -24,12 +24,11 @@ DAY = 24 * 3600
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    aurora = await make_hotel(sessions, name="Hotel Aurora")
-    borealis = await make_hotel(sessions, name="Hotel Borealis")
-    await make_staff(sessions, aurora.id, "anna@aurora.example", Role.AGENT, "Anna")
-    await make_staff(sessions, borealis.id, "anna@aurora.example", Role.AGENT, "Anna")
-    return {"aurora": aurora, "borealis": borealis}
+async def world(sessions: Any) -> World:
+    world = await build_world(sessions, bob=False)
+    # Anna works at both hotels: signing in asks which one.
+    await make_staff(sessions, world.borealis.id, "anna@aurora.example", Role.AGENT, "Anna")
+    return world
 
 
 @pytest.fixture
@@ -109,7 +108,7 @@ async def test_switching_hotels_does_not_stretch_a_session_past_its_lifetime(
     inbox = await client.get("/inbox")
     switched = await client.post(
         "/hotels/switch",
-        data={"hotel_id": str(world["borealis"].id), "_csrf": csrf_from(inbox.text)},
+        data={"hotel_id": str(world.borealis.id), "_csrf": csrf_from(inbox.text)},
         follow_redirects=False,
     )
     assert switched.status_code == 303

@@ -19,13 +19,12 @@ from sqlalchemy import select
 from domain.conversations.models import Conversation
 from domain.settings import Settings
 from domain.staff.models import Role
-from tests.support.factories import incoming, make_hotel
+from tests.support.factories import incoming
 from tests.support.migrate import ROOT
 from tests.support.servers import serve_app
-from tests.support.web import PASSWORD, csrf_from, make_staff
+from tests.support.web import PASSWORD, csrf_from
+from tests.support.world import SAM, World, build_world
 from web.app import create_app
-
-SAM = "sam@hotels.example"
 
 
 @pytest.fixture
@@ -35,15 +34,9 @@ def server(settings: Settings, sessions: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
+async def world(sessions: Any) -> World:
     """Sam works at both hotels; Alex runs Aurora, Bella runs Borealis."""
-    aurora = await make_hotel(sessions, name="Hotel Aurora", webhook_token="hook-a")
-    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
-    sam = await make_staff(sessions, aurora.id, SAM, Role.AGENT, "Sam")
-    await make_staff(sessions, borealis.id, SAM, Role.AGENT, "Sam")
-    await make_staff(sessions, aurora.id, "alex@aurora.example", Role.ADMIN, "Alex")
-    await make_staff(sessions, borealis.id, "bella@borealis.example", Role.ADMIN, "Bella")
-    return {"aurora": aurora, "borealis": borealis, "sam": sam}
+    return await build_world(sessions, anna=False, bob=False, alex=Role.ADMIN, bella=True, sam=True)
 
 
 async def sign_in(server: str, email: str) -> tuple[httpx.AsyncClient, httpx.Response]:
@@ -112,11 +105,11 @@ async def test_another_hotel_cannot_lock_a_shared_colleague_out_of_yours(server,
     bella = await signed_in(server, "bella@borealis.example")
     alex = await signed_in(server, "alex@aurora.example")
     try:
-        assert (await at_hotel(sam_at_aurora, world["aurora"])).status_code == 303
-        assert (await at_hotel(sam_at_borealis, world["borealis"])).status_code == 303
+        assert (await at_hotel(sam_at_aurora, world.aurora)).status_code == 303
+        assert (await at_hotel(sam_at_borealis, world.borealis)).status_code == 303
         async with socket(server, sam_at_aurora) as live:
             await receive_until(live, 'id="inbox-list"')
-            assert (await set_active(bella, world["sam"], active=False)).status_code in (200, 303)
+            assert (await set_active(bella, world.sam, active=False)).status_code in (200, 303)
 
             # Borealis is closed to Sam: that session ends, and he cannot switch back to it.
             assert (await sam_at_borealis.get("/inbox", follow_redirects=False)).status_code == 303
@@ -124,11 +117,11 @@ async def test_another_hotel_cannot_lock_a_shared_colleague_out_of_yours(server,
             inbox = await sam_at_aurora.get("/inbox")
             assert inbox.status_code == 200
             assert "Hotel Aurora" in inbox.text
-            await guest_writes(server, world["aurora"], "hook-a", "Still there for Aurora?")
+            await guest_writes(server, world.aurora, "hook-a", "Still there for Aurora?")
             await receive_until(live, "Still there for Aurora?")
         again = await signed_in(server, SAM)
         assert "Hotel Aurora" in (await again.get("/inbox")).text
-        assert (await at_hotel(again, world["borealis"])).status_code == 403
+        assert (await at_hotel(again, world.borealis)).status_code == 403
         await again.aclose()
         assert "deactivated" in (await bella.get("/admin/staff")).text
         aurora_staff = (await alex.get("/admin/staff")).text
@@ -143,26 +136,26 @@ async def test_another_hotel_cannot_let_back_in_whom_you_offboarded(server, worl
     alex = await signed_in(server, "alex@aurora.example")
     bella = await signed_in(server, "bella@borealis.example")
     try:
-        assert (await at_hotel(sam, world["aurora"])).status_code == 303
+        assert (await at_hotel(sam, world.aurora)).status_code == 303
         async with socket(server, sam) as live:
             await receive_until(live, 'id="inbox-list"')
-            assert (await set_active(alex, world["sam"], active=False)).status_code in (200, 303)
+            assert (await set_active(alex, world.sam, active=False)).status_code in (200, 303)
             assert await closed_code(live) == 4401
         assert (await sam.get("/inbox", follow_redirects=False)).status_code == 303
 
         # Borealis "activates" him (he was never inactive there): Aurora stays closed.
-        assert (await set_active(bella, world["sam"], active=True)).status_code in (200, 303)
+        assert (await set_active(bella, world.sam, active=True)).status_code in (200, 303)
         back = await signed_in(server, SAM)
         inbox = await back.get("/inbox")
         assert "Hotel Borealis" in inbox.text
         assert "Hotel Aurora" not in inbox.text
-        assert (await at_hotel(back, world["aurora"])).status_code == 403
+        assert (await at_hotel(back, world.aurora)).status_code == 403
         await back.aclose()
 
         # Only Aurora's admin lets him back into Aurora.
-        assert (await set_active(alex, world["sam"], active=True)).status_code in (200, 303)
+        assert (await set_active(alex, world.sam, active=True)).status_code in (200, 303)
         returning = await signed_in(server, SAM)
-        assert (await at_hotel(returning, world["aurora"])).status_code == 303
+        assert (await at_hotel(returning, world.aurora)).status_code == 303
         assert "Hotel Aurora" in (await returning.get("/inbox")).text
         await returning.aclose()
     finally:
@@ -174,12 +167,12 @@ async def test_someone_no_hotel_lets_in_cannot_sign_in(server, world) -> None:
     alex = await signed_in(server, "alex@aurora.example")
     bella = await signed_in(server, "bella@borealis.example")
     try:
-        await set_active(alex, world["sam"], active=False)
-        await set_active(bella, world["sam"], active=False)
+        await set_active(alex, world.sam, active=False)
+        await set_active(bella, world.sam, active=False)
         client, refused = await sign_in(server, SAM)
         await client.aclose()
         assert refused.status_code == 401
-        assert (await set_active(bella, world["sam"], active=True)).status_code in (200, 303)
+        assert (await set_active(bella, world.sam, active=True)).status_code in (200, 303)
         client, allowed = await sign_in(server, SAM)
         await client.aclose()
         assert allowed.status_code == 303
@@ -222,7 +215,7 @@ async def test_the_operator_disables_an_account_everywhere_and_enables_it(server
         assert refused.status_code == 401
         assert "account disabled by the operator" in (await alex.get("/admin/staff")).text
         # A hotel admin cannot undo the operator's decision.
-        await set_active(alex, world["sam"], active=True)
+        await set_active(alex, world.sam, active=True)
         client, still_refused = await sign_in(server, SAM)
         await client.aclose()
         assert still_refused.status_code == 401
@@ -249,18 +242,18 @@ async def test_whom_a_hotel_offboarded_is_not_offered_for_conversations_nor_give
 ) -> None:
     alex = await signed_in(server, "alex@aurora.example")
     try:
-        await guest_writes(server, world["aurora"], "hook-a", "Can someone help me?")
+        await guest_writes(server, world.aurora, "hook-a", "Can someone help me?")
         async with sessions() as db:
             conversation_id = (await db.execute(select(Conversation.id))).scalar_one()
         page = f"/conversations/{conversation_id}"
-        assert f'value="{world["sam"]}"' in (await alex.get(page)).text, "Sam works here: offered"
-        assert (await set_active(alex, world["sam"], active=False)).status_code in (200, 303)
+        assert f'value="{world.sam}"' in (await alex.get(page)).text, "Sam works here: offered"
+        assert (await set_active(alex, world.sam, active=False)).status_code in (200, 303)
 
         header = (await alex.get(page)).text
-        assert f'value="{world["sam"]}"' not in header, "offboarded: not in the assign list"
+        assert f'value="{world.sam}"' not in header, "offboarded: not in the assign list"
         assert "Sam" in (await alex.get("/admin/staff")).text, "still listed where admins re-enable him"
         refused = await alex.post(
-            f"{page}/assign", data={"staff_id": str(world["sam"]), "_csrf": csrf_from(header)}
+            f"{page}/assign", data={"staff_id": str(world.sam), "_csrf": csrf_from(header)}
         )
         assert refused.status_code == 404, "nor can a form give him the conversation"
         async with sessions() as db:

@@ -12,18 +12,13 @@ from sqlalchemy import select
 from domain.conversations.models import Author, Conversation, Delivery, Message, Note, State
 from domain.settings import Settings
 from tests.support.factories import incoming
-from tests.support.web import PASSWORD, csrf_from, sign_in, two_hotels
+from tests.support.web import PASSWORD, csrf_from, sign_in
 from web.app import create_app
 
 HOSTILE = (
     "<script>alert(1)</script><img src=x onerror=alert(2)>"
     '<a href="javascript:alert(3)">x</a><svg onload=alert(4)>'
 )
-
-
-@pytest.fixture
-async def world(sessions: Any) -> dict[str, Any]:
-    return await two_hotels(sessions)
 
 
 @pytest.fixture
@@ -127,8 +122,8 @@ async def test_login_form_without_csrf_is_rejected(client, world) -> None:
 
 
 async def test_inbox_shows_the_guest_waiting_first_and_escapes_hostile_text(client, world, sessions) -> None:
-    await guest_message(client, world["aurora"], "hook-a", HOSTILE, name=HOSTILE)
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", HOSTILE, name=HOSTILE)
+    conversation = await only_conversation(sessions, world.aurora)
     async with sessions() as session, session.begin():
         row = await session.get(Conversation, conversation.id)
         row.state = State.NEEDS_HUMAN
@@ -147,13 +142,13 @@ async def test_inbox_shows_the_guest_waiting_first_and_escapes_hostile_text(clie
 
 
 async def test_take_over_reply_hand_back_and_resolve(client, world, sessions) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Hello, is anyone there?")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Hello, is anyone there?")
+    conversation = await only_conversation(sessions, world.aurora)
     csrf = await sign_in(client, "anna@aurora.example")
     headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
     url = f"/conversations/{conversation.id}"
     assert (await client.post(f"{url}/take-over", headers=headers)).status_code == 204
-    assert (await only_conversation(sessions, world["aurora"])).state is State.HUMAN
+    assert (await only_conversation(sessions, world.aurora)).state is State.HUMAN
     assert (
         await client.post(f"{url}/reply", data={"text": "Hi Lucia, Anna here."}, headers=headers)
     ).status_code == 204
@@ -162,14 +157,14 @@ async def test_take_over_reply_hand_back_and_resolve(client, world, sessions) ->
             await session.execute(select(Message).where(Message.author == Author.STAFF))
         ).scalar_one()
     assert staff_reply.status is Delivery.QUEUED
-    assert staff_reply.staff_id == world["anna"]
+    assert staff_reply.staff_id == world.anna
     assert (
         await client.post(f"{url}/notes", data={"text": "VIP, birthday"}, headers=headers)
     ).status_code == 204
     assert (await client.post(f"{url}/hand-back", headers=headers)).status_code == 204
-    assert (await only_conversation(sessions, world["aurora"])).state is State.AI
+    assert (await only_conversation(sessions, world.aurora)).state is State.AI
     assert (await client.post(f"{url}/resolve", headers=headers)).status_code == 204
-    assert (await only_conversation(sessions, world["aurora"])).state is State.RESOLVED
+    assert (await only_conversation(sessions, world.aurora)).state is State.RESOLVED
     page = (await client.get(url)).text
     assert "Anna took over" in page
     assert "VIP, birthday" in page
@@ -177,8 +172,8 @@ async def test_take_over_reply_hand_back_and_resolve(client, world, sessions) ->
 
 
 async def test_plain_form_post_without_javascript_redirects_back(client, world, sessions) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Hi")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Hi")
+    conversation = await only_conversation(sessions, world.aurora)
     csrf = await sign_in(client, "anna@aurora.example")
     response = await client.post(
         f"/conversations/{conversation.id}/take-over", data={"_csrf": csrf}, follow_redirects=False
@@ -188,8 +183,8 @@ async def test_plain_form_post_without_javascript_redirects_back(client, world, 
 
 
 async def test_actions_without_csrf_are_rejected(client, world, sessions) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Hi")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Hi")
+    conversation = await only_conversation(sessions, world.aurora)
     await sign_in(client, "anna@aurora.example")
     response = await client.post(
         f"/conversations/{conversation.id}/take-over", headers={"HX-Request": "true"}
@@ -200,13 +195,13 @@ async def test_actions_without_csrf_are_rejected(client, world, sessions) -> Non
         headers={"HX-Request": "true", "X-CSRF-Token": "forged"},
     )
     assert wrong.status_code == 403
-    assert (await only_conversation(sessions, world["aurora"])).state is State.AI
+    assert (await only_conversation(sessions, world.aurora)).state is State.AI
 
 
 async def test_empty_or_oversized_reply_is_a_400(client, world, sessions) -> None:
     """With the reason: for htmx, the composer's message (out of band); for an API call, JSON."""
-    await guest_message(client, world["aurora"], "hook-a", "Hi")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Hi")
+    conversation = await only_conversation(sessions, world.aurora)
     csrf = await sign_in(client, "anna@aurora.example")
     url = f"/conversations/{conversation.id}/reply"
     for text, reason in (("   ", "Write a reply first"), ("x" * 5000, "longer than 4096 characters")):
@@ -236,18 +231,18 @@ async def test_empty_or_oversized_reply_is_a_400(client, world, sessions) -> Non
     ],
 )
 async def test_staff_of_another_hotel_cannot_read_or_act(client, world, sessions, method, path, data) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Private question", name="Lucia")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Private question", name="Lucia")
+    conversation = await only_conversation(sessions, world.aurora)
     csrf = await sign_in(client, "bob@borealis.example")
     url = path.format(id=conversation.id)
     if method == "GET":
         response = await client.get(url)
     else:
-        form = {k: v.format(bob=world["bob"]) for k, v in data.items()}
+        form = {k: v.format(bob=world.bob) for k, v in data.items()}
         response = await client.post(url, data=form, headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
     assert response.status_code == 404
     assert "Private question" not in response.text
-    after = await only_conversation(sessions, world["aurora"])
+    after = await only_conversation(sessions, world.aurora)
     assert after.state is State.AI
     assert after.assigned_staff_id is None
     async with sessions() as session:
@@ -256,7 +251,7 @@ async def test_staff_of_another_hotel_cannot_read_or_act(client, world, sessions
 
 
 async def test_inbox_of_another_hotel_is_invisible(client, world) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Aurora secret", name="Lucia")
+    await guest_message(client, world.aurora, "hook-a", "Aurora secret", name="Lucia")
     await sign_in(client, "bob@borealis.example")
     assert "Aurora secret" not in (await client.get("/inbox")).text
     results = (await client.get("/inbox?q=Lucia", headers={"HX-Request": "true"})).text
@@ -266,28 +261,26 @@ async def test_inbox_of_another_hotel_is_invisible(client, world) -> None:
 
 
 async def test_cannot_assign_to_someone_from_another_hotel(client, world, sessions) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Hi")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Hi")
+    conversation = await only_conversation(sessions, world.aurora)
     csrf = await sign_in(client, "anna@aurora.example")
     response = await client.post(
         f"/conversations/{conversation.id}/assign",
-        data={"staff_id": str(world["bob"])},
+        data={"staff_id": str(world.bob)},
         headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
     )
     assert response.status_code == 404
-    assert (await only_conversation(sessions, world["aurora"])).assigned_staff_id is None
+    assert (await only_conversation(sessions, world.aurora)).assigned_staff_id is None
 
 
 async def test_switching_to_a_hotel_you_do_not_work_at_is_refused(client, world) -> None:
     csrf = await sign_in(client, "anna@aurora.example")
-    response = await client.post(
-        "/hotels/switch", data={"_csrf": csrf, "hotel_id": str(world["borealis"].id)}
-    )
+    response = await client.post("/hotels/switch", data={"_csrf": csrf, "hotel_id": str(world.borealis.id)})
     assert response.status_code == 403
 
 
 async def test_search_finds_by_name_phone_and_text(client, world) -> None:
-    await guest_message(client, world["aurora"], "hook-a", "Do you have a vegan breakfast?", name="Lucia")
+    await guest_message(client, world.aurora, "hook-a", "Do you have a vegan breakfast?", name="Lucia")
     await sign_in(client, "anna@aurora.example")
     assert "Lucia" in (await client.get("/inbox?q=vegan", headers={"HX-Request": "true"})).text
     assert "Lucia" in (await client.get("/inbox?q=4917012", headers={"HX-Request": "true"})).text
@@ -300,12 +293,12 @@ async def test_search_finds_by_name_phone_and_text(client, world) -> None:
 async def test_hostile_ai_output_renders_inert(client, world, sessions) -> None:
     from domain.conversations.models import Direction
 
-    await guest_message(client, world["aurora"], "hook-a", "Hi")
-    conversation = await only_conversation(sessions, world["aurora"])
+    await guest_message(client, world.aurora, "hook-a", "Hi")
+    conversation = await only_conversation(sessions, world.aurora)
     async with sessions() as session, session.begin():
         session.add(
             Message(
-                hotel_id=world["aurora"].id,
+                hotel_id=world.aurora.id,
                 conversation_id=conversation.id,
                 chat_id="491701234567@c.us",
                 direction=Direction.OUT,
