@@ -2,8 +2,8 @@
 
 The lifespan (``web.app``) builds ``Resources`` and the live hub once and keeps them in the
 application state; only the providers here read that state, and handlers name what they need:
-``resources``, ``settings``, ``uow`` (one unit of work per write), ``db`` (a read-only session),
-``templates``, ``timezones``, ``session_store``, ``hub``, and ``actor`` (``web.auth``).
+``resources``, ``uow`` (one unit of work per write), ``db`` (a read-only session), ``timezones``,
+``hub``, and ``actor`` (``web.auth``).
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from jinja2 import Environment
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.settings import Settings
 from domain.uow import UnitOfWork
 from web.auth import provide_actor
 from web.live import LiveHub
 from web.resources import HotelTimezones, ProvidedResources, Resources
-from web.sessions import SessionStore
 
 
 def provide_resources(state: State) -> Resources:
@@ -41,10 +38,6 @@ def provide_hub(state: State) -> LiveHub:
     return hub
 
 
-def provide_settings(resources: ProvidedResources) -> Settings:
-    return resources.settings
-
-
 def provide_uow(resources: ProvidedResources) -> UnitOfWork:
     """Not yet begun: the handler opens it with ``async with uow:`` around the one use case, so what
     it does after (render, redirect) happens after the commit and its events."""
@@ -57,26 +50,15 @@ async def provide_db(resources: ProvidedResources) -> AsyncIterator[AsyncSession
         yield db
 
 
-def provide_templates(resources: ProvidedResources) -> Environment:
-    return resources.templates
-
-
 def provide_timezones(resources: ProvidedResources) -> HotelTimezones:
     return resources.timezones
-
-
-def provide_session_store(resources: ProvidedResources) -> SessionStore:
-    return resources.session_store
 
 
 DEPENDENCIES: dict[str, Any] = {
     "resources": Provide(provide_resources, sync_to_thread=False),
     "hub": Provide(provide_hub, sync_to_thread=False),
-    "settings": Provide(provide_settings, sync_to_thread=False),
     "uow": Provide(provide_uow, sync_to_thread=False),
     "db": Provide(provide_db),
-    "templates": Provide(provide_templates, sync_to_thread=False),
     "timezones": Provide(provide_timezones, sync_to_thread=False),
-    "session_store": Provide(provide_session_store, sync_to_thread=False),
     "actor": Provide(provide_actor),
 }
