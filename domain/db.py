@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from advanced_alchemy.base import UUIDv7AuditBase
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from domain.errors import Unavailable
@@ -34,3 +35,10 @@ def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> As
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def schema_version(engine: AsyncEngine) -> str | None:
+    """The migration the database is at (readiness compares it with the code's head)."""
+    async with engine.connect() as connection:
+        version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    return str(version) if version is not None else None

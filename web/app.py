@@ -16,12 +16,12 @@ from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
 from litestar import Litestar, Request, Response
 from litestar.datastructures import MutableScopeHeaders
-from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
+from litestar_htmx import HTMXPlugin
 from redis.asyncio import BlockingConnectionPool
 
 import domain.models  # noqa: F401 - every table registered before the first query
@@ -31,44 +31,28 @@ from domain.hotels.secrets import log_unreadable
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
-from web.auth import CsrfRejected, Forbidden, LoginRequired, provide_actor
+from web.actor import Forbidden, LoginRequired
+from web.auth import CsrfRejected
 from web.client_address import TrustedProxies
-from web.deps import Resources
-from web.errors import EXCEPTION_HANDLERS, forbidden
+from web.deps import DEPENDENCIES
+from web.errors import EXCEPTION_HANDLERS, forbidden, from_htmx
 from web.hotel_health import SecretsHealth, WebhookFailures
 from web.live import LiveHub, live
 from web.login_throttle import LoginThrottle
 from web.metrics import MetricsMiddleware, metrics
+from web.oidc_provider import ProviderClient
 from web.render import template_environment
-from web.routes.admin import (
-    activate,
-    deactivate,
-    delete_saved,
-    erase_guest_data,
-    export_guest_data,
-    hotel_alerts,
-    save_saved_reply,
-    saved_replies_page,
-    staff_page,
-)
-from web.routes.auth import login, login_page, logout, switch_hotel
-from web.routes.health import health, ready
-from web.routes.oidc import oidc_callback, oidc_login
-from web.routes.pages import (
-    add_note,
-    assign,
-    conversation_page,
-    hand_back,
-    home,
-    inbox_page,
-    reopen,
-    reply,
-    request_status,
-    resolve,
-    suggest,
-    take_over,
-)
-from web.routes.service_requests import board_request_status, requests_page
+from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
+from web.routes.auth import AuthController
+from web.routes.conversations import ConversationController
+from web.routes.health import HealthController
+from web.routes.hotels import HotelAlertsController
+from web.routes.inbox import InboxController
+from web.routes.oidc import OidcController
+from web.routes.privacy import GuestPrivacyController
+from web.routes.saved_replies import SavedReplyController
+from web.routes.service_requests import ServiceRequestController
+from web.routes.staff import StaffController
 from web.routes.webhooks import green_api_webhook
 from web.sessions import SessionStore
 
@@ -104,7 +88,7 @@ def known_revisions() -> frozenset[str]:
 
 
 def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    if request.headers.get("hx-request"):
+    if from_htmx(request):  # htmx follows HX-Redirect; a 303 would put the sign-in page in a fragment
         return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
     if request.method == "GET":
         return Redirect(f"/login?next={request.url.path}", status_code=303)
@@ -161,30 +145,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 retry_on_timeout=True,
             )
         )
-        resources = Resources(
-            settings=settings,
-            engine=engine,
-            sessions=sessions,
-            redis=redis,
-            dispatcher=RedisDispatcher(redis, settings.redis_prefix),
-            migration_head=migration_head(),
-            known_revisions=known_revisions(),
-            session_store=SessionStore(redis, settings.redis_prefix, idle=settings.session_idle_seconds),
-            login_throttle=LoginThrottle(redis, settings.redis_prefix),
-            trusted_proxies=trusted_proxies,
-            secure_cookies=settings.public_base_url.startswith("https://"),
-            templates=templates,
-            hotel_secrets=SecretsHealth(sessions),
-            webhook_failures=WebhookFailures(redis, settings.redis_prefix),
-        )
+        dispatcher = RedisDispatcher(redis, settings.redis_prefix)
+        hotel_secrets = SecretsHealth(sessions)
         try:
-            log_unreadable(await resources.hotel_secrets.check(force=True))
+            log_unreadable(await hotel_secrets.check(force=True))
         except Exception as exc:  # the database may be down at start-up; readiness says so
             log.warning("could not check the hotels' stored secrets at start-up (%s)", exc.__class__.__name__)
         llm_http = httpx.AsyncClient(timeout=llm_timeout())
-        resources.assistant = AssistantDeps(
-            resources.sessions,
-            resources.dispatcher,
+        assistant = AssistantDeps(
+            sessions,
+            dispatcher,
             OpenAICompatibleLlm(llm_http),
             LlmEndpoint(settings.deepseek_api_url, settings.deepseek_api_key, settings.deepseek_model),
             knowledge_token_budget=settings.knowledge_token_budget,
@@ -192,16 +162,49 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         # The webhook's hot path talks to PostgreSQL through a plain asyncpg pool (min_size 0: the
         # process starts even while the database is down, and answers 503 until it is back).
-        resources.driver_pool = await asyncpg.create_pool(
+        driver_pool = await asyncpg.create_pool(
             settings.asyncpg_dsn,
             min_size=0,
             max_size=20,
             max_inactive_connection_lifetime=300,
             reset=_rollback_if_open,
         )
-        resources.hub = LiveHub(resources)
+        session_store = SessionStore(redis, settings.redis_prefix, idle=settings.session_idle_seconds)
+        resources = Resources(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            redis=redis,
+            dispatcher=dispatcher,
+            driver_pool=driver_pool,
+            assistant=assistant,
+            templates=templates,
+            session_store=session_store,
+            login_throttle=LoginThrottle(redis, settings.redis_prefix),
+            live_sockets=LiveSockets(redis, settings.redis_prefix),
+            trusted_proxies=trusted_proxies,
+            secure_cookies=settings.public_base_url.startswith("https://"),
+            hotel_secrets=hotel_secrets,
+            webhook_failures=WebhookFailures(redis, settings.redis_prefix),
+            oidc_provider=ProviderClient(settings),
+            webhook_hotels=WebhookHotels(),
+            timezones=HotelTimezones(sessions),
+            migration_head=migration_head(),
+            known_revisions=known_revisions(),
+        )
+        hub = LiveHub(
+            redis_url=settings.redis_url,
+            prefix=settings.redis_prefix,
+            redis=redis,
+            session_store=session_store,
+            templates=templates,
+            readers=resources.driver_uow,
+            sessions=sessions,
+        )
+        # Read by the providers of web.deps only; handlers declare what they need.
         app.state.resources = resources
-        resources.hub.start()
+        app.state.hub = hub
+        hub.start()
         # Everything loaded at start-up lives as long as the process: keep it out of the garbage
         # collector's full passes, which otherwise grow into 100 ms pauses (bench/ingest.py).
         gc.collect()
@@ -209,53 +212,33 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
-            await resources.hub.stop()
+            await hub.stop()
             await llm_http.aclose()
-            await resources.driver_pool.close()
+            await driver_pool.close()
             await redis.aclose()
             await engine.dispose()
 
     return Litestar(
         route_handlers=[
-            health,
-            ready,
+            HealthController,
             green_api_webhook,
-            home,
-            login_page,
-            login,
-            logout,
-            oidc_login,
-            oidc_callback,
-            switch_hotel,
-            inbox_page,
-            conversation_page,
-            take_over,
-            hand_back,
-            resolve,
-            reopen,
-            reply,
-            add_note,
-            assign,
-            suggest,
-            request_status,
-            requests_page,
-            board_request_status,
+            InboxController,
+            AuthController,
+            OidcController,
+            ConversationController,
+            ServiceRequestController,
+            StaffController,
+            SavedReplyController,
+            GuestPrivacyController,
+            HotelAlertsController,
             live,
             metrics,
-            staff_page,
-            activate,
-            deactivate,
-            saved_replies_page,
-            save_saved_reply,
-            delete_saved,
-            erase_guest_data,
-            export_guest_data,
-            hotel_alerts,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], send_as_attachment=False
             ),
         ],
-        dependencies={"actor": Provide(provide_actor)},
+        dependencies=DEPENDENCIES,
+        plugins=[HTMXPlugin()],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(templates)),
         lifespan=[lifespan],
         exception_handlers={

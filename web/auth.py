@@ -1,65 +1,30 @@
-"""Who is acting: the signed-in staff member, for which hotel, in which role. CSRF on every change."""
+"""The ``actor`` dependency of every staff route: signed in, and CSRF checked on every change."""
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from litestar import Request
-from litestar.connection import ASGIConnection
-from sqlalchemy import select
 
-from domain.staff.models import Role, StaffUser
-from domain.staff.service import HotelRole, hotel_roles
-from observability.logs import bind
-from web.deps import Resources
-from web.sessions import StaffSession
+from web.actor import Actor, Forbidden, LoginRequired, cookie_name, load_actor
+from web.resources import ProvidedResources
+
+__all__ = [
+    "Actor",
+    "CsrfRejected",
+    "Forbidden",
+    "LoginRequired",
+    "check_csrf",
+    "cookie_name",
+    "provide_actor",
+]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ROLE_RANK = {Role.AGENT: 0, Role.MANAGER: 1, Role.ADMIN: 2}
-
-
-class LoginRequired(Exception):
-    pass
-
-
-class Forbidden(Exception):
-    pass
 
 
 class CsrfRejected(Exception):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    session: StaffSession
-    staff_id: UUID
-    name: str
-    email: str
-    hotel: HotelRole
-    hotels: list[HotelRole]
-
-    @property
-    def hotel_id(self) -> UUID:
-        return self.hotel.hotel_id
-
-    @property
-    def role(self) -> Role:
-        return self.hotel.role
-
-    def at_least(self, role: Role) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
-
-    def require(self, role: Role) -> None:
-        if not self.at_least(role):
-            raise Forbidden(f"this needs the {role.value} role")
-
-
-def cookie_name(resources: Resources) -> str:
-    return "__Host-hb_session" if resources.secure_cookies else "hb_session"
 
 
 async def check_csrf(request: Request[Any, Any, Any], expected: str) -> None:
@@ -74,30 +39,9 @@ async def check_csrf(request: Request[Any, Any, Any], expected: str) -> None:
         raise CsrfRejected("the form has expired or was not sent from this site; reload and try again")
 
 
-async def load_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
-    """The acting staff member of an HTTP request or a websocket handshake."""
-    resources: Resources = connection.app.state.resources
-    session = await resources.session_store.load(connection.cookies.get(cookie_name(resources)))
-    if session is None:
-        raise LoginRequired
-    async with resources.sessions() as db:
-        staff = (
-            await db.execute(select(StaffUser).where(StaffUser.id == session.staff_id))
-        ).scalar_one_or_none()
-        roles = await hotel_roles(db, staff.id) if staff is not None and staff.is_active else []
-    hotel = next((r for r in roles if r.hotel_id == session.hotel_id), None)
-    if hotel is None and session.hotel_id is None and roles:
-        hotel = roles[0]
-    if staff is None or hotel is None:
-        # The account was disabled, or the hotel this session acts for deactivated the membership
-        # (a notice to end the session may have been missed): the session ends here.
-        await resources.session_store.destroy(session.token)
-        raise LoginRequired
-    bind(hotel_id=hotel.hotel_id, staff_id=staff.id)  # every log line of this request says who and where
-    if isinstance(connection, Request):
-        await check_csrf(connection, session.csrf)
-    return Actor(session, staff.id, staff.name, staff.email, hotel, roles)
-
-
-async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
-    return await load_actor(request)
+async def provide_actor(request: Request[Any, Any, Any], resources: ProvidedResources) -> Actor:
+    actor = await load_actor(request, resources)
+    # Kept on this request (not the app) so that an error page still shows the staff member's top bar.
+    request.state.actor = actor
+    await check_csrf(request, actor.session.csrf)
+    return actor

@@ -11,6 +11,7 @@ import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
+from litestar_htmx import HTMXRequest
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from domain.db import DatabaseUnavailable
@@ -62,9 +63,14 @@ PAGE_TITLES = {
 }
 
 
+def from_htmx(request: Request[Any, Any, Any]) -> bool:
+    """Sent by htmx (every request is an ``HTMXRequest``: the HTMXPlugin sets the request class)."""
+    return isinstance(request, HTMXRequest) and bool(request.htmx)
+
+
 def wants_page(request: Request[Any, Any, Any]) -> bool:
     """A browser that navigated here (not htmx, not an API call) and reads a page."""
-    return "text/html" in request.headers.get("accept", "") and not request.headers.get("hx-request")
+    return "text/html" in request.headers.get("accept", "") and not from_htmx(request)
 
 
 def error_answer(
@@ -74,7 +80,12 @@ def error_answer(
     one URL, the representation the caller asked for)."""
     request_id = structlog.contextvars.get_contextvars().get("request_id", "")
     if wants_page(request):
-        context = {"title": PAGE_TITLES.get(status, "Error"), "detail": detail, "request_id": request_id}
+        context = {
+            "title": PAGE_TITLES.get(status, "Error"),
+            "detail": detail,
+            "request_id": request_id,
+            "actor": request.state.get("actor"),  # set once the route knew who is signed in
+        }
         return Template(
             "pages/errors/error.html",
             context={**context, "status": status},

@@ -14,14 +14,17 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
+from jinja2 import Environment
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.views import load_conversation
 from domain.events import (
@@ -31,10 +34,12 @@ from domain.events import (
     UnknownEvent,
     from_wire,
 )
-from web.auth import Actor, Forbidden, LoginRequired, load_actor
-from web.deps import Resources
+from domain.uow import DriverUnitOfWork
+from web.actor import Actor, Forbidden, LoginRequired, load_actor
 from web.notices import Notice, notices_from
 from web.render import RegionRenderer, Shown, live_region
+from web.resources import ProvidedResources
+from web.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +66,27 @@ class LiveClient:
 
 
 class LiveHub:
-    def __init__(self, resources: Resources):
-        self.resources = resources
+    """One per web process. It gets only what it uses: its own Redis subscription (by URL, it
+    reconnects itself), Redis for presence, the session store, the templates and two readers."""
+
+    def __init__(
+        self,
+        *,
+        redis_url: str,
+        prefix: str,
+        redis: Redis,
+        session_store: SessionStore,
+        templates: Environment,
+        readers: Callable[[], DriverUnitOfWork],
+        sessions: async_sessionmaker[AsyncSession],
+    ):
+        self.redis_url = redis_url
+        self.prefix = prefix
+        self.redis = redis
+        self.session_store = session_store
+        self.templates = templates
+        self.readers = readers
+        self.sessions = sessions
         self.clients: dict[UUID, set[LiveClient]] = {}
         self.connected = False
         self.task: asyncio.Task[None] | None = None
@@ -70,10 +94,6 @@ class LiveHub:
         self.running: set[UUID] = set()
         self.dirty: set[UUID] = set()
         self.notices: dict[UUID, list[Notice]] = {}  # for each hotel's next flush
-
-    @property
-    def prefix(self) -> str:
-        return self.resources.settings.redis_prefix
 
     # -- the subscription ---------------------------------------------------------------------
 
@@ -98,9 +118,7 @@ class LiveHub:
     async def _listen_forever(self) -> None:
         delay = 0.2
         while True:
-            redis = Redis.from_url(
-                self.resources.settings.redis_url, socket_connect_timeout=2, health_check_interval=5
-            )
+            redis = Redis.from_url(self.redis_url, socket_connect_timeout=2, health_check_interval=5)
             try:
                 pubsub = redis.pubsub(ignore_subscribe_messages=True)
                 await pubsub.psubscribe(f"{self.prefix}hotel:*")
@@ -189,7 +207,7 @@ class LiveHub:
         """Record (or drop) this tab as a viewer and tell every process's sockets on the conversation."""
         if client.conversation_id is None:
             return
-        redis = self.resources.redis
+        redis = self.redis
         key = self._viewers_key(client.conversation_id)
         field_name = f"{client.actor.staff_id}:{id(client)}"
         if here:
@@ -214,14 +232,14 @@ class LiveHub:
         watchers = [c for c in self.clients.get(hotel_id, ()) if str(c.conversation_id) == conversation_id]
         if not watchers or conversation_id is None:
             return
-        raw = await self.resources.redis.hgetall(self._viewers_key(conversation_id))  # type: ignore[misc]
+        raw = await self.redis.hgetall(self._viewers_key(conversation_id))  # type: ignore[misc]
         now = time.time()
         viewers: dict[str, str] = {}
         for value in raw.values():
             entry = json.loads(value)
             if entry.get("until", 0) > now:
                 viewers[entry["staff_id"]] = entry["name"]
-        template = self.resources.templates.get_template("partials/conversations/_presence.html")
+        template = self.templates.get_template("partials/conversations/_presence.html")
         for client in watchers:
             me = str(client.actor.staff_id)
             typing = data.get("typing_name") if data.get("typing_staff") not in (None, me) else None
@@ -280,7 +298,7 @@ class LiveHub:
             # Sessions end on sign-out and deactivation; a notice about it may have been missed
             # (Redis was away), so every push checks that each socket's session still exists (one
             # MGET for all of the hotel's sockets on this process).
-            alive = await self.resources.session_store.alive(list({c.actor.session.token for c in clients}))
+            alive = await self.session_store.alive(list({c.actor.session.token for c in clients}))
         except Exception:
             log.warning("live: cannot check sessions; retrying shortly", exc_info=True)
             await asyncio.sleep(1)
@@ -293,11 +311,11 @@ class LiveHub:
             return
         notices = self.notices.pop(hotel_id, [])
         try:
-            async with self.resources.driver_uow() as reader:
+            async with self.readers() as reader:
                 renderer = await RegionRenderer.prepare(
-                    self.resources.templates,
+                    self.templates,
                     reader,
-                    self.resources.sessions,
+                    self.sessions,
                     hotel_id,
                     timezone=clients[0].timezone,
                     viewers=[(c.actor.staff_id, c.conversation_id) for c in clients],
@@ -360,11 +378,11 @@ class LiveHub:
 
     async def serve(self, client: LiveClient) -> None:
         """The full region first, on every (re)connect; deltas then come from the hotel's flushes."""
-        async with self.resources.driver_uow() as reader:
+        async with self.readers() as reader:
             html, shown = await live_region(
-                self.resources.templates,
+                self.templates,
                 reader,
-                self.resources.sessions,
+                self.sessions,
                 client.actor,
                 conversation_id=client.conversation_id,
                 timezone=client.timezone,
@@ -397,15 +415,17 @@ def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bo
 
 @websocket("/live")
 async def live(
-    socket: WebSocket[Any, Any, Any], conversation: str | None = None, screen: str | None = None
+    socket: WebSocket[Any, Any, Any],
+    resources: ProvidedResources,
+    hub: LiveHub,
+    conversation: str | None = None,
+    screen: str | None = None,
 ) -> None:
-    resources: Resources = socket.app.state.resources
-    hub: LiveHub = resources.hub
     if not origin_allowed(socket, resources.settings.public_base_url):
         await socket.close(code=CLOSE_FORBIDDEN, reason="origin not allowed")  # handshake refused: HTTP 403
         return
     try:
-        actor = await load_actor(socket)
+        actor = await load_actor(socket, resources)
     except (LoginRequired, Forbidden):
         # Accept, then close with 4401: the page sees the code and goes to the sign-in page.
         await socket.accept()
@@ -425,7 +445,7 @@ async def live(
                 await socket.close(code=CLOSE_FORBIDDEN, reason="no such conversation")
                 return
     await socket.accept()
-    timezone = await resources.hotel_timezone(actor.hotel_id)
+    timezone = await resources.timezones.of(actor.hotel_id)
     client = LiveClient(socket, actor, conversation_id, timezone, screen_of(conversation_id, screen))
     hub.register(client)
     sender = asyncio.create_task(hub.serve(client))

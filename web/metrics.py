@@ -17,6 +17,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from sqlalchemy.pool import QueuePool
 
 from domain.integrations.green_api_webhooks import WEBHOOK_TYPES
 from domain.ports import AI_QUEUE, SEND_QUEUE
@@ -24,6 +25,8 @@ from jobs.enqueue import queue_name
 from observability.logs import bind, clear
 from observability.metrics import REGISTRY as SHARED_REGISTRY
 from observability.metrics import UNAUTHORIZED_BODY, bearer_accepted
+from web.live import LiveHub
+from web.resources import ProvidedResources
 
 REGISTRY: CollectorRegistry = SHARED_REGISTRY
 
@@ -107,8 +110,9 @@ class MetricsMiddleware:
 
 
 @get("/metrics", include_in_schema=False)
-async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
-    resources = request.app.state.resources
+async def metrics(
+    request: Request[Any, Any, Any], resources: ProvidedResources, hub: LiveHub
+) -> Response[bytes]:
     if not bearer_accepted(request.headers.get("authorization"), resources.settings.metrics_token):
         return Response(
             UNAUTHORIZED_BODY,
@@ -122,7 +126,8 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
             QUEUE_LENGTH.labels(queue).set(await resources.redis.zcard(queue_name(prefix, queue)))
     except Exception:  # noqa: S110 - Redis down: the gauges keep their last value; readiness reports it
         pass
-    DB_CONNECTIONS.set(resources.engine.pool.checkedout())
-    WEBSOCKETS.set(resources.hub.socket_count if resources.hub else 0)
-    LIVE_UP.set(1 if resources.hub and resources.hub.alive else 0)
+    pool = resources.engine.pool
+    DB_CONNECTIONS.set(pool.checkedout() if isinstance(pool, QueuePool) else 0)
+    WEBSOCKETS.set(hub.socket_count)
+    LIVE_UP.set(1 if hub.alive else 0)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -33,7 +33,7 @@ from domain.conversations.views import REASON_LABELS, ConversationView, load_con
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
-from web.auth import Actor
+from web.actor import Actor
 from web.notices import WAITING, Notice, notice_text
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

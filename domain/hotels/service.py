@@ -56,3 +56,11 @@ def token_matches(authorization: str | None, expected: str) -> bool:
     scheme, _, rest = authorization.strip().partition(" ")
     presented = rest.strip() if scheme.lower() == "bearer" and rest else authorization.strip()
     return hmac.compare_digest(presented.encode(), expected.encode())
+
+
+async def hotel_timezone(session: AsyncSession, hotel_id: UUID) -> str:
+    """The hotel's IANA time zone ("today" in the inbox and the timestamps staff read)."""
+    timezone = (
+        await session.execute(select(Hotel.timezone).where(Hotel.id == hotel_id))
+    ).scalar_one_or_none()
+    return timezone or "UTC"

@@ -147,3 +147,7 @@ async def set_account_active(session: AsyncSession, email: str, *, active: bool)
         raise StaffNotFound(f"no staff account with email {email.strip().lower()}")
     staff.is_active = active
     return staff
+
+
+async def find_staff(session: AsyncSession, staff_id: UUID) -> StaffUser | None:
+    return (await session.execute(select(StaffUser).where(StaffUser.id == staff_id))).scalar_one_or_none()

@@ -276,7 +276,7 @@ def _declared_labels() -> dict[str, set[str]]:
     from prometheus_client import Counter
 
     import web.metrics  # noqa: F401 - registers the web metrics in the shared registry
-    from jobs import metrics as job_metrics
+    from observability import metrics as job_metrics
 
     labels: dict[str, set[str]] = {}
     for collector in list(job_metrics.REGISTRY._collector_to_names):

@@ -7,26 +7,27 @@ import secrets
 from typing import Any
 from urllib.parse import urlparse
 
-from litestar import Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from domain.staff.service import authenticate, hotel_roles
+from domain.uow import UnitOfWork
 from web import trusted_devices
 from web.auth import Actor, CsrfRejected, cookie_name
-from web.deps import Resources
+from web.resources import ProvidedResources, Resources
 
 LOGIN_CSRF_COOKIE = "hb_login_csrf"
 
 
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     """Only local paths: never an open redirect."""
     if not value or not value.startswith("/") or value.startswith("//") or urlparse(value).netloc:
         return "/inbox"
     return value[:500]
 
 
-def _login_page(
+def login_form(
     resources: Resources, *, error: str = "", email: str = "", next_path: str = "/inbox", status: int = 200
 ) -> Template:
     token = secrets.token_urlsafe(24)
@@ -55,14 +56,8 @@ def _login_page(
     )
 
 
-@get("/login")
-async def login_page(request: Request[Any, Any, Any], next: str | None = None) -> Template:
-    return _login_page(request.app.state.resources, next_path=_safe_next(next))
-
-
-def client_ip(request: Request[Any, Any, Any]) -> str:
+def client_ip(request: Request[Any, Any, Any], resources: Resources) -> str:
     """The client's address: X-Forwarded-For is read only as far as our own proxies wrote it."""
-    resources: Resources = request.app.state.resources
     peer = request.client.host if request.client else None
     return resources.trusted_proxies.client(peer, request.headers.getall("x-forwarded-for", []))
 
@@ -80,73 +75,83 @@ def _set_device_cookie(response: Response[Any], resources: Resources, email: str
     )
 
 
-@post("/login", opt={"exclude_csrf": True})
-async def login(request: Request[Any, Any, Any]) -> Response[Any]:
-    resources: Resources = request.app.state.resources
-    settings = resources.settings
-    form = await request.form()
-    email = str(form.get("email", ""))[:254].strip()
-    password = str(form.get("password", ""))[:200]
-    next_path = _safe_next(str(form.get("next", "")))
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(str(form.get("_csrf", "")).encode(), expected.encode()):
-        raise CsrfRejected("the sign-in form expired; please try again")
-    if not email or not password:
-        return _login_page(resources, error="Enter your email and password.", email=email, status=400)
-    client = client_ip(request)
-    device = trusted_devices.device_of(
-        request.cookies,
-        email,
-        (settings.secret_key, *settings.secret_key_fallbacks),
-        secure=resources.secure_cookies,
-    )
-    refusal = await resources.login_throttle.refusal(email, client, device)
-    if refusal is not None:
-        return _login_page(resources, error=refusal.value, email=email, status=429)
-    async with resources.sessions() as db, db.begin():
-        staff = await authenticate(db, email, password)
-        roles = await hotel_roles(db, staff.id) if staff else []
-    if staff is None:
-        await resources.login_throttle.failed(email, client, device)
-        return _login_page(resources, error="Wrong email or password.", email=email, status=401)
-    await resources.login_throttle.succeeded(email, client, device)
-    old = request.cookies.get(cookie_name(resources))
-    session = await resources.session_store.create(
-        staff.id, roles[0].hotel_id if roles else None, replacing=old
-    )
-    response: Response[Any] = Redirect(next_path, status_code=303)
+def set_session_cookie(response: Response[Any], resources: Resources, token: str) -> None:
     response.set_cookie(
         cookie_name(resources),
-        session.token,
+        token,
         httponly=True,
         secure=resources.secure_cookies,
         samesite="lax",
         path="/",
         max_age=resources.session_store.ttl,
     )
-    _set_device_cookie(response, resources, email)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
 
 
-@post("/logout")
-async def logout(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
-    resources: Resources = request.app.state.resources
-    await resources.session_store.destroy(actor.session.token)
-    await resources.live_kick(actor.session.token)
-    response: Response[Any] = Redirect("/login", status_code=303)
-    response.delete_cookie(cookie_name(resources), path="/")
-    return response
+class AuthController(Controller):
+    tags = ["auth"]
 
+    @get("/login")
+    async def login_page(self, resources: ProvidedResources, next: str | None = None) -> Template:
+        return login_form(resources, next_path=safe_next(next))
 
-@post("/hotels/switch")
-async def switch_hotel(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
-    resources: Resources = request.app.state.resources
-    form = await request.form()
-    wanted = str(form.get("hotel_id", ""))
-    match = next((h for h in actor.hotels if str(h.hotel_id) == wanted), None)
-    if match is None:
-        return Response({"detail": "you do not work at that hotel"}, status_code=403)
-    actor.session.hotel_id = match.hotel_id
-    await resources.session_store.save(actor.session)
-    return Redirect("/inbox", status_code=303)
+    @post("/login")  # no actor yet: the sign-in form carries its own CSRF token (a cookie's twin)
+    async def login(
+        self, request: Request[Any, Any, Any], resources: ProvidedResources, uow: UnitOfWork
+    ) -> Response[Any]:
+        settings = resources.settings
+        form = await request.form()
+        email = str(form.get("email", ""))[:254].strip()
+        password = str(form.get("password", ""))[:200]
+        next_path = safe_next(str(form.get("next", "")))
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not expected or not hmac.compare_digest(str(form.get("_csrf", "")).encode(), expected.encode()):
+            raise CsrfRejected("the sign-in form expired; please try again")
+        if not email or not password:
+            return login_form(resources, error="Enter your email and password.", email=email, status=400)
+        client = client_ip(request, resources)
+        device = trusted_devices.device_of(
+            request.cookies,
+            email,
+            (settings.secret_key, *settings.secret_key_fallbacks),
+            secure=resources.secure_cookies,
+        )
+        refusal = await resources.login_throttle.refusal(email, client, device)
+        if refusal is not None:
+            return login_form(resources, error=refusal.value, email=email, status=429)
+        async with uow:  # a sign-in may rehash the password
+            staff = await authenticate(uow.session, email, password)
+            roles = await hotel_roles(uow.session, staff.id) if staff else []
+        if staff is None:
+            await resources.login_throttle.failed(email, client, device)
+            return login_form(resources, error="Wrong email or password.", email=email, status=401)
+        await resources.login_throttle.succeeded(email, client, device)
+        old = request.cookies.get(cookie_name(resources))
+        session = await resources.session_store.create(
+            staff.id, roles[0].hotel_id if roles else None, replacing=old
+        )
+        response: Response[Any] = Redirect(next_path, status_code=303)
+        set_session_cookie(response, resources, session.token)
+        _set_device_cookie(response, resources, email)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+        return response
+
+    @post("/logout")
+    async def logout(self, actor: Actor, resources: ProvidedResources) -> Response[Any]:
+        await resources.session_store.destroy(actor.session.token)
+        await resources.live_sockets.close(actor.session.token)
+        response: Response[Any] = Redirect("/login", status_code=303)
+        response.delete_cookie(cookie_name(resources), path="/")
+        return response
+
+    @post("/hotels/switch")
+    async def switch_hotel(
+        self, request: Request[Any, Any, Any], actor: Actor, resources: ProvidedResources
+    ) -> Response[Any]:
+        form = await request.form()
+        wanted = str(form.get("hotel_id", ""))
+        match = next((h for h in actor.hotels if str(h.hotel_id) == wanted), None)
+        if match is None:
+            return Response({"detail": "you do not work at that hotel"}, status_code=403)
+        actor.session.hotel_id = match.hotel_id
+        await resources.session_store.save(actor.session)
+        return Redirect("/inbox", status_code=303)

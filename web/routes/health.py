@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from litestar import Request, Response, get
-from sqlalchemy import text
+from litestar import Controller, Response, get
 
-from web.deps import Resources
-
-
-@get("/health", sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+from domain.db import schema_version
+from web.live import LiveHub
+from web.resources import ProvidedResources, Resources
 
 
 async def _check_database(resources: Resources) -> str | None:
     try:
-        async with resources.engine.connect() as conn:
-            version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        version = await schema_version(resources.engine)
     except Exception as exc:
         return f"postgresql: {exc.__class__.__name__}"
     head = resources.migration_head
@@ -38,16 +32,24 @@ async def _check_redis(resources: Resources) -> str | None:
     return None
 
 
-@get("/health/ready")
-async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, object]]:
-    resources: Resources = request.app.state.resources
-    failures = [f for f in await asyncio.gather(_check_database(resources), _check_redis(resources)) if f]
-    if resources.hub is not None and not resources.hub.alive:
-        failures.append("live events: not subscribed to Redis")
-    if not failures:
-        await resources.hotel_secrets.check()
-        if resources.hotel_secrets.problem:
-            failures.append(resources.hotel_secrets.problem)
-    if failures:
-        return Response({"status": "unavailable", "failed": failures}, status_code=503)
-    return Response({"status": "ready"}, status_code=200)
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]
+
+    @get(sync_to_thread=False)
+    def health(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready")
+    async def ready(self, resources: ProvidedResources, hub: LiveHub) -> Response[dict[str, object]]:
+        checks = await asyncio.gather(_check_database(resources), _check_redis(resources))
+        failures = [failure for failure in checks if failure]
+        if not hub.alive:
+            failures.append("live events: not subscribed to Redis")
+        if not failures:
+            await resources.hotel_secrets.check()
+            if resources.hotel_secrets.problem:
+                failures.append(resources.hotel_secrets.problem)
+        if failures:
+            return Response({"status": "unavailable", "failed": failures}, status_code=503)
+        return Response({"status": "ready"}, status_code=200)

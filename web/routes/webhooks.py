@@ -26,9 +26,10 @@ from domain.integrations.green_api_webhooks import (
 )
 from observability.logs import bind
 from observability.metrics import MESSAGES
-from web.deps import Resources
+from web.deps import resources_of
 from web.errors import is_dependency_failure
 from web.metrics import WEBHOOKS, webhook_type
+from web.resources import Resources
 
 log = structlog.get_logger(__name__)
 
@@ -86,7 +87,7 @@ async def _answer(
     await send(end)
 
 
-@asgi("/webhooks/green-api", copy_scope=False, opt={"exclude_csrf": True})
+@asgi("/webhooks/green-api", copy_scope=False)
 async def green_api_webhook(scope: Scope, receive: Receive, send: Send) -> None:
     if scope.get("method") != "POST":
         await _answer(send, 405, "use POST", [(b"allow", b"POST")])
@@ -96,7 +97,7 @@ async def green_api_webhook(scope: Scope, receive: Receive, send: Send) -> None:
     except _TooLarge:
         await _answer(send, 413, "the body is over 1 MiB")
         return
-    resources: Resources = scope["litestar_app"].state.resources
+    resources = resources_of(scope)
     try:
         status, detail = await handle_webhook(resources, body, _header(scope, b"authorization"))
     except Exception as exc:
@@ -129,7 +130,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
         return REFUSED
     except WebhookShapeError as exc:
         return 400, str(exc)
-    cached, hotel = resources.cached_hotel(id_instance)
+    cached, hotel = resources.webhook_hotels.get(id_instance)
     if not cached:
         try:
             async with resources.sessions() as session:
@@ -140,7 +141,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
             resources.hotel_secrets.mark_unreadable(exc.slug)
             await resources.webhook_failures.record(exc.hotel_id, "secrets_unreadable")
             return 503, str(exc)
-        resources.cache_hotel(id_instance, hotel)
+        resources.webhook_hotels.put(id_instance, hotel)
     if hotel is None or not token_matches(authorization, hotel.webhook_token):
         log.info("webhook refused", id_instance=id_instance)
         if hotel is not None:

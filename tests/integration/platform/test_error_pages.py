@@ -44,3 +44,17 @@ async def test_a_browser_gets_a_page_htmx_gets_json(
     assert fragment.status_code == status
     assert fragment.headers["content-type"].startswith("application/json")
     assert "detail" in fragment.json()
+
+
+@pytest.mark.parametrize(("path", "status"), [(MISSING, 404), ("/admin/staff", 403)])
+async def test_a_signed_in_staff_member_keeps_the_top_bar_on_an_error_page(
+    settings: Settings, sessions: Any, path: str, status: int
+) -> None:
+    hotel = await make_hotel(sessions)
+    await make_staff(sessions, hotel.id, "anna@aurora.example", Role.AGENT, name="Anna Berg")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        await sign_in(client, "anna@aurora.example")
+        page = await client.get(path, headers=BROWSER)
+    assert page.status_code == status
+    assert '<header class="topbar">' in page.text
+    assert "Anna Berg" in page.text
