@@ -379,12 +379,12 @@ async def seed_demo(database_url: str) -> None:
     import yaml
     from sqlalchemy import func, select, update
 
-    from domain.conversations.models import SavedReply
-    from domain.conversations.saved_replies import save_reply
     from domain.hotels.models import Hotel
     from domain.hotels.secrets import hotels_with_unreadable_secrets
     from domain.knowledge.importer import parse_file
     from domain.knowledge.service import import_entries
+    from domain.saved_replies.models import SavedReply
+    from domain.saved_replies.service import save_reply
     from domain.settings import Settings
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff

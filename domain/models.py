@@ -5,13 +5,13 @@ from domain.conversations.models import (
     ConversationRead,
     Message,
     Note,
-    SavedReply,
     StateTransition,
 )
 from domain.db import Base, metadata
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.knowledge.models import KnowledgeEntry
+from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
 

@@ -188,15 +188,3 @@ class Note(Base):
     conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-
-
-class SavedReply(Base):
-    """A canned answer staff insert with a short code, per hotel and language."""
-
-    __tablename__ = "saved_replies"
-    __table_args__ = (UniqueConstraint("hotel_id", "shortcut", "language"),)
-
-    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
-    shortcut: Mapped[str] = mapped_column(String(40))
-    language: Mapped[str] = mapped_column(String(8), default="en")
-    text: Mapped[str] = mapped_column(Text)

@@ -17,13 +17,13 @@ from domain.conversations.models import (
     ConversationRead,
     Message,
     Note,
-    SavedReply,
     State,
     StateTransition,
 )
 from domain.conversations.rules import web_link
 from domain.guests.models import Guest
 from domain.knowledge.models import KnowledgeEntry
+from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
 

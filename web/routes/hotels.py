@@ -30,4 +30,4 @@ class HotelAlertsController(Controller):
             }
             for failure in await resources.webhook_failures.recent(actor.hotel_id)
         ]
-        return Template("partials/admin/_alerts.html", context={"alerts": alerts})
+        return Template("partials/hotels/_alerts.html", context={"alerts": alerts})

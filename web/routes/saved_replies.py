@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.conversations.saved_replies import (
+from domain.saved_replies.service import (
     InvalidSavedReply,
     delete_saved_reply,
     list_saved_replies,
@@ -29,7 +29,7 @@ class SavedReplyController(Controller):
         actor.require(Role.MANAGER)
         replies = await list_saved_replies(db, actor.hotel_id)
         return Template(
-            "pages/admin/saved_replies.html",
+            "pages/saved_replies/index.html",
             context={"actor": actor, "replies": replies, "active": "replies", "error": error[:200]},
         )
 

@@ -43,7 +43,7 @@ class StaffController(Controller):
     async def staff_page(self, actor: Actor, db: AsyncSession) -> Template:
         actor.require(Role.ADMIN)
         staff = await hotel_staff(db, actor.hotel_id)
-        return Template("pages/admin/staff.html", context={"actor": actor, "staff": staff, "active": "admin"})
+        return Template("pages/staff/index.html", context={"actor": actor, "staff": staff, "active": "admin"})
 
     @post("/{staff_id:uuid}/deactivate")
     async def deactivate(

@@ -144,7 +144,7 @@ async def test_managers_keep_saved_replies_and_staff_see_them_in_the_composer(
 async def test_agents_cannot_edit_saved_replies_and_other_hotels_cannot_delete_them(
     client, world, sessions
 ) -> None:
-    from domain.conversations.saved_replies import save_reply
+    from domain.saved_replies.service import save_reply
 
     async with sessions() as db, db.begin():
         reply = await save_reply(db, world.aurora.id, "late", "en", "Late check-out is free until 14:00.")

@@ -8,8 +8,8 @@ from uuid import UUID
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.conversations.models import SavedReply
 from domain.errors import Invalid
+from domain.saved_replies.models import SavedReply
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
