@@ -49,7 +49,7 @@ FAULTS = (
 OUTAGE = 10.0  # seconds a simulator answers errors
 SERVER_DOWN = 2.0  # seconds PostgreSQL or Redis stays down on a restart
 PROBE_AFTER = 3.0  # seconds after a fault has passed until its probe guest writes
-PROBE_WITHIN = 20.0  # seconds every socket has to show a probe
+PROBE_WITHIN = 20.0  # seconds every socket has to show a probe, from when it was stored
 
 
 @dataclass
@@ -276,7 +276,8 @@ class Soak:
             self.log(
                 f"{len(self.guests.sent)} guest messages sent, "
                 f"staff {sum(self.desk.outcomes.values())} actions, "
-                f"live sockets connected {sum(s.connected for s in self.sockets)}/{len(self.sockets)}"
+                f"live sockets connected {sum(s.connected for s in self.sockets)}/{len(self.sockets)}, "
+                f"webhooks queued at the simulator {await self.webhook_queue()}"
             )
 
     async def backlog(self) -> dict[str, int]:
@@ -293,15 +294,19 @@ class Soak:
             )
         finally:
             await conn.close()
-        notes = await self.http.get(
-            f"{self.green_url}/sim/notifications", params={"idInstance": self.id_instance}
-        )
-        undelivered = sum(1 for n in notes.json() if not n["delivered"])
         return {
             "AI turns pending": row["ai_pending"],
             "outbox": row["outbox"],
-            "webhooks undelivered": undelivered,
+            "webhooks queued at the simulator": await self.webhook_queue(),
         }
+
+    async def webhook_queue(self) -> int:
+        """Notifications the simulator has not delivered yet: it pushes them one at a time, in order,
+        each only after the last one was answered 200 (Green API's rule), so this is the backlog."""
+        instances = (await self.http.get(f"{self.green_url}/sim/instances")).json()
+        return sum(
+            int(i["notificationQueueLength"]) for i in instances if i["idInstance"] == self.id_instance
+        )
 
     async def drain(self, limit: float) -> dict[str, Any]:
         """Until nothing waits (AI turns, the outbox, webhooks at the simulator) for 3 s; at most
@@ -328,13 +333,17 @@ class Soak:
     async def verdict(self, drained: dict[str, Any]) -> bool:
         messages, moves = await checks.load(self.world.dsn, self.hotel_id)
         sent = self.guests.sent
+        queued = await self.http.get(
+            f"{self.green_url}/sim/notifications", params={"idInstance": self.id_instance}
+        )
+        undelivered = {str(n["body"].get("idMessage")) for n in queued.json()}
         answered, after = checks.turns(sent, messages, moves)
         results = [
-            checks.stored_once(sent, messages),
+            checks.stored_once(sent, messages, undelivered),
             answered,
             await checks.sent_once(self.http, self.green_url, self.id_instance, messages),
             after,
-            checks.live(self.probes, self.sockets, PROBE_WITHIN),
+            checks.live(self.probes, self.sockets, messages, PROBE_WITHIN),
         ]
         drain = checks.Check(f"drained within {self.args.drain:g} s")
         drain.rows = [["seconds", f"{drained['seconds']:.1f}"], *[[k, v] for k, v in drained["left"].items()]]
@@ -370,6 +379,8 @@ class Soak:
             print()
             print(check.render())
         passed = all(check.passed for check in results)
+        if not passed:
+            await checks.keep_evidence(self.world.dsn, self.hotel_id, self.world.log_dir)
         print()
         print(f"soak: {'PASSED' if passed else 'FAILED'}")
         return passed
