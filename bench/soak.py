@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import random
 import secrets
+import signal
 import sys
 import time
 from collections import Counter
@@ -331,13 +332,18 @@ class Soak:
     # -- the verdict
 
     async def verdict(self, drained: dict[str, Any]) -> bool:
-        messages, moves = await checks.load(self.world.dsn, self.hotel_id)
-        sent = self.guests.sent
+        # Frozen first: with our processes stopped, the simulator's queue, the rows and the journal
+        # cannot move while they are read one after the other.
+        for name in ("worker", "web1", "web2"):
+            await asyncio.to_thread(self.world.stop, name)
         queued = await self.http.get(
             f"{self.green_url}/sim/notifications", params={"idInstance": self.id_instance}
         )
         undelivered = {str(n["body"].get("idMessage")) for n in queued.json()}
-        answered, after = checks.turns(sent, messages, moves)
+        messages, moves = await checks.load(self.world.dsn, self.hotel_id)
+        waiting = await checks.waiting_turns(self.world.dsn, self.hotel_id)
+        sent = self.guests.sent
+        answered, after = checks.turns(sent, messages, moves, waiting)
         results = [
             checks.stored_once(sent, messages, undelivered),
             answered,
@@ -386,6 +392,22 @@ class Soak:
         return passed
 
 
+async def until_signal(run: Any) -> bool:
+    """Ctrl-C or SIGTERM cancels the run (a KeyboardInterrupt raised from a signal handler can land
+    inside an event loop callback, which swallows it), and the world is then torn down."""
+    task = asyncio.ensure_future(run)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        return bool(await task)
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(signum)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="how long the load runs (default 10)")
@@ -404,7 +426,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         with soak_world(keep_logs=args.keep_logs) as world:
-            passed = common.run(Soak(world, args).run())
+            passed = common.run(until_signal(Soak(world, args).run()))
             world.failed = not passed
     except KeyboardInterrupt:
         print("\ninterrupted; everything stopped", file=sys.stderr)

@@ -119,6 +119,17 @@ class World:
             proc.process.send_signal(signal.SIGKILL)
             proc.process.wait()
 
+    def stop(self, name: str) -> None:
+        """SIGTERM, as an orderly shutdown; SIGKILL after 10 s."""
+        proc = self.procs[name]
+        if proc.process is not None and proc.process.poll() is None:
+            proc.process.send_signal(signal.SIGTERM)
+            try:
+                proc.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.process.kill()
+                proc.process.wait()
+
     def wait_http(self, proc: Proc, timeout: float = 60.0) -> None:
         assert proc.health
         assert proc.process
