@@ -160,20 +160,25 @@ async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attem
             deps, message, status=Delivery.FAILED, id_message=None, error="WhatsApp is not connected"
         )
         return SendOutcome.FAILED
+    sending = False
     try:
         if uncertain:
             adopted = await _in_journal(deps, instance, message, claimed.chat_ids)
             if adopted:
                 await _finish(deps, message, status=Delivery.SENT, id_message=adopted, error=None)
                 return SendOutcome.ADOPTED
+        sending = True
         id_message = await deps.gateway.send_message(instance, message.chat_id, message.text or "")
     except GreenApiTransientError as exc:
         if final_attempt:
             await _finish(deps, message, status=Delivery.FAILED, id_message=None, error=f"gave up: {exc}")
             return SendOutcome.FAILED
         log.info("send of %s will be retried: %s", message_id, exc)
-        if exc.status is not None:
-            # Green API answered (429, 5xx): this attempt certainly did not send.
+        if sending and exc.status is not None:
+            # sendMessage itself was answered 429/5xx: this attempt certainly did not send, and the
+            # journal said no earlier one did. A failed *journal* check proves nothing: the row stays
+            # uncertain (``sending``), so the next attempt looks in the journal again before sending
+            # (found by bench/soak.py's review: released, the next attempt would send a second time).
             await _release(deps, message)
         return SendOutcome.RETRY
     except GreenApiPermanentError as exc:

@@ -153,9 +153,17 @@ async def worker_processes() -> AsyncIterator[list[subprocess.Popen[bytes]]]:
             process.wait()
 
 
-@pytest.mark.parametrize("echo", [True, False], ids=["reconciled-by-echo-webhook", "reconciled-by-journal"])
+@pytest.mark.parametrize(
+    ("echo", "journal_fails"),
+    [(True, False), (False, False), (False, True)],
+    ids=["reconciled-by-echo-webhook", "reconciled-by-journal", "journal-answers-429-first"],
+)
 async def test_worker_killed_in_the_middle_of_a_send_gives_exactly_one_message(
-    settings: Settings, sessions: Any, worker_processes: list[subprocess.Popen[bytes]], echo: bool
+    settings: Settings,
+    sessions: Any,
+    worker_processes: list[subprocess.Popen[bytes]],
+    echo: bool,
+    journal_fails: bool,
 ) -> None:
     async with running_stack(settings, sessions, start_workers=False) as stack:
         if not echo:
@@ -175,6 +183,9 @@ async def test_worker_killed_in_the_middle_of_a_send_gives_exactly_one_message(
         if not echo:
             [row] = await _sending(stack)
             assert row.provider_message_id is None, "the killed worker never stored the idMessage"
+        if journal_fails:
+            # The next attempt cannot read the journal at first: it must not take that for "not sent".
+            await stack.green_fault("lastOutgoingMessages", "429", count=1)
         worker_processes.append(_worker_process(stack.settings))
         sent = await eventually(lambda: _sent_ai(stack), timeout=40)
         assert sent.provider_message_id
