@@ -20,7 +20,7 @@ from arq.worker import Worker, func
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.detector import LinguaDetector
 from domain.assistant.service import AiOutcome, ai_turn
-from domain.conversations.inbound import HotelRef, match_api_echo_again
+from domain.conversations.inbound import HotelRef, match_api_echo_again, reopen_stranded
 from domain.conversations.outbox import SendOutcome, send_queued_message, sweep
 from domain.crypto import SecretUndecryptable
 from domain.guests.linking import LinkOutcome, link_guest_ids, sweep_unchecked_guests
@@ -174,7 +174,10 @@ async def sweep_outbox(ctx: dict[str, Any]) -> str:
         ai_after=timedelta(seconds=settings.ai_debounce_seconds + max(2.0, settings.sweep_interval_seconds)),
     )
     guests = await sweep_unchecked_guests(ctx["sessions"], ctx["dispatcher"], older_than=lost_after)
-    return f"sends={result.sends} ai={result.ai_turns} guests={guests}"
+    now = datetime.now(UTC)
+    async with ctx["services"].uow() as uow:
+        reopened = await reopen_stranded(uow, settled_before=now - lost_after, since=now - timedelta(days=2))
+    return f"sends={result.sends} ai={result.ai_turns} guests={guests} reopened={reopened}"
 
 
 async def purge_old_messages(ctx: dict[str, Any]) -> str:

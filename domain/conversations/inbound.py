@@ -27,7 +27,15 @@ from domain.conversations.ingest_sql import (
     read_again,
     store_guest_message,
 )
-from domain.conversations.models import Author, Conversation, Delivery, Direction, Message, State
+from domain.conversations.models import (
+    Author,
+    Conversation,
+    Delivery,
+    Direction,
+    Message,
+    State,
+    StateTransition,
+)
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.errors import Conflict
 from domain.events import (
@@ -447,3 +455,52 @@ async def handle_event(uow: UnitOfWork, hotel: HotelRef, event: object, *, debou
         await record_instance_notice(uow, hotel, event)
         return "notice"
     return "ignored"
+
+
+async def reopen_stranded(
+    uow: UnitOfWork, *, settled_before: datetime.datetime, since: datetime.datetime
+) -> int:
+    """Finish reopens a crash cut short. The fast ingest stores a guest message in one statement and
+    reopens a resolved conversation in a second (the rule decides in Python): a process killed in
+    between leaves the message stored, the conversation resolved and nobody told, and Green API's
+    resend is then a duplicate. A resolved conversation whose guest wrote after it was resolved is
+    exactly that; the sweep moves it by the same rule and wakes the AI as ingest would have."""
+    resolved_at = (
+        select(StateTransition.created_at)
+        .where(StateTransition.conversation_id == Conversation.id, StateTransition.to_state == State.RESOLVED)
+        .order_by(StateTransition.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = (
+        await uow.session.execute(
+            select(Conversation, Guest.is_group, Hotel.ai_enabled)
+            .join(Guest, Guest.id == Conversation.guest_id)
+            .join(Hotel, Hotel.id == Conversation.hotel_id)
+            .where(
+                Conversation.state == State.RESOLVED,
+                Conversation.last_guest_message_at > since,
+                Conversation.last_guest_message_at < settled_before,
+                Conversation.last_guest_message_at > resolved_at,
+            )
+            .limit(100)
+            .with_for_update(of=Conversation, skip_locked=True)
+        )
+    ).all()
+    now = _now()
+    for conversation, is_group, ai_enabled in rows:
+        change = rules.transition(transitions.facts_of(conversation), State.AI, rules.GUEST, now=now)
+        if change is None:
+            continue
+        transitions.apply(uow, conversation, change)
+        if rules.ai_should_answer(change.after.state, is_group=is_group, ai_enabled=ai_enabled):
+            latest = await uow.session.scalar(
+                select(Message.id)
+                .where(Message.conversation_id == conversation.id, Message.author == Author.GUEST)
+                .order_by(Message.created_at.desc())
+                .limit(1)
+            )
+            if latest is not None:
+                conversation.ai_pending_since = now
+                uow.enqueue(ai_reply_job(conversation.id, latest, 0))
+    return len(rows)
