@@ -177,21 +177,7 @@ def bench_stack(*, keep_logs: bool = False) -> Iterator[Stack]:
         failed = False
         raise
     finally:
-        # A second Ctrl-C (or uv forwarding the first one again) must not cut the cleanup short.
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        if stack is not None:
-            stack.stop_all()
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                server.cleanup()
-        if failed or keep_logs:
-            print(f"logs kept in {log_dir}", file=sys.stderr)
-        else:
-            shutil.rmtree(log_dir, ignore_errors=True)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_DFL)
+        tear_down(stack, servers, log_dir, keep_logs=failed or keep_logs)
 
 
 async def postgres_settings(dsn: str) -> dict[str, str]:
@@ -551,3 +537,22 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def tear_down(stack: Any, servers: list[Any], log_dir: Path, *, keep_logs: bool) -> None:
+    """Stop our processes, then the servers, and keep the logs only when asked (or on failure)."""
+    # A second Ctrl-C (or uv forwarding the first one again) must not cut the cleanup short.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    if stack is not None:
+        stack.stop_all()
+    for server in reversed(servers):
+        with contextlib.suppress(Exception):
+            server.cleanup()
+    if keep_logs:
+        print(f"logs kept in {log_dir}", file=sys.stderr)
+    else:
+        shutil.rmtree(log_dir, ignore_errors=True)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)

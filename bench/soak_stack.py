@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import HOST, ROOT
+from bench.common import HOST, ROOT, tear_down
 
 OBSERVE_SQL = """
 CREATE TABLE IF NOT EXISTS soak_rows (row_id uuid PRIMARY KEY, kind text NOT NULL);
@@ -231,20 +230,7 @@ def soak_world(*, keep_logs: bool) -> Iterator[World]:
         failed = False
         raise
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        if world is not None:
-            world.stop_all()
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                server.cleanup()
-        if failed or keep_logs:
-            print(f"logs kept in {log_dir}", file=sys.stderr)
-        else:
-            shutil.rmtree(log_dir, ignore_errors=True)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_DFL)
+        tear_down(world, servers, log_dir, keep_logs=failed or keep_logs)
 
 
 class Balancer:
