@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import asyncpg
+import redis.exceptions
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import NotFoundException
@@ -125,6 +126,15 @@ def database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     return error_answer(request, 503, "database unavailable, try again", headers={"Retry-After": "5"})
 
 
+def redis_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Sessions, throttles and live events live in Redis: down, or still loading its data after a
+    restart (``BusyLoadingError``, met by bench/soak.py), it is "try again", not our bug."""
+    log.warning("redis unavailable: %s", exc.__class__.__name__)
+    return error_answer(
+        request, 503, "sessions are unavailable just now, try again", headers={"Retry-After": "5"}
+    )
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything no other handler expected: logged here, once, with what an operator needs to find it
     (structlog adds the request id, and the hotel and staff ids once the actor is known)."""
@@ -146,4 +156,6 @@ EXCEPTION_HANDLERS = {
     Invalid: bad_request,
     Conflict: conflict,
     Unavailable: database_down,
+    redis.exceptions.ConnectionError: redis_unavailable,  # BusyLoadingError is one
+    redis.exceptions.TimeoutError: redis_unavailable,
 }

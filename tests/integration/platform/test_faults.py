@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -26,6 +27,8 @@ from domain.settings import Settings
 from tests.support.factories import incoming, make_hotel
 from tests.support.migrate import upgrade_head
 from tests.support.stack import eventually, running_stack
+from tests.support.web import sign_in
+from tests.support.world import World
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -243,3 +246,24 @@ async def test_the_worker_process_outlives_a_redis_outage(
         await stack.guest_writes("Is there parking?", chat_id="491709999999@c.us")
         [reply] = await eventually(lambda: stack.replies("491709999999@c.us"), timeout=40)
         assert "18 EUR" in reply
+
+
+async def test_staff_pages_and_actions_answer_503_while_redis_is_down_or_loading(
+    settings: Settings, sessions: Any, world: World, own_redis: embedded.EmbeddedRedis
+) -> None:
+    """Sessions live in Redis: while it is down (or still loading its data after a restart, which
+    bench/soak.py met as a 500) a staff member gets "try again", never an internal error."""
+    settings = settings.model_copy(update={"redis_url": own_redis.url})
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        csrf = await sign_in(client, "anna@aurora.example")
+        own_redis.stop()
+        page = await client.get("/inbox", headers={"Accept": "text/html"})
+        assert page.status_code == 503
+        assert "Not available just now" in page.text
+        action = await client.post(
+            f"/conversations/{uuid4()}/take-over", headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
+        )
+        assert action.status_code == 503
+        assert action.headers["retry-after"]
+        own_redis.start()
+        assert (await client.get("/inbox")).status_code == 200, "the session outlived the outage"
