@@ -33,10 +33,13 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-def hotelbot(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
+def hotelbot(
+    *args: str, database_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
     if database_url:
         env["DATABASE_URL"] = _plain(database_url)
+    env.update(extra_env or {})
     # The key this test process decrypts with, so the rows can be read back through the models.
     env["SECRET_KEY"] = get_settings().secret_key
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -440,18 +443,9 @@ def test_without_a_real_secret_key_the_commands_that_use_secrets_refuse_to_run(
 
 @pytest.mark.parametrize("command", [["serve"], ["worker"], ["migrate"]])
 def test_a_setting_of_the_wrong_kind_stops_the_start_naming_the_variable(command: list[str]) -> None:
-    env = {
-        **os.environ,
-        "SESSION_IDLE_SECONDS": "abc",
-        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", *command],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = hotelbot(
+        *command,
+        database_url="postgresql://nobody@127.0.0.1:1/none",
+        extra_env={"SESSION_IDLE_SECONDS": "abc"},
     )
     _assert_clean_failure(result, "SESSION_IDLE_SECONDS='abc'", "valid integer")
