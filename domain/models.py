@@ -1,10 +1,13 @@
 """Every table, imported in one place so the metadata is complete (Alembic, tests)."""
 
+from domain.assistant.models import LlmCall
 from domain.conversations.models import (
     Conversation,
     ConversationRead,
+    CsatSurvey,
     Message,
     Note,
+    SlaBreach,
     StateTransition,
 )
 from domain.db import Base, metadata
@@ -19,15 +22,18 @@ __all__ = [
     "Base",
     "Conversation",
     "ConversationRead",
+    "CsatSurvey",
     "Guest",
     "Hotel",
     "InstanceEvent",
     "KnowledgeEntry",
+    "LlmCall",
     "Membership",
     "Message",
     "Note",
     "SavedReply",
     "ServiceRequest",
+    "SlaBreach",
     "StaffUser",
     "StateTransition",
     "metadata",

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Enum,
     Float,
     ForeignKey,
@@ -188,3 +189,49 @@ class Note(Base):
     conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+
+
+class SlaBreach(Base):
+    """A guest waited for a person past the hotel's target: raised to the staff on shift, then to
+    the managers, and closed by the reply that ended the wait."""
+
+    __tablename__ = "sla_breaches"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "kind", "waiting_since"),
+        Index("ix_sla_breaches_hotel_breached", "hotel_id", "breached_at"),
+        CheckConstraint("kind IN ('first_reply', 'next_reply')", name="kind"),
+    )
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
+    conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    waiting_since: Mapped[datetime.datetime]
+    target_minutes: Mapped[int]
+    breached_at: Mapped[datetime.datetime]
+    escalated_to_managers_at: Mapped[datetime.datetime | None]
+    answered_at: Mapped[datetime.datetime | None]
+    answered_by: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+
+class CsatSurvey(Base):
+    """The 1-5 question sent to a guest when their conversation is resolved, and the answer,
+    attributed to the AI or to the staff member who handled the conversation."""
+
+    __tablename__ = "csat_surveys"
+    __table_args__ = (
+        Index("ix_csat_surveys_hotel_asked", "hotel_id", "asked_at"),
+        Index("ix_csat_surveys_conversation", "conversation_id", "asked_at"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        CheckConstraint("attributed_to IN ('ai', 'staff')", name="attributed_to"),
+    )
+
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
+    conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    asked_at: Mapped[datetime.datetime]
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    attributed_to: Mapped[str] = mapped_column(String(10))
+    staff_id: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    rating: Mapped[int | None]
+    answered_at: Mapped[datetime.datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    comment_at: Mapped[datetime.datetime | None]
