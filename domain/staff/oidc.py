@@ -10,8 +10,8 @@ adopted by the victim's later OAuth sign-in and the attacker's password stayed v
   removed and every other session of the account ends;
 - once linked, only that subject signs in as the account, and one subject never takes two accounts.
 
-The functions here are pure or take the caller's database session; the web layer talks to the
-provider, keeps the link record and the browser sessions.
+``sign_in`` is the use case: it takes the caller's unit of work; the rules are pure. The web layer
+talks to the provider and keeps the browser sessions.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.staff.models import StaffUser
-from domain.staff.service import may_sign_in
+from domain.staff.service import HotelRole, hotel_roles, may_sign_in
+from domain.uow import UnitOfWork
 
 MAX_EMAIL_LENGTH = 254
 
@@ -80,6 +81,14 @@ class SignInDecision:
     @property
     def allowed(self) -> bool:
         return self.refusal is None and self.staff_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of ``sign_in``: the decision and, when allowed, the account's hotels."""
+
+    decision: SignInDecision
+    roles: list[HotelRole]
 
 
 def normalise_email(value: object) -> str:
@@ -173,3 +182,22 @@ def link(staff: StaffUser, identity: ProviderIdentity) -> None:
     """Record the provider identity on the account (in the caller's transaction)."""
     staff.oidc_issuer = identity.issuer
     staff.oidc_subject = identity.subject
+
+
+async def sign_in(uow: UnitOfWork, identity: ProviderIdentity) -> SignIn:
+    """Apply the rules to this identity; on the first sign-in, link the account (its password is
+    removed in the same transaction; the caller ends its other sessions)."""
+    session = uow.session
+    staff = await find_account(session, identity.email, for_update=True)
+    decision = decide_sign_in(
+        identity,
+        await account_facts(session, staff),
+        account_link=linked_identity(staff),
+        subject_owner=await subject_owner(session, identity.issuer, identity.subject),
+    )
+    if staff is None or not decision.allowed:
+        return SignIn(decision, [])
+    if decision.first_link:
+        invalidate_password(staff)
+        link(staff, identity)
+    return SignIn(decision, await hotel_roles(session, staff.id))
