@@ -327,7 +327,7 @@ def cmd_rotate_secrets(args: argparse.Namespace) -> None:
     from domain.hotels.secrets import reencrypt_hotel_secrets
 
     _require_secret_key()
-    count = _run(_with_session(reencrypt_hotel_secrets))
+    count = _run(_with_uow(reencrypt_hotel_secrets))
     print(f"re-encrypted the secrets of {count} hotels with the current SECRET_KEY")
     print("SECRET_KEY_FALLBACKS can be emptied once every process runs with the new key")
 
