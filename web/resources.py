@@ -20,11 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.assistant.service import AssistantDeps
 from domain.hotels.service import WebhookHotel, hotel_timezone
+from domain.integrations.green_api import GreenApiGateway
 from domain.settings import Settings
 from domain.uow import DriverUnitOfWork, UnitOfWork
 from jobs.enqueue import RedisDispatcher
 from web.client_address import TrustedProxies
-from web.hotel_health import SecretsHealth, WebhookFailures
+from web.hotel_health import SecretsHealth, WebhookArrivals, WebhookFailures
 from web.login_throttle import LoginThrottle
 from web.oidc_provider import ProviderClient
 from web.sessions import SessionStore, close_live_sockets
@@ -59,6 +60,10 @@ class HotelTimezones:
 
     sessions: async_sessionmaker[AsyncSession]
     _known: dict[UUID, str] = field(default_factory=dict)
+
+    def forget(self, hotel_id: UUID) -> None:
+        """An admin changed the zone here: this process reads it again at once."""
+        self._known.pop(hotel_id, None)
 
     async def of(self, hotel_id: UUID) -> str:
         if hotel_id not in self._known:
@@ -101,6 +106,9 @@ class Resources:
     secure_cookies: bool
     hotel_secrets: SecretsHealth
     webhook_failures: WebhookFailures
+    webhook_arrivals: WebhookArrivals
+    # Green API for the admin's own calls (check connection, apply webhook settings).
+    green_api: GreenApiGateway
     oidc_provider: ProviderClient
     webhook_hotels: WebhookHotels
     timezones: HotelTimezones
