@@ -157,7 +157,14 @@ def test_connection_form() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "http://", "https://user:pw@host", "https://host/v1?x=1", "https://h:99999", "a b"],
+    [
+        "javascript:alert(1)",
+        "http://",
+        "https://user:pw@host",
+        "https://host/v1?x=1",
+        "https://h:99999",
+        "a b",
+    ],
 )
 def test_bad_base_urls(url: str) -> None:
     assert check_base_url(url) is not None
