@@ -131,7 +131,7 @@ def cmd_sim(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- admin commands
 
 
-async def _with_session(work: Callable[[Any], Any]) -> Any:
+async def _with_uow(work: Callable[[Any], Any]) -> Any:
     """One command, one unit of work, built by the provider the worker uses too."""
     from domain.settings import get_settings
     from jobs.services import provide_services
@@ -140,7 +140,16 @@ async def _with_session(work: Callable[[Any], Any]) -> Any:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set")
     async with provide_services(settings, pool_size=1) as services, services.uow() as uow:
+        return await work(uow)
+
+
+async def _with_session(work: Callable[[Any], Any]) -> Any:
+    """The same, for the commands whose work needs only the unit of work's session."""
+
+    async def on_session(uow: Any) -> Any:
         return await work(uow.session)
+
+    return await _with_uow(on_session)
 
 
 async def _hotel_id(session: Any, slug: str) -> Any:
@@ -195,18 +204,18 @@ def cmd_staff_create(args: argparse.Namespace) -> None:
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff
 
-    async def work(session: Any) -> Any:
+    async def work(uow: Any) -> Any:
         return await create_or_update_staff(
-            session,
+            uow,
             email=args.email,
             name=args.name,
             password=args.password,
-            hotel_id=await _hotel_id(session, args.hotel),
+            hotel_id=await _hotel_id(uow.session, args.hotel),
             role=Role(args.role),
         )
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     print(f"staff {staff.email} is {args.role} at {args.hotel}")
@@ -218,11 +227,11 @@ def cmd_staff_access(args: argparse.Namespace) -> None:
 
     active = args.action == "enable"
 
-    async def work(session: Any) -> Any:
-        return await set_account_active(session, args.email, active=active)
+    async def work(uow: Any) -> Any:
+        return await set_account_active(uow, args.email, active=active)
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except StaffNotFound as exc:
         raise SystemExit(str(exc)) from exc
     if active:
@@ -421,7 +430,7 @@ async def seed_demo(database_url: str) -> None:
             await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
             for email, name, role in DEMO_STAFF:
                 await create_or_update_staff(
-                    session,
+                    uow,
                     email=email,
                     name=name,
                     password=DEMO_PASSWORD,

@@ -43,6 +43,7 @@ from web.metrics import MetricsMiddleware, metrics
 from web.oidc_provider import ProviderClient
 from web.render import template_environment
 from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
+from web.routes.audit import AuditController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
 from web.routes.health import HealthController
@@ -53,6 +54,7 @@ from web.routes.privacy import GuestPrivacyController
 from web.routes.saved_replies import SavedReplyController
 from web.routes.service_requests import ServiceRequestController
 from web.routes.staff import StaffController
+from web.routes.staff_links import StaffLinkController
 from web.routes.webhooks import green_api_webhook
 from web.sessions import SessionStore
 
@@ -228,6 +230,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConversationController,
             ServiceRequestController,
             StaffController,
+            StaffLinkController,
+            AuditController,
             SavedReplyController,
             GuestPrivacyController,
             HotelAlertsController,

@@ -10,7 +10,7 @@ adopted by the victim's later OAuth sign-in and the attacker's password stayed v
   removed and every other session of the account ends;
 - once linked, only that subject signs in as the account, and one subject never takes two accounts.
 
-The functions here are pure or take the caller's database session; the web layer talks to the
+The functions here are pure or take the caller's unit of work; the web layer talks to the
 provider, keeps the link record and the browser sessions.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.staff.models import StaffUser
 from domain.staff.service import may_sign_in
+from domain.uow import UnitOfWork
 
 MAX_EMAIL_LENGTH = 254
 
@@ -135,19 +135,19 @@ def decide_sign_in(
     return SignInDecision(staff_id=account.staff_id, first_link=account_link is None)
 
 
-async def find_account(session: AsyncSession, email: str, *, for_update: bool = False) -> StaffUser | None:
+async def find_account(uow: UnitOfWork, email: str, *, for_update: bool = False) -> StaffUser | None:
     """The staff account with this (normalised) email, active or not."""
     if not email:
         return None
     query = select(StaffUser).where(StaffUser.email == email)
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await uow.session.execute(query)).scalar_one_or_none()
 
 
-async def account_facts(session: AsyncSession, staff: StaffUser | None) -> AccountFacts | None:
+async def account_facts(uow: UnitOfWork, staff: StaffUser | None) -> AccountFacts | None:
     """Active: the operator has not disabled the account and some hotel still lets it in."""
-    return AccountFacts(staff.id, await may_sign_in(session, staff)) if staff is not None else None
+    return AccountFacts(staff.id, await may_sign_in(uow, staff)) if staff is not None else None
 
 
 def invalidate_password(staff: StaffUser) -> None:
@@ -161,9 +161,9 @@ def linked_identity(staff: StaffUser | None) -> LinkedIdentity | None:
     return LinkedIdentity(issuer=staff.oidc_issuer, subject=staff.oidc_subject)
 
 
-async def subject_owner(session: AsyncSession, issuer: str, subject: str) -> UUID | None:
+async def subject_owner(uow: UnitOfWork, issuer: str, subject: str) -> UUID | None:
     return (
-        await session.execute(
+        await uow.session.execute(
             select(StaffUser.id).where(StaffUser.oidc_issuer == issuer, StaffUser.oidc_subject == subject)
         )
     ).scalar_one_or_none()

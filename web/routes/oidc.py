@@ -163,13 +163,12 @@ async def _finish(request: Request[Any, Any, Any], resources: Resources, uow: Un
 
     identity = identity_from_claims(str(metadata["issuer"]), claims)
     async with uow:
-        db = uow.session
-        staff = await find_account(db, identity.email, for_update=True)
+        staff = await find_account(uow, identity.email, for_update=True)
         decision = decide_sign_in(
             identity,
-            await account_facts(db, staff),
+            await account_facts(uow, staff),
             account_link=linked_identity(staff),
-            subject_owner=await subject_owner(db, identity.issuer, identity.subject),
+            subject_owner=await subject_owner(uow, identity.issuer, identity.subject),
         )
         if staff is None or not decision.allowed:
             refusal = decision.refusal
@@ -178,7 +177,7 @@ async def _finish(request: Request[Any, Any, Any], resources: Resources, uow: Un
         if decision.first_link:
             invalidate_password(staff)
             link(staff, identity)
-        roles = await hotel_roles(db, staff.id)
+        roles = await hotel_roles(uow, staff.id)
 
     if decision.first_link:
         ended = await resources.session_store.destroy_all(staff.id)
