@@ -87,6 +87,19 @@ async def record(  # noqa: PLR0917 (the signature other contexts call)
     return entry
 
 
+_FIRST = ("name", "role", "from", "to")
+
+
+def _ordered(detail: Any) -> Any:
+    """PostgreSQL keeps JSONB keys in its own order; the page reads them as people write them:
+    who, then from before to, then the rest alphabetically."""
+    if not isinstance(detail, dict):
+        return detail
+    rank = {key: n for n, key in enumerate(_FIRST)}
+    keys = sorted(detail, key=lambda k: (rank.get(k, len(_FIRST)), k))
+    return {k: _ordered(detail[k]) for k in keys}
+
+
 def action_label(action: str) -> str:
     return ACTIONS.get(action, action)
 
@@ -127,7 +140,9 @@ async def audit_page(uow: UnitOfWork, hotel_id: UUID, *, action: str = "", page:
         query = query.where(AuditEntry.action == action)
     found = (await uow.session.execute(query)).tuples().all()
     rows = [
-        AuditRow(e.created_at, name, email, e.action, action_label(e.action), e.target, e.detail or {})
+        AuditRow(
+            e.created_at, name, email, e.action, action_label(e.action), e.target, _ordered(e.detail or {})
+        )
         for e, name, email in found[:PAGE_SIZE]
     ]
     seen = (

@@ -99,12 +99,12 @@ class StaffLinkController(Controller):
     async def accept(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
     ) -> Response[Any]:
-        fields = await _fields(request, "invite")
-        try:
+        try:  # a spent link says so first, whatever the form
             async with resources.uow() as uow:
                 view = await open_invite(uow, token)
         except (LinkGone, LinkNotFound) as exc:
             return _gone(exc)
+        fields = await _fields(request, "invite")
         client = client_ip(request, resources)
         if view.has_account:
             refusal = await resources.login_throttle.refusal(view.email, client)
@@ -139,12 +139,12 @@ class StaffLinkController(Controller):
     async def reset(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
     ) -> Response[Any]:
-        fields = await _fields(request, "reset")
-        try:
+        try:  # a spent link says so first, whatever the form
             async with resources.uow() as uow:
                 view = await open_reset_link(uow, token)
         except (LinkGone, LinkNotFound) as exc:
             return _gone(exc)
+        fields = await _fields(request, "reset")
         if fields["password"] != fields["confirm"]:
             return _form_page(resources, "reset", view, error="The two passwords differ.", status=400)
         try:
