@@ -199,18 +199,18 @@ def cmd_staff_create(args: argparse.Namespace) -> None:
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff
 
-    async def work(session: Any) -> Any:
+    async def work(uow: Any) -> Any:
         return await create_or_update_staff(
-            session,
+            uow,
             email=args.email,
             name=args.name,
             password=args.password,
-            hotel_id=await _hotel_id(session, args.hotel),
+            hotel_id=await _hotel_id(uow.session, args.hotel),
             role=Role(args.role),
         )
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     print(f"staff {staff.email} is {args.role} at {args.hotel}")
@@ -222,11 +222,11 @@ def cmd_staff_access(args: argparse.Namespace) -> None:
 
     active = args.action == "enable"
 
-    async def work(session: Any) -> Any:
-        return await set_account_active(session, args.email, active=active)
+    async def work(uow: Any) -> Any:
+        return await set_account_active(uow, args.email, active=active)
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except StaffNotFound as exc:
         raise SystemExit(str(exc)) from exc
     if active:
@@ -425,7 +425,7 @@ async def seed_demo(database_url: str) -> None:
             await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
             for email, name, role in DEMO_STAFF:
                 await create_or_update_staff(
-                    session,
+                    uow,
                     email=email,
                     name=name,
                     password=DEMO_PASSWORD,

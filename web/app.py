@@ -47,6 +47,7 @@ from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
 from web.routes.admin import AdminController
 from web.routes.admin_ai import AiProviderController
 from web.routes.admin_whatsapp import WhatsappController
+from web.routes.audit import AuditController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
 from web.routes.health import HealthController
@@ -57,6 +58,7 @@ from web.routes.privacy import GuestPrivacyController
 from web.routes.saved_replies import SavedReplyController
 from web.routes.service_requests import ServiceRequestController
 from web.routes.staff import StaffController
+from web.routes.staff_links import StaffLinkController
 from web.routes.webhooks import green_api_webhook
 from web.sessions import SessionStore
 
@@ -237,6 +239,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConversationController,
             ServiceRequestController,
             StaffController,
+            StaffLinkController,
+            AuditController,
             SavedReplyController,
             GuestPrivacyController,
             HotelAlertsController,

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.staff.models import StaffUser
 from domain.staff.service import HotelRole, hotel_roles, may_sign_in
@@ -144,19 +143,19 @@ def decide_sign_in(
     return SignInDecision(staff_id=account.staff_id, first_link=account_link is None)
 
 
-async def find_account(session: AsyncSession, email: str, *, for_update: bool = False) -> StaffUser | None:
+async def find_account(uow: UnitOfWork, email: str, *, for_update: bool = False) -> StaffUser | None:
     """The staff account with this (normalised) email, active or not."""
     if not email:
         return None
     query = select(StaffUser).where(StaffUser.email == email)
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await uow.session.execute(query)).scalar_one_or_none()
 
 
-async def account_facts(session: AsyncSession, staff: StaffUser | None) -> AccountFacts | None:
+async def account_facts(uow: UnitOfWork, staff: StaffUser | None) -> AccountFacts | None:
     """Active: the operator has not disabled the account and some hotel still lets it in."""
-    return AccountFacts(staff.id, await may_sign_in(session, staff)) if staff is not None else None
+    return AccountFacts(staff.id, await may_sign_in(uow, staff)) if staff is not None else None
 
 
 def invalidate_password(staff: StaffUser) -> None:
@@ -170,9 +169,9 @@ def linked_identity(staff: StaffUser | None) -> LinkedIdentity | None:
     return LinkedIdentity(issuer=staff.oidc_issuer, subject=staff.oidc_subject)
 
 
-async def subject_owner(session: AsyncSession, issuer: str, subject: str) -> UUID | None:
+async def subject_owner(uow: UnitOfWork, issuer: str, subject: str) -> UUID | None:
     return (
-        await session.execute(
+        await uow.session.execute(
             select(StaffUser.id).where(StaffUser.oidc_issuer == issuer, StaffUser.oidc_subject == subject)
         )
     ).scalar_one_or_none()
@@ -187,17 +186,16 @@ def link(staff: StaffUser, identity: ProviderIdentity) -> None:
 async def sign_in(uow: UnitOfWork, identity: ProviderIdentity) -> SignIn:
     """Apply the rules to this identity; on the first sign-in, link the account (its password is
     removed in the same transaction; the caller ends its other sessions)."""
-    session = uow.session
-    staff = await find_account(session, identity.email, for_update=True)
+    staff = await find_account(uow, identity.email, for_update=True)
     decision = decide_sign_in(
         identity,
-        await account_facts(session, staff),
+        await account_facts(uow, staff),
         account_link=linked_identity(staff),
-        subject_owner=await subject_owner(session, identity.issuer, identity.subject),
+        subject_owner=await subject_owner(uow, identity.issuer, identity.subject),
     )
     if staff is None or not decision.allowed:
         return SignIn(decision, [])
     if decision.first_link:
         invalidate_password(staff)
         link(staff, identity)
-    return SignIn(decision, await hotel_roles(session, staff.id))
+    return SignIn(decision, await hotel_roles(uow, staff.id))
