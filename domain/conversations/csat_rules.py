@@ -35,15 +35,16 @@ for _value, _names in {
 
 _STARS = frozenset("⭐★🌟✩☆✭✮✯✰")
 # "4/5", "4 / 5", "4 of 5", "4 out of 5", "4 von 5", "4 sur 5", "4 de 5", "4 su 5", "4 z 5", "4 из 5"
-_OUT_OF = re.compile(r"^(\S+?)\s*(?:/|\bout of\b|\bof\b|\bvon\b|\bsur\b|\bde\b|\bsu\b|\bz\b|\bиз\b|\bз\b)\s*5$")
+_OUT_OF = re.compile(r"^(\S+?)\s*(?:/|\b(?:out of|of|von|sur|de|su|z|из|з)\b)\s*5$")
 _STAR_WORDS = re.compile(
-    r"\s*(?:stars?|sterne?|étoiles?|etoiles?|estrellas?|stelle|stella|estrelas?|sterren|ster|gwiazdk[ai]|звезд[аы]?|зірк[аи]?|yıldız)$"
+    r"\s*(?:stars?|sterne?|étoiles?|etoiles?|estrellas?|stelle|stella|estrelas?|sterren|ster"
+    r"|gwiazdk[ai]|звезд[аы]?|зірк[аи]?|yıldız)$"
 )
 _TRIM = " \t\n.,!?;:)(-–—~*\"'“”«»🙂😊👍🙏❤️"
 
 
 def _digit(text: str) -> int | None:
-    """One digit in any script (``5``, ``٥``, ``５``), a keycap emoji (``5️⃣``) or a number word."""
+    """One digit in any script (Arabic-Indic and full-width too), a keycap emoji or a number word."""
     text = text.replace("\ufe0f", "").replace("\u20e3", "")
     if len(text) == 1:
         try:

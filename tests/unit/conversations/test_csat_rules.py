@@ -100,15 +100,20 @@ def survey(**changes: object) -> OpenSurvey:
 
 def test_a_rating_answers_the_open_survey_and_a_low_one_asks_what_went_wrong() -> None:
     answer = read_answer(survey(), "2", NOW)
-    assert answer is not None and answer.rating == 2 and answer.needs_follow_up
+    assert answer is not None
+    assert answer.rating == 2
+    assert answer.needs_follow_up
     high = read_answer(survey(), "5", NOW)
-    assert high is not None and not high.needs_follow_up
+    assert high is not None
+    assert not high.needs_follow_up
 
 
 def test_the_words_after_a_low_rating_are_its_comment_once() -> None:
     rated = survey(rating=1, answered_at=NOW - datetime.timedelta(minutes=1))
     answer = read_answer(rated, "  The room was cold  ", NOW)
-    assert answer is not None and answer.comment == "The room was cold" and answer.rating is None
+    assert answer is not None
+    assert answer.comment == "The room was cold"
+    assert answer.rating is None
     assert read_answer(survey(rating=1, answered_at=NOW, comment="cold"), "and loud", NOW) is None
     assert read_answer(survey(rating=4, answered_at=NOW), "lovely stay", NOW) is None
 
