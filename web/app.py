@@ -45,6 +45,7 @@ from web.render import template_environment
 from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
+from web.routes.feedback import FeedbackController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ServiceRequestController,
             StaffController,
             SavedReplyController,
+            FeedbackController,
             GuestPrivacyController,
             HotelAlertsController,
             live,
