@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import logging
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -66,7 +67,7 @@ LEFT JOIN LATERAL (
     SELECT b.kind, b.waiting_since, b.escalated_to_managers_at FROM sla_breaches b
      WHERE b.conversation_id = c.id ORDER BY b.waiting_since DESC LIMIT 1
 ) b ON true
-WHERE c.state IN ('needs_human', 'human')
+WHERE c.state IN ('needs_human', 'human') AND c.id > :after
 ORDER BY c.id
 LIMIT :batch
 """
@@ -106,20 +107,29 @@ def _facts(row: Any) -> tuple[waits.Stretch, waits.Targets]:
 async def check_waits(uow: UnitOfWork, now: datetime.datetime) -> Tally:
     """One round of the timers over every hotel."""
     tally = Tally()
-    rows = (await uow.session.execute(STRETCHES_SQL, {"batch": BATCH})).all()
-    for row in rows:
-        stretch, targets = _facts(row)
-        wait = waits.current_wait(stretch, targets)
-        same = wait is not None and (row.breach_kind, row.breach_since) == (wait.kind.value, wait.since)
-        decision = waits.decide(stretch, targets, now, escalated=same and row.breach_escalated_at is not None)
-        if decision.breach and decision.wait is not None:
-            if not same and await _record_breach(uow, stretch, decision.wait, now):
-                tally.breaches += 1
-            if decision.escalate and await _escalate(uow, stretch, decision.wait, now):
-                tally.escalations += 1
-        if decision.hand_back and await _hand_back(uow, row, now):
-            tally.handed_back += 1
-    return tally
+    after = UUID(int=0)
+    while True:
+        rows = (await uow.session.execute(STRETCHES_SQL, {"batch": BATCH, "after": after})).all()
+        for row in rows:
+            await _check(uow, row, now, tally)
+        if len(rows) < BATCH:
+            return tally
+        after = rows[-1].id
+
+
+async def _check(uow: UnitOfWork, row: Any, now: datetime.datetime, tally: Tally) -> None:
+    """Decide for one conversation and apply what was decided."""
+    stretch, targets = _facts(row)
+    wait = waits.current_wait(stretch, targets)
+    same = wait is not None and (row.breach_kind, row.breach_since) == (wait.kind.value, wait.since)
+    decision = waits.decide(stretch, targets, now, escalated=same and row.breach_escalated_at is not None)
+    if decision.breach and decision.wait is not None:
+        if not same and await _record_breach(uow, stretch, decision.wait, now):
+            tally.breaches += 1
+        if decision.escalate and await _escalate(uow, stretch, decision.wait, now):
+            tally.escalations += 1
+    if decision.hand_back and await _hand_back(uow, row, now):
+        tally.handed_back += 1
 
 
 async def _record_breach(
