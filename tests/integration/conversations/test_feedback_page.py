@@ -82,6 +82,8 @@ async def test_managers_see_their_hotels_low_ratings_escaped_and_linked(client, 
     assert "the AI" in page.text
     assert "Borealis private complaint" not in page.text
     assert "Bjorn" not in page.text
+    for secret in ("hook-a", "hook-b", "api-token"):  # the hotels' stored tokens
+        assert secret not in page.text
     inbox = await client.get("/inbox")
     assert 'href="/feedback"' in inbox.text, "managers find it in the top bar"
 
