@@ -26,6 +26,9 @@ async def open_conversation(page: Page, guest: str) -> None:
     await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
 
 
+# Every page with real data, the guest feedback included (a rating asked, answered and commented
+# through the simulator): more than the suite's default two minutes on a busy machine.
+@pytest.mark.timeout(300)
 async def test_every_page_meets_wcag_21_aa(harness: Harness, world: World, tabs: Tabs) -> None:
     found: dict[str, list[str]] = {}
 
@@ -130,7 +133,7 @@ async def test_every_page_meets_wcag_21_aa(harness: Harness, world: World, tabs:
     yuki = chats["Yuki Tanaka"]
 
     async def said(words: str) -> bool:
-        return any(words in (m.get("textMessage") or "") for m in await world.outgoing(yuki))
+        return any(words in (m.get("textMessage") or m.get("text") or "") for m in await world.outgoing(yuki))
 
     await eventually(partial(said, "from 1 (poor) to 5"), timeout=15, what="the rating question")
     await world.guest_writes("1", yuki, "Yuki Tanaka")
