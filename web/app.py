@@ -50,6 +50,7 @@ from web.routes.admin_whatsapp import WhatsappController
 from web.routes.audit import AuditController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
+from web.routes.feedback import FeedbackController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
@@ -242,6 +243,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffLinkController,
             AuditController,
             SavedReplyController,
+            FeedbackController,
             GuestPrivacyController,
             HotelAlertsController,
             AdminController,

@@ -34,7 +34,7 @@ from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
 from web.actor import Actor
-from web.notices import WAITING, Notice, notice_text
+from web.notices import FEEDBACK, URGENT, WAITING, Notice, notice_text
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -412,7 +412,7 @@ class RegionRenderer:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
         parts = []
         for index, notice in enumerate(self.notices):
-            if not notice.reaches(actor.staff_id):
+            if not notice.reaches(actor.staff_id, manager=actor.role is not Role.AGENT):
                 continue
             entry = self.entries_by_id.get(notice.conversation_id)
             if notice.kind == WAITING and (entry is None or entry.state is not State.NEEDS_HUMAN):
@@ -432,6 +432,8 @@ class RegionRenderer:
         label = entry.handoff_reason or "" if entry is not None else ""
         return {
             "notice": notice,
+            "urgent": notice.kind in URGENT,
+            "href": "/feedback" if notice.kind == FEEDBACK else f"/conversations/{notice.conversation_id}",
             "notice_id": f"notice-{secrets.token_hex(6)}",
             "text": notice_text(notice, guest=guest, names=self.names, reason_label=label),
         }

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.assistant import prompt
 from domain.assistant.language import LanguageDetector, guest_language, language_name
 from domain.assistant.rules import extract_citations
-from domain.conversations.guest_texts import hand_off_message, holding_message
+from domain.conversations import desk_hours
+from domain.conversations.guest_texts import desk_closed_message, hand_off_message, holding_message
 from domain.conversations.models import Author, Conversation, Message, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.service import hand_off, lock_conversation
@@ -64,6 +65,8 @@ class TurnPlan:
     sources: list[UUID] = field(default_factory=list)
     hand_off: tuple[str, str] | None = None
     service_requests: list[dict[str, str]] = field(default_factory=list)
+    #: the reply is our own holding text, not the model's (a closed desk's text replaces it)
+    own_words: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,16 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _desk_closed(ctx: TurnContext) -> str | None:
+    """The holding text of a hand-off while the front desk is closed: when a person will answer.
+    None while it is open (or staffed around the clock, or never: then there is nothing to say)."""
+    hotel, now = ctx.hotel, datetime.datetime.now(datetime.UTC)
+    opening = desk_hours.next_opening(hotel.business_hours, hotel.timezone, now)
+    if opening is None or opening <= now:
+        return None
+    return desk_closed_message(ctx.language, desk_hours.opening_label(opening, hotel.timezone, now))
+
+
 async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: TurnPlan) -> AiOutcome:
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         conversation = await lock_conversation(uow, ctx.hotel.id, ctx.conversation.id)
@@ -275,8 +288,13 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
                 guest.language = ctx.language
             if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
                 guest.room = plan.service_requests[0]["room"]
-        # A hand-off the model did not announce still tells the guest, in our own words.
-        text = plan.reply or (hand_off_message(ctx.language) if plan.hand_off is not None else "")
+        # A hand-off the model did not announce still tells the guest, in our own words; while the
+        # desk is closed, those words say when it opens (after the model's own, if it wrote any).
+        closed = _desk_closed(ctx) if plan.hand_off is not None else None
+        model_words = plan.reply if not plan.own_words else ""
+        text = model_words or closed or plan.reply
+        if not text and plan.hand_off is not None:
+            text = hand_off_message(ctx.language)
         if text:
             reply = queue_outbound(
                 uow,
@@ -290,6 +308,16 @@ async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: 
             )
             conversation.last_message_at = datetime.datetime.now(datetime.UTC)
             await after_queue(uow, reply)
+        if closed and model_words:
+            notice = queue_outbound(
+                uow,
+                hotel_id=conversation.hotel_id,
+                conversation_id=conversation.id,
+                chat_id=ctx.guest.chat_id,
+                text=closed,
+                author=Author.SYSTEM,
+            )
+            await after_queue(uow, notice)
         conversation.ai_pending_since = None
         if plan.hand_off is not None:
             await hand_off(uow, conversation, reason=plan.hand_off[0], summary=plan.hand_off[1])
@@ -317,7 +345,7 @@ async def ai_turn(
 
 async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why: str) -> AiOutcome:
     """After the last try: hand off to staff and tell the guest, briefly, in their language."""
-    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]))
+    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]), own_words=True)
     outcome = await _apply(deps, ctx, trigger_id, plan)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 

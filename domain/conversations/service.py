@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from uuid import UUID
 
-from domain.conversations import rules, transitions
+from domain.conversations import csat, rules, transitions
 from domain.conversations.models import Author, Conversation, Note, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
@@ -77,7 +77,10 @@ async def hand_back(
 async def resolve(
     uow: ConversationWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID
 ) -> Conversation:
-    return await _staff_move(uow, hotel_id, conversation_id, staff_id, move=Move.RESOLVE)
+    """Resolved; the guest is asked how satisfied they are (where the hotel asks, once a day)."""
+    conversation = await _staff_move(uow, hotel_id, conversation_id, staff_id, move=Move.RESOLVE)
+    await csat.ask_after_resolve(uow, conversation)
+    return conversation
 
 
 async def reopen(
@@ -118,6 +121,7 @@ async def send_staff_reply(
         raise InvalidReply(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
     transitions.move(uow, conversation, State.HUMAN, By.staff(Move.REPLY, staff_id))
+    await uow.conversations.close_breaches(conversation.id, staff_id)
     message = queue_outbound(
         uow,
         hotel_id=hotel_id,

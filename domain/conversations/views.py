@@ -43,6 +43,7 @@ REASON_LABELS = {
     "assigned": "assigned",
     "taken_over_from": "took over",
     "staff_reopened": "reopened the conversation",
+    "auto_returned": "back to the AI after staff silence",
 }
 
 

@@ -101,3 +101,29 @@ async def test_the_sweep_reopens_a_conversation_whose_reopen_a_crash_cut_short(
         assert await _sweep(sessions, Recorded()) == 0, "done once"
     finally:
         await pool.close()
+
+
+async def test_the_sweep_leaves_alone_a_guest_who_answered_the_satisfaction_question(
+    settings: Settings, sessions: Any, world: World
+) -> None:
+    """A rating comes after the resolve too, but it is an answer, not a question: nothing to finish."""
+    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=2)
+    try:
+        await _store_only(pool, world, "Hello", "first")
+        conversation = await _conversation(sessions, world)
+        async with UnitOfWork(sessions, Recorded()) as uow:
+            await resolve(uow, world.aurora.id, conversation.id, world.anna)
+        rating = parse_event(
+            incoming(world.aurora.green_api_instance_id, text="5", chat_id=CHAT, id_message="rating")
+        )
+        assert isinstance(rating, ChatMessage)
+        recorded = Recorded()
+        async with DriverUnitOfWork(pool, recorded) as db:
+            await inbound.receive_guest_message(
+                db, inbound.HotelRef(world.aurora.id, ai_enabled=True), rating, debounce_seconds=0
+            )
+        assert recorded.jobs == [], "the AI is not woken"
+        assert await _sweep(sessions, Recorded()) == 0
+        assert (await _conversation(sessions, world)).state is State.RESOLVED
+    finally:
+        await pool.close()
