@@ -43,6 +43,7 @@ from web.metrics import MetricsMiddleware, metrics
 from web.oidc_provider import ProviderClient
 from web.render import template_environment
 from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
+from web.routes.analytics import AnalyticsController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
 from web.routes.health import HealthController
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ServiceRequestController,
             StaffController,
             SavedReplyController,
+            AnalyticsController,
             GuestPrivacyController,
             HotelAlertsController,
             live,

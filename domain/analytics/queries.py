@@ -343,8 +343,9 @@ JOIN llm_calls c ON c.hotel_id = s.hotel_id AND c.at >= s.t0 AND c.at < s.t1
 GROUP BY GROUPING SETS ((c.hotel_id), ())
 """
 
-# Per staff member: the conversations they replied in and their replies, their first replies
-# after hand-offs (by whoever answered first), and the CSAT attributed to them.
+# Per staff member: the conversations they replied in and their replies, the hand-offs they
+# answered first in the hotel's hours (out-of-hours waits are kept apart here too), and the CSAT
+# attributed to them.
 STAFF = f"""
 WITH {SCOPE}, {FIRST_HUMAN_REPLIES},
 replies AS (
@@ -357,7 +358,7 @@ replies AS (
 firsts AS (
     SELECT hotel_id, staff_id, count(*) AS first_replies,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_first_reply
-    FROM waits WHERE seconds IS NOT NULL AND staff_id IS NOT NULL
+    FROM waits WHERE seconds IS NOT NULL AND staff_id IS NOT NULL AND in_hours
     GROUP BY GROUPING SETS ((hotel_id, staff_id), (staff_id))
 ),
 ratings AS (
