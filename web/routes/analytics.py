@@ -77,7 +77,7 @@ class AnalyticsController(Controller):
             "languages_chart": charts.horizontal(
                 report.languages[key], noun="conversations", field="language", base=base, names={}
             ),
-            "heatmap": charts.heatmap(report.heatmap[key], base=base),
+            "busiest": charts.heatmap(report.heatmap[key], base=base),
             "categories": report.categories[key],
             "staff": report.staff[key],
             "base": base,
