@@ -91,7 +91,9 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @field_validator(
-        "llm_price_input_cache_hit_per_mtok", "llm_price_input_cache_miss_per_mtok", "llm_price_output_per_mtok"
+        "llm_price_input_cache_hit_per_mtok",
+        "llm_price_input_cache_miss_per_mtok",
+        "llm_price_output_per_mtok",
     )
     @classmethod
     def _not_negative(cls, value: float) -> float:

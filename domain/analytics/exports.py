@@ -52,7 +52,15 @@ def daily(report: Report) -> bytes:
         for key, slug in _hotels(report)
         for d in report.days[key]
     ]
-    header = ("date", "hotel", "conversations", "guest_messages", "ai_messages", "staff_messages", "system_messages")
+    header = (
+        "date",
+        "hotel",
+        "conversations",
+        "guest_messages",
+        "ai_messages",
+        "staff_messages",
+        "system_messages",
+    )
     return _csv(header, rows)
 
 
@@ -91,12 +99,23 @@ async def export(
             CONVERSATION_COLUMNS,
             (
                 (
-                    r["id"], r["hotel_slug"], r["guest_name"], r["language"], r["state"],
+                    r["id"],
+                    r["hotel_slug"],
+                    r["guest_name"],
+                    r["language"],
+                    r["state"],
                     r["last_message_at"].isoformat() if r["last_message_at"] else None,
-                    r["guest_messages"], r["ai_messages"], r["staff_messages"], r["handoffs"],
-                    r["handoff_reason"], r["resolves"], r["sla_breaches"], r["csat"],
-                    r["service_requests"], r["llm_tokens"],
-                )  # fmt: skip
+                    r["guest_messages"],
+                    r["ai_messages"],
+                    r["staff_messages"],
+                    r["handoffs"],
+                    r["handoff_reason"],
+                    r["resolves"],
+                    r["sla_breaches"],
+                    r["csat"],
+                    r["service_requests"],
+                    r["llm_tokens"],
+                )
                 for r in rows
             ),
         )

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-DASH = "–"  # no figure: nothing to measure in the period
+DASH = "\u2013"  # an en dash: no figure: nothing to measure in the period
 
 
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return DASH
     total = round(seconds)
-    if total < 60:  # noqa: PLR2004
+    if total < 60:
         return f"{total} s"
     minutes, secs = divmod(total, 60)
-    if minutes < 60:  # noqa: PLR2004
+    if minutes < 60:
         return f"{minutes} min {secs} s" if secs else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"

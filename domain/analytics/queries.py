@@ -68,11 +68,15 @@ IS_REPLY = (
 )
 
 
-def _in_hours(alias: str, column: str) -> str:
-    return (
-        f"EXISTS (SELECT 1 FROM open_hours o WHERE o.hotel_id = {alias}.hotel_id"
-        f" AND {alias}.{column} >= o.starts AND {alias}.{column} < o.ends)"
-    )
+# Whether a wait began while a person was on duty (the rules' open hours, as instants).
+IN_HOURS_H = (
+    "EXISTS (SELECT 1 FROM open_hours o"
+    " WHERE o.hotel_id = h.hotel_id AND h.since >= o.starts AND h.since < o.ends)"
+)
+IN_HOURS_W = (
+    "EXISTS (SELECT 1 FROM open_hours o"
+    " WHERE o.hotel_id = w.hotel_id AND w.since >= o.starts AND w.since < o.ends)"
+)
 
 
 # Messages per local day and author; conversations per day are those a guest wrote in that day.
@@ -91,7 +95,7 @@ SELECT GROUPING(hotel_id) = 1 AS all_hotels, GROUPING(day) = 1 AS all_days, hote
        count(*) FILTER (WHERE author = 'system') AS system_messages
 FROM msgs
 GROUP BY GROUPING SETS ((hotel_id, day), (day), (hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Guest messages by local weekday (ISO, Monday 1) and hour.
 HEATMAP = f"""
@@ -106,7 +110,7 @@ cells AS (
 SELECT GROUPING(hotel_id) = 1 AS all_hotels, hotel_id, weekday, hour, count(*) AS messages
 FROM cells
 GROUP BY GROUPING SETS ((hotel_id, weekday, hour), (weekday, hour))
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # The conversations guests wrote in, by the language the AI recognised for the guest.
 LANGUAGES = f"""
@@ -126,7 +130,7 @@ spoken AS (
 SELECT GROUPING(hotel_id) = 1 AS all_hotels, hotel_id, language, count(*) AS conversations
 FROM spoken
 GROUP BY GROUPING SETS ((hotel_id, language), (language))
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Hand-offs (every move into needs_human) by reason; the conversations handed off among those a
 # guest wrote in during the period, for the hand-off rate.
@@ -147,7 +151,7 @@ SELECT GROUPING(h.hotel_id) = 1 AS all_hotels, GROUPING(h.reason) = 1 AS all_rea
        )) AS active_conversations
 FROM handoffs h
 GROUP BY GROUPING SETS ((h.hotel_id, h.reason), (h.reason), (h.hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Each resolve in the period, and whether a person took part in the story it closed: since the
 # conversation's previous resolve, a move into needs_human or human, or a staff message.
@@ -176,7 +180,7 @@ SELECT GROUPING(hotel_id) = 1 AS all_hotels, hotel_id, count(*) AS resolved,
        count(*) FILTER (WHERE NOT person) AS automated
 FROM judged
 GROUP BY GROUPING SETS ((hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # A story starts when a conversation is opened (its first guest message) or a guest writes to it
 # after it was resolved; its first reply is the first reply after that, by the AI or by staff.
@@ -208,7 +212,7 @@ SELECT GROUPING(hotel_id) = 1 AS all_hotels, hotel_id, count(*) AS stories,
        percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) FILTER (WHERE author = 'ai') AS p90
 FROM firsts
 GROUP BY GROUPING SETS ((hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Each hand-off in the period and the first staff message after it, unless the wait ended first
 # (the conversation went back to the AI or was resolved). In or out of the hotel's hours by the
@@ -221,7 +225,7 @@ handoffs AS (
                             AND t.created_at >= s.t0 AND t.created_at < s.t1
 ),
 waits AS (
-    SELECT h.hotel_id, h.conversation_id, h.since, {_in_hours("h", "since")} AS in_hours, r.staff_id,
+    SELECT h.hotel_id, h.conversation_id, h.since, {IN_HOURS_H} AS in_hours, r.staff_id,
            CASE WHEN r.created_at IS NOT NULL AND (e.ended IS NULL OR r.created_at <= e.ended)
                 THEN extract(epoch FROM r.created_at - h.since) END AS seconds
     FROM handoffs h
@@ -235,7 +239,7 @@ waits AS (
          WHERE x.conversation_id = h.conversation_id AND x.created_at > h.since
            AND x.to_state IN ('ai', 'resolved')
     ) e ON true
-)"""
+)"""  # noqa: S608 - constant fragments of this module, values are bound
 
 FIRST_REPLY = f"""
 WITH {SCOPE}, {FIRST_HUMAN_REPLIES}
@@ -248,7 +252,7 @@ SELECT GROUPING(hotel_id) = 1 AS all_hotels, hotel_id, count(*) AS handoffs,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FILTER (WHERE NOT in_hours) AS median_out_of_hours
 FROM waits
 GROUP BY GROUPING SETS ((hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Each staff reply in the period that answers a guest who wrote after the previous staff reply,
 # with no move out of a person's hands between the two: the wait runs from the guest's first
@@ -276,7 +280,7 @@ waits AS (
                          AND x.created_at > r.previous AND x.created_at < r.created_at)
 ),
 timed AS (
-    SELECT w.hotel_id, {_in_hours("w", "since")} AS in_hours,
+    SELECT w.hotel_id, {IN_HOURS_W} AS in_hours,
            extract(epoch FROM w.created_at - w.since) AS seconds
     FROM waits w WHERE w.since IS NOT NULL
 )
@@ -288,7 +292,7 @@ SELECT GROUPING(hotel_id) = 1 AS all_hotels, hotel_id,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FILTER (WHERE NOT in_hours) AS median_out_of_hours
 FROM timed
 GROUP BY GROUPING SETS ((hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 SLA = f"""
 WITH {SCOPE}
@@ -298,7 +302,7 @@ SELECT GROUPING(b.hotel_id) = 1 AS all_hotels, GROUPING(b.kind) = 1 AS all_kinds
 FROM scope s
 JOIN sla_breaches b ON b.hotel_id = s.hotel_id AND b.breached_at >= s.t0 AND b.breached_at < s.t1
 GROUP BY GROUPING SETS ((b.hotel_id, b.kind), (b.kind), (b.hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 CSAT = f"""
 WITH {SCOPE}
@@ -310,7 +314,7 @@ SELECT GROUPING(v.hotel_id) = 1 AS all_hotels, v.hotel_id, v.attributed_to,
 FROM scope s
 JOIN csat_surveys v ON v.hotel_id = s.hotel_id AND v.asked_at >= s.t0 AND v.asked_at < s.t1
 GROUP BY GROUPING SETS ((v.hotel_id, v.attributed_to), (v.attributed_to))
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Requests raised in the period by category; a closed one (done or cancelled) closed when it was
 # last changed.
@@ -325,7 +329,7 @@ SELECT GROUPING(r.hotel_id) = 1 AS all_hotels, GROUPING(r.category) = 1 AS all_c
 FROM scope s
 JOIN service_requests r ON r.hotel_id = s.hotel_id AND r.created_at >= s.t0 AND r.created_at < s.t1
 GROUP BY GROUPING SETS ((r.hotel_id, r.category), (r.category), (r.hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 COST = f"""
 WITH {SCOPE}
@@ -341,7 +345,7 @@ SELECT GROUPING(c.hotel_id) = 1 AS all_hotels, c.hotel_id, count(*) AS calls,
 FROM scope s
 JOIN llm_calls c ON c.hotel_id = s.hotel_id AND c.at >= s.t0 AND c.at < s.t1
 GROUP BY GROUPING SETS ((c.hotel_id), ())
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 # Per staff member: the conversations they replied in and their replies, the hand-offs they
 # answered first in the hotel's hours (out-of-hours waits are kept apart here too), and the CSAT
@@ -382,7 +386,7 @@ LEFT JOIN replies r ON r.staff_id = k.staff_id AND r.hotel_id IS NOT DISTINCT FR
 LEFT JOIN firsts f ON f.staff_id = k.staff_id AND f.hotel_id IS NOT DISTINCT FROM k.hotel_id
 LEFT JOIN ratings g ON g.staff_id = k.staff_id AND g.hotel_id IS NOT DISTINCT FROM k.hotel_id
 ORDER BY u.name, u.id
-"""
+"""  # noqa: S608 - constant fragments of this module, values are bound
 
 STATEMENTS = {
     "volume": VOLUME,

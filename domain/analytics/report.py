@@ -153,7 +153,9 @@ class Report:
 
 async def hotels_in_scope(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[queries.HotelScope]:
     rows = await session.execute(
-        select(Hotel.id, Hotel.timezone, Hotel.business_hours).where(Hotel.id.in_(hotel_ids)).order_by(Hotel.name)
+        select(Hotel.id, Hotel.timezone, Hotel.business_hours)
+        .where(Hotel.id.in_(hotel_ids))
+        .order_by(Hotel.name)
     )
     return [queries.HotelScope(r.id, r.timezone, r.business_hours) for r in rows]
 
@@ -185,9 +187,13 @@ def _volume(report: Report, rows: Sequence[RowMapping]) -> None:
             f.system_messages = row["system_messages"]
         else:
             by_day[key][row["day"]] = Day(
-                row["day"], row["conversations"], row["guest_messages"], row["ai_messages"],
-                row["staff_messages"], row["system_messages"],
-            )  # fmt: skip
+                row["day"],
+                row["conversations"],
+                row["guest_messages"],
+                row["ai_messages"],
+                row["staff_messages"],
+                row["system_messages"],
+            )
     for key in [None, *(h.id for h in report.hotels)]:
         seen = by_day.get(key, {})
         report.days[key] = [seen.get(day, Day(day)) for day in report.period.dates()]
@@ -229,7 +235,7 @@ def _cost(prices: Prices, row: RowMapping) -> Cost:
     )
 
 
-def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:  # noqa: C901 - one case per figure
+def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
     for row in rows:
         key = _key(row)
         f = report.figures[key]
@@ -259,20 +265,30 @@ def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:  # n
             report.languages[key].append((row["language"], row["conversations"]))
         elif name == "requests" and not row["all_categories"]:
             report.categories[key].append(
-                Category(row["category"], row["raised"], row["done"], row["cancelled"], row["median_to_close"])
+                Category(
+                    row["category"], row["raised"], row["done"], row["cancelled"], row["median_to_close"]
+                )
             )
         elif name == "staff":
             report.staff[key].append(
                 StaffFigures(
-                    row["staff_id"], row["name"], row["conversations"], row["replies"],
-                    row["first_replies"], row["median_first_reply"], row["rated"], row["csat"],
-                )  # fmt: skip
+                    row["staff_id"],
+                    row["name"],
+                    row["conversations"],
+                    row["replies"],
+                    row["first_replies"],
+                    row["median_first_reply"],
+                    row["rated"],
+                    row["csat"],
+                )
             )
 
 
 async def hotel_infos(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[HotelInfo]:
     rows = await session.execute(
-        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone).where(Hotel.id.in_(hotel_ids)).order_by(Hotel.name)
+        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone)
+        .where(Hotel.id.in_(hotel_ids))
+        .order_by(Hotel.name)
     )
     return [HotelInfo(r.id, r.name, r.slug, r.timezone) for r in rows]
 
@@ -296,5 +312,7 @@ async def load_report(
     return report
 
 
-async def scope_parameters(session: AsyncSession, hotel_ids: Sequence[UUID], period: Period) -> dict[str, Any]:
+async def scope_parameters(
+    session: AsyncSession, hotel_ids: Sequence[UUID], period: Period
+) -> dict[str, Any]:
     return queries.parameters(await hotels_in_scope(session, hotel_ids), period)

@@ -101,7 +101,7 @@ def _clock(text: Any) -> datetime.time | None:
 
 def _spans(hours: Mapping[str, Any], weekday: int) -> Iterable[tuple[datetime.time, datetime.time]]:
     for span in hours.get(WEEKDAYS[weekday]) or ():
-        if isinstance(span, (list, tuple)) and len(span) == 2:  # noqa: PLR2004 - [opens, closes]
+        if isinstance(span, (list, tuple)) and len(span) == 2:
             opens, closes = _clock(span[0]), _clock(span[1])
             if opens is not None and closes is not None:
                 yield opens, closes

@@ -80,17 +80,31 @@ class Writer:
         return self.conversation.id
 
     def message(
-        self, author: Author, at: datetime.datetime, text: str = "…", staff_id: UUID | None = None, **extra: Any
+        self,
+        author: Author,
+        at: datetime.datetime,
+        text: str = "…",
+        staff_id: UUID | None = None,
+        **extra: Any,
     ) -> None:
         assert self.conversation is not None
         self.session.add(
             Message(
-                hotel_id=self.hotel_id, conversation_id=self.conversation.id, chat_id=self.chat_id,
-                direction=Direction.IN if author is Author.GUEST else Direction.OUT, author=author,
-                staff_id=staff_id, type_message="textMessage", text=text,
+                hotel_id=self.hotel_id,
+                conversation_id=self.conversation.id,
+                chat_id=self.chat_id,
+                direction=Direction.IN if author is Author.GUEST else Direction.OUT,
+                author=author,
+                staff_id=staff_id,
+                type_message="textMessage",
+                text=text,
                 status=Delivery.RECEIVED if author is Author.GUEST else Delivery.DELIVERED,
-                details=extra.pop("details", {}), sources=[], attempts=0, created_at=at, updated_at=at,
-            )  # fmt: skip
+                details=extra.pop("details", {}),
+                sources=[],
+                attempts=0,
+                created_at=at,
+                updated_at=at,
+            )
         )
         self.conversation.last_message_at = at
 
@@ -101,10 +115,17 @@ class Writer:
         assert self.conversation is not None
         self.session.add(
             StateTransition(
-                hotel_id=self.hotel_id, conversation_id=self.conversation.id, from_state=from_state,
-                to_state=to_state, reason=reason, actor=actor, staff_id=staff_id,
-                to_staff_id=staff_id if to_state is State.HUMAN else None, created_at=at, updated_at=at,
-            )  # fmt: skip
+                hotel_id=self.hotel_id,
+                conversation_id=self.conversation.id,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+                actor=actor,
+                staff_id=staff_id,
+                to_staff_id=staff_id if to_state is State.HUMAN else None,
+                created_at=at,
+                updated_at=at,
+            )
         )
         self.conversation.state = to_state
         if to_state is State.NEEDS_HUMAN:
@@ -128,77 +149,191 @@ async def build_history(
     return story
 
 
-async def _aurora(session: AsyncSession, hotel: UUID, anna: UUID, story: Story) -> None:  # noqa: PLR0915
+async def _aurora(session: AsyncSession, hotel: UUID, anna: UUID, story: Story) -> None:
     w = Writer(session, hotel)
     # Giulia: Saturday 23:50 to Sunday 00:30, the AI alone; across midnight.
-    c1 = story.conversations["Giulia"] = await _conversation(w, "Giulia", "it", rome("2026-03-28 23:50:00"), "391")
+    c1 = story.conversations["Giulia"] = await _conversation(
+        w, "Giulia", "it", rome("2026-03-28 23:50:00"), "391"
+    )
     w.message(Author.GUEST, rome("2026-03-28 23:50:00"))
     w.message(Author.AI, rome("2026-03-28 23:50:20"))
     w.message(Author.GUEST, rome("2026-03-29 00:10:00"))
     w.message(Author.AI, rome("2026-03-29 00:10:30"))
     w.move(State.AI, State.RESOLVED, "staff_resolved", rome("2026-03-29 00:30:00"), staff_id=anna)
-    w.add(CsatSurvey(hotel_id=hotel, conversation_id=c1, asked_at=rome("2026-03-29 00:30:00"), attributed_to="ai",
-                     rating=3, answered_at=rome("2026-03-29 00:31:00")))  # fmt: skip
-    w.add(LlmCall(hotel_id=hotel, conversation_id=c1, at=rome("2026-03-28 23:50:10"), purpose="reply", model="m",
-                  prompt_tokens=1000, completion_tokens=100, cache_hit_tokens=800, cache_miss_tokens=200))  # fmt: skip
-    w.add(LlmCall(hotel_id=hotel, conversation_id=c1, at=rome("2026-03-29 00:10:20"), purpose="reply", model="m",
-                  prompt_tokens=1000, completion_tokens=100, cache_hit_tokens=800, cache_miss_tokens=200))  # fmt: skip
+    w.add(
+        CsatSurvey(
+            hotel_id=hotel,
+            conversation_id=c1,
+            asked_at=rome("2026-03-29 00:30:00"),
+            attributed_to="ai",
+            rating=3,
+            answered_at=rome("2026-03-29 00:31:00"),
+        )
+    )
+    w.add(
+        LlmCall(
+            hotel_id=hotel,
+            conversation_id=c1,
+            at=rome("2026-03-28 23:50:10"),
+            purpose="reply",
+            model="m",
+            prompt_tokens=1000,
+            completion_tokens=100,
+            cache_hit_tokens=800,
+            cache_miss_tokens=200,
+        )
+    )
+    w.add(
+        LlmCall(
+            hotel_id=hotel,
+            conversation_id=c1,
+            at=rome("2026-03-29 00:10:20"),
+            purpose="reply",
+            model="m",
+            prompt_tokens=1000,
+            completion_tokens=100,
+            cache_hit_tokens=800,
+            cache_miss_tokens=200,
+        )
+    )
 
     # Hans: Sunday night, out of hours, across the DST jump: 01:30 CET is 00:30 UTC, 03:30 CEST is
     # 01:30 UTC, so Anna's first reply came one hour after the hand-off, not two.
-    c2 = story.conversations["Hans"] = await _conversation(w, "Hans", "de", rome("2026-03-29 01:30:00"), "492")
+    c2 = story.conversations["Hans"] = await _conversation(
+        w, "Hans", "de", rome("2026-03-29 01:30:00"), "492"
+    )
     w.message(Author.GUEST, rome("2026-03-29 01:30:00"))
     w.message(Author.AI, rome("2026-03-29 01:30:05"), hand_off_message("de"))  # an acknowledgement
     w.move(State.AI, State.NEEDS_HUMAN, "guest_asked", rome("2026-03-29 01:30:05"), actor="ai")
-    w.add(SlaBreach(hotel_id=hotel, conversation_id=c2, kind="first_reply", waiting_since=rome("2026-03-29 01:30:05"),
-                    target_minutes=5, breached_at=rome("2026-03-29 01:35:05"),
-                    answered_at=rome("2026-03-29 03:30:05"), answered_by=anna))  # fmt: skip
+    w.add(
+        SlaBreach(
+            hotel_id=hotel,
+            conversation_id=c2,
+            kind="first_reply",
+            waiting_since=rome("2026-03-29 01:30:05"),
+            target_minutes=5,
+            breached_at=rome("2026-03-29 01:35:05"),
+            answered_at=rome("2026-03-29 03:30:05"),
+            answered_by=anna,
+        )
+    )
     w.move(State.NEEDS_HUMAN, State.HUMAN, "staff_replied", rome("2026-03-29 03:30:05"), staff_id=anna)
     w.message(Author.STAFF, rome("2026-03-29 03:30:05"), staff_id=anna)
     w.message(Author.GUEST, rome("2026-03-29 03:40:00"))
     w.message(Author.STAFF, rome("2026-03-29 03:45:00"), staff_id=anna)
     w.move(State.HUMAN, State.RESOLVED, "staff_resolved", rome("2026-03-29 04:00:00"), staff_id=anna)
-    w.add(CsatSurvey(hotel_id=hotel, conversation_id=c2, asked_at=rome("2026-03-29 04:00:00"), attributed_to="staff",
-                     staff_id=anna, rating=4, answered_at=rome("2026-03-29 04:02:00")))  # fmt: skip
+    w.add(
+        CsatSurvey(
+            hotel_id=hotel,
+            conversation_id=c2,
+            asked_at=rome("2026-03-29 04:00:00"),
+            attributed_to="staff",
+            staff_id=anna,
+            rating=4,
+            answered_at=rome("2026-03-29 04:02:00"),
+        )
+    )
 
     # Marie: Sunday morning, in hours; a restricted topic, a system holding message, three replies.
-    c3 = story.conversations["Marie"] = await _conversation(w, "Marie", "fr", rome("2026-03-29 10:00:00"), "333")
+    c3 = story.conversations["Marie"] = await _conversation(
+        w, "Marie", "fr", rome("2026-03-29 10:00:00"), "333"
+    )
     w.message(Author.GUEST, rome("2026-03-29 10:00:00"))
     w.message(Author.AI, rome("2026-03-29 10:00:40"))
     w.message(Author.GUEST, rome("2026-03-29 10:05:00"))
     w.move(State.AI, State.NEEDS_HUMAN, "restricted_topic", rome("2026-03-29 10:05:10"), actor="ai")
     w.message(Author.SYSTEM, rome("2026-03-29 10:05:10"), "Un collègue vous répond dans un instant.")
-    w.add(ServiceRequest(hotel_id=hotel, conversation_id=c3, category="housekeeping", details="towels", room="12",
-                         status="done", created_by="ai", created_at=rome("2026-03-29 10:06:00"),
-                         updated_at=rome("2026-03-29 10:36:00")))  # fmt: skip
+    w.add(
+        ServiceRequest(
+            hotel_id=hotel,
+            conversation_id=c3,
+            category="housekeeping",
+            details="towels",
+            room="12",
+            status="done",
+            created_by="ai",
+            created_at=rome("2026-03-29 10:06:00"),
+            updated_at=rome("2026-03-29 10:36:00"),
+        )
+    )
     w.move(State.NEEDS_HUMAN, State.HUMAN, "staff_replied", rome("2026-03-29 10:07:10"), staff_id=anna)
     w.message(Author.STAFF, rome("2026-03-29 10:07:10"), staff_id=anna)
     w.message(Author.GUEST, rome("2026-03-29 10:10:00"))
     w.message(Author.STAFF, rome("2026-03-29 10:16:00"), staff_id=anna)
     w.message(Author.GUEST, rome("2026-03-29 10:20:00"))
-    w.add(SlaBreach(hotel_id=hotel, conversation_id=c3, kind="next_reply", waiting_since=rome("2026-03-29 10:10:00"),
-                    target_minutes=5, breached_at=rome("2026-03-29 10:15:00"),
-                    escalated_to_managers_at=rome("2026-03-29 10:15:30")))  # fmt: skip
+    w.add(
+        SlaBreach(
+            hotel_id=hotel,
+            conversation_id=c3,
+            kind="next_reply",
+            waiting_since=rome("2026-03-29 10:10:00"),
+            target_minutes=5,
+            breached_at=rome("2026-03-29 10:15:00"),
+            escalated_to_managers_at=rome("2026-03-29 10:15:30"),
+        )
+    )
     w.message(Author.STAFF, rome("2026-03-29 10:21:00"), staff_id=anna)
-    w.add(LlmCall(hotel_id=hotel, conversation_id=c3, at=rome("2026-03-29 10:00:30"), purpose="reply", model="m",
-                  prompt_tokens=2000, completion_tokens=200, cache_hit_tokens=0, cache_miss_tokens=2000))  # fmt: skip
+    w.add(
+        LlmCall(
+            hotel_id=hotel,
+            conversation_id=c3,
+            at=rome("2026-03-29 10:00:30"),
+            purpose="reply",
+            model="m",
+            prompt_tokens=2000,
+            completion_tokens=200,
+            cache_hit_tokens=0,
+            cache_miss_tokens=2000,
+        )
+    )
 
     # John: Monday; resolved by the AI's work alone, then he writes again and asks for a person.
-    c4 = story.conversations["John"] = await _conversation(w, "John", "en", rome("2026-03-30 09:00:00"), "443")
+    c4 = story.conversations["John"] = await _conversation(
+        w, "John", "en", rome("2026-03-30 09:00:00"), "443"
+    )
     w.message(Author.GUEST, rome("2026-03-30 09:00:00"))
     w.message(Author.AI, rome("2026-03-30 09:01:00"))
     w.move(State.AI, State.RESOLVED, "staff_resolved", rome("2026-03-30 09:30:00"), staff_id=anna)
-    w.add(CsatSurvey(hotel_id=hotel, conversation_id=c4, asked_at=rome("2026-03-30 09:30:00"), attributed_to="ai",
-                     rating=5, answered_at=rome("2026-03-30 09:35:00")))  # fmt: skip
-    w.message(Author.GUEST, rome("2026-03-30 18:00:00"), "=HYPERLINK(\"http://evil.example\")")
+    w.add(
+        CsatSurvey(
+            hotel_id=hotel,
+            conversation_id=c4,
+            asked_at=rome("2026-03-30 09:30:00"),
+            attributed_to="ai",
+            rating=5,
+            answered_at=rome("2026-03-30 09:35:00"),
+        )
+    )
+    w.message(Author.GUEST, rome("2026-03-30 18:00:00"), '=HYPERLINK("http://evil.example")')
     w.move(State.RESOLVED, State.AI, "guest_wrote_again", rome("2026-03-30 18:00:00"), actor="guest")
     w.message(Author.AI, rome("2026-03-30 18:00:30"))
     w.move(State.AI, State.NEEDS_HUMAN, "guest_asked", rome("2026-03-30 18:01:00"), actor="ai")
-    w.add(ServiceRequest(hotel_id=hotel, conversation_id=c4, category="maintenance", details="tap", room="7",
-                         status="open", created_by="ai", created_at=rome("2026-03-30 18:01:00"),
-                         updated_at=rome("2026-03-30 18:01:00")))  # fmt: skip
-    w.add(LlmCall(hotel_id=hotel, conversation_id=None, at=rome("2026-03-30 12:00:00"), purpose="playground",
-                  model="m", prompt_tokens=500, completion_tokens=50, cache_hit_tokens=0, cache_miss_tokens=500))  # fmt: skip
+    w.add(
+        ServiceRequest(
+            hotel_id=hotel,
+            conversation_id=c4,
+            category="maintenance",
+            details="tap",
+            room="7",
+            status="open",
+            created_by="ai",
+            created_at=rome("2026-03-30 18:01:00"),
+            updated_at=rome("2026-03-30 18:01:00"),
+        )
+    )
+    w.add(
+        LlmCall(
+            hotel_id=hotel,
+            conversation_id=None,
+            at=rome("2026-03-30 12:00:00"),
+            purpose="playground",
+            model="m",
+            prompt_tokens=500,
+            completion_tokens=50,
+            cache_hit_tokens=0,
+            cache_miss_tokens=500,
+        )
+    )
 
     # Outside the period by one second on either side: counted nowhere.
     await _conversation(w, "=cmd|' /C calc'!A0", "en", rome("2026-03-27 23:59:59"), "444")
@@ -216,6 +351,17 @@ async def _borealis(session: AsyncSession, hotel: UUID, bob: UUID, story: Story)
     w.move(State.AI, State.NEEDS_HUMAN, "guest_asked", utc("2026-03-29 12:01:00"), actor="ai")
     w.move(State.NEEDS_HUMAN, State.HUMAN, "staff_replied", utc("2026-03-29 12:03:00"), staff_id=bob)
     w.message(Author.STAFF, utc("2026-03-29 12:03:00"), staff_id=bob)
-    w.add(LlmCall(hotel_id=hotel, conversation_id=c6, at=utc("2026-03-29 12:00:05"), purpose="reply", model="m",
-                  prompt_tokens=100, completion_tokens=10, cache_hit_tokens=0, cache_miss_tokens=100))  # fmt: skip
+    w.add(
+        LlmCall(
+            hotel_id=hotel,
+            conversation_id=c6,
+            at=utc("2026-03-29 12:00:05"),
+            purpose="reply",
+            model="m",
+            prompt_tokens=100,
+            completion_tokens=10,
+            cache_hit_tokens=0,
+            cache_miss_tokens=100,
+        )
+    )
     await session.flush()

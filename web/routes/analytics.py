@@ -46,6 +46,7 @@ class AnalyticsController(Controller):
     @get()
     async def analytics_page(
         self,
+        *,
         actor: Actor,
         db: AsyncSession,
         resources: ProvidedResources,
@@ -88,6 +89,7 @@ class AnalyticsController(Controller):
     @get("/conversations")
     async def analytics_conversations(
         self,
+        *,
         actor: Actor,
         db: AsyncSession,
         timezones: HotelTimezones,
@@ -125,6 +127,7 @@ class AnalyticsController(Controller):
     @get("/export.csv")
     async def analytics_export(
         self,
+        *,
         actor: Actor,
         db: AsyncSession,
         resources: ProvidedResources,
@@ -137,11 +140,12 @@ class AnalyticsController(Controller):
         choice = _managed(actor)
         period = await _period(timezones, actor, first, to)
         chosen = choose_hotels(choice, hotel)
-        body = await exports.export(db, kind or "daily", chosen.hotel_ids, period, exports.prices(resources.settings))
+        body = await exports.export(
+            db, kind or "daily", chosen.hotel_ids, period, exports.prices(resources.settings)
+        )
         name = f"analytics-{kind}-{chosen.param}-{period.first}-{period.last}.csv"
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"},
         )
-

@@ -66,7 +66,8 @@ async def test_a_manager_sees_the_charts_of_their_hotel_only(client, hotels) -> 
     assert 'aria-label="guest_asked: 2 hand-offs"' in html
     assert 'aria-label="Sunday 03:00: 1 guest messages"' in html
     assert "66.7 %" in html  # automation rate
-    assert "Hotel Borealis" not in html and "Bob" not in html
+    assert "Hotel Borealis" not in html
+    assert "Bob" not in html
     assert 'href="/analytics"' in html  # in the top bar
     for secret in SECRETS:
         assert secret not in html
@@ -77,7 +78,8 @@ async def test_a_manager_of_two_hotels_gets_each_and_the_group(client, hotels) -
     group = await client.get(f"/analytics?{PERIOD}")
     assert group.status_code == 200
     assert "Hotel by hotel" in group.text
-    assert "Hotel Aurora" in group.text and "Hotel Borealis" in group.text
+    assert "Hotel Aurora" in group.text
+    assert "Hotel Borealis" in group.text
     assert 'aria-label="2026-03-29: 4 conversations"' in group.text  # 3 at Aurora, 1 at Borealis
     one = await client.get(f"/analytics?{PERIOD}&hotel=borealis")
     assert one.status_code == 200
@@ -153,11 +155,21 @@ async def test_bad_query_strings_are_refused_with_a_reason(client, hotels, query
 
 @pytest.mark.parametrize(
     "query",
-    ["day=2026-04-01", "day=soon", "weekday=8&hour=1", "weekday=1", "hour=25&weekday=1", "staff=me", "language=" + "x" * 20],
+    [
+        "day=2026-04-01",
+        "day=soon",
+        "weekday=8&hour=1",
+        "weekday=1",
+        "hour=25&weekday=1",
+        "staff=me",
+        "language=" + "x" * 20,
+    ],
 )
 async def test_bad_click_throughs_are_refused(client, hotels, query) -> None:
     await sign_in(client, "alex@aurora.example")
-    response = await client.get(f"/analytics/conversations?{PERIOD}&{query}", headers={"accept": "application/json"})
+    response = await client.get(
+        f"/analytics/conversations?{PERIOD}&{query}", headers={"accept": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["detail"]
 
@@ -174,13 +186,24 @@ async def test_daily_and_summary_exports(client, hotels) -> None:
     assert (sunday["conversations"], sunday["guest_messages"], sunday["staff_messages"]) == ("3", "7", "5")
     summary = rows_of((await client.get(f"/analytics/export.csv?{PERIOD}&kind=summary")).text)
     aurora = next(r for r in summary if r["hotel"] == "aurora")
-    assert (aurora["conversations"], aurora["handoffs"], aurora["first_human_reply_median_s"]) == ("4", "3", "120")
+    assert (aurora["conversations"], aurora["handoffs"], aurora["first_human_reply_median_s"]) == (
+        "4",
+        "3",
+        "120",
+    )
     assert (await client.get(f"/analytics/export.csv?{PERIOD}&kind=xml")).status_code == 400
     assert (await client.get(f"/analytics/export.csv?{PERIOD}&hotel=borealis")).status_code == 404
 
 
-async def test_per_conversation_export_neutralises_formulas_and_holds_no_secrets(client, hotels, sessions) -> None:
-    hostile = {"Giulia": '=HYPERLINK("http://evil.example","x")', "Hans": "+49 call me", "Marie": "-1+1", "John": "@SUM(A1)"}
+async def test_per_conversation_export_neutralises_formulas_and_holds_no_secrets(
+    client, hotels, sessions
+) -> None:
+    hostile = {
+        "Giulia": '=HYPERLINK("http://evil.example","x")',
+        "Hans": "+49 call me",
+        "Marie": "-1+1",
+        "John": "@SUM(A1)",
+    }
     async with sessions() as db, db.begin():
         for name, value in hostile.items():
             await db.execute(update(Guest).where(Guest.name == name).values(name=value))
@@ -190,7 +213,12 @@ async def test_per_conversation_export_neutralises_formulas_and_holds_no_secrets
     rows = rows_of(response.text)
     assert sorted(r["guest"] for r in rows) == sorted(["'" + v for v in hostile.values()] + ["Olaf"])
     marie = next(r for r in rows if r["guest"] == "'-1+1")
-    assert (marie["hotel"], marie["guest_messages"], marie["staff_messages"], marie["handoffs"]) == ("aurora", "4", "3", "1")
+    assert (marie["hotel"], marie["guest_messages"], marie["staff_messages"], marie["handoffs"]) == (
+        "aurora",
+        "4",
+        "3",
+        "1",
+    )
     for secret in SECRETS:
         assert secret not in response.text
     for kind in ("daily", "summary"):
@@ -202,4 +230,5 @@ async def test_a_manager_of_one_hotel_exports_nothing_of_the_other(client, hotel
     await sign_in(client, "alex@aurora.example")
     body = (await client.get(f"/analytics/export.csv?{PERIOD}&kind=conversations&hotel=all")).text
     assert "Giulia" in body
-    assert "Olaf" not in body and "borealis" not in body
+    assert "Olaf" not in body
+    assert "borealis" not in body

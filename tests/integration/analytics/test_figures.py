@@ -30,7 +30,9 @@ async def history(sessions: Any) -> dict[str, Any]:
     return {"aurora": aurora, "borealis": borealis, "anna": anna, "bob": bob, "story": story}
 
 
-async def report_for(sessions: Any, *hotels: Any, first: datetime.date = FIRST, last: datetime.date = LAST) -> Report:
+async def report_for(
+    sessions: Any, *hotels: Any, first: datetime.date = FIRST, last: datetime.date = LAST
+) -> Report:
     async with sessions() as db:
         return await load_report(db, [h.id for h in hotels], Period(first, last), PRICES)
 
@@ -46,7 +48,13 @@ async def test_volume_per_local_day_across_midnight_and_the_dst_change(sessions,
         Day(datetime.date(2026, 3, 30), conversations=1, guest=2, ai=2, staff=0, system=0),
     ]
     f = report.figures[aurora.id]
-    assert (f.conversations, f.guest_messages, f.ai_messages, f.staff_messages, f.system_messages) == (4, 10, 6, 5, 1)
+    assert (f.conversations, f.guest_messages, f.ai_messages, f.staff_messages, f.system_messages) == (
+        4,
+        10,
+        6,
+        5,
+        1,
+    )
     assert f.messages == 22
 
 
@@ -63,7 +71,9 @@ async def test_automation_and_hand_offs(sessions, history) -> None:
     assert report.reasons[aurora.id] == [("guest_asked", 2), ("restricted_topic", 1)]
 
 
-async def test_ai_first_response_skips_acknowledgements_and_counts_a_reopened_story(sessions, history) -> None:
+async def test_ai_first_response_skips_acknowledgements_and_counts_a_reopened_story(
+    sessions, history
+) -> None:
     aurora = history["aurora"]
     f = (await report_for(sessions, aurora)).figures[aurora.id]
     # Stories: Giulia, Hans, Marie, John, John again. The AI answered first in four: 20, 40, 60 and
@@ -73,7 +83,9 @@ async def test_ai_first_response_skips_acknowledgements_and_counts_a_reopened_st
     assert f.ai_first.p90 == pytest.approx(54)  # 40 + 0.7 * (60 - 40)
 
 
-async def test_human_first_reply_starts_at_the_hand_off_and_keeps_out_of_hours_apart(sessions, history) -> None:
+async def test_human_first_reply_starts_at_the_hand_off_and_keeps_out_of_hours_apart(
+    sessions, history
+) -> None:
     aurora = history["aurora"]
     w = (await report_for(sessions, aurora)).figures[aurora.id].first_reply
     # Marie waited 120 s in hours (not since her message: the AI's time is not the staff's);
@@ -148,7 +160,9 @@ async def test_the_group_rolls_both_hotels_up(sessions, history) -> None:
     # Medians of the group are over the group's waits, not an average of the hotels' medians.
     assert (group.ai_first.answered, group.ai_first.median) == (5, pytest.approx(30))
     assert (group.first_reply.answered, group.first_reply.median) == (2, pytest.approx(120))
-    assert report.days[None][1] == Day(datetime.date(2026, 3, 29), conversations=4, guest=8, ai=4, staff=6, system=1)
+    assert report.days[None][1] == Day(
+        datetime.date(2026, 3, 29), conversations=4, guest=8, ai=4, staff=6, system=1
+    )
     assert report.heatmap[None][(7, 12)] == 1
     assert [s.name for s in report.staff[None]] == ["Anna", "Bob"]
     assert group.cost.per_conversation == pytest.approx((0.008 + (100 * 2 + 10 * 4) / 1e6) / 3)
@@ -156,8 +170,10 @@ async def test_the_group_rolls_both_hotels_up(sessions, history) -> None:
 
 async def test_a_period_around_nothing_is_empty(sessions, history) -> None:
     aurora = history["aurora"]
-    report = await report_for(sessions, aurora, first=datetime.date(2026, 1, 1), last=datetime.date(2026, 1, 2))
+    report = await report_for(
+        sessions, aurora, first=datetime.date(2026, 1, 1), last=datetime.date(2026, 1, 2)
+    )
     f = report.figures[None]
     assert (f.conversations, f.messages, f.handoffs, f.resolved) == (0, 0, 0, 0)
-    assert f.automation_rate is None and f.ai_first.median is None and f.cost.per_conversation is None
+    assert (f.automation_rate, f.ai_first.median, f.cost.per_conversation) == (None, None, None)
     assert report.days[aurora.id] == [Day(datetime.date(2026, 1, 1)), Day(datetime.date(2026, 1, 2))]
