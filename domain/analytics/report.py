@@ -298,6 +298,7 @@ async def load_report(
 ) -> Report:
     """Every figure for ``period`` at each of ``hotel_ids`` and for all of them together (the
     caller has checked the manager may see each of them)."""
+    await queries.without_jit(session)
     report = Report(period, await hotel_infos(session, hotel_ids), prices)
     params = queries.parameters(await hotels_in_scope(session, hotel_ids), period)
     _volume(report, await queries.run(session, "volume", params))
@@ -315,4 +316,6 @@ async def load_report(
 async def scope_parameters(
     session: AsyncSession, hotel_ids: Sequence[UUID], period: Period
 ) -> dict[str, Any]:
+    """The bound values of the statements (``queries.parameters``), JIT off for the transaction."""
+    await queries.without_jit(session)
     return queries.parameters(await hotels_in_scope(session, hotel_ids), period)

@@ -107,8 +107,14 @@ class Message(Base):
         ),
         Index("ix_messages_conversation", "conversation_id", "created_at"),
         # Analytics: a hotel's messages in a period (docs/analytics.md). The one index a stored
-        # message adds for it: narrow, and on columns that never change.
-        Index("ix_messages_hotel_created", "hotel_id", "created_at"),
+        # message adds for it, on columns that never change; author and conversation ride along so
+        # the counts read the index alone, not a heap page per message.
+        Index(
+            "ix_messages_hotel_created",
+            "hotel_id",
+            "created_at",
+            postgresql_include=["author", "conversation_id"],
+        ),
         # One AI reply per guest message; partial, so the guests' own messages cost it nothing.
         Index(
             "uq_messages_ai_trigger",

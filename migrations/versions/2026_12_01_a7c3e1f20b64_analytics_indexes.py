@@ -7,7 +7,8 @@ Create Date: 2026-12-01 16:37:35.408426
 /analytics reads one hotel's messages, moves and new conversations in a period (docs/analytics.md).
 Each of those three gets a (hotel_id, ..., created_at) index; the one on state_transitions replaces
 the index on hotel_id alone (its leading column serves the same lookups), so a move writes no extra
-index entry. A stored message writes one more (narrow, on columns that never change), and a
+index entry. A stored message writes one more entry (on columns that never change; author and
+conversation_id included, so the counts are index-only scans), and a
 conversation's updates stay heap-only: created_at is never updated.
 """
 
@@ -23,7 +24,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_conversations_hotel_created", "conversations", ["hotel_id", "created_at"])
-    op.create_index("ix_messages_hotel_created", "messages", ["hotel_id", "created_at"])
+    op.create_index(
+        "ix_messages_hotel_created",
+        "messages",
+        ["hotel_id", "created_at"],
+        postgresql_include=["author", "conversation_id"],
+    )
     op.create_index(
         "ix_state_transitions_hotel_to_state", "state_transitions", ["hotel_id", "to_state", "created_at"]
     )
