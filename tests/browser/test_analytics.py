@@ -19,14 +19,18 @@ from tests.support.web import make_staff
 pytestmark = pytest.mark.browser
 
 
-async def test_a_manager_opens_analytics_and_follows_a_chart(harness: Harness, world: World, tabs: Tabs) -> None:
+async def test_a_manager_opens_analytics_and_follows_a_chart(
+    harness: Harness, world: World, tabs: Tabs
+) -> None:
     manager = Agent(f"mara-{world.hotel_id.hex[:6]}@aurora.example", "Mara Rossi")
     engine = create_engine(Settings(database_url=harness.database_url).sqlalchemy_url, pool_size=2)
     try:
         sessions = session_factory(engine)
         other = await make_hotel(sessions, name="Hotel Elsewhere", knowledge=[])
         await make_staff(sessions, world.hotel_id, manager.email, Role.MANAGER, manager.name)
-        anna = await make_staff(sessions, world.hotel_id, f"anna-{world.hotel_id.hex[:6]}@x.example", Role.AGENT)
+        anna = await make_staff(
+            sessions, world.hotel_id, f"anna-{world.hotel_id.hex[:6]}@x.example", Role.AGENT
+        )
         bob = await make_staff(sessions, other.id, f"bob-{world.hotel_id.hex[:6]}@x.example", Role.AGENT)
         story = await build_history(sessions, world.hotel_id, other.id, anna=anna, bob=bob)
     finally:
