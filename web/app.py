@@ -48,6 +48,7 @@ from web.routes.admin import AdminController
 from web.routes.admin_ai import AiProviderController
 from web.routes.admin_whatsapp import WhatsappController
 from web.routes.audit import AuditController
+from web.routes.analytics import AnalyticsController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
 from web.routes.feedback import FeedbackController
@@ -244,6 +245,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             SavedReplyController,
             FeedbackController,
+            AnalyticsController,
             GuestPrivacyController,
             HotelAlertsController,
             AdminController,

@@ -68,6 +68,9 @@ class Conversation(Base):
         # Not on last_message_at: every guest message moves it, and an indexed column would make
         # each of those updates a full (non-HOT) row version with an entry in every index.
         Index("ix_conversations_hotel_state", "hotel_id", "state"),
+        # Analytics: the conversations opened in a period. created_at never changes, so updates
+        # stay heap-only (HOT) all the same.
+        Index("ix_conversations_hotel_created", "hotel_id", "created_at"),
         Index(
             "ix_conversations_ai_pending",
             "ai_pending_since",
@@ -109,6 +112,15 @@ class Message(Base):
             name="fk_messages_conversation_id_conversations",
         ),
         Index("ix_messages_conversation", "conversation_id", "created_at"),
+        # Analytics: a hotel's messages in a period (docs/analytics.md). The one index a stored
+        # message adds for it, on columns that never change; author and conversation ride along so
+        # the counts read the index alone, not a heap page per message.
+        Index(
+            "ix_messages_hotel_created",
+            "hotel_id",
+            "created_at",
+            postgresql_include=["author", "conversation_id"],
+        ),
         # One AI reply per guest message; partial, so the guests' own messages cost it nothing.
         Index(
             "uq_messages_ai_trigger",
@@ -156,9 +168,14 @@ class StateTransition(Base):
     """The audit trail: who moved a conversation from one state to another, and why."""
 
     __tablename__ = "state_transitions"
-    __table_args__ = (Index("ix_state_transitions_conversation", "conversation_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_state_transitions_conversation", "conversation_id", "created_at"),
+        # Analytics: a hotel's hand-offs, resolves and reopens in a period. It replaces the index on
+        # hotel_id alone, whose lookups it serves as well, so a move costs no extra index entry.
+        Index("ix_state_transitions_hotel_to_state", "hotel_id", "to_state", "created_at"),
+    )
 
-    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"), index=True)
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
     conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     from_state: Mapped[State | None] = mapped_column(_enum(State, "conversation_state"))
     to_state: Mapped[State] = mapped_column(_enum(State, "conversation_state"))
