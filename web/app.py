@@ -47,8 +47,8 @@ from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
 from web.routes.admin import AdminController
 from web.routes.admin_ai import AiProviderController
 from web.routes.admin_whatsapp import WhatsappController
-from web.routes.audit import AuditController
 from web.routes.analytics import AnalyticsController
+from web.routes.audit import AuditController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
 from web.routes.feedback import FeedbackController
