@@ -116,10 +116,25 @@ LEFT JOIN LATERAL (
 ) r ON true
 WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 """
-# A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or anything
-# written in the conversation. $3: the ILIKE pattern.
+# A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or the words of
+# anything written in the conversation. $3: the ILIKE pattern; $q: the query as typed.
+#
+# Messages are found by word through the full-text index ``ix_messages_text_words`` (the same
+# expression): each word of the query, whole or as the start of a word ('vegan':* & 'break':*,
+# the words as PostgreSQL's parser splits the query, quoted for tsquery; one-letter words only when
+# there is nothing longer: the "s" of "it's" would read every word that starts with one), then
+# ILIKE checks the whole query against those few messages, so "vegan breakfast" finds that phrase. Uncorrelated,
+# the subquery runs once per search, not once per conversation. A query without a word in it
+# (only punctuation) finds guests by name and number only.
+_WORDS = r"""(SELECT coalesce(string_agg(w.term, ' & ') FILTER (WHERE length(w.lexeme) > 1),
+                             string_agg(w.term, ' & '))
+                 FROM (SELECT lexeme,
+                              '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*' AS term
+                         FROM unnest(to_tsvector('simple'::regconfig, $q::text))) AS w)::tsquery"""
 _SEARCH = """AND (g.name ILIKE $3 OR g.phone ILIKE $3 OR g.chat_id ILIKE $3 OR g.alt_chat_id ILIKE $3
-     OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text ILIKE $3))
+     OR c.id IN (SELECT m.conversation_id FROM messages m
+                  WHERE m.hotel_id = $1 AND m.text ILIKE $3
+                    AND to_tsvector('simple'::regconfig, m.text) @@ {words}))
 """
 # The conversations in a person's hands (all of them, sorted in Python), then the AI's and today's
 # resolved ones (the latest). $n, $n+1: the limit, or the start of today and the limit.
@@ -130,8 +145,8 @@ _REST = (
 )
 PEOPLE_SQL = _COLUMNS + _PEOPLE.format(n=3)
 REST_SQL = _COLUMNS + _REST.format(n=3, m=4)
-SEARCH_PEOPLE_SQL = _COLUMNS + _SEARCH + _PEOPLE.format(n=4)
-SEARCH_REST_SQL = _COLUMNS + _SEARCH + _REST.format(n=4, m=5)
+SEARCH_PEOPLE_SQL = _COLUMNS + _SEARCH.format(words=_WORDS.replace("$q", "$5")) + _PEOPLE.format(n=4)
+SEARCH_REST_SQL = _COLUMNS + _SEARCH.format(words=_WORDS.replace("$q", "$6")) + _REST.format(n=4, m=5)
 READ_MARKS_SQL = (
     "SELECT staff_id, conversation_id, seen_at FROM conversation_reads "
     "WHERE staff_id = ANY($1::uuid[]) AND conversation_id = ANY($2::uuid[])"
@@ -150,8 +165,10 @@ async def load_entries(
     statuses = list(OPEN_STATUSES)
     if query:
         pattern = search_pattern(query)
-        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, pattern, 4 * SECTION_LIMIT)
-        rest = await db.fetch(SEARCH_REST_SQL, hotel_id, statuses, pattern, today_start, 2 * SECTION_LIMIT)
+        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, pattern, 4 * SECTION_LIMIT, query)
+        rest = await db.fetch(
+            SEARCH_REST_SQL, hotel_id, statuses, pattern, today_start, 2 * SECTION_LIMIT, query
+        )
     else:
         people = await db.fetch(PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
         rest = await db.fetch(REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT)
