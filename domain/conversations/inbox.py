@@ -123,9 +123,9 @@ WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 # expression): each word of the query, whole or as the start of a word ('vegan':* & 'break':*,
 # the words as PostgreSQL's parser splits the query, quoted for tsquery; one-letter words only when
 # there is nothing longer: the "s" of "it's" would read every word that starts with one), then
-# ILIKE checks the whole query against those few messages, so "vegan breakfast" finds that phrase. Uncorrelated,
-# the subquery runs once per search, not once per conversation. A query without a word in it
-# (only punctuation) finds guests by name and number only.
+# ILIKE checks the whole query against those few messages, so "vegan breakfast" finds that
+# phrase. Uncorrelated, the subquery runs once per search, not once per conversation. A query
+# without a word in it (only punctuation) finds guests by name and number only.
 _WORDS = r"""(SELECT coalesce(string_agg(w.term, ' & ') FILTER (WHERE length(w.lexeme) > 1),
                              string_agg(w.term, ' & '))
                  FROM (SELECT lexeme,

@@ -401,8 +401,9 @@ def test_seed_generates_hotels_with_history_that_staff_can_sign_in_to(cli_databa
     assert "manager@cli-berlin-1.example" in result.stdout
     counts = _fetch(
         cli_database,
-        "SELECT h.slug, count(DISTINCT c.id) AS conversations, count(m.id) AS messages FROM hotels h JOIN conversations c ON c.hotel_id = h.id "
-        "JOIN messages m ON m.conversation_id = c.id WHERE h.slug LIKE 'cli-%' GROUP BY h.slug ORDER BY h.slug",
+        "SELECT h.slug, count(DISTINCT c.id) AS conversations, count(m.id) AS messages "
+        "FROM hotels h JOIN conversations c ON c.hotel_id = h.id JOIN messages m ON m.conversation_id = c.id "
+        "WHERE h.slug LIKE 'cli-%' GROUP BY h.slug ORDER BY h.slug",
     )
     assert [row["slug"] for row in counts] == ["cli-berlin-1", "cli-paris-1"]
     assert sum(row["conversations"] for row in counts) == 40

@@ -48,7 +48,8 @@ async def test_counts_are_as_asked_and_every_table_has_history(sessions) -> None
     assert sum(row[1] for row in per_hotel) == 100
     assert all(row[1] >= 30 for row in per_hotel), per_hotel
     for _, _, first, last in per_hotel:
-        assert END - datetime.timedelta(days=31) <= first and last <= END
+        assert END - datetime.timedelta(days=31) <= first
+        assert last <= END
     for table in (
         "messages",
         "state_transitions",
@@ -57,7 +58,7 @@ async def test_counts_are_as_asked_and_every_table_has_history(sessions) -> None
         "csat_surveys",
         "llm_calls",
     ):
-        count = (await _rows(sessions, f"SELECT count(*) FROM {table}"))[0][0]  # noqa: S608 - our names
+        count = (await _rows(sessions, f"SELECT count(*) FROM {table}"))[0][0]
         assert count > 0, f"no {table}"
         assert report.rows[table] == count
     languages = await _rows(sessions, "SELECT DISTINCT language FROM guests")
@@ -83,7 +84,8 @@ async def test_every_conversation_reads_in_order_and_its_summary_matches_its_mes
         timeline = messages[cid]
         assert timeline, "no conversation without messages"
         first = timeline[0]
-        assert first[1] == "guest" and first[3] == created_at, "a guest's message opens it"
+        assert first[1] == "guest", "a guest's message opens it"
+        assert first[3] == created_at
         guests = [m for m in timeline if m[1] == "guest"]
         assert last_at == timeline[-1][3]
         assert last_guest_at == guests[-1][3]
@@ -109,15 +111,17 @@ async def test_states_follow_the_transitions_and_staff_work_where_they_act(sessi
     }
     rows = await _rows(
         sessions,
-        "SELECT id, hotel_id, state::text, assigned_staff_id, needs_human_since, handoff_reason FROM conversations",
+        "SELECT id, hotel_id, state::text, assigned_staff_id, needs_human_since, handoff_reason "
+        "FROM conversations",
     )
     for cid, hotel_id, state, assigned, waiting_since, reason in rows:
         state_now = "ai"
-        for _, from_state, to_state, to_staff, staff_id, move_hotel, actor in moves[cid]:
+        for _, from_state, to_state, _to_staff, staff_id, move_hotel, actor in moves[cid]:
             assert from_state == state_now, "each move starts where the last one ended"
             assert move_hotel == hotel_id
             if staff_id is not None:
-                assert actor == "staff" and (staff_id, hotel_id) in members
+                assert actor == "staff"
+                assert (staff_id, hotel_id) in members
             state_now = to_state
         assert state == state_now, "the conversation is where its last transition took it"
         if moves[cid]:
@@ -143,14 +147,17 @@ async def test_csat_only_after_a_resolve_and_attributed_to_who_answered(sessions
         assert state_then == "resolved", "a survey follows a resolve"
         assert attributed in ("ai", "staff")
         if attributed == "staff":
-            assert staff_id is not None and staff_id == last_staff
+            assert staff_id is not None
+            assert staff_id == last_staff
         else:
             assert staff_id is None
         assert (rating is None) == (answered is None)
         if answered is not None:
-            assert 1 <= rating <= 5 and answered > asked
+            assert 1 <= rating <= 5
+            assert answered > asked
     assert {s[2] for s in surveys} == {"ai", "staff"}
-    assert any(s[4] is not None for s in surveys) and any(s[4] is None for s in surveys)
+    assert any(s[4] is not None for s in surveys)
+    assert any(s[4] is None for s in surveys)
 
 
 async def test_breaches_are_waits_past_the_target(sessions) -> None:
@@ -158,14 +165,16 @@ async def test_breaches_are_waits_past_the_target(sessions) -> None:
     breaches = await _rows(
         sessions,
         "SELECT b.kind, b.waiting_since, b.target_minutes, b.breached_at, b.answered_at, b.answered_by, "
-        "h.sla_first_reply_minutes, h.sla_next_reply_minutes FROM sla_breaches b JOIN hotels h ON h.id = b.hotel_id",
+        "h.sla_first_reply_minutes, h.sla_next_reply_minutes "
+        "FROM sla_breaches b JOIN hotels h ON h.id = b.hotel_id",
     )
     assert breaches
     for kind, since, target, breached, answered, by, first, following in breaches:
         assert target == (first if kind == "first_reply" else following)
         assert breached == since + datetime.timedelta(minutes=target)
         if answered is not None:
-            assert answered > breached and by is not None
+            assert answered > breached
+            assert by is not None
 
 
 async def test_the_inbox_and_a_conversation_of_a_seeded_hotel_open(settings, sessions) -> None:
@@ -174,7 +183,8 @@ async def test_the_inbox_and_a_conversation_of_a_seeded_hotel_open(settings, ses
         await _rows(
             sessions,
             "SELECT g.name, c.id FROM conversations c JOIN guests g ON g.id = c.guest_id "
-            "JOIN hotels h ON h.id = c.hotel_id WHERE h.slug = 't-paris-1' ORDER BY c.last_message_at DESC LIMIT 1",
+            "JOIN hotels h ON h.id = c.hotel_id WHERE h.slug = 't-paris-1' "
+            "ORDER BY c.last_message_at DESC LIMIT 1",
         )
     )[0]
     async with AsyncTestClient(app=create_app(settings)) as client:
@@ -206,7 +216,7 @@ async def test_seeding_the_same_hotels_twice_is_refused(sessions) -> None:
 
 
 def _generate(seed: int) -> Rows:
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)
     hotel_id = UUID(int=1)
     plan = HotelPlan(
         id=hotel_id,
@@ -229,9 +239,8 @@ def test_the_same_seed_generates_the_same_rows() -> None:
 
 
 async def test_history_for_an_existing_hotel_is_resolved_and_leaves_its_guests_alone(sessions, world) -> None:
-    from tests.support.web import make_staff
-
     from domain.staff.models import Role
+    from tests.support.web import make_staff
 
     await make_staff(sessions, world.aurora.id, "maria@aurora.example", Role.MANAGER, "Maria Manager")
     async with sessions() as session, session.begin():
