@@ -490,6 +490,40 @@ async def seed_demo(database_url: str) -> None:
             for shortcut, texts in replies.items():
                 for language, text in texts.items():
                     await save_reply(session, hotel_id, shortcut, language, text)
+        await _demo_history(session, hotel_id)
+
+
+DEMO_HISTORY_CONVERSATIONS = 420
+DEMO_HISTORY_DAYS = 21
+
+
+async def _demo_history(session: Any, hotel_id: Any) -> None:
+    """Three weeks of guests, hand-offs, requests and ratings, so the analytics page has something
+    to show; once (kept data that has older conversations has its history). Every conversation of
+    it is resolved hours before the demo starts, under numbers the live guests do not use."""
+    import datetime
+
+    from sqlalchemy import func, select
+
+    from domain.conversations.models import Conversation
+    from domain.demo.seed import history
+
+    now = datetime.datetime.now(datetime.UTC)
+    older = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.hotel_id == hotel_id, Conversation.created_at < now - datetime.timedelta(days=1))
+    )
+    if older:
+        return
+    await history(
+        session,
+        hotel_id,
+        conversations=DEMO_HISTORY_CONVERSATIONS,
+        days=DEMO_HISTORY_DAYS,
+        end=now - datetime.timedelta(hours=3),
+        local="de",
+    )
 
 
 def _lock_demo(data_dir: Path, dashboard: str) -> Any:
