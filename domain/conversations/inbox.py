@@ -124,17 +124,23 @@ WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 # the words as PostgreSQL's parser splits the query, quoted for tsquery; one-letter words only when
 # there is nothing longer: the "s" of "it's" would read every word that starts with one), then
 # ILIKE checks the whole query against those few messages, so "vegan breakfast" finds that
-# phrase. Uncorrelated, the subquery runs once per search, not once per conversation. A query
-# without a word in it (only punctuation) finds guests by name and number only.
+# phrase. The guests who match and the messages that match are each found once, scoped by the
+# hotel (its guests through their hotel's index, not every guest's row), and the conversations
+# are looked up by id: nothing runs once per conversation. A query without a word in it (only
+# punctuation) finds guests by name and number only.
 _WORDS = r"""(SELECT coalesce(string_agg(w.term, ' & ') FILTER (WHERE length(w.lexeme) > 1),
                              string_agg(w.term, ' & '))
                  FROM (SELECT lexeme,
                               '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*' AS term
                          FROM unnest(to_tsvector('simple'::regconfig, $q::text))) AS w)::tsquery"""
-_SEARCH = """AND (g.name ILIKE $3 OR g.phone ILIKE $3 OR g.chat_id ILIKE $3 OR g.alt_chat_id ILIKE $3
-     OR c.id IN (SELECT m.conversation_id FROM messages m
-                  WHERE m.hotel_id = $1 AND m.text ILIKE $3
-                    AND to_tsvector('simple'::regconfig, m.text) @@ {words}))
+_SEARCH = """AND c.id IN (
+    SELECT gc.id FROM guests gs JOIN conversations gc ON gc.guest_id = gs.id AND gc.hotel_id = $1
+     WHERE gs.hotel_id = $1
+       AND (gs.name ILIKE $3 OR gs.phone ILIKE $3 OR gs.chat_id ILIKE $3 OR gs.alt_chat_id ILIKE $3)
+    UNION
+    SELECT m.conversation_id FROM messages m
+     WHERE to_tsvector('simple'::regconfig, m.text) @@ {words} AND m.text ILIKE $3
+       AND m.hotel_id = $1)
 """
 # The conversations in a person's hands (all of them, sorted in Python), then the AI's and today's
 # resolved ones (the latest). $n, $n+1: the limit, or the start of today and the limit.
