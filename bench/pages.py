@@ -56,6 +56,7 @@ class Measured:
     page: Page
     seconds: list[float]
     skipped: str = ""
+    cpu: dict[str, float] | None = None  # CPU seconds of the timed requests (common.CpuMeter)
 
 
 def _plain(url: str) -> str:
@@ -169,7 +170,9 @@ def sign_in(client: httpx.Client, email: str) -> None:
         raise RuntimeError(f"cannot sign in as {email}: {answer.status_code}")
 
 
-def measure(client: httpx.Client, page: Page, requests: int, warmup: int) -> Measured:
+def measure(
+    stack: Stack, server_pid: int, client: httpx.Client, page: Page, requests: int, warmup: int
+) -> Measured:
     first = client.get(page.paths[0], headers=page.headers)
     if first.status_code == 404:
         return Measured(page, [], f"skipped: {page.paths[0].split('?')[0]} answers 404 (not built yet)")
@@ -178,14 +181,15 @@ def measure(client: httpx.Client, page: Page, requests: int, warmup: int) -> Mea
     for i in range(warmup):
         client.get(page.paths[i % len(page.paths)], headers=page.headers)
     seconds = []
-    for i in range(requests):
-        started = time.perf_counter()
-        answer = client.get(page.paths[i % len(page.paths)], headers=page.headers)
-        answer.read()
-        seconds.append(time.perf_counter() - started)
-        if answer.status_code != 200:
-            raise RuntimeError(f"{page.name}: answered {answer.status_code}")
-    return Measured(page, seconds)
+    with common.CpuMeter(stack, server_pid) as cpu:
+        for i in range(requests):
+            started = time.perf_counter()
+            answer = client.get(page.paths[i % len(page.paths)], headers=page.headers)
+            answer.read()
+            seconds.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{page.name}: answered {answer.status_code}")
+    return Measured(page, seconds, cpu=cpu.used)
 
 
 def bench(stack: Stack, database_url: str, args: argparse.Namespace) -> bool:
@@ -200,7 +204,7 @@ def bench(stack: Stack, database_url: str, args: argparse.Namespace) -> bool:
         with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
             sign_in(client, f"manager@{PREFIX}-berlin-1.example")
             for page in pages(database_url, args):
-                measured.append(measure(client, page, args.requests, args.warmup))
+                measured.append(measure(stack, server.pid, client, page, args.requests, args.warmup))
         elapsed = time.perf_counter() - started
     rows = []
     met = True
@@ -211,6 +215,7 @@ def bench(stack: Stack, database_url: str, args: argparse.Namespace) -> bool:
         p95 = percentile(m.seconds, 95) * 1000
         ok = p95 < m.page.target_ms
         met = met and ok
+        used = m.cpu or {}
         rows.append(
             [
                 m.page.name,
@@ -218,13 +223,28 @@ def bench(stack: Stack, database_url: str, args: argparse.Namespace) -> bool:
                 ms(percentile(m.seconds, 50)),
                 ms(percentile(m.seconds, 95)),
                 ms(max(m.seconds)),
+                f"{used.get('server', 0) / len(m.seconds) * 1000:.1f}",
+                f"{used.get('pg', 0) / len(m.seconds) * 1000:.1f}",
                 f"< {m.page.target_ms:.0f}",
                 "met" if ok else "NOT MET",
                 m.page.note,
             ]
         )
     print()
-    print(table(["page", "requests", "p50 ms", "p95 ms", "max ms", "p95 target", "", "note"], rows))
+    header = [
+        "page",
+        "requests",
+        "p50 ms",
+        "p95 ms",
+        "max ms",
+        "srv CPU ms",
+        "pg CPU ms",
+        "p95 target",
+        "",
+        "note",
+    ]
+    print(table(header, rows))
+    print("srv/pg CPU ms: CPU time per request of the web process and of PostgreSQL (as on a quiet machine)")
     share = {k: f"{v / elapsed * 100:.0f}%" for k, v in cpu.used.items() if k != "machine"}
     print(f"\nCPU while measuring (100% = one core of {os.cpu_count()}): {share}")
     print("target:", "met" if met else "NOT MET", "(p95 of each page measured against its target)")
