@@ -117,7 +117,8 @@ LEFT JOIN LATERAL (
 WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 """
 # A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or the words of
-# anything written in the conversation. $3: the ILIKE pattern; $q: the query as typed.
+# anything written in the conversation: the conversations found first, in one statement, then the
+# inbox's two statements for just those.
 #
 # Messages are found by word through the full-text index ``ix_messages_text_words`` (the same
 # expression): each word of the query, whole or as the start of a word ('vegan':* & 'break':*,
@@ -133,15 +134,17 @@ _WORDS = r"""(SELECT coalesce(string_agg(w.term, ' & ') FILTER (WHERE length(w.l
                  FROM (SELECT lexeme,
                               '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*' AS term
                          FROM unnest(to_tsvector('simple'::regconfig, $q::text))) AS w)::tsquery"""
-_SEARCH = """AND c.id IN (
-    SELECT gc.id FROM guests gs JOIN conversations gc ON gc.guest_id = gs.id AND gc.hotel_id = $1
-     WHERE gs.hotel_id = $1
-       AND (gs.name ILIKE $3 OR gs.phone ILIKE $3 OR gs.chat_id ILIKE $3 OR gs.alt_chat_id ILIKE $3)
-    UNION
-    SELECT m.conversation_id FROM messages m
-     WHERE to_tsvector('simple'::regconfig, m.text) @@ {words} AND m.text ILIKE $3
-       AND m.hotel_id = $1)
-"""
+# $1: the hotel, $2: the ILIKE pattern, $3: the query as typed.
+SEARCH_IDS_SQL = """
+SELECT gc.id FROM guests gs JOIN conversations gc ON gc.guest_id = gs.id AND gc.hotel_id = $1
+ WHERE gs.hotel_id = $1
+   AND (gs.name ILIKE $2 OR gs.phone ILIKE $2 OR gs.chat_id ILIKE $2 OR gs.alt_chat_id ILIKE $2)
+UNION
+SELECT m.conversation_id FROM messages m
+ WHERE to_tsvector('simple'::regconfig, m.text) @@ {words} AND m.text ILIKE $2 AND m.hotel_id = $1
+""".format(words=_WORDS.replace("$q", "$3"))
+# The inbox's statements, narrowed to the conversations found. $3: their ids.
+_SEARCH = "AND c.id = ANY($3::uuid[])\n"
 # The conversations in a person's hands (all of them, sorted in Python), then the AI's and today's
 # resolved ones (the latest). $n, $n+1: the limit, or the start of today and the limit.
 _PEOPLE = "AND c.state IN ('needs_human', 'human') LIMIT ${n}"
@@ -151,8 +154,8 @@ _REST = (
 )
 PEOPLE_SQL = _COLUMNS + _PEOPLE.format(n=3)
 REST_SQL = _COLUMNS + _REST.format(n=3, m=4)
-SEARCH_PEOPLE_SQL = _COLUMNS + _SEARCH.format(words=_WORDS.replace("$q", "$5")) + _PEOPLE.format(n=4)
-SEARCH_REST_SQL = _COLUMNS + _SEARCH.format(words=_WORDS.replace("$q", "$6")) + _REST.format(n=4, m=5)
+SEARCH_PEOPLE_SQL = _COLUMNS + _SEARCH + _PEOPLE.format(n=4)
+SEARCH_REST_SQL = _COLUMNS + _SEARCH + _REST.format(n=4, m=5)
 READ_MARKS_SQL = (
     "SELECT staff_id, conversation_id, seen_at FROM conversation_reads "
     "WHERE staff_id = ANY($1::uuid[]) AND conversation_id = ANY($2::uuid[])"
@@ -170,11 +173,11 @@ async def load_entries(
     """Everything any staff member's inbox shows (or what matches ``query``), in two statements."""
     statuses = list(OPEN_STATUSES)
     if query:
-        pattern = search_pattern(query)
-        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, pattern, 4 * SECTION_LIMIT, query)
-        rest = await db.fetch(
-            SEARCH_REST_SQL, hotel_id, statuses, pattern, today_start, 2 * SECTION_LIMIT, query
-        )
+        found = [row[0] for row in await db.fetch(SEARCH_IDS_SQL, hotel_id, search_pattern(query), query)]
+        if not found:
+            return []
+        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, found, 4 * SECTION_LIMIT)
+        rest = await db.fetch(SEARCH_REST_SQL, hotel_id, statuses, found, today_start, 2 * SECTION_LIMIT)
     else:
         people = await db.fetch(PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
         rest = await db.fetch(REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT)
