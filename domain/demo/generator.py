@@ -39,6 +39,8 @@ UTC = datetime.UTC
 # surveys asked closer than this to ``end`` stay unanswered.
 RECENT_ANSWERS = datetime.timedelta(days=2, hours=1)
 
+# How long a conversation in a person's hands may stay open before the desk closes it.
+OPEN_HUMAN = datetime.timedelta(days=2)
 # Relative traffic per weekday (Monday first) and per hour of the day, in the hotel's timezone.
 WEEKDAYS = (0.85, 0.85, 0.9, 0.95, 1.15, 1.3, 1.1)
 HOURS = (
@@ -441,9 +443,12 @@ class ConversationBuilder:
         return at
 
     def _close(self, at: datetime.datetime) -> datetime.datetime:
-        """Staff resolve most stories (hours later, when the desk tidies up); then the survey."""
+        """Staff resolve most stories (hours later, when the desk tidies up); then the survey.
+        Some the AI answered are left as they are; one in a person's hands only while it is recent
+        (within ``OPEN_HUMAN``): older ones were all closed at some point."""
         rng = self.rng
-        if rng.random() < 0.12 and not self.always_close:
+        recent = self.end - at < OPEN_HUMAN
+        if not self.always_close and rng.random() < 0.12 and (self.facts.state is State.AI or recent):
             return at  # left as it is
         resolver = self.staff_replied or rng.choice(self.hotel.agents)
         at = self._wait(at, 90, 1.0)
