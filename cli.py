@@ -357,6 +357,53 @@ def cmd_guest(args: argparse.Namespace) -> None:
         print(f"guest erased ({result} messages, notes and events removed)")
 
 
+def cmd_seed(args: argparse.Namespace) -> None:
+    """Generated hotels with weeks of history, for demos and benchmarks (``domain/demo``)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from domain.demo.seed import SeedOptions, analyze, seed
+    from domain.errors import Conflict, Invalid
+    from domain.knowledge.importer import parse_file
+
+    options = SeedOptions(
+        hotels=args.hotels,
+        conversations=args.conversations,
+        days=args.days,
+        seed=args.seed,
+        prefix=args.prefix,
+        password=args.password,
+    )
+    try:
+        options.check()
+    except Invalid as exc:
+        raise SystemExit(f"hotelbot seed: {exc}") from None
+    _require_secret_key()
+    knowledge = parse_file(ROOT / "docs" / "demo-knowledge.md")
+    started = time.monotonic()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, disable=args.quiet) as bar:
+        task = bar.add_task("conversations", total=options.conversations)
+
+        async def work(session: Any) -> Any:
+            return await seed(session, options, knowledge, lambda done: bar.advance(task, done))
+
+        try:
+            report = _run(_with_session(work))
+        except (Conflict, Invalid) as exc:
+            raise SystemExit(f"hotelbot seed: {exc}") from None
+    _run(_with_session(analyze))
+    elapsed = time.monotonic() - started
+    counts = ", ".join(f"{count:,} {table.replace('_', ' ')}" for table, count in report.rows.items())
+    print(f"seeded {len(report.hotels)} hotels in {elapsed:.1f} s: {counts or 'no history'}")
+    for slug, name in report.hotels[:5]:
+        print(f"  {slug:28} {name}")
+    if len(report.hotels) > 5:
+        print(f"  ... and {len(report.hotels) - 5} more")
+    first = report.hotels[0][0]
+    print(f"staff sign in as admin@{first}.example, manager@{first}.example, agent1@{first}.example ...")
+    print(f"  (every seeded account, at every seeded hotel) with the password {options.password}")
+
+
 # ---------------------------------------------------------------- demo
 
 
@@ -447,6 +494,40 @@ async def seed_demo(database_url: str) -> None:
             for shortcut, texts in replies.items():
                 for language, text in texts.items():
                     await save_reply(uow, hotel_id, shortcut, language, text)
+        await _demo_history(session, hotel_id)
+
+
+DEMO_HISTORY_CONVERSATIONS = 420
+DEMO_HISTORY_DAYS = 21
+
+
+async def _demo_history(session: Any, hotel_id: Any) -> None:
+    """Three weeks of guests, hand-offs, requests and ratings, so the analytics page has something
+    to show; once (kept data that has older conversations has its history). Every conversation of
+    it is resolved hours before the demo starts, under numbers the live guests do not use."""
+    import datetime
+
+    from sqlalchemy import func, select
+
+    from domain.conversations.models import Conversation
+    from domain.demo.seed import history
+
+    now = datetime.datetime.now(datetime.UTC)
+    older = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.hotel_id == hotel_id, Conversation.created_at < now - datetime.timedelta(days=1))
+    )
+    if older:
+        return
+    await history(
+        session,
+        hotel_id,
+        conversations=DEMO_HISTORY_CONVERSATIONS,
+        days=DEMO_HISTORY_DAYS,
+        end=now - datetime.timedelta(hours=3),
+        local="de",
+    )
 
 
 def _lock_demo(data_dir: Path, dashboard: str) -> Any:
@@ -699,6 +780,18 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "erase":
             guest_parser.add_argument("--yes", action="store_true", help="confirm the permanent erasure")
         guest_parser.set_defaults(handler=cmd_guest)
+
+    seed = sub.add_parser(
+        "seed", help="generate hotels with staff and weeks of realistic history (demos, benchmarks)"
+    )
+    seed.add_argument("--hotels", type=int, default=2)
+    seed.add_argument("--conversations", type=int, default=100, help="in all, spread over the hotels")
+    seed.add_argument("--days", type=int, default=60, help="the history covers the last DAYS days")
+    seed.add_argument("--seed", type=int, default=1, help="the same seed generates the same data")
+    seed.add_argument("--prefix", default="seed", help="hotel slugs are PREFIX-<city>-<n>")
+    seed.add_argument("--password", default="seeded-staff-2026", help="every seeded staff account's password")
+    seed.add_argument("--quiet", action="store_true", help="no progress bar")
+    seed.set_defaults(handler=cmd_seed)
 
     status = sub.add_parser("status", help="check database, migrations, Redis, queue lengths and workers")
     status.set_defaults(handler=cmd_status)

@@ -116,11 +116,35 @@ LEFT JOIN LATERAL (
 ) r ON true
 WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 """
-# A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or anything
-# written in the conversation. $3: the ILIKE pattern.
-_SEARCH = """AND (g.name ILIKE $3 OR g.phone ILIKE $3 OR g.chat_id ILIKE $3 OR g.alt_chat_id ILIKE $3
-     OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text ILIKE $3))
-"""
+# A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or the words of
+# anything written in the conversation: the conversations found first, in one statement, then the
+# inbox's two statements for just those.
+#
+# Messages are found by word through the full-text index ``ix_messages_text_words`` (the same
+# expression): each word of the query, whole or as the start of a word ('vegan':* & 'break':*,
+# the words as PostgreSQL's parser splits the query, quoted for tsquery; one-letter words only when
+# there is nothing longer: the "s" of "it's" would read every word that starts with one), then
+# ILIKE checks the whole query against those few messages, so "vegan breakfast" finds that
+# phrase. The guests who match and the messages that match are each found once, scoped by the
+# hotel (its guests through their hotel's index, not every guest's row), and the conversations
+# are looked up by id: nothing runs once per conversation. A query without a word in it (only
+# punctuation) finds guests by name and number only.
+_WORDS = r"""(SELECT coalesce(string_agg(w.term, ' & ') FILTER (WHERE length(w.lexeme) > 1),
+                             string_agg(w.term, ' & '))
+                 FROM (SELECT lexeme,
+                              '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*' AS term
+                         FROM unnest(to_tsvector('simple'::regconfig, $q::text))) AS w)::tsquery"""
+# $1: the hotel, $2: the ILIKE pattern, $3: the query as typed.
+SEARCH_IDS_SQL = """
+SELECT gc.id FROM guests gs JOIN conversations gc ON gc.guest_id = gs.id AND gc.hotel_id = $1
+ WHERE gs.hotel_id = $1
+   AND (gs.name ILIKE $2 OR gs.phone ILIKE $2 OR gs.chat_id ILIKE $2 OR gs.alt_chat_id ILIKE $2)
+UNION
+SELECT m.conversation_id FROM messages m
+ WHERE to_tsvector('simple'::regconfig, m.text) @@ {words} AND m.text ILIKE $2 AND m.hotel_id = $1
+""".format(words=_WORDS.replace("$q", "$3"))
+# The inbox's statements, narrowed to the conversations found. $3: their ids.
+_SEARCH = "AND c.id = ANY($3::uuid[])\n"
 # The conversations in a person's hands (all of them, sorted in Python), then the AI's and today's
 # resolved ones (the latest). $n, $n+1: the limit, or the start of today and the limit.
 _PEOPLE = "AND c.state IN ('needs_human', 'human') LIMIT ${n}"
@@ -149,9 +173,11 @@ async def load_entries(
     """Everything any staff member's inbox shows (or what matches ``query``), in two statements."""
     statuses = list(OPEN_STATUSES)
     if query:
-        pattern = search_pattern(query)
-        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, pattern, 4 * SECTION_LIMIT)
-        rest = await db.fetch(SEARCH_REST_SQL, hotel_id, statuses, pattern, today_start, 2 * SECTION_LIMIT)
+        found = [row[0] for row in await db.fetch(SEARCH_IDS_SQL, hotel_id, search_pattern(query), query)]
+        if not found:
+            return []
+        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, found, 4 * SECTION_LIMIT)
+        rest = await db.fetch(SEARCH_REST_SQL, hotel_id, statuses, found, today_start, 2 * SECTION_LIMIT)
     else:
         people = await db.fetch(PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
         rest = await db.fetch(REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT)

@@ -121,6 +121,13 @@ class Message(Base):
             "created_at",
             postgresql_include=["author", "conversation_id"],
         ),
+        # The inbox's search by a word of a message (``inbox.py``; migration 5e7a1c9d3b42).
+        Index(
+            "ix_messages_text_words",
+            text("to_tsvector('simple'::regconfig, text)"),
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
         # One AI reply per guest message; partial, so the guests' own messages cost it nothing.
         Index(
             "uq_messages_ai_trigger",
