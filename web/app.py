@@ -50,6 +50,8 @@ from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
 from web.routes.oidc import OidcController
 from web.routes.privacy import GuestPrivacyController
+from web.routes.knowledge import KnowledgeController
+from web.routes.knowledge_tools import KnowledgeToolsController
 from web.routes.saved_replies import SavedReplyController
 from web.routes.service_requests import ServiceRequestController
 from web.routes.staff import StaffController
@@ -229,6 +231,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ServiceRequestController,
             StaffController,
             SavedReplyController,
+            KnowledgeController,
+            KnowledgeToolsController,
             GuestPrivacyController,
             HotelAlertsController,
             live,

@@ -150,7 +150,16 @@ class StateTransition(Base):
     """The audit trail: who moved a conversation from one state to another, and why."""
 
     __tablename__ = "state_transitions"
-    __table_args__ = (Index("ix_state_transitions_conversation", "conversation_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_state_transitions_conversation", "conversation_id", "created_at"),
+        # The knowledge gaps page reads the AI's "the knowledge has no answer" hand-offs, newest first.
+        Index(
+            "ix_state_transitions_knowledge_gaps",
+            "hotel_id",
+            "created_at",
+            postgresql_where=text("reason = 'not_in_knowledge'"),
+        ),
+    )
 
     hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
