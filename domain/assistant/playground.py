@@ -103,5 +103,5 @@ async def _sources(deps: AssistantDeps, hotel_id: UUID, plan: TurnPlan) -> list[
                 KnowledgeEntry.hotel_id == hotel_id, KnowledgeEntry.id.in_(plan.sources)
             )
         )
-        titles = dict(rows.tuples())
+        titles = dict(rows.tuples().all())
     return [Source(entry_id, titles[entry_id]) for entry_id in plan.sources if entry_id in titles]

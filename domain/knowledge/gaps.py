@@ -74,7 +74,9 @@ async def list_gaps(session: AsyncSession, hotel_id: UUID) -> list[Gap]:
                     KnowledgeGapResolution.hotel_id == hotel_id
                 )
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     gaps: dict[str, Gap] = {}
     for asked_at, conversation_id, text in rows.tuples():
