@@ -48,10 +48,10 @@ from web.routes.conversations import ConversationController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
-from web.routes.oidc import OidcController
-from web.routes.privacy import GuestPrivacyController
 from web.routes.knowledge import KnowledgeController
 from web.routes.knowledge_tools import KnowledgeToolsController
+from web.routes.oidc import OidcController
+from web.routes.privacy import GuestPrivacyController
 from web.routes.saved_replies import SavedReplyController
 from web.routes.service_requests import ServiceRequestController
 from web.routes.staff import StaffController

@@ -1,4 +1,4 @@
-""""Try the bot": the admin asks what a guest might, and sees what the AI would do.
+""" "Try the bot": the admin asks what a guest might, and sees what the AI would do.
 
 The same turn as a guest's (``service.plan_turn``: the hotel's knowledge, prompt, tools and LLM
 provider), without a guest, a conversation or a message: nothing is stored but the LLM calls

@@ -162,7 +162,9 @@ async def plan_import(session: AsyncSession, hotel_id: UUID, read: ReadEntries) 
     for number, draft in zip(read.numbers, read.entries, strict=True):
         key = draft.title.casefold()
         if key in seen:
-            plan.problems.append(EntryProblem(number, draft.title, "the file holds this title more than once"))
+            plan.problems.append(
+                EntryProblem(number, draft.title, "the file holds this title more than once")
+            )
             continue
         seen.add(key)
         existing = by_title.get(key)

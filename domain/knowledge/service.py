@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assistant.prompt import KnowledgeItem
 from domain.assistant.rules import estimate_tokens
-from domain.knowledge.rules import EntryDraft
 from domain.knowledge.models import KnowledgeEntry
+from domain.knowledge.rules import EntryDraft
 
 SEARCH_CONFIGS = {
     "en": "english",

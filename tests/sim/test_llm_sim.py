@@ -346,7 +346,9 @@ async def test_an_entry_whose_text_holds_the_guests_words_answers_it(client: htt
 async def test_one_short_shared_word_is_not_an_answer(client: httpx.AsyncClient) -> None:
     entry = ("0a1b2c3d-0000-4000-8000-00000000000b", "Animals", "You may bring your cat for EUR 10.")
     system = knowledge_prompt([*ENTRIES, entry])
-    name, arguments = only_tool_call(await complete(client, conversation("Can I bring my helicopter?", system)))
+    name, arguments = only_tool_call(
+        await complete(client, conversation("Can I bring my helicopter?", system))
+    )
 
     assert (name, arguments["reason"]) == ("hand_off_to_staff", "not_in_knowledge")
 

@@ -91,6 +91,7 @@ class KnowledgeController(Controller):
     @get()
     async def knowledge_page(
         self,
+        *,
         actor: Actor,
         db: AsyncSession,
         timezones: HotelTimezones,
@@ -120,7 +121,9 @@ class KnowledgeController(Controller):
         return Template("pages/knowledge/new.html", context=_context(actor, typed=typed, error=""))
 
     @post()
-    async def create_entry(self, request: Request[Any, Any, Any], actor: Actor, uow: UnitOfWork) -> Response[Any]:
+    async def create_entry(
+        self, request: Request[Any, Any, Any], actor: Actor, uow: UnitOfWork
+    ) -> Response[Any]:
         actor.require(Role.ADMIN)
         typed = await _typed(request)
         try:
@@ -144,14 +147,20 @@ class KnowledgeController(Controller):
         """The entry's card (htmx: after a cancelled edit), or its own page (a cited source)."""
         actor.require(Role.MANAGER)
         entry = await kb.get_entry(db, actor.hotel_id, entry_id)
-        row = kb.EntryRow(entry, validity(entry.valid_from, entry.valid_until, await _today(timezones, actor)))
+        row = kb.EntryRow(
+            entry, validity(entry.valid_from, entry.valid_until, await _today(timezones, actor))
+        )
         context = _context(actor, row=row)
         if request.htmx:
-            return HTMXTemplate(template_name="partials/knowledge/_entry.html", context=context, headers=VARY_HTMX)
+            return HTMXTemplate(
+                template_name="partials/knowledge/_entry.html", context=context, headers=VARY_HTMX
+            )
         return Template("pages/knowledge/show.html", context=context, headers=VARY_HTMX)
 
     @get("/{entry_id:uuid}/edit")
-    async def edit_entry(self, request: HTMXRequest, actor: Actor, db: AsyncSession, entry_id: UUID) -> Template:
+    async def edit_entry(
+        self, request: HTMXRequest, actor: Actor, db: AsyncSession, entry_id: UUID
+    ) -> Template:
         actor.require(Role.ADMIN)
         entry = await kb.get_entry(db, actor.hotel_id, entry_id)
         context = _context(actor, entry_id=entry.id, typed=_typed_of(entry), error="")
@@ -183,7 +192,9 @@ class KnowledgeController(Controller):
         if request.htmx:
             today = await _today(timezones, actor)
             row = kb.EntryRow(entry, validity(entry.valid_from, entry.valid_until, today))
-            return HTMXTemplate(template_name="partials/knowledge/_entry.html", context=_context(actor, row=row))
+            return HTMXTemplate(
+                template_name="partials/knowledge/_entry.html", context=_context(actor, row=row)
+            )
         return Redirect(f"/admin/knowledge#entry-{entry.id}", status_code=303)
 
     @get("/{entry_id:uuid}/delete")
@@ -254,10 +265,9 @@ async def _uploaded(form: Any) -> tuple[str, str]:
 
 
 def _download(text: str, extension: str, media_type: str) -> Response[str]:
-    stamp = datetime.date.today().isoformat()
+    stamp = datetime.datetime.now(datetime.UTC).date().isoformat()
     return Response(
         text,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="knowledge-{stamp}.{extension}"'},
     )
-

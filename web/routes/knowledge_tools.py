@@ -14,6 +14,7 @@ from domain.assistant.playground import MAX_QUESTION, try_the_bot
 from domain.conversations.views import REASON_LABELS
 from domain.errors import Invalid, Unavailable
 from domain.knowledge.gaps import list_gaps
+from domain.knowledge.rules import question_key
 from domain.staff.models import Role
 from web.auth import Actor
 from web.errors import wants_page
@@ -46,7 +47,14 @@ class KnowledgeToolsController(Controller):
             return _refused(request, actor, question, str(exc), 400)
         except Unavailable as exc:
             return _refused(request, actor, question, str(exc), 503)
-        context = _context(actor, question=question, answer=answer, error="", reason_labels=REASON_LABELS)
+        context = _context(
+            actor,
+            question=question,
+            answer=answer,
+            error="",
+            reason_labels=REASON_LABELS,
+            gap_key=question_key(answer.question),
+        )
         if request.htmx:
             return HTMXTemplate(template_name="partials/knowledge/_answer.html", context=context)
         return Template("pages/knowledge/playground.html", context=context)
