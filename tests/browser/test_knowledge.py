@@ -24,7 +24,7 @@ async def no_violations(page: Page, name: str) -> None:
 
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"knowledge-{name}.png", full_page=True)
+    await page.screenshot(path=SCREENSHOTS / f"knowledge-{name}.png")
 
 
 async def test_add_an_entry_and_the_playground_cites_it(harness: Harness, world: World, tabs: Tabs) -> None:
@@ -60,7 +60,8 @@ async def test_add_an_entry_and_the_playground_cites_it(harness: Harness, world:
     await page.get_by_label("Question").fill("Where can I get cocktails tonight?")
     await page.get_by_role("button", name="Ask").click()
     answer = page.locator("#answer")
-    await expect(answer).to_contain_text("mixes cocktails from 17:00 to 01:00")
+    # One real LLM round trip (the simulator), on a machine that may be busy: give it time.
+    await expect(answer).to_contain_text("mixes cocktails from 17:00 to 01:00", timeout=30_000)
     await expect(answer).to_contain_text("No, the AI answers this itself")
     source = answer.get_by_role("link", name="Rooftop bar")
     await expect(source).to_be_visible()
@@ -90,7 +91,7 @@ async def test_write_the_missing_entry_from_the_knowledge_gaps(
     await no_violations(page, "missing entry")
     await page.get_by_label("Text").fill("Kayaks are for rent at the river dock, 15 EUR an hour.")
     await page.get_by_role("button", name="Save entry").click()
-    await expect(page.get_by_role("status")).to_contain_text("Entry saved")
+    await expect(page.locator(".notice-ok")).to_contain_text("Entry saved")
     await expect(page.locator("tr", has_text="Do you rent out kayaks?")).to_have_count(0)
 
     # The next guest who asks gets the answer.

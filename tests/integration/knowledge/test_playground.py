@@ -148,6 +148,7 @@ async def test_the_ai_down_says_so_and_the_failed_call_is_recorded(client, world
     page = await ask(client, csrf, "When is breakfast?")
     assert page.status_code == 503
     assert "the AI could not answer just now" in page.text
+    assert "sk-test" not in page.text, "the provider's key is never shown"
     api = await client.post("/admin/knowledge/playground", data={"_csrf": csrf, "question": "Breakfast?"})
     assert api.status_code == 503
     assert "could not answer" in api.json()["detail"]
