@@ -270,6 +270,18 @@ def cmd_knowledge_import(args: argparse.Namespace) -> None:
     print(f"imported {count} knowledge entries into {args.hotel}")
 
 
+def cmd_knowledge_export(args: argparse.Namespace) -> None:
+    """The hotel's entries as Markdown or YAML on stdout, in the form ``knowledge import`` reads."""
+    from domain.knowledge.entries import export_entries
+    from domain.knowledge.exporter import to_markdown, to_yaml
+
+    async def work(session: Any) -> str:
+        drafts = await export_entries(session, await _hotel_id(session, args.hotel))
+        return to_yaml(drafts) if args.format == "yaml" else to_markdown(args.hotel, drafts)
+
+    sys.stdout.write(_run(_with_session(work)))
+
+
 def cmd_status(args: argparse.Namespace) -> None:
     """One look at the moving parts: database, migrations, Redis, queues, workers."""
     from alembic.config import Config
@@ -810,6 +822,10 @@ def build_parser() -> argparse.ArgumentParser:
     kimport.add_argument("--language", default="en")
     kimport.add_argument("--replace", action="store_true", help="replace the hotel's whole knowledge base")
     kimport.set_defaults(handler=cmd_knowledge_import)
+    kexport = knowledge.add_parser("export", help="print the entries as Markdown or YAML (import reads both)")
+    kexport.add_argument("--hotel", required=True, help="hotel slug")
+    kexport.add_argument("--format", choices=["md", "yaml"], default="md")
+    kexport.set_defaults(handler=cmd_knowledge_export)
     return parser
 
 

@@ -14,7 +14,7 @@ from domain.conversations.models import (
 from domain.db import Base, metadata
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
-from domain.knowledge.models import KnowledgeEntry
+from domain.knowledge.models import KnowledgeEntry, KnowledgeGapResolution
 from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, PasswordReset, StaffInvite, StaffUser
@@ -29,6 +29,7 @@ __all__ = [
     "Hotel",
     "InstanceEvent",
     "KnowledgeEntry",
+    "KnowledgeGapResolution",
     "LlmCall",
     "Membership",
     "Message",

@@ -55,6 +55,8 @@ from web.routes.feedback import FeedbackController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
+from web.routes.knowledge import KnowledgeController
+from web.routes.knowledge_tools import KnowledgeToolsController
 from web.routes.oidc import OidcController
 from web.routes.privacy import GuestPrivacyController
 from web.routes.saved_replies import SavedReplyController
@@ -246,6 +248,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SavedReplyController,
             FeedbackController,
             AnalyticsController,
+            KnowledgeController,
+            KnowledgeToolsController,
             GuestPrivacyController,
             HotelAlertsController,
             AdminController,

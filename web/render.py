@@ -51,12 +51,15 @@ def template_environment() -> Environment:
     return environment
 
 
-def today_start(timezone: str) -> datetime.datetime:
+def hotel_zone(timezone: str) -> ZoneInfo:
     try:
-        zone = ZoneInfo(timezone)
+        return ZoneInfo(timezone)
     except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    now = datetime.datetime.now(zone)
+        return ZoneInfo("UTC")
+
+
+def today_start(timezone: str) -> datetime.datetime:
+    now = datetime.datetime.now(hotel_zone(timezone))
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 

@@ -70,6 +70,21 @@ class TurnPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class Question:
+    """What the model is asked in a turn: the guest's real turn, or the admin's playground."""
+
+    hotel: Hotel
+    guest_name: str
+    room: str | None
+    #: who asks, for the provider's abuse tracking (hashed, ``_user_id``)
+    chat_id: str
+    history: list[prompt.HistoryItem]
+    guest_text: str
+    #: the guest's language after these messages (ISO 639-1), None while unknown
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TurnContext:
     hotel: Hotel
     conversation: Conversation
@@ -78,6 +93,18 @@ class TurnContext:
     guest_text: str
     #: the guest's language after these messages (ISO 639-1), None while unknown
     language: str | None
+
+    @property
+    def question(self) -> Question:
+        return Question(
+            self.hotel,
+            self.guest.name,
+            self.guest.room,
+            self.guest.chat_id,
+            self.history,
+            self.guest_text,
+            self.language,
+        )
 
 
 def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
@@ -159,7 +186,7 @@ def _as_text(message: Message) -> str:
 
 
 async def _knowledge_for(
-    deps: AssistantDeps, ctx: TurnContext, endpoint: LlmEndpoint, today: datetime.date
+    deps: AssistantDeps, ctx: Question, endpoint: LlmEndpoint, today: datetime.date
 ) -> list[prompt.KnowledgeItem]:
     async with deps.sessions() as session:
         entries = await knowledge.current_entries(session, ctx.hotel.id, today)
@@ -184,20 +211,22 @@ def _user_id(chat_id: str) -> str:
     return hashlib.sha256(chat_id.encode()).hexdigest()[:32]
 
 
-async def _think(deps: AssistantDeps, ctx: TurnContext) -> TurnPlan:
+async def plan_turn(deps: AssistantDeps, ctx: Question) -> TurnPlan:
+    """What the model decides for a question: the guests' turn and the admin's playground both
+    ask through here (same knowledge, prompt, tools and provider); applying it is the caller's."""
     endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
     now = datetime.datetime.now(_zone(ctx.hotel.timezone))
     entries = await _knowledge_for(deps, ctx, endpoint, now.date())
     messages = prompt.build_messages(
         prompt.system_prefix(ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries),
-        prompt.context_note(now, ctx.guest.name, ctx.guest.room, language_name(ctx.language)),
+        prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language)),
         ctx.history,
     )
     plan = TurnPlan()
     known = {entry.id for entry in entries}
     for _ in range(MAX_TOOL_ROUNDS):
         completion = await deps.llm.complete(
-            endpoint, messages, tools=prompt.TOOLS, user_id=_user_id(ctx.guest.chat_id)
+            endpoint, messages, tools=prompt.TOOLS, user_id=_user_id(ctx.chat_id)
         )
         if not completion.tool_calls:
             plan.reply, plan.sources = extract_citations(completion.content, known)
@@ -332,7 +361,7 @@ async def ai_turn(
     if ctx is None:
         return AiOutcome.SKIPPED
     try:
-        plan = await _think(deps, ctx)
+        plan = await plan_turn(deps, ctx.question)
     except LlmTransientError as exc:
         if not final_attempt:
             log.info("AI turn for %s will be retried: %s", conversation_id, exc)
@@ -372,7 +401,7 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
     ctx = TurnContext(hotel, conversation, guest, history, guest_text, guest.language)
     endpoint = endpoint_for(hotel, deps.default_endpoint)
     now = datetime.datetime.now(_zone(hotel.timezone))
-    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
+    entries = await _knowledge_for(deps, ctx.question, endpoint, now.date())
     messages = prompt.build_messages(
         prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries),
         prompt.context_note(now, guest.name, guest.room, language_name(guest.language))

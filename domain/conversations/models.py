@@ -180,6 +180,13 @@ class StateTransition(Base):
         # Analytics: a hotel's hand-offs, resolves and reopens in a period. It replaces the index on
         # hotel_id alone, whose lookups it serves as well, so a move costs no extra index entry.
         Index("ix_state_transitions_hotel_to_state", "hotel_id", "to_state", "created_at"),
+        # The knowledge gaps page reads the AI's "the knowledge has no answer" hand-offs, newest first.
+        Index(
+            "ix_state_transitions_knowledge_gaps",
+            "hotel_id",
+            "created_at",
+            postgresql_where=text("reason = 'not_in_knowledge'"),
+        ),
     )
 
     hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))

@@ -1,8 +1,9 @@
 """The simulated model: a deterministic answer grounded in the knowledge it is sent.
 
 Keyed on the last user message: asks for a person -> ``hand_off_to_staff``; a service request ->
-``create_service_request``; a known topic with a matching knowledge entry -> that entry's body,
-verbatim, with its ``[kb:<id>]`` marker; anything else -> ``hand_off_to_staff``
+``create_service_request``; a known topic with a matching knowledge entry, or an entry whose title
+or text holds the question's specific words -> that entry's body, verbatim, with its ``[kb:<id>]``
+marker; anything else -> ``hand_off_to_staff``
 (``not_in_knowledge``). It never states a fact the prompt does not hold.
 
 It answers in the guest's language (``language.py``), helped by a "Guest language: Italian." line
@@ -18,7 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.llm.intents import GREETING, HOUSEKEEPING, MAINTENANCE, PERSON, THANKS
-from sim.llm.knowledge import Entry, entries_for_topics, entries_named_in, parse_entries
+from sim.llm.knowledge import (
+    Entry,
+    entries_for_topics,
+    entries_matching_text,
+    entries_named_in,
+    parse_entries,
+)
 from sim.llm.language import NAMES, code_for_name, detect_language
 from sim.llm.lexicon import TOPICS, Topic
 from sim.llm.phrases import say
@@ -134,7 +141,10 @@ def _answer(text: str, voice: Voice, entries: list[Entry], tool_names: frozenset
         return Reply(
             say(small_talk, language), reasoning=f"The guest writes in {NAMES[language]}: {small_talk}."
         )
-    found = entries_for_topics(topics, entries) if topics else entries_named_in(text, entries)
+    if topics:
+        found = entries_for_topics(topics, entries)
+    else:
+        found = entries_named_in(text, entries) or entries_matching_text(text, entries)
     if found:
         return _grounded(found, language)
     about = ", ".join(topic.name for topic in topics) or "a question"
