@@ -2,6 +2,7 @@
 
 from domain.assistant.models import LlmCall
 from domain.conversations.models import (
+    AiDraft,
     Conversation,
     ConversationRead,
     CsatSurvey,
@@ -19,6 +20,7 @@ from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
 
 __all__ = [
+    "AiDraft",
     "Base",
     "Conversation",
     "ConversationRead",
