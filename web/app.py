@@ -45,6 +45,7 @@ from web.render import template_environment
 from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
+from web.routes.drafts import DraftController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
@@ -226,6 +227,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             OidcController,
             ConversationController,
+            DraftController,
             ServiceRequestController,
             StaffController,
             SavedReplyController,

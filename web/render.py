@@ -23,13 +23,14 @@ from domain.conversations.inbox import (
     InboxRow,
     Reader,
     SortedEntries,
+    drafts_only,
     inbox_from_snapshot,
     load_inbox,
     load_live_snapshot,
 )
 from domain.conversations.models import State
 from domain.conversations.rules import staff_actions
-from domain.conversations.views import REASON_LABELS, ConversationView, load_conversation
+from domain.conversations.views import ConversationView, load_conversation, reason_label
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
@@ -75,7 +76,7 @@ def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> 
         "inbox": inbox,
         "waiting": inbox.waiting,
         "guest_name": view.guest.name or view.guest.phone,
-        "reason_label": REASON_LABELS.get(reason, reason),
+        "reason_label": reason_label(reason) or "",
         "current_id": conversation.id,
         "active": "inbox",
         # what this staff member is offered, and whose hands the conversation is in
@@ -94,6 +95,8 @@ _ROW = "partials/inbox/_row.html"
 _LIST = "partials/inbox/_list.html"
 _LIST_UPDATE = "partials/inbox/_list_update.html"
 _BADGE = "partials/inbox/_badge.html"
+_DRAFTS_BADGE = "partials/inbox/_drafts_badge.html"
+_DRAFT = "partials/conversations/_draft.html"
 _HEADER = "partials/conversations/_header.html"
 _COMPOSER_STATUS = "partials/conversations/_composer_status.html"
 _TIMELINE = "partials/conversations/_timeline.html"
@@ -159,19 +162,24 @@ class ShownList:
     rows: dict[UUID, InboxRow]
     current: UUID | None
     waiting: int
+    drafts: int = 0  # conversations with an AI draft waiting, in the whole inbox (filtered or not)
 
 
 _SHOWN_LISTS: weakref.WeakValueDictionary[tuple[object, ...], ShownList] = weakref.WeakValueDictionary()
 
 
-def shown_list(inbox: Inbox, current: UUID | None) -> ShownList:
+def shown_list(inbox: Inbox, current: UUID | None, full: Inbox | None = None) -> ShownList:
+    """``inbox`` as a socket's list shows it; ``full``, the unfiltered inbox, counts the badges
+    (``inbox`` itself when the list is not filtered)."""
+    whole = full or inbox
     sections = inbox.sections
     order = tuple(tuple(row.id for row in section) for section in sections)
     rows = tuple(row for section in sections for row in section)
+    waiting, drafts = whole.waiting, whole.drafts
     return one_of(
         _SHOWN_LISTS,
-        (order, rows, current, inbox.waiting),
-        lambda: ShownList(order, {row.id: row for row in rows}, current, inbox.waiting),
+        (order, rows, current, waiting, drafts),
+        lambda: ShownList(order, {row.id: row for row in rows}, current, waiting, drafts),
     )
 
 
@@ -239,6 +247,7 @@ class RegionRenderer:
     # within this push: each staff member's inbox, the rows they share (by id and unread mark),
     # and each fragment by its template and what changes it
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
+    draft_inboxes: dict[UUID, Inbox] = field(default_factory=dict)
     shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
     shown_lists: dict[tuple[object, ...], ShownList] = field(default_factory=dict)
     rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
@@ -287,14 +296,28 @@ class RegionRenderer:
             )
         return self.inboxes[key]
 
-    def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
+    def drafts_inbox(self, actor: Actor) -> Inbox:
+        """This staff member's inbox filtered to the drafts waiting (the same row objects)."""
+        key = actor.staff_id
+        if key not in self.draft_inboxes:
+            self.draft_inboxes[key] = drafts_only(self.inbox(actor))
+        return self.draft_inboxes[key]
+
+    def shown(self, inbox: Inbox, current: UUID | None, full: Inbox | None = None) -> ShownList:
         # Within one push equal rows are one object (``shared_rows``): staff members whose inboxes
         # list the same objects in the same sections show the same list, worked out once (keyed by
         # the objects' ids, which stay theirs: the ShownList kept here holds every one of them).
         sections = inbox.sections
-        key = (tuple(map(len, sections)), tuple(map(id, chain.from_iterable(sections))), current)
+        whole = full or inbox
+        key = (
+            tuple(map(len, sections)),
+            tuple(map(id, chain.from_iterable(sections))),
+            current,
+            whole.waiting,
+            whole.drafts,
+        )
         if key not in self.shown_lists:
-            self.shown_lists[key] = shown_list(inbox, current)
+            self.shown_lists[key] = shown_list(inbox, current, whole)
         return self.shown_lists[key]
 
     def _row_html(self, shown: ShownList) -> Callable[[InboxRow], Markup]:
@@ -363,6 +386,7 @@ class RegionRenderer:
                 self._once(_HEADER, (cid, actions, mine), context),
                 self._once(_COMPOSER_STATUS, (cid, mine), context),
                 self._once(_TIMELINE, (cid,), context),
+                self._once(_DRAFT, (cid,), context),
                 self._once(_GUEST_PANEL, (cid, actor.role is Role.ADMIN), context),
             )
         )
@@ -372,6 +396,9 @@ class RegionRenderer:
 
     def badge_html(self, waiting: int) -> str:
         return self._once(_BADGE, (waiting,), {"waiting": waiting, "badge_oob": True})
+
+    def drafts_badge_html(self, drafts: int) -> str:
+        return self._once(_DRAFTS_BADGE, (drafts,), {"drafts": drafts, "badge_oob": True})
 
     def notices_html(self, actor: Actor) -> str:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
@@ -416,10 +443,11 @@ class RegionRenderer:
         alone; the badge, on every screen; this push's notices for this staff member. Also what
         the socket shows afterwards."""
         actor = without_csrf(actor)
-        inbox = self.inbox(actor)
-        now_shown = self.shown(inbox, conversation_id)
+        full = self.inbox(actor)
+        inbox = self.drafts_inbox(actor) if screen == "drafts" else full
+        now_shown = self.shown(inbox, conversation_id, full)
         parts = []
-        if screen in ("inbox", "conversation"):
+        if screen in ("inbox", "conversation", "drafts"):
             if shown is None:
                 parts.append(self.list_html(inbox, now_shown))
             else:
@@ -435,8 +463,10 @@ class RegionRenderer:
             board = self.board_html()
             if shown is None or board != shown.board:
                 parts.append(board)
-        if shown is None or shown.inbox.waiting != inbox.waiting:
-            parts.append(self.badge_html(inbox.waiting))
+        if shown is None or shown.inbox.waiting != full.waiting:
+            parts.append(self.badge_html(full.waiting))
+        if screen in ("inbox", "drafts") and (shown is None or shown.inbox.drafts != full.drafts):
+            parts.append(self.drafts_badge_html(full.drafts))
         parts.append(self.notices_html(actor))
         if shown is not None and (shown.inbox, shown.conversation, shown.board) == (
             now_shown,
