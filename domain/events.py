@@ -134,6 +134,37 @@ class InstanceNotice(Event):
     detail: str
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class WaitBreached(Event):
+    """A guest has waited for a person past the hotel's target (``wait``: first_reply or
+    next_reply): the staff on shift are alerted, once per wait."""
+
+    kind: ClassVar[str] = "wait.breached"
+    conversation_id: UUID
+    wait: str
+    waited_minutes: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class WaitEscalated(Event):
+    """The wait went on past twice the target: the hotel's managers are alerted, once."""
+
+    kind: ClassVar[str] = "wait.escalated"
+    conversation_id: UUID
+    wait: str
+    waited_minutes: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class FeedbackReceived(Event):
+    """A guest said what went wrong after a low rating: for the hotel's managers."""
+
+    kind: ClassVar[str] = "feedback.received"
+    conversation_id: UUID
+    survey_id: UUID
+    rating: int
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -149,6 +180,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GuestErased,
         InstanceStateChanged,
         InstanceNotice,
+        WaitBreached,
+        WaitEscalated,
+        FeedbackReceived,
     )
 }
 

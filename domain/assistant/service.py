@@ -27,8 +27,9 @@ from domain.assistant.rules import (
     route_turn,
     topic_reason,
 )
+from domain.conversations import desk_hours
 from domain.conversations.drafts import write_draft
-from domain.conversations.guest_texts import hand_off_message, holding_message
+from domain.conversations.guest_texts import desk_closed_message, hand_off_message, holding_message
 from domain.conversations.models import AiDraft, Author, Conversation, Message, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.service import hand_off, lock_conversation
@@ -75,6 +76,8 @@ class TurnPlan:
     sources: list[UUID] = field(default_factory=list)
     hand_off: tuple[str, str] | None = None
     service_requests: list[dict[str, str]] = field(default_factory=list)
+    #: the reply is our own holding text, not the model's (a closed desk's text replaces it)
+    own_words: bool = False
     #: the topic the model's hand-off named (reason ``restricted_topic``)
     topic: str = ""
 
@@ -255,6 +258,16 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _desk_closed(ctx: TurnContext) -> str | None:
+    """The holding text of a hand-off while the front desk is closed: when a person will answer.
+    None while it is open (or staffed around the clock, or never: then there is nothing to say)."""
+    hotel, now = ctx.hotel, datetime.datetime.now(datetime.UTC)
+    opening = desk_hours.next_opening(hotel.business_hours, hotel.timezone, now)
+    if opening is None or opening <= now:
+        return None
+    return desk_closed_message(ctx.language, desk_hours.opening_label(opening, hotel.timezone, now))
+
+
 def _restricted(hotel: Hotel) -> list[str]:
     return list(hotel.restricted_topics or [])
 
@@ -273,7 +286,9 @@ def route_for(ctx: TurnContext) -> Route:
 def restricted_plan(ctx: TurnContext, topic: str) -> TurnPlan:
     """A restricted topic: a person answers. Hand off, naming the topic, with the holding message."""
     summary = f"The guest wrote about {topic}, which always goes to a person."
-    return TurnPlan(reply=holding_message(ctx.language), hand_off=(topic_reason(topic), summary))
+    return TurnPlan(
+        reply=holding_message(ctx.language), hand_off=(topic_reason(topic), summary), own_words=True
+    )
 
 
 def with_restricted_topic(plan: TurnPlan, ctx: TurnContext) -> TurnPlan:
@@ -286,6 +301,7 @@ def with_restricted_topic(plan: TurnPlan, ctx: TurnContext) -> TurnPlan:
         return plan
     plan.hand_off = (topic_reason(topic), plan.hand_off[1])
     plan.reply = holding_message(ctx.language)
+    plan.own_words = True
     return plan
 
 
@@ -353,9 +369,13 @@ async def _apply_plan(
         )
         return AiOutcome.DRAFTED
     # A hand-off the model did not announce still tells the guest, in our own words; so does one
-    # in draft mode (the model's words reach the guest only once a person approved them).
-    text = plan.reply
-    if plan.hand_off is not None and (not text or (drafting and not plan.hand_off[0].startswith("topic:"))):
+    # in draft mode (the model's words reach the guest only once a person approved them). While
+    # the desk is closed, those words say when it opens (after the model's own, if it wrote any).
+    closed = _desk_closed(ctx) if plan.hand_off is not None else None
+    unreviewed = drafting and plan.hand_off is not None
+    model_words = "" if plan.own_words or unreviewed else plan.reply
+    text = model_words or closed or (plan.reply if plan.own_words else "")
+    if not text and plan.hand_off is not None:
         text = hand_off_message(ctx.language)
     if text:
         reply = queue_outbound(
@@ -370,6 +390,16 @@ async def _apply_plan(
         )
         conversation.last_message_at = datetime.datetime.now(datetime.UTC)
         await after_queue(uow, reply)
+    if closed and model_words:
+        notice = queue_outbound(
+            uow,
+            hotel_id=conversation.hotel_id,
+            conversation_id=conversation.id,
+            chat_id=ctx.guest.chat_id,
+            text=closed,
+            author=Author.SYSTEM,
+        )
+        await after_queue(uow, notice)
     if plan.hand_off is not None:
         await hand_off(uow, conversation, reason=plan.hand_off[0], summary=plan.hand_off[1])
         return AiOutcome.HANDED_OFF
@@ -422,7 +452,7 @@ async def _give_up(
     calls: Sequence[CallRecord],
 ) -> AiOutcome:
     """After the last try: hand off to staff and tell the guest, briefly, in their language."""
-    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]))
+    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]), own_words=True)
     outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=calls)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 

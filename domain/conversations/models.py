@@ -73,6 +73,12 @@ class Conversation(Base):
             "ai_pending_since",
             postgresql_where=text("ai_pending_since IS NOT NULL"),
         ),
+        # The waiting-guest timers read only the conversations in people's hands, every minute.
+        Index(
+            "ix_conversations_with_people",
+            "hotel_id",
+            postgresql_where=text("state IN ('needs_human', 'human')"),
+        ),
     )
 
     hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from uuid import UUID
 
-from domain.conversations import rules, transitions
+from domain.conversations import csat, rules, transitions
 from domain.conversations.models import Author, Conversation, DraftStatus, Note, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
@@ -99,7 +99,10 @@ async def hand_back(
 async def resolve(
     uow: ConversationWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID
 ) -> Conversation:
-    return await _staff_move(uow, hotel_id, conversation_id, staff_id, move=Move.RESOLVE)
+    """Resolved; the guest is asked how satisfied they are (where the hotel asks, once a day)."""
+    conversation = await _staff_move(uow, hotel_id, conversation_id, staff_id, move=Move.RESOLVE)
+    await csat.ask_after_resolve(uow, conversation)
+    return conversation
 
 
 async def reopen(
@@ -142,6 +145,7 @@ async def send_staff_reply(
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
     transitions.move(uow, conversation, State.HUMAN, By.staff(Move.REPLY, staff_id))
     await end_drafts_unless_ai(uow, conversation, staff_id)
+    await uow.conversations.close_breaches(conversation.id, staff_id)
     message = queue_outbound(
         uow,
         hotel_id=hotel_id,

@@ -1,7 +1,7 @@
 """AI drafts: replies the AI wrote for a person to approve, edit or discard
 
 Revision ID: 2ad0eb242896
-Revises: fe6534765f77
+Revises: 7c2e9d41b3a8
 Create Date: 2026-12-01 16:33:31.795960
 
 Draft mode (a hotel's ai_mode, or one of its draft_topics): at most one draft waits per
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "2ad0eb242896"
-down_revision: str | None = "fe6534765f77"
+down_revision: str | None = "7c2e9d41b3a8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

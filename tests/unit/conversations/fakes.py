@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
 from domain.conversations.models import AiDraft, Conversation, DraftStatus, State
+from domain.conversations.repository import SurveyFacts
 from domain.events import Event
 from domain.ports import JobRequest
 
@@ -17,6 +18,7 @@ class FakeConversations:
     members: set[tuple[UUID, UUID]] = field(default_factory=set)  # (hotel, staff)
     locked: list[UUID] = field(default_factory=list)
     closed_drafts: list[tuple[UUID, DraftStatus]] = field(default_factory=list)
+    breaches_closed: list[tuple[UUID, UUID | None]] = field(default_factory=list)
 
     def open(self, hotel_id: UUID, state: State = State.AI, assigned: UUID | None = None) -> Conversation:
         conversation = Conversation(
@@ -58,6 +60,13 @@ class FakeConversations:
 
     async def ai_replied_to(self, trigger_message_id: UUID) -> bool:
         return False
+
+    async def close_breaches(self, conversation_id: UUID, staff_id: UUID | None) -> None:
+        self.breaches_closed.append((conversation_id, staff_id))
+
+    async def survey_facts(self, conversation: Conversation) -> SurveyFacts:
+        """A hotel that does not ask (the CSAT flow has its integration tests)."""
+        return SurveyFacts(False, False, None, self.chat_ids[conversation.guest_id], None, None)
 
 
 @dataclass

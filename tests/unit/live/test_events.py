@@ -12,6 +12,7 @@ from domain.events import (
     ConversationMoved,
     ConversationsMerged,
     DraftChanged,
+    FeedbackReceived,
     GuestErased,
     GuestLinked,
     InstanceNotice,
@@ -22,6 +23,8 @@ from domain.events import (
     NoteAdded,
     ServiceRequestChanged,
     UnknownEvent,
+    WaitBreached,
+    WaitEscalated,
     decode,
     encode,
 )
@@ -51,6 +54,9 @@ ONE_OF_EACH = [
     GuestErased(hotel_id=HOTEL),
     InstanceStateChanged(hotel_id=HOTEL, state="notAuthorized"),
     InstanceNotice(hotel_id=HOTEL, notice="incomingCall", detail="+49301234567"),
+    WaitBreached(hotel_id=HOTEL, conversation_id=CONVERSATION, wait="first_reply", waited_minutes=6),
+    WaitEscalated(hotel_id=HOTEL, conversation_id=CONVERSATION, wait="next_reply", waited_minutes=21),
+    FeedbackReceived(hotel_id=HOTEL, conversation_id=CONVERSATION, survey_id=uuid4(), rating=1),
 ]
 
 
