@@ -84,6 +84,18 @@ class NoteAdded(Event):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DraftChanged(Event):
+    """An AI draft now waits in a conversation (``pending``), or it ended: approved, edited and
+    sent, discarded, or superseded by a fresh one. ``by``: the staff member who decided."""
+
+    kind: ClassVar[str] = "draft.changed"
+    conversation_id: UUID
+    draft_id: UUID
+    status: str
+    by: UUID | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceRequestChanged(Event):
     kind: ClassVar[str] = "service_request.changed"
     conversation_id: UUID | None
@@ -162,6 +174,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ConversationMoved,
         ConversationsMerged,
         NoteAdded,
+        DraftChanged,
         ServiceRequestChanged,
         GuestLinked,
         GuestErased,

@@ -3,6 +3,7 @@
 from domain.assistant.models import LlmCall
 from domain.audit.models import AuditEntry
 from domain.conversations.models import (
+    AiDraft,
     Conversation,
     ConversationRead,
     CsatSurvey,
@@ -20,6 +21,7 @@ from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, PasswordReset, StaffInvite, StaffUser
 
 __all__ = [
+    "AiDraft",
     "AuditEntry",
     "Base",
     "Conversation",

@@ -51,6 +51,7 @@ from web.routes.analytics import AnalyticsController
 from web.routes.audit import AuditController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
+from web.routes.drafts import DraftController
 from web.routes.feedback import FeedbackController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
@@ -241,6 +242,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             OidcController,
             ConversationController,
+            DraftController,
             ServiceRequestController,
             StaffController,
             StaffLinkController,

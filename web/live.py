@@ -60,7 +60,9 @@ class LiveClient:
     actor: Actor
     conversation_id: UUID | None
     timezone: str
-    screen: str = "inbox"  # inbox, conversation, requests (the board) or page (any other page)
+    #: inbox, drafts (the inbox filtered to drafts waiting), conversation, requests (the board) or
+    #: page (any other page)
+    screen: str = "inbox"
     done: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
     # What its screen shows, once the full region was sent (pushes then send the difference);
@@ -424,7 +426,7 @@ def screen_of(conversation_id: UUID | None, screen: str | None) -> str:
     other page (only the badge and notices)."""
     if conversation_id is not None:
         return "conversation"
-    return screen if screen in ("requests", "page") else "inbox"
+    return screen if screen in ("requests", "page", "drafts") else "inbox"
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bool:

@@ -23,13 +23,14 @@ from domain.conversations.inbox import (
     InboxRow,
     Reader,
     SortedEntries,
+    drafts_only,
     inbox_from_snapshot,
     load_inbox,
     load_live_snapshot,
 )
 from domain.conversations.models import State
 from domain.conversations.rules import staff_actions
-from domain.conversations.views import REASON_LABELS, ConversationView, load_conversation
+from domain.conversations.views import ConversationView, load_conversation, reason_label
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
@@ -78,7 +79,7 @@ def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox | No
         "inbox": inbox,
         "waiting": inbox.waiting if inbox is not None else 0,
         "guest_name": view.guest.name or view.guest.phone,
-        "reason_label": REASON_LABELS.get(reason, reason),
+        "reason_label": reason_label(reason) or "",
         "current_id": conversation.id,
         "active": "inbox",
         # what this staff member is offered, and whose hands the conversation is in
@@ -97,6 +98,8 @@ _ROW = "partials/inbox/_row.html"
 _LIST = "partials/inbox/_list.html"
 _LIST_UPDATE = "partials/inbox/_list_update.html"
 _BADGE = "partials/inbox/_badge.html"
+_DRAFTS_BADGE = "partials/inbox/_drafts_badge.html"
+_DRAFT = "partials/conversations/_draft.html"
 _HEADER = "partials/conversations/_header.html"
 _COMPOSER_STATUS = "partials/conversations/_composer_status.html"
 _TIMELINE = "partials/conversations/_timeline.html"
@@ -162,19 +165,24 @@ class ShownList:
     rows: dict[UUID, InboxRow]
     current: UUID | None
     waiting: int
+    drafts: int = 0  # conversations with an AI draft waiting, in the whole inbox (filtered or not)
 
 
 _SHOWN_LISTS: weakref.WeakValueDictionary[tuple[object, ...], ShownList] = weakref.WeakValueDictionary()
 
 
-def shown_list(inbox: Inbox, current: UUID | None) -> ShownList:
+def shown_list(inbox: Inbox, current: UUID | None, full: Inbox | None = None) -> ShownList:
+    """``inbox`` as a socket's list shows it; ``full``, the unfiltered inbox, counts the badges
+    (``inbox`` itself when the list is not filtered)."""
+    whole = full or inbox
     sections = inbox.sections
     order = tuple(tuple(row.id for row in section) for section in sections)
     rows = tuple(row for section in sections for row in section)
+    waiting, drafts = whole.waiting, whole.drafts
     return one_of(
         _SHOWN_LISTS,
-        (order, rows, current, inbox.waiting),
-        lambda: ShownList(order, {row.id: row for row in rows}, current, inbox.waiting),
+        (order, rows, current, waiting, drafts),
+        lambda: ShownList(order, {row.id: row for row in rows}, current, waiting, drafts),
     )
 
 
@@ -268,6 +276,7 @@ class RegionRenderer:
     # within this push: each staff member's inbox, the rows they share (by id and unread mark),
     # and each fragment by its template and what changes it
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
+    draft_inboxes: dict[UUID, Inbox] = field(default_factory=dict)
     shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
     shown_lists: dict[tuple[object, ...], ShownList] = field(default_factory=dict)
     rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
@@ -325,14 +334,28 @@ class RegionRenderer:
             )
         return self.inboxes[key]
 
-    def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
+    def drafts_inbox(self, actor: Actor) -> Inbox:
+        """This staff member's inbox filtered to the drafts waiting (the same row objects)."""
+        key = actor.staff_id
+        if key not in self.draft_inboxes:
+            self.draft_inboxes[key] = drafts_only(self.inbox(actor))
+        return self.draft_inboxes[key]
+
+    def shown(self, inbox: Inbox, current: UUID | None, full: Inbox | None = None) -> ShownList:
         # Within one push equal rows are one object (``shared_rows``): staff members whose inboxes
         # list the same objects in the same sections show the same list, worked out once (keyed by
         # the objects' ids, which stay theirs: the ShownList kept here holds every one of them).
         sections = inbox.sections
-        key = (tuple(map(len, sections)), tuple(map(id, chain.from_iterable(sections))), current)
+        whole = full or inbox
+        key = (
+            tuple(map(len, sections)),
+            tuple(map(id, chain.from_iterable(sections))),
+            current,
+            whole.waiting,
+            whole.drafts,
+        )
         if key not in self.shown_lists:
-            self.shown_lists[key] = shown_list(inbox, current)
+            self.shown_lists[key] = shown_list(inbox, current, whole)
         return self.shown_lists[key]
 
     def _row_html(self, shown: ShownList) -> Callable[[InboxRow], Markup]:
@@ -401,6 +424,7 @@ class RegionRenderer:
                 self._once(_HEADER, (cid, actions, mine), context),
                 self._once(_COMPOSER_STATUS, (cid, mine), context),
                 self._once(_TIMELINE, (cid,), context),
+                self._once(_DRAFT, (cid,), context),
                 self._once(_GUEST_PANEL, (cid, actor.role is Role.ADMIN), context),
             )
         )
@@ -410,6 +434,9 @@ class RegionRenderer:
 
     def badge_html(self, waiting: int) -> str:
         return self._once(_BADGE, (waiting,), {"waiting": waiting, "badge_oob": True})
+
+    def drafts_badge_html(self, drafts: int) -> str:
+        return self._once(_DRAFTS_BADGE, (drafts,), {"drafts": drafts, "badge_oob": True})
 
     def notices_html(self, actor: Actor) -> str:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
@@ -457,13 +484,14 @@ class RegionRenderer:
         push did not read stays as ``shown`` has it. Also what the socket shows afterwards."""
         actor = without_csrf(actor)
         parts = []
-        inbox = None
+        full = None
         if self.entries is None and shown is not None:
             now_shown = shown.inbox
         else:
-            inbox = self.inbox(actor)
-            now_shown = self.shown(inbox, conversation_id)
-            if screen in ("inbox", "conversation"):
+            full = self.inbox(actor)
+            inbox = self.drafts_inbox(actor) if screen == "drafts" else full
+            now_shown = self.shown(inbox, conversation_id, full)
+            if screen in ("inbox", "conversation", "drafts"):
                 if shown is None:
                     parts.append(self.list_html(inbox, now_shown))
                 else:
@@ -471,7 +499,7 @@ class RegionRenderer:
         conversation = shown.conversation if shown is not None else None
         view = self.views.get(conversation_id) if conversation_id is not None else None
         if view is not None:
-            conversation = self.conversation_html(actor, view, inbox)
+            conversation = self.conversation_html(actor, view, full)
             if shown is None or conversation != shown.conversation:
                 parts.append(conversation)
         board = shown.board if shown is not None else None
@@ -479,8 +507,14 @@ class RegionRenderer:
             board = self.board_html()
             if shown is None or board != shown.board:
                 parts.append(board)
-        if inbox is not None and (shown is None or shown.inbox.waiting != inbox.waiting):
-            parts.append(self.badge_html(inbox.waiting))
+        if full is not None and (shown is None or shown.inbox.waiting != full.waiting):
+            parts.append(self.badge_html(full.waiting))
+        if (
+            full is not None
+            and screen in ("inbox", "drafts")
+            and (shown is None or shown.inbox.drafts != full.drafts)
+        ):
+            parts.append(self.drafts_badge_html(full.drafts))
         parts.append(self.notices_html(actor))
         if shown is not None and (shown.inbox, shown.conversation, shown.board) == (
             now_shown,

@@ -272,3 +272,51 @@ class CsatSurvey(Base):
     answered_at: Mapped[datetime.datetime | None]
     comment: Mapped[str | None] = mapped_column(Text)
     comment_at: Mapped[datetime.datetime | None]
+
+
+class DraftStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for a person: nothing has reached the guest
+    APPROVED = "approved"  # sent as the AI's reply, approved by ``decided_by``
+    EDITED = "edited"  # its text was edited and sent as ``decided_by``'s own reply
+    DISCARDED = "discarded"  # by a person, or because a person took the conversation
+    SUPERSEDED = "superseded"  # the guest wrote again: a fresh draft covers both
+
+
+class AiDraft(Base):
+    """A reply the AI wrote for a person to approve, edit or discard (draft mode, or a draft
+    topic). At most one waits per conversation; it answers the guest messages up to
+    ``trigger_message_id``. Nothing of it reaches the guest until a person decides."""
+
+    __tablename__ = "ai_drafts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["conversation_id", "hotel_id"],
+            ["conversations.id", "conversations.hotel_id"],
+            ondelete="CASCADE",
+            name="fk_ai_drafts_conversation_id_conversations",
+        ),
+        # One draft waiting per conversation; the inbox's "draft waiting" reads this index.
+        Index(
+            "uq_ai_drafts_pending",
+            "conversation_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_ai_drafts_hotel_created", "hotel_id", "created_at"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'edited', 'discarded', 'superseded')", name="status"
+        ),
+    )
+
+    hotel_id: Mapped[UUID]
+    conversation_id: Mapped[UUID]
+    trigger_message_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    text: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), default=list)
+    #: why it is a draft: "mode" (the hotel drafts everything) or the draft topic it is about
+    why: Mapped[str] = mapped_column(String(60), default="mode")
+    status: Mapped[str] = mapped_column(String(12), default=DraftStatus.PENDING.value)
+    decided_at: Mapped[datetime.datetime | None]
+    decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    #: the message it became (approved or edited)
+    message_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))

@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.conversations.models import Conversation, Message, Note, StateTransition
+from domain.conversations.models import AiDraft, Conversation, Message, Note, StateTransition
 from domain.errors import NotFound
 from domain.events import GuestErased
 from domain.guests.chat_ids import lookup_keys
@@ -140,6 +140,7 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
         .where(StateTransition.conversation_id.in_(ids))
         .order_by(StateTransition.created_at)
     )
+    drafts = await rows(select(AiDraft).where(AiDraft.conversation_id.in_(ids)).order_by(AiDraft.created_at))
     requests = await rows(
         select(ServiceRequest)
         .where(ServiceRequest.hotel_id == hotel_id, ServiceRequest.guest_id == guest.id)
@@ -174,6 +175,17 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
         "messages": [_message(m) for m in messages],
         "group_messages": [_message(m) for m in in_groups],
         "staff_notes": [{"at": _iso(n.created_at), "text": n.text} for n in notes],
+        # the AI's drafts for staff to approve (removed with the conversation)
+        "ai_drafts": [
+            {
+                "at": _iso(d.created_at),
+                "text": d.text,
+                "why": d.why,
+                "status": d.status,
+                "decided_at": _iso(d.decided_at),
+            }
+            for d in drafts
+        ],
         "events": [
             {
                 "at": _iso(t.created_at),
@@ -265,4 +277,7 @@ async def purge_expired_messages(uow: UnitOfWork, now: datetime.datetime) -> int
         )
         removed += int(result.rowcount)  # type: ignore[attr-defined]
         await session.execute(delete(Note).where(Note.hotel_id == hotel_id, Note.created_at < cutoff))
+        await session.execute(
+            delete(AiDraft).where(AiDraft.hotel_id == hotel_id, AiDraft.created_at < cutoff)
+        )
     return removed

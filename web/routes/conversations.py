@@ -75,9 +75,16 @@ class ConversationController(Controller):
 
     @get()
     async def conversation_page(
-        self, actor: Actor, uow: UnitOfWork, timezones: HotelTimezones, conversation_id: UUID
+        self,
+        actor: Actor,
+        uow: UnitOfWork,
+        timezones: HotelTimezones,
+        conversation_id: UUID,
+        edit_draft: UUID | None = None,
     ) -> Template:
-        return await _conversation_screen(uow, timezones, actor, conversation_id)
+        # ``edit_draft``: the AI's draft open in its edit form (the Edit link without JavaScript)
+        editing = edit_draft is not None
+        return await _conversation_screen(uow, timezones, actor, conversation_id, editing=editing)
 
     @post("/take-over")
     async def take_over(

@@ -18,7 +18,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text, update
 
-from domain.conversations.models import Conversation, Message, Note, State, StateTransition
+from domain.conversations.models import AiDraft, Author, Conversation, Message, Note, State, StateTransition
 from domain.guests.chat_ids import phone_of
 from domain.guests.models import Guest
 from domain.guests.privacy import erase_guest, export_guest, find_guest, purge_expired_messages
@@ -350,6 +350,27 @@ async def seed_everything(client: Any, sessions: Any, hotel: Any) -> Conversatio
                 reason="complaint",
                 actor="ai",
                 summary="Lucia complains about noise in room 312",
+            )
+        )
+        guest_message = (
+            (
+                await db.execute(
+                    select(Message.id).where(
+                        Message.conversation_id == conversation.id, Message.author == Author.GUEST
+                    )
+                )
+            )
+            .scalars()
+            .first()
+        )
+        db.add(
+            AiDraft(
+                hotel_id=hotel.id,
+                conversation_id=conversation.id,
+                trigger_message_id=guest_message,
+                text="Certo Lucia, la camera 312 è pronta alle 15:00.",
+                why="mode",
+                status="discarded",
             )
         )
     return conversation

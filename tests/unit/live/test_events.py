@@ -11,6 +11,7 @@ from domain.events import (
     EVENT_TYPES,
     ConversationMoved,
     ConversationsMerged,
+    DraftChanged,
     FeedbackReceived,
     GuestErased,
     GuestLinked,
@@ -45,6 +46,9 @@ ONE_OF_EACH = [
     ),
     ConversationsMerged(hotel_id=HOTEL, conversation_id=CONVERSATION, merged=uuid4()),
     NoteAdded(hotel_id=HOTEL, conversation_id=CONVERSATION, note_id=uuid4()),
+    DraftChanged(
+        hotel_id=HOTEL, conversation_id=CONVERSATION, draft_id=uuid4(), status="approved", by=uuid4()
+    ),
     ServiceRequestChanged(hotel_id=HOTEL, conversation_id=None, status="done"),
     GuestLinked(hotel_id=HOTEL, guest_id=uuid4()),
     GuestErased(hotel_id=HOTEL),
