@@ -41,6 +41,8 @@ ACTIONS: dict[str, str] = {
     "staff.reset_link_created": "Password reset link made",
     "staff.reset_link_used": "Password reset by link",
     "settings.updated": "Hotel settings changed",
+    "whatsapp.updated": "WhatsApp connection changed",
+    "ai_provider.updated": "AI provider changed",
 }
 
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")

@@ -14,11 +14,12 @@ from uuid import UUID
 from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.audit.service import record
 from domain.crypto import SecretUndecryptable
 from domain.errors import Conflict, Invalid
 from domain.hotels.models import Hotel
 from domain.hotels.provider_rules import ConnectionChange
-from domain.hotels.service import HotelNotFound
+from domain.hotels.service import HotelNotFound, changes
 from domain.integrations.green_api import (
     GreenApiError,
     GreenApiGateway,
@@ -109,8 +110,12 @@ async def connection_of(session: AsyncSession, hotel_id: UUID) -> ConnectionView
     return ConnectionView(*row)
 
 
-async def save_connection(uow: UnitOfWork, hotel_id: UUID, change: ConnectionChange) -> None:
-    """Store the instance id, the URL and any secret given (an empty one keeps what is stored)."""
+async def save_connection(
+    uow: UnitOfWork, hotel_id: UUID, change: ConnectionChange, by: UUID | None = None
+) -> None:
+    """Store the instance id, the URL and any secret given (an empty one keeps what is stored);
+    the audit log says what changed (a secret: only that it did)."""
+    before = await connection_of(uow.session, hotel_id)
     taken = await uow.session.scalar(
         select(Hotel.id).where(Hotel.green_api_instance_id == change.instance_id, Hotel.id != hotel_id)
     )
@@ -124,6 +129,15 @@ async def save_connection(uow: UnitOfWork, hotel_id: UUID, change: ConnectionCha
     updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         raise HotelNotFound
+    changed = changes(
+        {"instance_id": before.instance_id, "api_url": before.api_url},
+        {"instance_id": change.instance_id, "api_url": change.api_url},
+    )
+    for secret in ("api_token", "webhook_token"):
+        if getattr(change, secret) is not None:
+            changed[secret] = "(changed)"
+    if changed:
+        await record(uow, hotel_id, by, "whatsapp.updated", "WhatsApp connection", changed)
 
 
 async def _instance(

@@ -16,11 +16,12 @@ from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assistant.models import LlmCall
+from domain.audit.service import record
 from domain.crypto import SecretUndecryptable
 from domain.errors import Invalid
 from domain.hotels.models import Hotel
 from domain.hotels.provider_rules import ProviderChange
-from domain.hotels.service import HotelNotFound
+from domain.hotels.service import HotelNotFound, changes
 from domain.integrations.llm import LlmClient, LlmEndpoint, LlmError, LlmTransientError
 from domain.uow import UnitOfWork
 
@@ -91,7 +92,11 @@ async def provider_of(session: AsyncSession, hotel_id: UUID) -> ProviderView:
     return ProviderView(*row)
 
 
-async def save_provider(uow: UnitOfWork, hotel_id: UUID, change: ProviderChange) -> None:
+async def save_provider(
+    uow: UnitOfWork, hotel_id: UUID, change: ProviderChange, by: UUID | None = None
+) -> None:
+    """Store the provider; the audit log says what changed (the key: only that it did)."""
+    before = await provider_of(uow.session, hotel_id)
     values: dict[str, Any] = {"llm_base_url": change.base_url, "llm_model": change.model}
     if change.forget_key:
         values["llm_api_key"] = None
@@ -100,6 +105,14 @@ async def save_provider(uow: UnitOfWork, hotel_id: UUID, change: ProviderChange)
     updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         raise HotelNotFound
+    changed = changes(
+        {"base_url": before.base_url, "model": before.model},
+        {"base_url": change.base_url, "model": change.model},
+    )
+    if "llm_api_key" in values and (values["llm_api_key"] is not None or before.has_key):
+        changed["api_key"] = "(changed)"
+    if changed:
+        await record(uow, hotel_id, by, "ai_provider.updated", "AI provider", changed)
 
 
 async def _endpoint(session: AsyncSession, hotel_id: UUID, default: LlmEndpoint) -> LlmEndpoint:

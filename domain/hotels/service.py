@@ -4,12 +4,15 @@ settings their admins edit."""
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Text, null, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.audit.service import record
 from domain.crypto import SecretUndecryptable, decrypt
 from domain.errors import NotFound
 from domain.hotels.models import Hotel
@@ -104,8 +107,21 @@ async def hotel_settings(session: AsyncSession, hotel_id: UUID) -> HotelSettings
     return HotelSettings(**values)
 
 
-async def save_settings(uow: UnitOfWork, hotel_id: UUID, settings: HotelSettings) -> None:
-    """Store settings that passed ``rules.check_settings`` for the acting hotel."""
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit log says changed: ``{field: {"from": old, "to": new}}``."""
+    return {
+        name: {"from": before.get(name), "to": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+async def save_settings(
+    uow: UnitOfWork, hotel_id: UUID, settings: HotelSettings, by: UUID | None = None
+) -> None:
+    """Store settings that passed ``rules.check_settings`` for the acting hotel; what changed goes
+    to its audit log (``by``: the admin)."""
+    before = await hotel_settings(uow.session, hotel_id)
     values = {
         "name": settings.name,
         "timezone": settings.timezone,
@@ -126,3 +142,6 @@ async def save_settings(uow: UnitOfWork, hotel_id: UUID, settings: HotelSettings
     updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         raise HotelNotFound
+    changed = changes(asdict(before), asdict(settings))
+    if changed:
+        await record(uow, hotel_id, by, "settings.updated", "hotel settings", changed)

@@ -116,6 +116,6 @@ class AdminController(Controller):
         except SettingsRefused as refused:
             return settings_page(actor, typed, refused.errors, status=422)
         async with uow:
-            await save_settings(uow, actor.hotel_id, settings)
+            await save_settings(uow, actor.hotel_id, settings, actor.staff_id)
         timezones.forget(actor.hotel_id)
         return Redirect("/admin/settings?saved=true", status_code=303)

@@ -90,7 +90,7 @@ class AiProviderController(Controller):
             shown = {"base_url": typed.base_url[:400], "model": typed.model[:200]}  # never the key
             return await ai_page(resources, db, actor, form=shown, errors=refused.errors, status=422)
         async with uow:
-            await save_provider(uow, actor.hotel_id, change)
+            await save_provider(uow, actor.hotel_id, change, actor.staff_id)
         return Redirect("/admin/ai?saved=true", status_code=303)
 
     @post("/test")

@@ -122,7 +122,7 @@ class WhatsappController(Controller):
                 typed, has_api_token=current.has_api_token, has_webhook_token=current.has_webhook_token
             )
             async with uow:
-                await save_connection(uow, actor.hotel_id, change)
+                await save_connection(uow, actor.hotel_id, change, actor.staff_id)
         except SettingsRefused as refused:
             return await whatsapp_page(resources, db, actor, form=shown, errors=refused.errors, status=422)
         except Conflict as exc:

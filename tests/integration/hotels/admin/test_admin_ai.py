@@ -77,6 +77,9 @@ async def test_the_admin_sets_the_hotels_own_provider_and_tests_it(
     # The key never shows, on any page or answer.
     bodies = [tested.text, page, (await signed_in.get(ALEX, "/admin")).text]
     bodies.append((await signed_in.post(ALEX, "/admin/ai", {"base_url": "nope", "api_key": HOTEL_KEY})).text)
+    audit = (await signed_in.get(ALEX, "/admin/audit")).text
+    assert "AI provider changed" in audit
+    bodies.append(audit)
     for body in bodies:
         assert HOTEL_KEY not in body
         assert LLM_KEY not in body

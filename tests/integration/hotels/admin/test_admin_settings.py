@@ -113,6 +113,11 @@ async def test_the_admin_saves_the_settings_and_sees_them_back(
     assert hotel.draft_topics == ["late check-out"]
     assert (hotel.ai_mode, hotel.ai_enabled, hotel.csat_enabled) == ("draft", True, False)
     assert hotel.languages == ["en", "de", "fr"]
+    # The audit log says who changed what, from what to what.
+    audit = (await signed_in.get(ALEX, "/admin/audit")).text
+    assert "Hotel settings changed" in audit
+    assert "Europe/Berlin" in audit
+    assert 'id="admin-nav"' in audit
     # The top bar names the hotel by its new name at once.
     assert "Hotel Aurora Berlin" in (await signed_in.get(ALEX, "/inbox")).text
 

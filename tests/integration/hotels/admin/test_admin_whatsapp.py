@@ -65,6 +65,9 @@ async def test_the_admin_sets_the_connection_and_never_sees_a_secret_again(
             await signed_in.post(ALEX, "/admin/whatsapp", {"instance_id": "x", "api_token": API_TOKEN + "?"})
         ).text
     )
+    audit = (await signed_in.get(ALEX, "/admin/audit")).text
+    assert "WhatsApp connection changed" in audit
+    bodies.append(audit)
     for body in bodies:
         assert API_TOKEN not in body
         assert WEBHOOK_TOKEN not in body
