@@ -1,6 +1,7 @@
 """Every table, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from domain.assistant.models import LlmCall
+from domain.audit.models import AuditEntry
 from domain.conversations.models import (
     Conversation,
     ConversationRead,
@@ -16,9 +17,10 @@ from domain.hotels.models import Hotel, InstanceEvent
 from domain.knowledge.models import KnowledgeEntry
 from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
-from domain.staff.models import Membership, StaffUser
+from domain.staff.models import Membership, PasswordReset, StaffInvite, StaffUser
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Conversation",
     "ConversationRead",
@@ -31,9 +33,11 @@ __all__ = [
     "Membership",
     "Message",
     "Note",
+    "PasswordReset",
     "SavedReply",
     "ServiceRequest",
     "SlaBreach",
+    "StaffInvite",
     "StaffUser",
     "StateTransition",
     "metadata",

@@ -189,8 +189,8 @@ async def watch_waits(ctx: dict[str, Any]) -> str:
 
 
 async def purge_old_messages(ctx: dict[str, Any]) -> str:
-    async with ctx["sessions"]() as session, session.begin():
-        removed = await purge_expired_messages(session, datetime.now(UTC))
+    async with ctx["services"].uow() as uow:
+        removed = await purge_expired_messages(uow, datetime.now(UTC))
     return f"purged={removed}"
 
 

@@ -66,14 +66,14 @@ async def inbox_for(db: AsyncSession, actor: Actor, query: str = "", timezone: s
     )
 
 
-def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> dict[str, Any]:
+def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox | None) -> dict[str, Any]:
     conversation = view.conversation
     reason = conversation.handoff_reason or ""
     return {
         "actor": actor,
         "view": view,
         "inbox": inbox,
-        "waiting": inbox.waiting,
+        "waiting": inbox.waiting if inbox is not None else 0,
         "guest_name": view.guest.name or view.guest.phone,
         "reason_label": REASON_LABELS.get(reason, reason),
         "current_id": conversation.id,
@@ -218,6 +218,32 @@ _SHOWN: weakref.WeakValueDictionary[tuple[object, ...], Shown] = weakref.WeakVal
 
 
 @dataclass
+class Scope:
+    """What a burst of events changed on the staff's screens, so that a push reads only that: the
+    inbox (its rows, counts and badge), the requests board, and which open conversations
+    (``None``: every one). A delivery tick or a note reads one conversation and nothing else."""
+
+    inbox: bool = False
+    board: bool = False
+    conversations: set[UUID] | None = field(default_factory=set)
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(inbox=True, board=True, conversations=None)
+
+    def add(self, other: Scope) -> None:
+        self.inbox |= other.inbox
+        self.board |= other.board
+        if self.conversations is None or other.conversations is None:
+            self.conversations = None
+        else:
+            self.conversations |= other.conversations
+
+    def covers(self, conversation_id: UUID) -> bool:
+        return self.conversations is None or conversation_id in self.conversations
+
+
+@dataclass
 class RegionRenderer:
     """Renders live regions for many sockets at once, sharing what does not depend on the viewer.
 
@@ -230,7 +256,7 @@ class RegionRenderer:
     """
 
     env: Environment
-    entries: SortedEntries | list[InboxEntry]
+    entries: SortedEntries | list[InboxEntry] | None  # None: this push leaves the inbox alone
     marks: dict[tuple[UUID, UUID], datetime.datetime]
     views: dict[UUID, ConversationView | None]
     board: list[BoardSection] | None = None
@@ -255,16 +281,24 @@ class RegionRenderer:
         viewers: list[tuple[UUID, UUID | None]],
         board: bool = False,
         notices: list[Notice] | None = None,
+        scope: Scope | None = None,
     ) -> RegionRenderer:
-        """Load what these viewers' regions show: the inbox on the driver connection ``reader``,
-        open conversations (if any) and the requests board (if asked) in an ORM session of their
-        own, and the names that pending notices mention."""
-        entries, marks = await load_live_snapshot(
-            reader, hotel_id, list({staff for staff, _ in viewers}), today_start=today_start(timezone)
-        )
+        """Load what these viewers' regions show, as far as ``scope`` reaches (all of it by
+        default): the inbox on the driver connection ``reader``, open conversations and the
+        requests board (if asked) in an ORM session of their own, and the names that pending
+        notices mention."""
+        scope = scope or Scope.everything()
+        entries: SortedEntries | None = None
+        marks: dict[tuple[UUID, UUID], datetime.datetime] = {}
+        if scope.inbox:
+            loaded, marks = await load_live_snapshot(
+                reader, hotel_id, list({staff for staff, _ in viewers}), today_start=today_start(timezone)
+            )
+            entries = SortedEntries.of(loaded)
         views = {}
         requests = None
-        conversations = {c for _, c in viewers if c is not None}
+        board = board and scope.board
+        conversations = {c for _, c in viewers if c is not None and scope.covers(c)}
         if conversations or board:
             async with sessions() as db:
                 for conversation_id in conversations:
@@ -277,10 +311,11 @@ class RegionRenderer:
         if mentioned:
             rows = await reader.fetch(STAFF_NAMES_SQL, mentioned)
             names = {row[0]: row[1] for row in rows}
-        return cls(env, SortedEntries.of(entries), marks, views, requests, notices, names)
+        return cls(env, entries, marks, views, requests, notices, names)
 
     def inbox(self, actor: Actor) -> Inbox:
         key = actor.staff_id
+        assert self.entries is not None, "an inbox from a push that did not read it"
         if key not in self.inboxes:
             self.inboxes[key] = inbox_from_snapshot(
                 self.entries, actor.staff_id, self.marks, rows=self.shared_rows
@@ -351,7 +386,7 @@ class RegionRenderer:
             self.rendered[cache_key] = self.env.get_template(template).render(context)
         return self.rendered[cache_key]
 
-    def conversation_html(self, actor: Actor, view: ConversationView, inbox: Inbox) -> str:
+    def conversation_html(self, actor: Actor, view: ConversationView, inbox: Inbox | None) -> str:
         """The open conversation, out of band: the header by the actions this staff member is
         offered and whether it is theirs, the composer status by the latter, the guest panel by
         role, the timeline for everyone."""
@@ -390,7 +425,7 @@ class RegionRenderer:
         entries = self.entries
         if isinstance(entries, SortedEntries):
             return entries.by_id
-        return {e.id: e for e in entries}
+        return {e.id: e for e in entries or ()}
 
     def _notice_context(self, notice: Notice, entry: InboxEntry | None) -> dict[str, Any]:
         guest = entry.guest_name if entry is not None else "A guest"
@@ -415,29 +450,33 @@ class RegionRenderer:
         ``shown`` (on the inbox and conversation screens); the open conversation (header,
         composer status, timeline, guest panel) or the requests board when it differs from what
         ``shown`` holds, so a push about another guest leaves it, and where staff scrolled to,
-        alone; the badge, on every screen; this push's notices for this staff member. Also what
-        the socket shows afterwards."""
+        alone; the badge, on every screen; this push's notices for this staff member. What this
+        push did not read stays as ``shown`` has it. Also what the socket shows afterwards."""
         actor = without_csrf(actor)
-        inbox = self.inbox(actor)
-        now_shown = self.shown(inbox, conversation_id)
         parts = []
-        if screen in ("inbox", "conversation"):
-            if shown is None:
-                parts.append(self.list_html(inbox, now_shown))
-            else:
-                parts.append(self.list_update(shown.inbox, now_shown))
-        conversation = None
+        inbox = None
+        if self.entries is None and shown is not None:
+            now_shown = shown.inbox
+        else:
+            inbox = self.inbox(actor)
+            now_shown = self.shown(inbox, conversation_id)
+            if screen in ("inbox", "conversation"):
+                if shown is None:
+                    parts.append(self.list_html(inbox, now_shown))
+                else:
+                    parts.append(self.list_update(shown.inbox, now_shown))
+        conversation = shown.conversation if shown is not None else None
         view = self.views.get(conversation_id) if conversation_id is not None else None
         if view is not None:
             conversation = self.conversation_html(actor, view, inbox)
             if shown is None or conversation != shown.conversation:
                 parts.append(conversation)
-        board = None
-        if screen == "requests":
+        board = shown.board if shown is not None else None
+        if screen == "requests" and self.board is not None:
             board = self.board_html()
             if shown is None or board != shown.board:
                 parts.append(board)
-        if shown is None or shown.inbox.waiting != inbox.waiting:
+        if inbox is not None and (shown is None or shown.inbox.waiting != inbox.waiting):
             parts.append(self.badge_html(inbox.waiting))
         parts.append(self.notices_html(actor))
         if shown is not None and (shown.inbox, shown.conversation, shown.board) == (

@@ -26,6 +26,7 @@ from domain.knowledge.models import KnowledgeEntry
 from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
+from domain.uow import UnitOfWork
 
 REASON_LABELS = {
     "guest_requested_human": "guest asked for a person",
@@ -228,7 +229,17 @@ def event_text(who: str, transition: StateTransition, names: dict[UUID, str] | N
     return text
 
 
-async def mark_read(session: AsyncSession, staff_id: UUID, conversation_id: UUID) -> None:
+async def open_conversation(
+    uow: UnitOfWork, hotel_id: UUID, staff_id: UUID, conversation_id: UUID
+) -> ConversationView | None:
+    """A staff member opens a conversation of their hotel: what it shows, and it counts as read."""
+    view = await load_conversation(uow.session, hotel_id, conversation_id)
+    if view is not None:
+        await _mark_read(uow.session, staff_id, conversation_id)
+    return view
+
+
+async def _mark_read(session: AsyncSession, staff_id: UUID, conversation_id: UUID) -> None:
     now = datetime.datetime.now(datetime.UTC)
     await session.execute(
         insert(ConversationRead)

@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import Conversation, Message, Note, StateTransition
 from domain.errors import NotFound
+from domain.events import GuestErased
 from domain.guests.chat_ids import lookup_keys
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.service_requests.models import ServiceRequest
+from domain.uow import UnitOfWork
 
 
 class GuestNotFound(NotFound):
@@ -201,8 +203,10 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
     }
 
 
-async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> int:
-    """Remove the guest and everything that names them or quotes them (GDPR art. 17)."""
+async def erase_guest(uow: UnitOfWork, hotel_id: UUID, guest: Guest) -> int:
+    """Remove the guest and everything that names them or quotes them (GDPR art. 17); their
+    conversation leaves every staff screen once this commits."""
+    session = uow.session
     conversation_ids = await _conversation_ids(session, hotel_id, guest)
     removed = 0
     for statement in (
@@ -236,11 +240,13 @@ async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> in
         await session.execute(delete(InstanceEvent).where(InstanceEvent.id.in_(notices)))
     await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     await session.execute(delete(Guest).where(Guest.id == guest.id))
+    uow.publish(GuestErased(hotel_id=hotel_id))
     return removed
 
 
-async def purge_expired_messages(session: AsyncSession, now: datetime.datetime) -> int:
+async def purge_expired_messages(uow: UnitOfWork, now: datetime.datetime) -> int:
     """Delete messages older than each hotel's retention period (hotels without one keep everything)."""
+    session = uow.session
     hotels = (
         await session.execute(select(Hotel.id, Hotel.retention_days).where(Hotel.retention_days.is_not(None)))
     ).all()

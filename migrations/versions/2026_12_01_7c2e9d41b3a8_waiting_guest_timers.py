@@ -1,7 +1,7 @@
 """waiting-guest timers: an index of the conversations in people's hands
 
 Revision ID: 7c2e9d41b3a8
-Revises: fe6534765f77
+Revises: 1fdc3fd2e891
 Create Date: 2026-12-01 16:50:00
 
 The timers (``domain/conversations/timers.py``) read every minute the conversations a person holds
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c2e9d41b3a8"
-down_revision: str | None = "fe6534765f77"
+down_revision: str | None = "1fdc3fd2e891"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

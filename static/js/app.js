@@ -253,6 +253,17 @@
     }
   });
 
+  // A one-time link on the staff page: copied in one click (the field stays selectable without it).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    field.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; }, function () {});
+    }
+  });
   document.addEventListener("click", function () {
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
   }, { once: true });

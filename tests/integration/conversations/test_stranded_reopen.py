@@ -4,7 +4,6 @@ yet): the sweep finishes the reopen by the same rule, and the AI answers the gue
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -14,29 +13,15 @@ from domain.conversations import inbound
 from domain.conversations.ingest_sql import store_guest_message
 from domain.conversations.models import Conversation, State, StateTransition
 from domain.conversations.service import resolve
-from domain.events import ConversationMoved, Event
+from domain.events import ConversationMoved
 from domain.integrations.green_api_webhooks import ChatMessage, parse_event
-from domain.ports import JobRequest
 from domain.settings import Settings
 from domain.uow import DriverUnitOfWork, UnitOfWork
 from tests.support.factories import incoming
+from tests.support.uow import Recorded
 from tests.support.world import World
 
 CHAT = "491701234567@c.us"
-
-
-class Recorded:
-    """What a unit of work sent out after commit."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.jobs: list[JobRequest] = []
-
-    async def publish(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
-
-    async def enqueue(self, jobs: Sequence[JobRequest]) -> None:
-        self.jobs.extend(jobs)
 
 
 def _now() -> datetime.datetime:
