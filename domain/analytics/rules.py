@@ -5,13 +5,14 @@ docs/analytics.md defines every figure; the SQL in ``queries`` only aggregates."
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.conversations.guest_texts import HAND_OFF, HOLDING, RESEND_PLEASE
 from domain.errors import Invalid
+from domain.hotels import hours
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366  # a year (a leap year's too); longer ranges are refused, not silently cut
@@ -88,51 +89,16 @@ def parse_period(first: str | None, last: str | None, today: datetime.date) -> P
     return period
 
 
-def _clock(text: Any) -> datetime.time | None:
-    if not isinstance(text, str):
-        return None
-    if text == "24:00":
-        return datetime.time.max
-    try:
-        return datetime.time.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _spans(hours: Mapping[str, Any], weekday: int) -> Iterable[tuple[datetime.time, datetime.time]]:
-    for span in hours.get(WEEKDAYS[weekday]) or ():
-        if isinstance(span, (list, tuple)) and len(span) == 2:
-            opens, closes = _clock(span[0]), _clock(span[1])
-            if opens is not None and closes is not None:
-                yield opens, closes
-
-
 def open_intervals(
     business_hours: Mapping[str, Any] | None, timezone: str, period: Period
 ) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """When a person is on duty during the period, as UTC instants [start, end).
-
-    ``business_hours`` is the hotel's ``{"mon": [["07:00", "23:00"]], ...}`` in its timezone (a day
-    left out is closed; ``"24:00"`` is the midnight after; a span whose end is not after its start
-    runs past midnight). None means staffed around the clock: the whole period (and the day before,
-    whose late spans reach into it) is open."""
-    zone = zone_of(timezone)
+    """When a person is on duty during the period, as UTC instants [start, end), read as the rest
+    of the product reads business hours (``domain.hotels.hours``). None means staffed around the
+    clock: the whole period (and the day before, whose late spans reach into it) is open."""
+    start, end = period.window(timezone)
     if business_hours is None:
-        start, end = period.window(timezone)
         return [(start - datetime.timedelta(days=1), end)]
-    intervals = []
-    for offset in range(-1, period.days):
-        day = period.first + datetime.timedelta(days=offset)
-        for opens, closes in _spans(business_hours, day.weekday()):
-            start = datetime.datetime.combine(day, opens, zone)
-            if closes is datetime.time.max:
-                end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
-            elif closes <= opens:
-                end = datetime.datetime.combine(day + datetime.timedelta(days=1), closes, zone)
-            else:
-                end = datetime.datetime.combine(day, closes, zone)
-            intervals.append((start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)))
-    return intervals
+    return hours.open_spans(business_hours, zone_of(timezone), start - datetime.timedelta(days=1), end)
 
 
 def is_acknowledgement(author: str, text: str | None, details: Mapping[str, Any] | None) -> bool:

@@ -27,13 +27,13 @@ from domain.assistant.rules import (
     route_turn,
     topic_reason,
 )
-from domain.conversations import desk_hours
 from domain.conversations.drafts import write_draft
 from domain.conversations.guest_texts import desk_closed_message, hand_off_message, holding_message
 from domain.conversations.models import AiDraft, Author, Conversation, Message, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.service import hand_off, lock_conversation
 from domain.guests.models import Guest
+from domain.hotels import hours as desk_hours
 from domain.hotels.models import Hotel
 from domain.integrations.llm import LlmClient, LlmEndpoint, LlmPermanentError, LlmTransientError
 from domain.knowledge import service as knowledge

@@ -10,7 +10,7 @@ from the move that took it there out of the AI's (a hand-off, or a take-over). I
 - ``next_reply``: a guest message no staff reply has followed yet; the guest waits from that
   message (never from before the stretch began: the AI's time is not a person's).
 
-Only the desk's open time counts towards the target (``desk_hours.staffed_seconds``): a guest who
+Only the desk's open time counts towards the target (``hours.staffed_seconds``): a guest who
 writes at 3:00 to a desk that opens at 7:00 breaches at 7:00 plus the target, not before.
 """
 
@@ -22,7 +22,7 @@ import enum
 from typing import Any
 from uuid import UUID
 
-from domain.conversations import desk_hours
+from domain.hotels import hours as desk_hours
 
 
 class WaitKind(enum.StrEnum):

@@ -8,14 +8,13 @@ and are correct across daylight-saving changes: they compare wall-clock times in
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from domain.errors import Invalid
 
@@ -261,65 +260,3 @@ def hours_text(business_hours: Mapping[str, Any] | None) -> dict[str, str]:
     """Stored hours as the form shows them, per weekday ("" for a closed day)."""
     hours = business_hours or {}
     return {day: ", ".join(f"{start}-{end}" for start, end in hours.get(day, ())) for day in WEEKDAYS}
-
-
-# --------------------------------------------------------------------------- staffed or not
-
-
-def _minute(moment: datetime.datetime) -> float:
-    return moment.hour * 60 + moment.minute + moment.second / 60 + moment.microsecond / 60e6
-
-
-def _to_minute(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def is_open(business_hours: Mapping[str, Any] | None, tz: str, at: datetime.datetime) -> bool:
-    """Whether someone is at the desk at the instant ``at`` (timezone-aware), by the hotel's clock.
-
-    None: staffed around the clock. A range includes its start and excludes its end."""
-    if business_hours is None:
-        return True
-    local = at.astimezone(ZoneInfo(tz))
-    minute = _minute(local)
-    return any(
-        _to_minute(start) <= minute < _to_minute(end)
-        for start, end in business_hours.get(WEEKDAYS[local.weekday()], ())
-    )
-
-
-def _opening_instants(day: datetime.date, clock: str, zone: ZoneInfo) -> list[datetime.datetime]:
-    """When the wall clock of ``zone`` shows ``clock`` on ``day``: once, twice (the repeated hour
-    when clocks go back) or, in the hour skipped when clocks go forward, the end of that gap."""
-    minute = _to_minute(clock)
-    wall = datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60), tzinfo=zone)
-    early, late = (wall.replace(fold=fold).astimezone(datetime.UTC) for fold in (0, 1))
-    if early <= late:  # an ordinary time (equal) or a repeated one (both instants exist)
-        return [early] if early == late else [early, late]
-    # A skipped time: fold 1 reads it with the offset after the change (before the gap, in
-    # instants), fold 0 with the one before (after it). The desk opens when the gap ends.
-    moment = late
-    while moment.astimezone(zone).replace(tzinfo=None) < wall.replace(tzinfo=None):
-        moment += datetime.timedelta(minutes=1)
-    return [moment]
-
-
-def next_opening(
-    business_hours: Mapping[str, Any] | None, tz: str, at: datetime.datetime
-) -> datetime.datetime | None:
-    """The first instant at or after ``at`` when someone is at the desk (``at`` itself while the desk
-    is staffed), in UTC; None when the hours never open."""
-    if is_open(business_hours, tz, at):
-        return at
-    assert business_hours is not None  # None is always open
-    zone = ZoneInfo(tz)
-    today = at.astimezone(zone).date()
-    for offset in range(8):
-        day = today + datetime.timedelta(days=offset)
-        starts = sorted(start for start, _ in business_hours.get(WEEKDAYS[day.weekday()], ()))
-        for clock in starts:
-            for moment in _opening_instants(day, clock, zone):
-                if moment > at and is_open(business_hours, tz, moment):
-                    return moment
-    return None

@@ -9,7 +9,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.csat import low_ratings
-from domain.conversations.desk_hours import zone_of
+from domain.hotels.hours import zone_of
 from domain.staff.models import Role
 from web.auth import Actor
 from web.resources import HotelTimezones

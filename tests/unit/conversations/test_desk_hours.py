@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from domain.conversations.desk_hours import is_open, next_opening, opening_label, staffed_seconds
+from domain.hotels.hours import is_open, next_opening, opening_label, staffed_seconds
 
 UTC = datetime.UTC
 BERLIN = "Europe/Berlin"

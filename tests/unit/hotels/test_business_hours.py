@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from domain.hotels.rules import is_open, next_opening
+from domain.hotels.hours import is_open, next_opening
 
 BERLIN = "Europe/Berlin"
 UTC = datetime.UTC
@@ -69,7 +69,8 @@ def test_next_opening_across_the_autumn_change() -> None:
     assert next_opening(night, BERLIN, utc(2026, 10, 24, 22, 0)) == utc(2026, 10, 25, 0, 30)
     assert is_open(night, BERLIN, utc(2026, 10, 25, 0, 30))  # 02:30 CEST
     assert is_open(night, BERLIN, utc(2026, 10, 25, 1, 45))  # 02:45 CET, the repeated hour
-    assert not is_open(night, BERLIN, utc(2026, 10, 25, 1, 15))  # 02:15 CET: by the clock, before 02:30
+    # Open without a break from 02:30 CEST to 04:00 CET: 02:15 CET, in the repeated hour, is inside.
+    assert is_open(night, BERLIN, utc(2026, 10, 25, 1, 15))
     assert not is_open(night, BERLIN, utc(2026, 10, 25, 3, 0))  # 04:00 CET
 
 

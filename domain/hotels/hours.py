@@ -4,9 +4,9 @@
 staffed around the clock, and a day that is missing (or has no spans) is closed all day. A span
 whose end is not after its start runs past midnight (``["22:00", "02:00"]``); ``"24:00"`` is the end
 of the day. Local times are turned into instants by the zone's rules on that very date, so a desk
-that opens at 7:00 opens at 7:00 on both sides of a DST change. (The hotels context gets its own
-``is_open``/``next_opening`` on another branch; these are the conversations context's, for the
-waiting-guest timers and the holding message, until the two are folded together.)
+that opens at 7:00 opens at 7:00 on both sides of a DST change; a time the clocks skip is the end
+of the gap. The one reading of business hours: the settings page's checks, the waiting-guest timers,
+the holding message and analytics all use it.
 """
 
 from __future__ import annotations
@@ -54,9 +54,17 @@ def _spans(hours: Mapping[str, Any], day: str) -> Iterator[tuple[int, int]]:
 def _at(date: datetime.date, minutes: int, zone: ZoneInfo) -> datetime.datetime:
     """The instant of ``minutes`` after local midnight of ``date`` (past 24:00: the next day)."""
     days, minutes = divmod(minutes, 24 * 60)
-    local = datetime.datetime.combine(date + datetime.timedelta(days=days), datetime.time(), zone)
-    local = local.replace(hour=minutes // 60, minute=minutes % 60)
-    return local.astimezone(datetime.UTC)
+    wall = datetime.datetime.combine(
+        date + datetime.timedelta(days=days), datetime.time(minutes // 60, minutes % 60), zone
+    )
+    instant = wall.astimezone(datetime.UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None):
+        return instant
+    # The clocks skip this time: the end of the gap, the first minute the wall clock is past it.
+    moment = wall.replace(fold=1).astimezone(datetime.UTC)
+    while moment.astimezone(zone).replace(tzinfo=None) < wall.replace(tzinfo=None):
+        moment += datetime.timedelta(minutes=1)
+    return moment
 
 
 def open_spans(
