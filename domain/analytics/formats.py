@@ -29,7 +29,9 @@ def average(value: float | None) -> str:
 def money(value: float | None, currency: str) -> str:
     if value is None:
         return DASH
-    return f"{value:.4f} {currency}" if value < 1 else f"{value:.2f} {currency}"
+    if value >= 1:
+        return f"{value:.2f} {currency}"
+    return f"{value:.4f} {currency}" if value >= 0.01 or value == 0 else f"{value:.6f} {currency}"
 
 
 def count(value: int) -> str:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
+from sqlalchemy import update
 
 from domain.db import create_engine, session_factory
+from domain.hotels.models import Hotel
 from domain.settings import Settings
 from domain.staff.models import Role
 from tests.browser.axe import violations
 from tests.browser.harness import SCREENSHOTS, Agent, Harness, Tabs, World
-from tests.support.analytics_data import build_history
+from tests.support.analytics_data import OPEN_8_TO_20, build_history
 from tests.support.factories import make_hotel
 from tests.support.web import make_staff
 
@@ -26,6 +28,12 @@ async def test_a_manager_opens_analytics_and_follows_a_chart(
     engine = create_engine(Settings(database_url=harness.database_url).sqlalchemy_url, pool_size=2)
     try:
         sessions = session_factory(engine)
+        async with sessions() as db, db.begin():  # the history's clock: Rome, staffed 08:00-20:00
+            await db.execute(
+                update(Hotel)
+                .where(Hotel.id == world.hotel_id)
+                .values(timezone="Europe/Rome", business_hours=OPEN_8_TO_20)
+            )
         other = await make_hotel(sessions, name="Hotel Elsewhere", knowledge=[])
         await make_staff(sessions, world.hotel_id, manager.email, Role.MANAGER, manager.name)
         anna = await make_staff(

@@ -140,7 +140,9 @@ def test_durations_and_shares_as_the_page_writes_them() -> None:
         "1 h 30 min",
     ]
     assert formats.share(2 / 3) == "66.7 %"
-    assert formats.money(0.0092, "USD") == "0.0092 USD"
+    assert formats.money(0.0092, "USD") == "0.009200 USD"
+    assert formats.money(0.25, "USD") == "0.2500 USD"
+    assert formats.money(12.5, "EUR") == "12.50 EUR"
 
 
 A = UUID("00000000-0000-7000-8000-00000000000a")
