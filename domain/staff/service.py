@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from domain.audit.service import record
 from domain.errors import Conflict, DomainError, Invalid, NotFound
@@ -449,7 +450,10 @@ async def accept_invite(uow: UnitOfWork, token: str, *, name: str, password: str
             language="en",
         )
         uow.add(account)
-        await uow.flush()
+        try:
+            await uow.flush()
+        except IntegrityError:  # the same email accepted another hotel's invite at this moment
+            raise Conflict("an account with this email was just created: open the link again") from None
     membership = (
         await uow.session.execute(
             select(Membership)

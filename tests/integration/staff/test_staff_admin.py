@@ -214,7 +214,7 @@ async def test_an_existing_account_joins_with_its_own_password(client, world) ->
     )
     assert right.status_code == 303
     inbox = (await client.get("/inbox")).text
-    assert "Hotel Aurora" in inbox
+    assert "Hotel Aurora" in inbox  # both hotels in the switcher
     assert "Hotel Borealis" in inbox
     assert "Bob · agent" in inbox  # his name stays his own
 
