@@ -131,7 +131,7 @@ def cmd_sim(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- admin commands
 
 
-async def _with_session(work: Callable[[Any], Any]) -> Any:
+async def _with_uow(work: Callable[[Any], Any]) -> Any:
     """One command, one unit of work, built by the provider the worker uses too."""
     from domain.settings import get_settings
     from jobs.services import provide_services
@@ -140,7 +140,11 @@ async def _with_session(work: Callable[[Any], Any]) -> Any:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set")
     async with provide_services(settings, pool_size=1) as services, services.uow() as uow:
-        return await work(uow.session)
+        return await work(uow)
+
+
+async def _with_session(work: Callable[[Any], Any]) -> Any:
+    return await _with_uow(lambda uow: work(uow.session))
 
 
 async def _hotel_id(session: Any, slug: str) -> Any:
@@ -195,18 +199,18 @@ def cmd_staff_create(args: argparse.Namespace) -> None:
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff
 
-    async def work(session: Any) -> Any:
+    async def work(uow: Any) -> Any:
         return await create_or_update_staff(
-            session,
+            uow,
             email=args.email,
             name=args.name,
             password=args.password,
-            hotel_id=await _hotel_id(session, args.hotel),
+            hotel_id=await _hotel_id(uow.session, args.hotel),
             role=Role(args.role),
         )
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     print(f"staff {staff.email} is {args.role} at {args.hotel}")
@@ -218,11 +222,11 @@ def cmd_staff_access(args: argparse.Namespace) -> None:
 
     active = args.action == "enable"
 
-    async def work(session: Any) -> Any:
-        return await set_account_active(session, args.email, active=active)
+    async def work(uow: Any) -> Any:
+        return await set_account_active(uow, args.email, active=active)
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except StaffNotFound as exc:
         raise SystemExit(str(exc)) from exc
     if active:
@@ -335,7 +339,7 @@ def cmd_rotate_secrets(args: argparse.Namespace) -> None:
     from domain.hotels.secrets import reencrypt_hotel_secrets
 
     _require_secret_key()
-    count = _run(_with_session(reencrypt_hotel_secrets))
+    count = _run(_with_uow(reencrypt_hotel_secrets))
     print(f"re-encrypted the secrets of {count} hotels with the current SECRET_KEY")
     print("SECRET_KEY_FALLBACKS can be emptied once every process runs with the new key")
 
@@ -348,21 +352,68 @@ def cmd_guest(args: argparse.Namespace) -> None:
     if args.action == "erase" and not args.yes:
         raise SystemExit("erasing is permanent: add --yes to confirm")
 
-    async def work(session: Any) -> Any:
-        hotel_id = await _hotel_id(session, args.hotel)
-        guest = await find_guest(session, hotel_id, phone=args.phone)
+    async def work(uow: Any) -> Any:
+        hotel_id = await _hotel_id(uow.session, args.hotel)
+        guest = await find_guest(uow.session, hotel_id, phone=args.phone)
         if args.action == "export":
-            return await export_guest(session, hotel_id, guest)
-        return await erase_guest(session, hotel_id, guest)
+            return await export_guest(uow.session, hotel_id, guest)
+        return await erase_guest(uow, hotel_id, guest)
 
     try:
-        result = _run(_with_session(work))
+        result = _run(_with_uow(work))
     except GuestNotFound as exc:
         raise SystemExit(str(exc)) from exc
     if args.action == "export":
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(f"guest erased ({result} messages, notes and events removed)")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    """Generated hotels with weeks of history, for demos and benchmarks (``domain/demo``)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from domain.demo.seed import SeedOptions, analyze, seed
+    from domain.errors import Conflict, Invalid
+    from domain.knowledge.importer import parse_file
+
+    options = SeedOptions(
+        hotels=args.hotels,
+        conversations=args.conversations,
+        days=args.days,
+        seed=args.seed,
+        prefix=args.prefix,
+        password=args.password,
+    )
+    try:
+        options.check()
+    except Invalid as exc:
+        raise SystemExit(f"hotelbot seed: {exc}") from None
+    _require_secret_key()
+    knowledge = parse_file(ROOT / "docs" / "demo-knowledge.md")
+    started = time.monotonic()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, disable=args.quiet) as bar:
+        task = bar.add_task("conversations", total=options.conversations)
+
+        async def work(session: Any) -> Any:
+            return await seed(session, options, knowledge, lambda done: bar.advance(task, done))
+
+        try:
+            report = _run(_with_session(work))
+        except (Conflict, Invalid) as exc:
+            raise SystemExit(f"hotelbot seed: {exc}") from None
+    _run(_with_session(analyze))
+    elapsed = time.monotonic() - started
+    counts = ", ".join(f"{count:,} {table.replace('_', ' ')}" for table, count in report.rows.items())
+    print(f"seeded {len(report.hotels)} hotels in {elapsed:.1f} s: {counts or 'no history'}")
+    for slug, name in report.hotels[:5]:
+        print(f"  {slug:28} {name}")
+    if len(report.hotels) > 5:
+        print(f"  ... and {len(report.hotels) - 5} more")
+    first = report.hotels[0][0]
+    print(f"staff sign in as admin@{first}.example, manager@{first}.example, agent1@{first}.example ...")
+    print(f"  (every seeded account, at every seeded hotel) with the password {options.password}")
 
 
 # ---------------------------------------------------------------- demo
@@ -433,7 +484,7 @@ async def seed_demo(database_url: str) -> None:
             await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
             for email, name, role in DEMO_STAFF:
                 await create_or_update_staff(
-                    session,
+                    uow,
                     email=email,
                     name=name,
                     password=DEMO_PASSWORD,
@@ -454,7 +505,41 @@ async def seed_demo(database_url: str) -> None:
             replies = yaml.safe_load((ROOT / "docs" / "demo-saved-replies.yaml").read_text())
             for shortcut, texts in replies.items():
                 for language, text in texts.items():
-                    await save_reply(session, hotel_id, shortcut, language, text)
+                    await save_reply(uow, hotel_id, shortcut, language, text)
+        await _demo_history(session, hotel_id)
+
+
+DEMO_HISTORY_CONVERSATIONS = 420
+DEMO_HISTORY_DAYS = 21
+
+
+async def _demo_history(session: Any, hotel_id: Any) -> None:
+    """Three weeks of guests, hand-offs, requests and ratings, so the analytics page has something
+    to show; once (kept data that has older conversations has its history). Every conversation of
+    it is resolved hours before the demo starts, under numbers the live guests do not use."""
+    import datetime
+
+    from sqlalchemy import func, select
+
+    from domain.conversations.models import Conversation
+    from domain.demo.seed import history
+
+    now = datetime.datetime.now(datetime.UTC)
+    older = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.hotel_id == hotel_id, Conversation.created_at < now - datetime.timedelta(days=1))
+    )
+    if older:
+        return
+    await history(
+        session,
+        hotel_id,
+        conversations=DEMO_HISTORY_CONVERSATIONS,
+        days=DEMO_HISTORY_DAYS,
+        end=now - datetime.timedelta(hours=3),
+        local="de",
+    )
 
 
 def _lock_demo(data_dir: Path, dashboard: str) -> Any:
@@ -707,6 +792,18 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "erase":
             guest_parser.add_argument("--yes", action="store_true", help="confirm the permanent erasure")
         guest_parser.set_defaults(handler=cmd_guest)
+
+    seed = sub.add_parser(
+        "seed", help="generate hotels with staff and weeks of realistic history (demos, benchmarks)"
+    )
+    seed.add_argument("--hotels", type=int, default=2)
+    seed.add_argument("--conversations", type=int, default=100, help="in all, spread over the hotels")
+    seed.add_argument("--days", type=int, default=60, help="the history covers the last DAYS days")
+    seed.add_argument("--seed", type=int, default=1, help="the same seed generates the same data")
+    seed.add_argument("--prefix", default="seed", help="hotel slugs are PREFIX-<city>-<n>")
+    seed.add_argument("--password", default="seeded-staff-2026", help="every seeded staff account's password")
+    seed.add_argument("--quiet", action="store_true", help="no progress bar")
+    seed.set_defaults(handler=cmd_seed)
 
     status = sub.add_parser("status", help="check database, migrations, Redis, queue lengths and workers")
     status.set_defaults(handler=cmd_status)

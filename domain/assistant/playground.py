@@ -14,14 +14,13 @@ from uuid import UUID
 from sqlalchemy import select
 
 from domain.assistant import prompt
-from domain.assistant.recording import RecordingLlm
+from domain.assistant.calls import RecordingLlm, record_calls_alone
 from domain.assistant.service import AssistantDeps, Question, TurnPlan, plan_turn
 from domain.conversations.guest_texts import hand_off_message
 from domain.errors import Invalid, NotFound, Unavailable
 from domain.hotels.models import Hotel
 from domain.integrations.llm import LlmError
 from domain.knowledge.models import KnowledgeEntry
-from domain.uow import UnitOfWork
 
 MAX_QUESTION = 2000
 PURPOSE = "playground"
@@ -76,9 +75,9 @@ async def try_the_bot(deps: AssistantDeps, hotel_id: UUID, staff_id: UUID, text:
     try:
         plan = await plan_turn(dataclasses.replace(deps, llm=recorder), asking)
     except LlmError as exc:
-        await _record(deps, hotel_id, recorder)
+        await record_calls_alone(deps.sessions, hotel_id, None, PURPOSE, recorder.calls)
         raise PlaygroundUnavailable(f"the AI could not answer just now: {exc}") from exc
-    await _record(deps, hotel_id, recorder)
+    await record_calls_alone(deps.sessions, hotel_id, None, PURPOSE, recorder.calls)
     return PlaygroundAnswer(
         question=question,
         reply=plan.reply or (hand_off_message(None) if plan.hand_off is not None else ""),
@@ -86,12 +85,6 @@ async def try_the_bot(deps: AssistantDeps, hotel_id: UUID, staff_id: UUID, text:
         hand_off=plan.hand_off,
         service_requests=plan.service_requests,
     )
-
-
-async def _record(deps: AssistantDeps, hotel_id: UUID, recorder: RecordingLlm) -> None:
-    async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
-        for note in recorder.notes:
-            uow.add(note.row(hotel_id, PURPOSE))
 
 
 async def _sources(deps: AssistantDeps, hotel_id: UUID, plan: TurnPlan) -> list[Source]:

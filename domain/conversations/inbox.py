@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import State
-from domain.conversations.views import REASON_LABELS
+from domain.conversations.views import reason_label
 from domain.service_requests.rules import OPEN_STATUSES
 
 SECTION_LIMIT = 100
@@ -54,6 +54,8 @@ class InboxRow:
     language: str = ""
     room: str = ""
     open_request: OpenRequest | None = None
+    #: an AI draft waits in it for a person to approve, edit or discard
+    has_draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,27 @@ class Inbox:
     def unread(self) -> int:
         return sum(row.unread for section in self.sections[:4] for row in section)
 
+    @property
+    def drafts(self) -> int:
+        """Conversations with an AI draft waiting for a person."""
+        return sum(row.has_draft for section in self.sections for row in section)
+
+
+def drafts_only(inbox: Inbox) -> Inbox:
+    """The inbox filtered to the conversations with an AI draft waiting (``/inbox?filter=drafts``)."""
+
+    def keep(rows: list[InboxRow]) -> list[InboxRow]:
+        return [row for row in rows if row.has_draft]
+
+    return Inbox(
+        needs_human=keep(inbox.needs_human),
+        mine=keep(inbox.mine),
+        others=keep(inbox.others),
+        ai=keep(inbox.ai),
+        resolved_today=keep(inbox.resolved_today),
+        query=inbox.query,
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class InboxEntry:
@@ -97,13 +120,17 @@ class InboxEntry:
     language: str = ""
     room: str = ""
     open_request: OpenRequest | None = None
+    has_draft: bool = False
 
 
 # $2: the statuses of a service request still to be done (``OPEN_STATUSES``, one rule for both).
 _COLUMNS = """
 SELECT c.id, g.name, g.phone, c.state::text, c.last_message_preview, c.last_message_at,
        c.last_guest_message_at, c.needs_human_since, c.updated_at, c.assigned_staff_id, s.name,
-       c.handoff_reason, g.language, g.room, r.category, r.room, r.open_count
+       c.handoff_reason, g.language, g.room, r.category, r.room, r.open_count,
+       c.state = 'ai' AND EXISTS (
+           SELECT 1 FROM ai_drafts d WHERE d.conversation_id = c.id AND d.status = 'pending'
+       )
 FROM conversations c
 JOIN guests g ON g.id = c.guest_id
 LEFT JOIN staff_users s ON s.id = c.assigned_staff_id
@@ -116,11 +143,35 @@ LEFT JOIN LATERAL (
 ) r ON true
 WHERE c.hotel_id = $1 AND c.last_message_at IS NOT NULL
 """
-# A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or anything
-# written in the conversation. $3: the ILIKE pattern.
-_SEARCH = """AND (g.name ILIKE $3 OR g.phone ILIKE $3 OR g.chat_id ILIKE $3 OR g.alt_chat_id ILIKE $3
-     OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text ILIKE $3))
-"""
+# A guest is found by name, number, either of their chat ids (the ``…@lid`` too) or the words of
+# anything written in the conversation: the conversations found first, in one statement, then the
+# inbox's two statements for just those.
+#
+# Messages are found by word through the full-text index ``ix_messages_text_words`` (the same
+# expression): each word of the query, whole or as the start of a word ('vegan':* & 'break':*,
+# the words as PostgreSQL's parser splits the query, quoted for tsquery; one-letter words only when
+# there is nothing longer: the "s" of "it's" would read every word that starts with one), then
+# ILIKE checks the whole query against those few messages, so "vegan breakfast" finds that
+# phrase. The guests who match and the messages that match are each found once, scoped by the
+# hotel (its guests through their hotel's index, not every guest's row), and the conversations
+# are looked up by id: nothing runs once per conversation. A query without a word in it (only
+# punctuation) finds guests by name and number only.
+_WORDS = r"""(SELECT coalesce(string_agg(w.term, ' & ') FILTER (WHERE length(w.lexeme) > 1),
+                             string_agg(w.term, ' & '))
+                 FROM (SELECT lexeme,
+                              '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*' AS term
+                         FROM unnest(to_tsvector('simple'::regconfig, $q::text))) AS w)::tsquery"""
+# $1: the hotel, $2: the ILIKE pattern, $3: the query as typed.
+SEARCH_IDS_SQL = """
+SELECT gc.id FROM guests gs JOIN conversations gc ON gc.guest_id = gs.id AND gc.hotel_id = $1
+ WHERE gs.hotel_id = $1
+   AND (gs.name ILIKE $2 OR gs.phone ILIKE $2 OR gs.chat_id ILIKE $2 OR gs.alt_chat_id ILIKE $2)
+UNION
+SELECT m.conversation_id FROM messages m
+ WHERE to_tsvector('simple'::regconfig, m.text) @@ {words} AND m.text ILIKE $2 AND m.hotel_id = $1
+""".format(words=_WORDS.replace("$q", "$3"))
+# The inbox's statements, narrowed to the conversations found. $3: their ids.
+_SEARCH = "AND c.id = ANY($3::uuid[])\n"
 # The conversations in a person's hands (all of them, sorted in Python), then the AI's and today's
 # resolved ones (the latest). $n, $n+1: the limit, or the start of today and the limit.
 _PEOPLE = "AND c.state IN ('needs_human', 'human') LIMIT ${n}"
@@ -149,9 +200,11 @@ async def load_entries(
     """Everything any staff member's inbox shows (or what matches ``query``), in two statements."""
     statuses = list(OPEN_STATUSES)
     if query:
-        pattern = search_pattern(query)
-        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, pattern, 4 * SECTION_LIMIT)
-        rest = await db.fetch(SEARCH_REST_SQL, hotel_id, statuses, pattern, today_start, 2 * SECTION_LIMIT)
+        found = [row[0] for row in await db.fetch(SEARCH_IDS_SQL, hotel_id, search_pattern(query), query)]
+        if not found:
+            return []
+        people = await db.fetch(SEARCH_PEOPLE_SQL, hotel_id, statuses, found, 4 * SECTION_LIMIT)
+        rest = await db.fetch(SEARCH_REST_SQL, hotel_id, statuses, found, today_start, 2 * SECTION_LIMIT)
     else:
         people = await db.fetch(PEOPLE_SQL, hotel_id, statuses, 4 * SECTION_LIMIT)
         rest = await db.fetch(REST_SQL, hotel_id, statuses, today_start, 2 * SECTION_LIMIT)
@@ -181,10 +234,11 @@ def _entry(row: Any) -> InboxEntry:
         updated_at=row[8],
         assigned_staff_id=row[9],
         assigned_name=row[10],
-        handoff_reason=REASON_LABELS.get(row[11] or "", row[11]),
+        handoff_reason=reason_label(row[11]),
         language=row[12] or "",
         room=row[13] or "",
         open_request=OpenRequest(row[14], row[15] or "", row[16] - 1) if row[14] is not None else None,
+        has_draft=bool(row[17]),
     )
 
 
@@ -300,6 +354,7 @@ def _row(entry: InboxEntry, unread: bool) -> InboxRow:
         language=entry.language,
         room=entry.room,
         open_request=entry.open_request,
+        has_draft=entry.has_draft,
     )
 
 

@@ -1,7 +1,7 @@
 """Knowledge tags, resolved knowledge gaps, and an index for the gaps page
 
 Revision ID: 29eaf4ab2e2b
-Revises: fe6534765f77
+Revises: 5e7a1c9d3b42
 Create Date: 2026-12-01 16:32:58.647257
 
 Tags let admins group and filter entries in /admin/knowledge. The knowledge gaps page reads the
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "29eaf4ab2e2b"
-down_revision: str | None = "fe6534765f77"
+down_revision: str | None = "5e7a1c9d3b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

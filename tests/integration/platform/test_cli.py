@@ -159,6 +159,7 @@ HELP: list[tuple[list[str], str, list[str]]] = [
     (["hotel", "create"], "usage: hotelbot hotel create", ["--slug", "--instance-id", "--api-token"]),
     (["staff", "create"], "usage: hotelbot staff create", ["--email", "--role", "--password", "--hotel"]),
     (["knowledge", "import"], "usage: hotelbot knowledge import", ["file", "--hotel", "--replace"]),
+    (["seed"], "usage: hotelbot seed", ["--hotels", "--conversations", "--days", "--seed"]),
 ]
 
 
@@ -422,6 +423,44 @@ def test_malformed_knowledge_file_is_refused(
     assert _knowledge(cli_database, empty_hotel) == before, "nothing of a refused file is imported"
 
 
+def test_seed_generates_hotels_with_history_that_staff_can_sign_in_to(cli_database: str) -> None:
+    args = ["seed", "--hotels", "2", "--conversations", "40", "--days", "14", "--prefix", "cli", "--quiet"]
+    result = hotelbot(*args, database_url=cli_database)
+    assert result.returncode == 0, result.stderr
+    assert "seeded 2 hotels" in result.stdout
+    assert "40 conversations" in result.stdout
+    assert "manager@cli-berlin-1.example" in result.stdout
+    counts = _fetch(
+        cli_database,
+        "SELECT h.slug, count(DISTINCT c.id) AS conversations, count(m.id) AS messages "
+        "FROM hotels h JOIN conversations c ON c.hotel_id = h.id JOIN messages m ON m.conversation_id = c.id "
+        "WHERE h.slug LIKE 'cli-%' GROUP BY h.slug ORDER BY h.slug",
+    )
+    assert [row["slug"] for row in counts] == ["cli-berlin-1", "cli-paris-1"]
+    assert sum(row["conversations"] for row in counts) == 40
+    assert all(row["messages"] > row["conversations"] for row in counts)
+    staff = _fetch(
+        cli_database, "SELECT password_hash FROM staff_users WHERE email = 'manager@cli-paris-1.example'"
+    )
+    assert verify_password(staff[0]["password_hash"], "seeded-staff-2026"), "the printed password signs in"
+    # The same prefix again: refused, and nothing half-written.
+    _assert_clean_failure(hotelbot(*args, database_url=cli_database), "exist already")
+    assert _fetch(cli_database, "SELECT count(*) FROM hotels WHERE slug LIKE 'cli-%'")[0]["count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--hotels", "0", "--hotels"),
+        ("--conversations", "-1", "--conversations"),
+        ("--days", "100000", "--days"),
+        ("--prefix", "bad prefix;", "--prefix"),
+    ],
+)
+def test_seed_refuses_sizes_out_of_range(cli_database: str, option: str, value: str, says: str) -> None:
+    _assert_clean_failure(hotelbot("seed", option, value, "--quiet", database_url=cli_database), says)
+
+
 def test_status_reports_the_database_and_missing_workers(cli_database: str, redis_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": cli_database, "REDIS_URL": redis_url, "REDIS_PREFIX": "status-test:"}
     result = subprocess.run(
@@ -447,6 +486,7 @@ def test_status_reports_the_database_and_missing_workers(cli_database: str, redi
         ["serve", "--port", "1"],
         ["worker"],
         ["rotate-secrets"],
+        ["seed"],
         ["hotel", "create", "--name", "X", "--slug", "x", "--instance-id", "1", "--api-token", "t"],
     ],
 )

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
+from domain.conversations.inbox import SEARCH_IDS_SQL, SessionReader, search_pattern
 from domain.conversations.models import Author, Conversation, Delivery, Message, Note, State
 from domain.settings import Settings
 from tests.support.factories import incoming
@@ -288,6 +290,47 @@ async def test_search_finds_by_name_phone_and_text(client, world) -> None:
     wildcard = await client.get("/inbox?q=%25", headers={"HX-Request": "true"})
     assert wildcard.status_code == 200
     assert "Lucia" not in wildcard.text, "a % in the search is a literal, not a wildcard"
+
+
+async def test_search_finds_a_word_inside_a_long_message(client, world) -> None:
+    """Search goes by the words of a message (an index, not a scan of every message): a word deep
+    in a long message, the start of a word, a phrase, any case; a word the guest never wrote and
+    the words in another order find nothing."""
+    filler = " ".join(["We had a lovely time at the hotel and the staff were very kind."] * 60)
+    long_text = f"{filler} One thing: the minibar in room 412 was not refilled, could someone check? {filler}"
+    await guest_message(client, world.aurora, "hook-a", long_text, name="Ingrid")
+    await sign_in(client, "anna@aurora.example")
+
+    async def found(query: str) -> bool:
+        response = await client.get("/inbox", params={"q": query}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return "Ingrid" in response.text
+
+    assert await found("minibar")
+    assert await found("MINIBAR")
+    assert await found("miniba"), "the start of a word"
+    assert await found("room 412")
+    assert await found("minibar in room")
+    assert not await found("room minibar"), "a phrase is found as written"
+    assert not await found("jacuzzi")
+    assert not await found("?!"), "punctuation alone matches no message"
+
+
+async def test_search_by_message_words_can_use_the_index(client, world, sessions) -> None:
+    """At a million messages only an index answers in time: the search's statement filters the
+    messages by the very expression the full-text index holds (an ``ILIKE '%…%'`` alone is served
+    by no index). Which index the planner takes depends on the data (``bench.pages`` measures it)."""
+    await guest_message(client, world.aurora, "hook-a", "Is the minibar free?", name="Ingrid")
+    expression = "to_tsvector('simple'::regconfig, text)"
+    async with sessions() as session:
+        index = await session.scalar(
+            sql_text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_messages_text_words'")
+        )
+        assert f"USING gin ({expression})" in index
+        reader = SessionReader(session)
+        args = (world.aurora.id, search_pattern("minibar"), "minibar")
+        plan = "\n".join(row[0] for row in await reader.fetch("EXPLAIN " + SEARCH_IDS_SQL, *args))
+        assert f"{expression} @@" in plan, plan
 
 
 async def test_hostile_ai_output_renders_inert(client, world, sessions) -> None:
