@@ -12,7 +12,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.axe import violations
-from tests.browser.harness import SCREENSHOTS, Harness, Tabs, World, eventually, guest_chat
+from tests.browser.harness import PHONE, SCREENSHOTS, Harness, Tabs, World, eventually, guest_chat
+from tests.browser.test_small_screens import fits
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +127,22 @@ async def test_import_preview_and_the_delete_confirmation_pass_the_check(
     await expect(page.locator(".kb-count")).to_contain_text("entries")
     await page.goto("/admin/knowledge?q=pets")
     await expect(page.locator(".kb-entry")).to_have_count(0)
+
+
+async def test_the_knowledge_pages_fit_a_phone(harness: Harness, world: World, tabs: Tabs) -> None:
+    clara = await tabs.sign_in(harness.web_urls[0], world.admin, viewport=PHONE)
+    page = clara.page
+    await page.goto("/admin/knowledge")
+    await fits(page, "knowledge entries")
+    await page.locator(".kb-entry", has_text="Parking").get_by_role("link", name="Edit Parking").tap()
+    await expect(page.locator("form.kb-form")).to_be_visible()
+    await fits(page, "inline edit")
+    await page.goto("/admin/knowledge/playground")
+    await page.get_by_label("Question").fill("What is the wifi password?")
+    await page.get_by_role("button", name="Ask").tap()
+    await expect(page.locator("#answer")).to_contain_text("sunrise2024", timeout=30_000)
+    await fits(page, "playground")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / "phone-knowledge-playground.png", full_page=True)
+    await page.goto("/admin/knowledge/gaps")
+    await fits(page, "knowledge gaps")

@@ -329,7 +329,7 @@ async def test_an_import_with_a_bad_entry_names_it_and_imports_nothing(client, w
         files={"file": ("kb.yaml", text.encode(), "application/yaml")},
     )
     assert preview.status_code == 200
-    assert "Entry 2 “Pool”: &#39;Pool&#39;: valid_from is after valid_until" in preview.text
+    assert "Entry 2: &#39;Pool&#39;: valid_from is after valid_until" in preview.text
     assert "Entry 3" in preview.text
     assert "needs a title" in preview.text
     assert re.search(r'value="apply"\s+disabled', preview.text)
