@@ -131,7 +131,7 @@ def cmd_sim(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- admin commands
 
 
-async def _with_session(work: Callable[[Any], Any]) -> Any:
+async def _with_uow(work: Callable[[Any], Any]) -> Any:
     """One command, one unit of work, built by the provider the worker uses too."""
     from domain.settings import get_settings
     from jobs.services import provide_services
@@ -140,7 +140,11 @@ async def _with_session(work: Callable[[Any], Any]) -> Any:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set")
     async with provide_services(settings, pool_size=1) as services, services.uow() as uow:
-        return await work(uow.session)
+        return await work(uow)
+
+
+async def _with_session(work: Callable[[Any], Any]) -> Any:
+    return await _with_uow(lambda uow: work(uow.session))
 
 
 async def _hotel_id(session: Any, slug: str) -> Any:
@@ -195,18 +199,18 @@ def cmd_staff_create(args: argparse.Namespace) -> None:
     from domain.staff.models import Role
     from domain.staff.service import create_or_update_staff
 
-    async def work(session: Any) -> Any:
+    async def work(uow: Any) -> Any:
         return await create_or_update_staff(
-            session,
+            uow,
             email=args.email,
             name=args.name,
             password=args.password,
-            hotel_id=await _hotel_id(session, args.hotel),
+            hotel_id=await _hotel_id(uow.session, args.hotel),
             role=Role(args.role),
         )
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     print(f"staff {staff.email} is {args.role} at {args.hotel}")
@@ -218,11 +222,11 @@ def cmd_staff_access(args: argparse.Namespace) -> None:
 
     active = args.action == "enable"
 
-    async def work(session: Any) -> Any:
-        return await set_account_active(session, args.email, active=active)
+    async def work(uow: Any) -> Any:
+        return await set_account_active(uow, args.email, active=active)
 
     try:
-        staff = _run(_with_session(work))
+        staff = _run(_with_uow(work))
     except StaffNotFound as exc:
         raise SystemExit(str(exc)) from exc
     if active:
@@ -264,6 +268,18 @@ def cmd_knowledge_import(args: argparse.Namespace) -> None:
 
     count = _run(_with_session(work))
     print(f"imported {count} knowledge entries into {args.hotel}")
+
+
+def cmd_knowledge_export(args: argparse.Namespace) -> None:
+    """The hotel's entries as Markdown or YAML on stdout, in the form ``knowledge import`` reads."""
+    from domain.knowledge.entries import export_entries
+    from domain.knowledge.exporter import to_markdown, to_yaml
+
+    async def work(session: Any) -> str:
+        drafts = await export_entries(session, await _hotel_id(session, args.hotel))
+        return to_yaml(drafts) if args.format == "yaml" else to_markdown(args.hotel, drafts)
+
+    sys.stdout.write(_run(_with_session(work)))
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -323,7 +339,7 @@ def cmd_rotate_secrets(args: argparse.Namespace) -> None:
     from domain.hotels.secrets import reencrypt_hotel_secrets
 
     _require_secret_key()
-    count = _run(_with_session(reencrypt_hotel_secrets))
+    count = _run(_with_uow(reencrypt_hotel_secrets))
     print(f"re-encrypted the secrets of {count} hotels with the current SECRET_KEY")
     print("SECRET_KEY_FALLBACKS can be emptied once every process runs with the new key")
 
@@ -336,15 +352,15 @@ def cmd_guest(args: argparse.Namespace) -> None:
     if args.action == "erase" and not args.yes:
         raise SystemExit("erasing is permanent: add --yes to confirm")
 
-    async def work(session: Any) -> Any:
-        hotel_id = await _hotel_id(session, args.hotel)
-        guest = await find_guest(session, hotel_id, phone=args.phone)
+    async def work(uow: Any) -> Any:
+        hotel_id = await _hotel_id(uow.session, args.hotel)
+        guest = await find_guest(uow.session, hotel_id, phone=args.phone)
         if args.action == "export":
-            return await export_guest(session, hotel_id, guest)
-        return await erase_guest(session, hotel_id, guest)
+            return await export_guest(uow.session, hotel_id, guest)
+        return await erase_guest(uow, hotel_id, guest)
 
     try:
-        result = _run(_with_session(work))
+        result = _run(_with_uow(work))
     except GuestNotFound as exc:
         raise SystemExit(str(exc)) from exc
     if args.action == "export":
@@ -468,7 +484,7 @@ async def seed_demo(database_url: str) -> None:
             await import_entries(session, hotel_id, parse_file(ROOT / "docs" / "demo-knowledge.md"))
             for email, name, role in DEMO_STAFF:
                 await create_or_update_staff(
-                    session,
+                    uow,
                     email=email,
                     name=name,
                     password=DEMO_PASSWORD,
@@ -489,7 +505,7 @@ async def seed_demo(database_url: str) -> None:
             replies = yaml.safe_load((ROOT / "docs" / "demo-saved-replies.yaml").read_text())
             for shortcut, texts in replies.items():
                 for language, text in texts.items():
-                    await save_reply(session, hotel_id, shortcut, language, text)
+                    await save_reply(uow, hotel_id, shortcut, language, text)
         await _demo_history(session, hotel_id)
 
 
@@ -806,6 +822,10 @@ def build_parser() -> argparse.ArgumentParser:
     kimport.add_argument("--language", default="en")
     kimport.add_argument("--replace", action="store_true", help="replace the hotel's whole knowledge base")
     kimport.set_defaults(handler=cmd_knowledge_import)
+    kexport = knowledge.add_parser("export", help="print the entries as Markdown or YAML (import reads both)")
+    kexport.add_argument("--hotel", required=True, help="hotel slug")
+    kexport.add_argument("--format", choices=["md", "yaml"], default="md")
+    kexport.set_defaults(handler=cmd_knowledge_export)
     return parser
 
 

@@ -588,7 +588,7 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
 
     from domain.db import create_engine, session_factory
     from domain.staff.service import hotel_roles
-    from domain.uow import DriverUnitOfWork
+    from domain.uow import DriverUnitOfWork, UnitOfWork
     from web.auth import Actor
     from web.render import RegionRenderer, template_environment
     from web.sessions import StaffSession
@@ -601,9 +601,9 @@ async def flush_cost(database_url: str, staff_ids: list, repeats: int = 7) -> Fl
     env = template_environment()
     try:
         actors = []
-        async with sessions() as db:
+        async with UnitOfWork(sessions, None) as uow:  # type: ignore[arg-type]
             for staff_id in staff_ids:
-                roles = await hotel_roles(db, staff_id)
+                roles = await hotel_roles(uow, staff_id)
                 session = StaffSession("bench", staff_id, roles[0].hotel_id, "", 0.0)
                 actors.append(Actor(session, staff_id, "Staff", "staff@bench.example", roles[0], roles))
         hotel_id = actors[0].hotel_id

@@ -84,6 +84,18 @@ class NoteAdded(Event):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DraftChanged(Event):
+    """An AI draft now waits in a conversation (``pending``), or it ended: approved, edited and
+    sent, discarded, or superseded by a fresh one. ``by``: the staff member who decided."""
+
+    kind: ClassVar[str] = "draft.changed"
+    conversation_id: UUID
+    draft_id: UUID
+    status: str
+    by: UUID | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceRequestChanged(Event):
     kind: ClassVar[str] = "service_request.changed"
     conversation_id: UUID | None
@@ -122,6 +134,37 @@ class InstanceNotice(Event):
     detail: str
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class WaitBreached(Event):
+    """A guest has waited for a person past the hotel's target (``wait``: first_reply or
+    next_reply): the staff on shift are alerted, once per wait."""
+
+    kind: ClassVar[str] = "wait.breached"
+    conversation_id: UUID
+    wait: str
+    waited_minutes: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class WaitEscalated(Event):
+    """The wait went on past twice the target: the hotel's managers are alerted, once."""
+
+    kind: ClassVar[str] = "wait.escalated"
+    conversation_id: UUID
+    wait: str
+    waited_minutes: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class FeedbackReceived(Event):
+    """A guest said what went wrong after a low rating: for the hotel's managers."""
+
+    kind: ClassVar[str] = "feedback.received"
+    conversation_id: UUID
+    survey_id: UUID
+    rating: int
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -131,11 +174,15 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ConversationMoved,
         ConversationsMerged,
         NoteAdded,
+        DraftChanged,
         ServiceRequestChanged,
         GuestLinked,
         GuestErased,
         InstanceStateChanged,
         InstanceNotice,
+        WaitBreached,
+        WaitEscalated,
+        FeedbackReceived,
     )
 }
 

@@ -1,7 +1,9 @@
 """Every table, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from domain.assistant.models import LlmCall
+from domain.audit.models import AuditEntry
 from domain.conversations.models import (
+    AiDraft,
     Conversation,
     ConversationRead,
     CsatSurvey,
@@ -13,12 +15,14 @@ from domain.conversations.models import (
 from domain.db import Base, metadata
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
-from domain.knowledge.models import KnowledgeEntry
+from domain.knowledge.models import KnowledgeEntry, KnowledgeGapResolution
 from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
-from domain.staff.models import Membership, StaffUser
+from domain.staff.models import Membership, PasswordReset, StaffInvite, StaffUser
 
 __all__ = [
+    "AiDraft",
+    "AuditEntry",
     "Base",
     "Conversation",
     "ConversationRead",
@@ -27,13 +31,16 @@ __all__ = [
     "Hotel",
     "InstanceEvent",
     "KnowledgeEntry",
+    "KnowledgeGapResolution",
     "LlmCall",
     "Membership",
     "Message",
     "Note",
+    "PasswordReset",
     "SavedReply",
     "ServiceRequest",
     "SlaBreach",
+    "StaffInvite",
     "StaffUser",
     "StateTransition",
     "metadata",

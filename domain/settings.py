@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = ()
     session_idle_seconds: int = 12 * 3600
     metrics_token: str = ""
+    # What the LLM costs, per million tokens, for the AI cost in /analytics. The defaults are
+    # DeepSeek's published list prices for deepseek-flash at peak hours, in US dollars; off-peak
+    # hours cost half, so the figure is an upper bound (docs/analytics.md, "AI cost").
+    llm_price_input_cache_hit_per_mtok: float = 0.006
+    llm_price_input_cache_miss_per_mtok: float = 0.30
+    llm_price_output_per_mtok: float = 1.20
+    llm_price_currency: str = "USD"
 
     @field_validator("secret_key_fallbacks", "trusted_proxies", mode="before")
     @classmethod
@@ -82,6 +89,17 @@ class Settings(BaseSettings):
     def _without_trailing_slash(cls, value: str) -> str:
         # Paths are appended with a leading slash: "https://host/" + "/v1" would double it.
         return value.rstrip("/")
+
+    @field_validator(
+        "llm_price_input_cache_hit_per_mtok",
+        "llm_price_input_cache_miss_per_mtok",
+        "llm_price_output_per_mtok",
+    )
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("a price cannot be negative")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -22,6 +22,7 @@ from domain.assistant.detector import LinguaDetector
 from domain.assistant.service import AiOutcome, ai_turn
 from domain.conversations.inbound import HotelRef, match_api_echo_again, reopen_stranded
 from domain.conversations.outbox import SendOutcome, send_queued_message, sweep
+from domain.conversations.timers import check_waits
 from domain.crypto import SecretUndecryptable
 from domain.guests.linking import LinkOutcome, link_guest_ids, sweep_unchecked_guests
 from domain.guests.privacy import purge_expired_messages
@@ -180,9 +181,16 @@ async def sweep_outbox(ctx: dict[str, Any]) -> str:
     return f"sends={result.sends} ai={result.ai_turns} guests={guests} reopened={reopened}"
 
 
+async def watch_waits(ctx: dict[str, Any]) -> str:
+    """The waiting-guest timers: breaches, escalations to managers, auto-return to the AI."""
+    async with ctx["services"].uow() as uow:
+        tally = await check_waits(uow, datetime.now(UTC))
+    return str(tally)
+
+
 async def purge_old_messages(ctx: dict[str, Any]) -> str:
-    async with ctx["sessions"]() as session, session.begin():
-        removed = await purge_expired_messages(session, datetime.now(UTC))
+    async with ctx["services"].uow() as uow:
+        removed = await purge_expired_messages(uow, datetime.now(UTC))
     return f"purged={removed}"
 
 
@@ -215,6 +223,8 @@ def build_workers(settings: Settings, redis: ArqRedis, *, burst: bool = False) -
                 unique=True,
                 timeout=send_timeout,
             ),
+            # Once a minute (targets are whole minutes), at :30 to stay clear of the sweep's :00.
+            cron(watch_waits, second={30}, unique=True, timeout=send_timeout),
         ],
         job_timeout=send_timeout,
         queue_name=queue_name(settings.redis_prefix, SEND_QUEUE),

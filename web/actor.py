@@ -59,9 +59,9 @@ async def load_actor(connection: ASGIConnection[Any, Any, Any, Any], resources: 
     session = await resources.session_store.load(connection.cookies.get(cookie_name(resources)))
     if session is None:
         raise LoginRequired
-    async with resources.sessions() as db:
-        staff = await find_staff(db, session.staff_id)
-        roles = await hotel_roles(db, staff.id) if staff is not None and staff.is_active else []
+    async with resources.uow() as uow:
+        staff = await find_staff(uow, session.staff_id)
+        roles = await hotel_roles(uow, staff.id) if staff is not None and staff.is_active else []
     hotel = next((r for r in roles if r.hotel_id == session.hotel_id), None)
     if hotel is None and session.hotel_id is None and roles:
         hotel = roles[0]

@@ -28,6 +28,7 @@ import domain.models  # noqa: F401 - every table registered before the first que
 from domain.assistant.service import AssistantDeps
 from domain.db import create_engine, session_factory
 from domain.hotels.secrets import log_unreadable
+from domain.integrations.green_api import HttpGreenApi
 from domain.integrations.llm import LlmEndpoint, OpenAICompatibleLlm, llm_timeout
 from domain.settings import Settings, get_settings
 from jobs.enqueue import RedisDispatcher
@@ -36,23 +37,33 @@ from web.auth import CsrfRejected
 from web.client_address import TrustedProxies
 from web.deps import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, forbidden, from_htmx
-from web.hotel_health import SecretsHealth, WebhookFailures
+from web.hotel_health import SecretsHealth, WebhookArrivals, WebhookFailures
 from web.live import LiveHub, live
 from web.login_throttle import LoginThrottle
 from web.metrics import MetricsMiddleware, metrics
 from web.oidc_provider import ProviderClient
 from web.render import template_environment
 from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
+from web.routes.admin import AdminController
+from web.routes.admin_ai import AiProviderController
+from web.routes.admin_whatsapp import WhatsappController
+from web.routes.analytics import AnalyticsController
+from web.routes.audit import AuditController
 from web.routes.auth import AuthController
 from web.routes.conversations import ConversationController
+from web.routes.drafts import DraftController
+from web.routes.feedback import FeedbackController
 from web.routes.health import HealthController
 from web.routes.hotels import HotelAlertsController
 from web.routes.inbox import InboxController
+from web.routes.knowledge import KnowledgeController
+from web.routes.knowledge_tools import KnowledgeToolsController
 from web.routes.oidc import OidcController
 from web.routes.privacy import GuestPrivacyController
 from web.routes.saved_replies import SavedReplyController
 from web.routes.service_requests import ServiceRequestController
 from web.routes.staff import StaffController
+from web.routes.staff_links import StaffLinkController
 from web.routes.webhooks import green_api_webhook
 from web.sessions import SessionStore
 
@@ -152,6 +163,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         except Exception as exc:  # the database may be down at start-up; readiness says so
             log.warning("could not check the hotels' stored secrets at start-up (%s)", exc.__class__.__name__)
         llm_http = httpx.AsyncClient(timeout=llm_timeout())
+        # An admin waits for these calls in the page: a shorter read than the worker's sends.
+        green_http = httpx.AsyncClient(timeout=httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0))
         assistant = AssistantDeps(
             sessions,
             dispatcher,
@@ -186,6 +199,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secure_cookies=settings.public_base_url.startswith("https://"),
             hotel_secrets=hotel_secrets,
             webhook_failures=WebhookFailures(redis, settings.redis_prefix),
+            webhook_arrivals=WebhookArrivals(redis, settings.redis_prefix),
+            green_api=HttpGreenApi(green_http),
             oidc_provider=ProviderClient(settings),
             webhook_hotels=WebhookHotels(),
             timezones=HotelTimezones(sessions),
@@ -214,6 +229,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await hub.stop()
             await llm_http.aclose()
+            await green_http.aclose()
             await driver_pool.close()
             await redis.aclose()
             await engine.dispose()
@@ -226,11 +242,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             OidcController,
             ConversationController,
+            DraftController,
             ServiceRequestController,
             StaffController,
+            StaffLinkController,
+            AuditController,
             SavedReplyController,
+            FeedbackController,
+            AnalyticsController,
+            KnowledgeController,
+            KnowledgeToolsController,
             GuestPrivacyController,
             HotelAlertsController,
+            AdminController,
+            WhatsappController,
+            AiProviderController,
             live,
             metrics,
             create_static_files_router(

@@ -139,7 +139,10 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     """Anything no other handler expected: logged here, once, with what an operator needs to find it
     (structlog adds the request id, and the hotel and staff ids once the actor is known)."""
     route = request.scope.get("path_template") or request.url.path
-    params = {k: str(v) for k, v in request.scope.get("path_params", {}).items()}
+    # A link's token is a credential (invites, password resets): never in a log line.
+    params = {
+        k: "[redacted]" if k == "token" else str(v) for k, v in request.scope.get("path_params", {}).items()
+    }
     unexpected_log.error("unhandled error", method=request.method, route=route, exc_info=exc, **params)
     return error_answer(request, 500, "internal error: the team can find it in the logs by its request id")
 

@@ -117,3 +117,44 @@ class WebhookFailures:
             last[reason] = max(last.get(reason, 0.0), float(score))
         failures = [WebhookFailure(reason, counts[reason], last[reason]) for reason in counts]
         return sorted(failures, key=lambda failure: failure.last_at, reverse=True)
+
+
+ARRIVAL_BUCKET_SECONDS = 60
+ARRIVAL_BUCKETS = FAILURE_WINDOW_SECONDS // ARRIVAL_BUCKET_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookArrivals:
+    """Webhooks accepted per hotel: a counter per minute (kept an hour) and the time of the last.
+
+    Every webhook passes here, so recording is one pipelined round trip (INCR, EXPIRE, SET) and
+    never fails the webhook; the admin's page reads the hour back with one MGET."""
+
+    redis: Redis
+    prefix: str
+
+    def _count_key(self, hotel_id: UUID, minute: int) -> str:
+        return f"{self.prefix}webhooks-in:{hotel_id}:{minute}"
+
+    def _last_key(self, hotel_id: UUID) -> str:
+        return f"{self.prefix}webhooks-in-last:{hotel_id}"
+
+    async def record(self, hotel_id: UUID) -> None:
+        now = time.time()
+        key = self._count_key(hotel_id, int(now // ARRIVAL_BUCKET_SECONDS))
+        try:
+            pipe: Any = self.redis.pipeline(transaction=False)
+            pipe.incr(key)
+            pipe.expire(key, FAILURE_WINDOW_SECONDS + ARRIVAL_BUCKET_SECONDS)
+            pipe.set(self._last_key(hotel_id), f"{now:.3f}", ex=30 * 24 * 3600)
+            await pipe.execute()
+        except Exception as exc:  # the answer to Green API matters more than this count
+            log.warning("could not count a webhook (%s)", exc.__class__.__name__)
+
+    async def recent(self, hotel_id: UUID) -> tuple[int, float | None]:
+        """How many arrived in the last hour (by whole minutes), and when the last one did."""
+        minute = int(time.time() // ARRIVAL_BUCKET_SECONDS)
+        keys = [self._count_key(hotel_id, minute - back) for back in range(ARRIVAL_BUCKETS)]
+        *counts, last = await self.redis.mget([*keys, self._last_key(hotel_id)])
+        total = sum(int(count) for count in counts if count is not None)
+        return total, float(last) if last is not None else None

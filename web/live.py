@@ -28,16 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations.views import load_conversation
 from domain.events import (
+    ConversationsMerged,
     Event,
     InstanceNotice,
     InstanceStateChanged,
+    MessageStatusChanged,
+    NoteAdded,
+    ServiceRequestChanged,
     UnknownEvent,
     from_wire,
 )
 from domain.uow import DriverUnitOfWork
 from web.actor import Actor, Forbidden, LoginRequired, load_actor
 from web.notices import Notice, notices_from
-from web.render import RegionRenderer, Shown, live_region
+from web.render import RegionRenderer, Scope, Shown, live_region
 from web.resources import ProvidedResources
 from web.sessions import SessionStore
 
@@ -56,7 +60,9 @@ class LiveClient:
     actor: Actor
     conversation_id: UUID | None
     timezone: str
-    screen: str = "inbox"  # inbox, conversation, requests (the board) or page (any other page)
+    #: inbox, drafts (the inbox filtered to drafts waiting), conversation, requests (the board) or
+    #: page (any other page)
+    screen: str = "inbox"
     done: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
     # What its screen shows, once the full region was sent (pushes then send the difference);
@@ -92,7 +98,7 @@ class LiveHub:
         self.task: asyncio.Task[None] | None = None
         self.pending: dict[UUID, asyncio.Task[None]] = {}
         self.running: set[UUID] = set()
-        self.dirty: set[UUID] = set()
+        self.scopes: dict[UUID, Scope] = {}  # what each hotel's next flush reads again
         self.notices: dict[UUID, list[Notice]] = {}  # for each hotel's next flush
 
     # -- the subscription ---------------------------------------------------------------------
@@ -171,19 +177,20 @@ class LiveHub:
             # Another version of the code is publishing: say so loudly, and show what the
             # database says rather than nothing.
             log.error("live: cannot read an event on %s: %s", channel, exc)  # noqa: TRY400
-            self.schedule(hotel_id)
+            self.schedule(hotel_id, Scope.everything())
             return
         self.on_event(event)
 
     def on_event(self, event: Event) -> None:
         """What an event changes on the staff's screens decides what is read again."""
         hotel_id = event.hotel_id
-        if isinstance(event, InstanceStateChanged | InstanceNotice):
-            return  # nothing the live region shows (the admin pages read the connection state)
+        scope = scope_of(event)
+        if scope is None:
+            return
         notices = notices_from(event)
         if notices and hotel_id in self.clients:
             self.notices.setdefault(hotel_id, []).extend(notices)
-        self.schedule(hotel_id)
+        self.schedule(hotel_id, scope)
 
     async def _control(self, data: dict[str, Any]) -> None:
         """Sign-out and deactivation reach sockets on every web process (a deactivation at one
@@ -254,25 +261,25 @@ class LiveHub:
     def resync(self, client: LiveClient) -> None:
         """The tab replaced its list itself (a search was cleared): send it whole on the next push."""
         client.shown = None
-        self.schedule(client.actor.hotel_id)
+        self.schedule(client.actor.hotel_id, Scope.everything())
 
     def wake_all(self) -> None:
         """Events may have been missed (Redis was away): send every socket its full region again."""
         for hotel_id, clients in list(self.clients.items()):
             for client in clients:
                 client.shown = None
-            self.schedule(hotel_id)
+            self.schedule(hotel_id, Scope.everything())
 
     # -- pushing: one render per distinct view per burst, shared by every socket showing it ------
 
-    def schedule(self, hotel_id: UUID) -> None:
-        """Events for a hotel collapse: into the flush about to start, or into exactly one more
-        after the running one (never two flushes of a hotel at once, never an event missed)."""
+    def schedule(self, hotel_id: UUID, scope: Scope) -> None:
+        """Events for a hotel collapse, and so do their scopes: into the flush about to start, or
+        into exactly one more after the running one (never two flushes of a hotel at once, never
+        an event missed)."""
         if hotel_id not in self.clients:
             return
-        if hotel_id in self.running:
-            self.dirty.add(hotel_id)
-        elif hotel_id not in self.pending:
+        self.scopes.setdefault(hotel_id, Scope()).add(scope)
+        if hotel_id not in self.running and hotel_id not in self.pending:
             self.pending[hotel_id] = asyncio.create_task(self._flush(hotel_id))
 
     async def _flush(self, hotel_id: UUID) -> None:
@@ -282,14 +289,13 @@ class LiveHub:
             self.pending.pop(hotel_id, None)
         self.running.add(hotel_id)
         try:
-            await self._render_and_send(hotel_id)
+            await self._render_and_send(hotel_id, self.scopes.pop(hotel_id, Scope.everything()))
         finally:
             self.running.discard(hotel_id)
-            if hotel_id in self.dirty:
-                self.dirty.discard(hotel_id)
-                self.schedule(hotel_id)
+            if hotel_id in self.scopes:
+                self.pending[hotel_id] = asyncio.create_task(self._flush(hotel_id))
 
-    async def _render_and_send(self, hotel_id: UUID) -> None:
+    async def _render_and_send(self, hotel_id: UUID, scope: Scope) -> None:
         # A socket still waiting for its first full region (``serve``) gets nothing yet.
         clients = [c for c in self.clients.get(hotel_id, ()) if c.ready and not c.closed]
         if not clients:
@@ -302,7 +308,7 @@ class LiveHub:
         except Exception:
             log.warning("live: cannot check sessions; retrying shortly", exc_info=True)
             await asyncio.sleep(1)
-            self.schedule(hotel_id)
+            self.schedule(hotel_id, scope)
             return
         for client in [c for c in clients if c.actor.session.token not in alive]:
             await self._close(client, CLOSE_UNAUTHORIZED)
@@ -310,6 +316,8 @@ class LiveHub:
         if not clients:
             return
         notices = self.notices.pop(hotel_id, [])
+        if any(c.shown is None for c in clients):
+            scope = Scope.everything()  # a socket that needs its region whole (after an outage)
         try:
             async with self.readers() as reader:
                 renderer = await RegionRenderer.prepare(
@@ -321,6 +329,7 @@ class LiveHub:
                     viewers=[(c.actor.staff_id, c.conversation_id) for c in clients],
                     board=any(c.screen == "requests" for c in clients),
                     notices=notices,
+                    scope=scope,
                 )
             # Sockets of one staff member on the same screen that show the same share a render.
             pages: dict[tuple[object, ...], tuple[str, Shown]] = {}
@@ -339,7 +348,7 @@ class LiveHub:
             log.warning("live render failed; retrying shortly", exc_info=True)
             self.notices.setdefault(hotel_id, [])[:0] = notices
             await asyncio.sleep(1)
-            self.schedule(hotel_id)
+            self.schedule(hotel_id, scope)
             return
         for client, html in updates:
             await self._send(client, html)
@@ -390,8 +399,26 @@ class LiveHub:
             )
         await client.socket.send_text(html)
         client.shown, client.ready = shown, True
-        self.schedule(client.actor.hotel_id)  # anything that changed while it was being sent
+        # anything that changed while it was being sent
+        self.schedule(client.actor.hotel_id, Scope.everything())
         await client.done.wait()
+
+
+def scope_of(event: Event) -> Scope | None:
+    """What an event changes on the staff's screens (None: nothing the live region shows; the
+    admin pages read the connection state themselves). A kind not named here reads everything."""
+    match event:
+        case InstanceStateChanged() | InstanceNotice():
+            return None
+        case MessageStatusChanged(conversation_id=cid) | NoteAdded(conversation_id=cid):
+            return Scope(conversations={cid})
+        case ServiceRequestChanged(conversation_id=cid):
+            return Scope(inbox=True, board=True, conversations=set() if cid is None else {cid})
+        case ConversationsMerged(conversation_id=cid, merged=merged):
+            return Scope(inbox=True, conversations={cid, merged})
+        case _ if isinstance(getattr(event, "conversation_id", None), UUID):
+            return Scope(inbox=True, conversations={event.conversation_id})  # type: ignore[attr-defined]
+    return Scope.everything()
 
 
 def screen_of(conversation_id: UUID | None, screen: str | None) -> str:
@@ -399,7 +426,7 @@ def screen_of(conversation_id: UUID | None, screen: str | None) -> str:
     other page (only the badge and notices)."""
     if conversation_id is not None:
         return "conversation"
-    return screen if screen in ("requests", "page") else "inbox"
+    return screen if screen in ("requests", "page", "drafts") else "inbox"
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any], public_base_url: str) -> bool:

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.conversations.models import State
-from domain.events import ConversationMoved
+from domain.events import ConversationMoved, FeedbackReceived, WaitBreached, WaitEscalated
 
 WAITING = "waiting"  # a guest now waits for a person: everyone at the hotel
 LOST = "lost"  # the conversation left this staff member's hands, by a colleague's doing
 GIVEN = "given"  # a colleague assigned the conversation to this staff member
+LATE = "late"  # a guest has waited past the hotel's target: everyone at the hotel
+ESCALATED = "escalated"  # past twice the target: the managers (and admins)
+FEEDBACK = "feedback"  # a guest said what went wrong after a low rating: the managers
+#: Notices that call for attention now: a sound and the tab's title, like a waiting guest.
+URGENT = frozenset({LATE, ESCALATED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +31,33 @@ class Notice:
     reason: str = ""
     by: UUID | None = None
     to: UUID | None = None
+    managers_only: bool = False
+    minutes: int = 0  # how long the guest has waited (LATE, ESCALATED); the rating (FEEDBACK)
 
-    def reaches(self, staff_id: UUID) -> bool:
+    def reaches(self, staff_id: UUID, *, manager: bool = False) -> bool:
+        if self.managers_only and not manager:
+            return False
         return self.recipients is None or staff_id in self.recipients
 
 
 def notices_from(event: object) -> list[Notice]:
-    """The notices one live event makes: only a move makes any, and most moves none."""
+    """The notices one live event makes: a move (most make none), a wait past its target, a
+    guest's words after a low rating."""
+    if isinstance(event, WaitBreached):
+        return [Notice(LATE, event.conversation_id, None, event.wait, minutes=event.waited_minutes)]
+    if isinstance(event, WaitEscalated):
+        return [
+            Notice(
+                ESCALATED,
+                event.conversation_id,
+                None,
+                event.wait,
+                managers_only=True,
+                minutes=event.waited_minutes,
+            )
+        ]
+    if isinstance(event, FeedbackReceived):
+        return [Notice(FEEDBACK, event.conversation_id, None, managers_only=True, minutes=event.rating)]
     if not isinstance(event, ConversationMoved):
         return []
     conversation_id, reason = event.conversation_id, event.reason
@@ -52,6 +77,12 @@ def notice_text(notice: Notice, *, guest: str, names: dict[UUID, str], reason_la
     by = names.get(notice.by, "A colleague") if notice.by else "A colleague"
     if notice.kind == WAITING:
         return f"{guest} is waiting for a person" + (f": {reason_label}" if reason_label else "")
+    if notice.kind in URGENT:
+        what = "a first reply" if notice.reason == "first_reply" else "a reply"
+        text = f"{guest} has waited {_duration(notice.minutes)} for {what}"
+        return text + (", past twice the target" if notice.kind == ESCALATED else ", past the target")
+    if notice.kind == FEEDBACK:
+        return f"{guest} rated us {notice.minutes}/5 and said what went wrong"
     if notice.kind == GIVEN:
         return f"{by} assigned {guest}'s conversation to you"
     if notice.reason == "taken_over_from":
@@ -64,3 +95,10 @@ def notice_text(notice: Notice, *, guest: str, names: dict[UUID, str], reason_la
     if notice.reason == "staff_resolved":
         return f"{by} resolved {guest}'s conversation"
     return f"{guest}'s conversation is no longer with you"
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"

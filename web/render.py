@@ -23,18 +23,19 @@ from domain.conversations.inbox import (
     InboxRow,
     Reader,
     SortedEntries,
+    drafts_only,
     inbox_from_snapshot,
     load_inbox,
     load_live_snapshot,
 )
 from domain.conversations.models import State
 from domain.conversations.rules import staff_actions
-from domain.conversations.views import REASON_LABELS, ConversationView, load_conversation
+from domain.conversations.views import ConversationView, load_conversation, reason_label
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
 from web.actor import Actor
-from web.notices import WAITING, Notice, notice_text
+from web.notices import FEEDBACK, URGENT, WAITING, Notice, notice_text
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -51,12 +52,15 @@ def template_environment() -> Environment:
     return environment
 
 
-def today_start(timezone: str) -> datetime.datetime:
+def hotel_zone(timezone: str) -> ZoneInfo:
     try:
-        zone = ZoneInfo(timezone)
+        return ZoneInfo(timezone)
     except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    now = datetime.datetime.now(zone)
+        return ZoneInfo("UTC")
+
+
+def today_start(timezone: str) -> datetime.datetime:
+    now = datetime.datetime.now(hotel_zone(timezone))
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -66,16 +70,16 @@ async def inbox_for(db: AsyncSession, actor: Actor, query: str = "", timezone: s
     )
 
 
-def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox) -> dict[str, Any]:
+def conversation_context(actor: Actor, view: ConversationView, inbox: Inbox | None) -> dict[str, Any]:
     conversation = view.conversation
     reason = conversation.handoff_reason or ""
     return {
         "actor": actor,
         "view": view,
         "inbox": inbox,
-        "waiting": inbox.waiting,
+        "waiting": inbox.waiting if inbox is not None else 0,
         "guest_name": view.guest.name or view.guest.phone,
-        "reason_label": REASON_LABELS.get(reason, reason),
+        "reason_label": reason_label(reason) or "",
         "current_id": conversation.id,
         "active": "inbox",
         # what this staff member is offered, and whose hands the conversation is in
@@ -94,6 +98,8 @@ _ROW = "partials/inbox/_row.html"
 _LIST = "partials/inbox/_list.html"
 _LIST_UPDATE = "partials/inbox/_list_update.html"
 _BADGE = "partials/inbox/_badge.html"
+_DRAFTS_BADGE = "partials/inbox/_drafts_badge.html"
+_DRAFT = "partials/conversations/_draft.html"
 _HEADER = "partials/conversations/_header.html"
 _COMPOSER_STATUS = "partials/conversations/_composer_status.html"
 _TIMELINE = "partials/conversations/_timeline.html"
@@ -159,19 +165,24 @@ class ShownList:
     rows: dict[UUID, InboxRow]
     current: UUID | None
     waiting: int
+    drafts: int = 0  # conversations with an AI draft waiting, in the whole inbox (filtered or not)
 
 
 _SHOWN_LISTS: weakref.WeakValueDictionary[tuple[object, ...], ShownList] = weakref.WeakValueDictionary()
 
 
-def shown_list(inbox: Inbox, current: UUID | None) -> ShownList:
+def shown_list(inbox: Inbox, current: UUID | None, full: Inbox | None = None) -> ShownList:
+    """``inbox`` as a socket's list shows it; ``full``, the unfiltered inbox, counts the badges
+    (``inbox`` itself when the list is not filtered)."""
+    whole = full or inbox
     sections = inbox.sections
     order = tuple(tuple(row.id for row in section) for section in sections)
     rows = tuple(row for section in sections for row in section)
+    waiting, drafts = whole.waiting, whole.drafts
     return one_of(
         _SHOWN_LISTS,
-        (order, rows, current, inbox.waiting),
-        lambda: ShownList(order, {row.id: row for row in rows}, current, inbox.waiting),
+        (order, rows, current, waiting, drafts),
+        lambda: ShownList(order, {row.id: row for row in rows}, current, waiting, drafts),
     )
 
 
@@ -218,6 +229,32 @@ _SHOWN: weakref.WeakValueDictionary[tuple[object, ...], Shown] = weakref.WeakVal
 
 
 @dataclass
+class Scope:
+    """What a burst of events changed on the staff's screens, so that a push reads only that: the
+    inbox (its rows, counts and badge), the requests board, and which open conversations
+    (``None``: every one). A delivery tick or a note reads one conversation and nothing else."""
+
+    inbox: bool = False
+    board: bool = False
+    conversations: set[UUID] | None = field(default_factory=set)
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(inbox=True, board=True, conversations=None)
+
+    def add(self, other: Scope) -> None:
+        self.inbox |= other.inbox
+        self.board |= other.board
+        if self.conversations is None or other.conversations is None:
+            self.conversations = None
+        else:
+            self.conversations |= other.conversations
+
+    def covers(self, conversation_id: UUID) -> bool:
+        return self.conversations is None or conversation_id in self.conversations
+
+
+@dataclass
 class RegionRenderer:
     """Renders live regions for many sockets at once, sharing what does not depend on the viewer.
 
@@ -230,7 +267,7 @@ class RegionRenderer:
     """
 
     env: Environment
-    entries: SortedEntries | list[InboxEntry]
+    entries: SortedEntries | list[InboxEntry] | None  # None: this push leaves the inbox alone
     marks: dict[tuple[UUID, UUID], datetime.datetime]
     views: dict[UUID, ConversationView | None]
     board: list[BoardSection] | None = None
@@ -239,6 +276,7 @@ class RegionRenderer:
     # within this push: each staff member's inbox, the rows they share (by id and unread mark),
     # and each fragment by its template and what changes it
     inboxes: dict[UUID, Inbox] = field(default_factory=dict)
+    draft_inboxes: dict[UUID, Inbox] = field(default_factory=dict)
     shared_rows: dict[tuple[UUID, bool], InboxRow] = field(default_factory=dict)
     shown_lists: dict[tuple[object, ...], ShownList] = field(default_factory=dict)
     rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
@@ -255,16 +293,24 @@ class RegionRenderer:
         viewers: list[tuple[UUID, UUID | None]],
         board: bool = False,
         notices: list[Notice] | None = None,
+        scope: Scope | None = None,
     ) -> RegionRenderer:
-        """Load what these viewers' regions show: the inbox on the driver connection ``reader``,
-        open conversations (if any) and the requests board (if asked) in an ORM session of their
-        own, and the names that pending notices mention."""
-        entries, marks = await load_live_snapshot(
-            reader, hotel_id, list({staff for staff, _ in viewers}), today_start=today_start(timezone)
-        )
+        """Load what these viewers' regions show, as far as ``scope`` reaches (all of it by
+        default): the inbox on the driver connection ``reader``, open conversations and the
+        requests board (if asked) in an ORM session of their own, and the names that pending
+        notices mention."""
+        scope = scope or Scope.everything()
+        entries: SortedEntries | None = None
+        marks: dict[tuple[UUID, UUID], datetime.datetime] = {}
+        if scope.inbox:
+            loaded, marks = await load_live_snapshot(
+                reader, hotel_id, list({staff for staff, _ in viewers}), today_start=today_start(timezone)
+            )
+            entries = SortedEntries.of(loaded)
         views = {}
         requests = None
-        conversations = {c for _, c in viewers if c is not None}
+        board = board and scope.board
+        conversations = {c for _, c in viewers if c is not None and scope.covers(c)}
         if conversations or board:
             async with sessions() as db:
                 for conversation_id in conversations:
@@ -277,24 +323,39 @@ class RegionRenderer:
         if mentioned:
             rows = await reader.fetch(STAFF_NAMES_SQL, mentioned)
             names = {row[0]: row[1] for row in rows}
-        return cls(env, SortedEntries.of(entries), marks, views, requests, notices, names)
+        return cls(env, entries, marks, views, requests, notices, names)
 
     def inbox(self, actor: Actor) -> Inbox:
         key = actor.staff_id
+        assert self.entries is not None, "an inbox from a push that did not read it"
         if key not in self.inboxes:
             self.inboxes[key] = inbox_from_snapshot(
                 self.entries, actor.staff_id, self.marks, rows=self.shared_rows
             )
         return self.inboxes[key]
 
-    def shown(self, inbox: Inbox, current: UUID | None) -> ShownList:
+    def drafts_inbox(self, actor: Actor) -> Inbox:
+        """This staff member's inbox filtered to the drafts waiting (the same row objects)."""
+        key = actor.staff_id
+        if key not in self.draft_inboxes:
+            self.draft_inboxes[key] = drafts_only(self.inbox(actor))
+        return self.draft_inboxes[key]
+
+    def shown(self, inbox: Inbox, current: UUID | None, full: Inbox | None = None) -> ShownList:
         # Within one push equal rows are one object (``shared_rows``): staff members whose inboxes
         # list the same objects in the same sections show the same list, worked out once (keyed by
         # the objects' ids, which stay theirs: the ShownList kept here holds every one of them).
         sections = inbox.sections
-        key = (tuple(map(len, sections)), tuple(map(id, chain.from_iterable(sections))), current)
+        whole = full or inbox
+        key = (
+            tuple(map(len, sections)),
+            tuple(map(id, chain.from_iterable(sections))),
+            current,
+            whole.waiting,
+            whole.drafts,
+        )
         if key not in self.shown_lists:
-            self.shown_lists[key] = shown_list(inbox, current)
+            self.shown_lists[key] = shown_list(inbox, current, whole)
         return self.shown_lists[key]
 
     def _row_html(self, shown: ShownList) -> Callable[[InboxRow], Markup]:
@@ -351,7 +412,7 @@ class RegionRenderer:
             self.rendered[cache_key] = self.env.get_template(template).render(context)
         return self.rendered[cache_key]
 
-    def conversation_html(self, actor: Actor, view: ConversationView, inbox: Inbox) -> str:
+    def conversation_html(self, actor: Actor, view: ConversationView, inbox: Inbox | None) -> str:
         """The open conversation, out of band: the header by the actions this staff member is
         offered and whether it is theirs, the composer status by the latter, the guest panel by
         role, the timeline for everyone."""
@@ -363,6 +424,7 @@ class RegionRenderer:
                 self._once(_HEADER, (cid, actions, mine), context),
                 self._once(_COMPOSER_STATUS, (cid, mine), context),
                 self._once(_TIMELINE, (cid,), context),
+                self._once(_DRAFT, (cid,), context),
                 self._once(_GUEST_PANEL, (cid, actor.role is Role.ADMIN), context),
             )
         )
@@ -373,11 +435,14 @@ class RegionRenderer:
     def badge_html(self, waiting: int) -> str:
         return self._once(_BADGE, (waiting,), {"waiting": waiting, "badge_oob": True})
 
+    def drafts_badge_html(self, drafts: int) -> str:
+        return self._once(_DRAFTS_BADGE, (drafts,), {"drafts": drafts, "badge_oob": True})
+
     def notices_html(self, actor: Actor) -> str:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
         parts = []
         for index, notice in enumerate(self.notices):
-            if not notice.reaches(actor.staff_id):
+            if not notice.reaches(actor.staff_id, manager=actor.role is not Role.AGENT):
                 continue
             entry = self.entries_by_id.get(notice.conversation_id)
             if notice.kind == WAITING and (entry is None or entry.state is not State.NEEDS_HUMAN):
@@ -390,13 +455,15 @@ class RegionRenderer:
         entries = self.entries
         if isinstance(entries, SortedEntries):
             return entries.by_id
-        return {e.id: e for e in entries}
+        return {e.id: e for e in entries or ()}
 
     def _notice_context(self, notice: Notice, entry: InboxEntry | None) -> dict[str, Any]:
         guest = entry.guest_name if entry is not None else "A guest"
         label = entry.handoff_reason or "" if entry is not None else ""
         return {
             "notice": notice,
+            "urgent": notice.kind in URGENT,
+            "href": "/feedback" if notice.kind == FEEDBACK else f"/conversations/{notice.conversation_id}",
             "notice_id": f"notice-{secrets.token_hex(6)}",
             "text": notice_text(notice, guest=guest, names=self.names, reason_label=label),
         }
@@ -413,30 +480,41 @@ class RegionRenderer:
         ``shown`` (on the inbox and conversation screens); the open conversation (header,
         composer status, timeline, guest panel) or the requests board when it differs from what
         ``shown`` holds, so a push about another guest leaves it, and where staff scrolled to,
-        alone; the badge, on every screen; this push's notices for this staff member. Also what
-        the socket shows afterwards."""
+        alone; the badge, on every screen; this push's notices for this staff member. What this
+        push did not read stays as ``shown`` has it. Also what the socket shows afterwards."""
         actor = without_csrf(actor)
-        inbox = self.inbox(actor)
-        now_shown = self.shown(inbox, conversation_id)
         parts = []
-        if screen in ("inbox", "conversation"):
-            if shown is None:
-                parts.append(self.list_html(inbox, now_shown))
-            else:
-                parts.append(self.list_update(shown.inbox, now_shown))
-        conversation = None
+        full = None
+        if self.entries is None and shown is not None:
+            now_shown = shown.inbox
+        else:
+            full = self.inbox(actor)
+            inbox = self.drafts_inbox(actor) if screen == "drafts" else full
+            now_shown = self.shown(inbox, conversation_id, full)
+            if screen in ("inbox", "conversation", "drafts"):
+                if shown is None:
+                    parts.append(self.list_html(inbox, now_shown))
+                else:
+                    parts.append(self.list_update(shown.inbox, now_shown))
+        conversation = shown.conversation if shown is not None else None
         view = self.views.get(conversation_id) if conversation_id is not None else None
         if view is not None:
-            conversation = self.conversation_html(actor, view, inbox)
+            conversation = self.conversation_html(actor, view, full)
             if shown is None or conversation != shown.conversation:
                 parts.append(conversation)
-        board = None
-        if screen == "requests":
+        board = shown.board if shown is not None else None
+        if screen == "requests" and self.board is not None:
             board = self.board_html()
             if shown is None or board != shown.board:
                 parts.append(board)
-        if shown is None or shown.inbox.waiting != inbox.waiting:
-            parts.append(self.badge_html(inbox.waiting))
+        if full is not None and (shown is None or shown.inbox.waiting != full.waiting):
+            parts.append(self.badge_html(full.waiting))
+        if (
+            full is not None
+            and screen in ("inbox", "drafts")
+            and (shown is None or shown.inbox.drafts != full.drafts)
+        ):
+            parts.append(self.drafts_badge_html(full.drafts))
         parts.append(self.notices_html(actor))
         if shown is not None and (shown.inbox, shown.conversation, shown.board) == (
             now_shown,

@@ -20,17 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.assistant.service import AssistantDeps
 from domain.hotels.service import WebhookHotel, hotel_timezone
+from domain.integrations.green_api import GreenApiGateway
 from domain.settings import Settings
 from domain.uow import DriverUnitOfWork, UnitOfWork
 from jobs.enqueue import RedisDispatcher
 from web.client_address import TrustedProxies
-from web.hotel_health import SecretsHealth, WebhookFailures
+from web.hotel_health import SecretsHealth, WebhookArrivals, WebhookFailures
 from web.login_throttle import LoginThrottle
 from web.oidc_provider import ProviderClient
 from web.sessions import SessionStore, close_live_sockets
 
 HOTEL_CACHE_SECONDS = 10.0
 HOTEL_CACHE_LIMIT = 10_000
+TIMEZONE_CACHE_SECONDS = 60.0
 
 
 @dataclass(slots=True)
@@ -54,17 +56,24 @@ class WebhookHotels:
 
 @dataclass(slots=True)
 class HotelTimezones:
-    """Each hotel's time zone, read once per process: every page and push shows times in it, and
-    it changes about never (a restart picks a change up)."""
+    """Each hotel's time zone, read at most once a minute per process: every page and push shows
+    times in it, and it changes about never (an admin's change shows at once in the process that
+    saved it, within a minute in the others)."""
 
     sessions: async_sessionmaker[AsyncSession]
-    _known: dict[UUID, str] = field(default_factory=dict)
+    _known: dict[UUID, tuple[float, str]] = field(default_factory=dict)
+
+    def forget(self, hotel_id: UUID) -> None:
+        self._known.pop(hotel_id, None)
 
     async def of(self, hotel_id: UUID) -> str:
-        if hotel_id not in self._known:
+        known = self._known.get(hotel_id)
+        if known is None or known[0] < time.monotonic():
             async with self.sessions() as db:
-                self._known[hotel_id] = await hotel_timezone(db, hotel_id)
-        return self._known[hotel_id]
+                zone = await hotel_timezone(db, hotel_id)
+            known = (time.monotonic() + TIMEZONE_CACHE_SECONDS, zone)
+            self._known[hotel_id] = known
+        return known[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,9 @@ class Resources:
     secure_cookies: bool
     hotel_secrets: SecretsHealth
     webhook_failures: WebhookFailures
+    webhook_arrivals: WebhookArrivals
+    # Green API for the admin's own calls (check connection, apply webhook settings).
+    green_api: GreenApiGateway
     oidc_provider: ProviderClient
     webhook_hotels: WebhookHotels
     timezones: HotelTimezones

@@ -32,8 +32,14 @@ HAND_OFF_TOOL: dict[str, Any] = {
                         "not_in_knowledge",
                         "complaint",
                         "booking_change",
+                        "restricted_topic",
                         "other",
                     ],
+                },
+                "topic": {
+                    "type": "string",
+                    "description": "With reason restricted_topic: which of the topics that always go to "
+                    "a person the message is about, as the rules name it.",
                 },
                 "summary": {
                     "type": "string",
@@ -94,11 +100,29 @@ class HistoryItem:
     text: str
 
 
-def system_prefix(hotel_name: str, persona: str, facts: str, knowledge: Sequence[KnowledgeItem]) -> str:
+def restricted_rule(topics: Sequence[str]) -> str:
+    """The rule for the hotel's topics that always go to a person ("" when it has none)."""
+    names = ", ".join(" ".join(topic.split()) for topic in topics if topic.strip())
+    if not names:
+        return ""
+    return (
+        f"- These topics always go to a person: {names}. If the guest's message is about one of them, "
+        'do not answer it: call hand_off_to_staff with reason "restricted_topic" and the topic.'
+    )
+
+
+def system_prefix(
+    hotel_name: str,
+    persona: str,
+    facts: str,
+    knowledge: Sequence[KnowledgeItem],
+    restricted: Sequence[str] = (),
+) -> str:
+    rules = RULES + ("\n" + restricted_rule(restricted) if restricted_rule(restricted) else "")
     parts = [
         f"You are the WhatsApp concierge of {hotel_name}.",
         persona.strip(),
-        RULES,
+        rules,
         "## Hotel facts",
         facts.strip() or "(none)",
         "## Knowledge",

@@ -7,7 +7,8 @@ import enum
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -16,10 +17,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.assistant import prompt
+from domain.assistant.calls import CallRecord, RecordingLlm, record_calls, record_calls_alone
 from domain.assistant.language import LanguageDetector, guest_language, language_name
-from domain.assistant.rules import extract_citations
-from domain.conversations.guest_texts import hand_off_message, holding_message
-from domain.conversations.models import Author, Conversation, Message, State
+from domain.assistant.rules import (
+    Route,
+    TurnMode,
+    extract_citations,
+    restricted_hand_off,
+    route_turn,
+    topic_reason,
+)
+from domain.conversations import desk_hours
+from domain.conversations.drafts import write_draft
+from domain.conversations.guest_texts import desk_closed_message, hand_off_message, holding_message
+from domain.conversations.models import AiDraft, Author, Conversation, Message, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.service import hand_off, lock_conversation
 from domain.guests.models import Guest
@@ -37,6 +48,7 @@ MAX_TOOL_ROUNDS = 3
 
 class AiOutcome(enum.StrEnum):
     REPLIED = "replied"
+    DRAFTED = "drafted"  # a draft waits for a person to approve, edit or discard it
     HANDED_OFF = "handed_off"
     SKIPPED = "skipped"
     DROPPED = "dropped"  # a human took over while the model was thinking
@@ -64,6 +76,25 @@ class TurnPlan:
     sources: list[UUID] = field(default_factory=list)
     hand_off: tuple[str, str] | None = None
     service_requests: list[dict[str, str]] = field(default_factory=list)
+    #: the reply is our own holding text, not the model's (a closed desk's text replaces it)
+    own_words: bool = False
+    #: the topic the model's hand-off named (reason ``restricted_topic``)
+    topic: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the model is asked in a turn: the guest's real turn, or the admin's playground."""
+
+    hotel: Hotel
+    guest_name: str
+    room: str | None
+    #: who asks, for the provider's abuse tracking (hashed, ``_user_id``)
+    chat_id: str
+    history: list[prompt.HistoryItem]
+    guest_text: str
+    #: the guest's language after these messages (ISO 639-1), None while unknown
+    language: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +106,18 @@ class TurnContext:
     guest_text: str
     #: the guest's language after these messages (ISO 639-1), None while unknown
     language: str | None
+
+    @property
+    def question(self) -> Question:
+        return Question(
+            self.hotel,
+            self.guest.name,
+            self.guest.room,
+            self.guest.chat_id,
+            self.history,
+            self.guest_text,
+            self.language,
+        )
 
 
 def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
@@ -156,7 +199,7 @@ def _as_text(message: Message) -> str:
 
 
 async def _knowledge_for(
-    deps: AssistantDeps, ctx: TurnContext, endpoint: LlmEndpoint, today: datetime.date
+    deps: AssistantDeps, ctx: Question, endpoint: LlmEndpoint, today: datetime.date
 ) -> list[prompt.KnowledgeItem]:
     async with deps.sessions() as session:
         entries = await knowledge.current_entries(session, ctx.hotel.id, today)
@@ -181,20 +224,24 @@ def _user_id(chat_id: str) -> str:
     return hashlib.sha256(chat_id.encode()).hexdigest()[:32]
 
 
-async def _think(deps: AssistantDeps, ctx: TurnContext) -> TurnPlan:
+async def plan_turn(deps: AssistantDeps, ctx: Question) -> TurnPlan:
+    """What the model decides for a question: the guests' turn and the admin's playground both
+    ask through here (same knowledge, prompt, tools and provider); applying it is the caller's."""
     endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
     now = datetime.datetime.now(_zone(ctx.hotel.timezone))
     entries = await _knowledge_for(deps, ctx, endpoint, now.date())
     messages = prompt.build_messages(
-        prompt.system_prefix(ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries),
-        prompt.context_note(now, ctx.guest.name, ctx.guest.room, language_name(ctx.language)),
+        prompt.system_prefix(
+            ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries, _restricted(ctx.hotel)
+        ),
+        prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language)),
         ctx.history,
     )
     plan = TurnPlan()
     known = {entry.id for entry in entries}
     for _ in range(MAX_TOOL_ROUNDS):
         completion = await deps.llm.complete(
-            endpoint, messages, tools=prompt.TOOLS, user_id=_user_id(ctx.guest.chat_id)
+            endpoint, messages, tools=prompt.TOOLS, user_id=_user_id(ctx.chat_id)
         )
         if not completion.tool_calls:
             plan.reply, plan.sources = extract_citations(completion.content, known)
@@ -219,6 +266,7 @@ def _apply_tool(plan: TurnPlan, name: str, arguments: dict[str, Any]) -> str:
     if name == "hand_off_to_staff":
         reason = str(arguments.get("reason") or "other")[:60]
         plan.hand_off = (reason, str(arguments.get("summary") or "")[:1000])
+        plan.topic = str(arguments.get("topic") or "")[:40]
         return "Handed off: a colleague will answer. Tell the guest briefly, in their language."
     if name == "create_service_request":
         plan.service_requests.append(
@@ -239,62 +287,163 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-async def _apply(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, plan: TurnPlan) -> AiOutcome:
+def _desk_closed(ctx: TurnContext) -> str | None:
+    """The holding text of a hand-off while the front desk is closed: when a person will answer.
+    None while it is open (or staffed around the clock, or never: then there is nothing to say)."""
+    hotel, now = ctx.hotel, datetime.datetime.now(datetime.UTC)
+    opening = desk_hours.next_opening(hotel.business_hours, hotel.timezone, now)
+    if opening is None or opening <= now:
+        return None
+    return desk_closed_message(ctx.language, desk_hours.opening_label(opening, hotel.timezone, now))
+
+
+def _restricted(hotel: Hotel) -> list[str]:
+    return list(hotel.restricted_topics or [])
+
+
+def route_for(ctx: TurnContext) -> Route:
+    """How this turn goes, before any model call (``rules.route_turn``)."""
+    hotel = ctx.hotel
+    return route_turn(
+        ctx.guest_text,
+        ai_mode=hotel.ai_mode,
+        restricted=_restricted(hotel),
+        drafts=list(hotel.draft_topics or []),
+    )
+
+
+def restricted_plan(ctx: TurnContext, topic: str) -> TurnPlan:
+    """A restricted topic: a person answers. Hand off, naming the topic, with the holding message."""
+    summary = f"The guest wrote about {topic}, which always goes to a person."
+    return TurnPlan(
+        reply=holding_message(ctx.language), hand_off=(topic_reason(topic), summary), own_words=True
+    )
+
+
+def with_restricted_topic(plan: TurnPlan, ctx: TurnContext) -> TurnPlan:
+    """The model handed off over a restricted topic (its tool's ``topic``, or a reason that names
+    one): the reason names the topic and the guest gets the holding message, not the model's words."""
+    if plan.hand_off is None:
+        return plan
+    topic = restricted_hand_off(plan.hand_off[0], plan.topic, _restricted(ctx.hotel))
+    if topic is None:
+        return plan
+    plan.hand_off = (topic_reason(topic), plan.hand_off[1])
+    plan.reply = holding_message(ctx.language)
+    plan.own_words = True
+    return plan
+
+
+async def _apply(
+    deps: AssistantDeps,
+    ctx: TurnContext,
+    trigger_id: UUID,
+    plan: TurnPlan,
+    *,
+    route: Route,
+    calls: Sequence[CallRecord] = (),
+) -> AiOutcome:
+    """The turn's result and its LLM calls, in one transaction."""
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
-        conversation = await lock_conversation(uow, ctx.hotel.id, ctx.conversation.id)
-        if conversation.state is not State.AI:
-            log.info("AI reply dropped: conversation %s is %s now", conversation.id, conversation.state)
-            return AiOutcome.DROPPED
-        already = await uow.session.execute(
-            select(Message.id).where(Message.ai_trigger_message_id == trigger_id)
-        )
-        if already.scalar_one_or_none() is not None:
-            return AiOutcome.SKIPPED
-        newer = await uow.session.execute(
-            select(Message.id)
-            .where(Message.conversation_id == conversation.id, Message.author == Author.GUEST)
-            .order_by(Message.created_at.desc())
-            .limit(1)
-        )
-        if newer.scalar_one() != trigger_id:
-            return AiOutcome.SKIPPED  # the guest wrote again meanwhile; that job answers everything
-        for request in plan.service_requests:
-            uow.session.add(
-                ServiceRequest(
-                    hotel_id=conversation.hotel_id,
-                    conversation_id=conversation.id,
-                    guest_id=conversation.guest_id,
-                    created_by="ai",
-                    status="open",
-                    **request,
-                )
-            )
-        guest = await uow.session.get(Guest, conversation.guest_id)
-        if guest is not None:
-            if ctx.language is not None:
-                guest.language = ctx.language
-            if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
-                guest.room = plan.service_requests[0]["room"]
-        # A hand-off the model did not announce still tells the guest, in our own words.
-        text = plan.reply or (hand_off_message(ctx.language) if plan.hand_off is not None else "")
-        if text:
-            reply = queue_outbound(
-                uow,
+        outcome = await _apply_plan(uow, ctx, trigger_id, plan, route)
+        purpose = "draft" if route.mode is TurnMode.DRAFT else "reply"
+        await record_calls(uow.session, ctx.hotel.id, ctx.conversation.id, purpose, calls)
+    return outcome
+
+
+async def _apply_plan(
+    uow: UnitOfWork, ctx: TurnContext, trigger_id: UUID, plan: TurnPlan, route: Route
+) -> AiOutcome:
+    conversation = await lock_conversation(uow, ctx.hotel.id, ctx.conversation.id)
+    if conversation.state is not State.AI:
+        log.info("AI reply dropped: conversation %s is %s now", conversation.id, conversation.state)
+        return AiOutcome.DROPPED
+    if await _answered_already(uow, trigger_id):
+        return AiOutcome.SKIPPED
+    newer = await uow.session.execute(
+        select(Message.id)
+        .where(Message.conversation_id == conversation.id, Message.author == Author.GUEST)
+        .order_by(Message.created_at.desc())
+        .limit(1)
+    )
+    if newer.scalar_one() != trigger_id:
+        return AiOutcome.SKIPPED  # the guest wrote again meanwhile; that job answers everything
+    for request in plan.service_requests:
+        uow.session.add(
+            ServiceRequest(
                 hotel_id=conversation.hotel_id,
                 conversation_id=conversation.id,
-                chat_id=ctx.guest.chat_id,
-                text=text,
-                author=Author.AI,
-                sources=plan.sources,
-                ai_trigger_message_id=trigger_id,
+                guest_id=conversation.guest_id,
+                created_by="ai",
+                status="open",
+                **request,
             )
-            conversation.last_message_at = datetime.datetime.now(datetime.UTC)
-            await after_queue(uow, reply)
-        conversation.ai_pending_since = None
-        if plan.hand_off is not None:
-            await hand_off(uow, conversation, reason=plan.hand_off[0], summary=plan.hand_off[1])
-            return AiOutcome.HANDED_OFF
+        )
+    guest = await uow.session.get(Guest, conversation.guest_id)
+    if guest is not None:
+        if ctx.language is not None:
+            guest.language = ctx.language
+        if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
+            guest.room = plan.service_requests[0]["room"]
+    conversation.ai_pending_since = None
+    drafting = route.mode is TurnMode.DRAFT
+    if drafting and plan.hand_off is None and plan.reply:
+        await write_draft(
+            uow,
+            conversation,
+            trigger_message_id=trigger_id,
+            text=plan.reply,
+            sources=plan.sources,
+            why=route.why,
+        )
+        return AiOutcome.DRAFTED
+    # A hand-off the model did not announce still tells the guest, in our own words; so does one
+    # in draft mode (the model's words reach the guest only once a person approved them). While
+    # the desk is closed, those words say when it opens (after the model's own, if it wrote any).
+    closed = _desk_closed(ctx) if plan.hand_off is not None else None
+    unreviewed = drafting and plan.hand_off is not None
+    model_words = "" if plan.own_words or unreviewed else plan.reply
+    text = model_words or closed or (plan.reply if plan.own_words else "")
+    if not text and plan.hand_off is not None:
+        text = hand_off_message(ctx.language)
+    if text:
+        reply = queue_outbound(
+            uow,
+            hotel_id=conversation.hotel_id,
+            conversation_id=conversation.id,
+            chat_id=ctx.guest.chat_id,
+            text=text,
+            author=Author.AI,
+            sources=plan.sources,
+            ai_trigger_message_id=trigger_id,
+        )
+        conversation.last_message_at = datetime.datetime.now(datetime.UTC)
+        await after_queue(uow, reply)
+    if closed and model_words:
+        notice = queue_outbound(
+            uow,
+            hotel_id=conversation.hotel_id,
+            conversation_id=conversation.id,
+            chat_id=ctx.guest.chat_id,
+            text=closed,
+            author=Author.SYSTEM,
+        )
+        await after_queue(uow, notice)
+    if plan.hand_off is not None:
+        await hand_off(uow, conversation, reason=plan.hand_off[0], summary=plan.hand_off[1])
+        return AiOutcome.HANDED_OFF
     return AiOutcome.REPLIED
+
+
+async def _answered_already(uow: UnitOfWork, trigger_id: UUID) -> bool:
+    """This guest message has its AI reply, or its draft, already (a job that ran twice)."""
+    replied = await uow.session.execute(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
+    if replied.scalar_one_or_none() is not None:
+        return True
+    drafted = await uow.session.execute(
+        select(AiDraft.id).where(AiDraft.trigger_message_id == trigger_id).limit(1)
+    )
+    return drafted.scalar_one_or_none() is not None
 
 
 async def ai_turn(
@@ -303,22 +452,37 @@ async def ai_turn(
     ctx = await _load(deps, conversation_id, trigger_id)
     if ctx is None:
         return AiOutcome.SKIPPED
+    route = route_for(ctx)
+    if route.mode is TurnMode.RESTRICTED:
+        return await _apply(deps, ctx, trigger_id, restricted_plan(ctx, route.why), route=route)
+    llm = RecordingLlm(deps.llm)
     try:
-        plan = await _think(deps, ctx)
+        plan = await plan_turn(replace(deps, llm=llm), ctx.question)
     except LlmTransientError as exc:
         if not final_attempt:
             log.info("AI turn for %s will be retried: %s", conversation_id, exc)
+            purpose = "draft" if route.mode is TurnMode.DRAFT else "reply"
+            await record_calls_alone(deps.sessions, ctx.hotel.id, ctx.conversation.id, purpose, llm.calls)
             return AiOutcome.RETRY
-        return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}")
+        return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}", route=route, calls=llm.calls)
     except LlmPermanentError as exc:
-        return await _give_up(deps, ctx, trigger_id, f"LLM refused: {exc}")
-    return await _apply(deps, ctx, trigger_id, plan)
+        return await _give_up(deps, ctx, trigger_id, f"LLM refused: {exc}", route=route, calls=llm.calls)
+    plan = with_restricted_topic(plan, ctx)
+    return await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
 
 
-async def _give_up(deps: AssistantDeps, ctx: TurnContext, trigger_id: UUID, why: str) -> AiOutcome:
+async def _give_up(
+    deps: AssistantDeps,
+    ctx: TurnContext,
+    trigger_id: UUID,
+    why: str,
+    *,
+    route: Route,
+    calls: Sequence[CallRecord],
+) -> AiOutcome:
     """After the last try: hand off to staff and tell the guest, briefly, in their language."""
-    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]))
-    outcome = await _apply(deps, ctx, trigger_id, plan)
+    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]), own_words=True)
+    outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=calls)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 
 
@@ -342,15 +506,24 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
     history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
     guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
     ctx = TurnContext(hotel, conversation, guest, history, guest_text, guest.language)
+    llm = RecordingLlm(deps.llm)
+    try:
+        return await _suggest(replace(deps, llm=llm), ctx, staff_name)
+    finally:
+        await record_calls_alone(deps.sessions, hotel.id, conversation.id, "suggest", llm.calls)
+
+
+async def _suggest(deps: AssistantDeps, ctx: TurnContext, staff_name: str) -> Draft:
+    hotel, guest = ctx.hotel, ctx.guest
     endpoint = endpoint_for(hotel, deps.default_endpoint)
     now = datetime.datetime.now(_zone(hotel.timezone))
-    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
+    entries = await _knowledge_for(deps, ctx.question, endpoint, now.date())
     messages = prompt.build_messages(
         prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries),
         prompt.context_note(now, guest.name, guest.room, language_name(guest.language))
         + " "
         + prompt.draft_note(staff_name, language_name(guest.language)),
-        history,
+        ctx.history,
     )
     completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(guest.chat_id))
     text, _ = extract_citations(completion.content, {entry.id for entry in entries})

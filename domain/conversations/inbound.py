@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain import events
-from domain.conversations import rules, transitions
+from domain.conversations import csat, rules, transitions
 from domain.conversations.guest_texts import resend_please
 from domain.conversations.ingest_sql import (
     Statements,
@@ -30,6 +30,7 @@ from domain.conversations.ingest_sql import (
 from domain.conversations.models import (
     Author,
     Conversation,
+    CsatSurvey,
     Delivery,
     Direction,
     Message,
@@ -160,6 +161,7 @@ class ConversationKeptMoving(Conflict):
 
 
 MOVE_TRIES = 5
+_WORDS = frozenset({"textMessage", "extendedTextMessage", "quotedMessage"})
 
 
 async def _store_guest_message(
@@ -196,6 +198,18 @@ async def _store_guest_message(
         seen = [msg.chat_id] if other_chat_id is None else [msg.chat_id, other_chat_id]
         db.enqueue(link_guest_job(stored.guest_id, seen))
     facts = stored.facts
+    if facts.state is State.RESOLVED and not msg.is_group and msg.content.type_message in _WORDS:
+        # The answer to the satisfaction question: kept, and nobody is woken for it.
+        answered = await csat.take_answer(
+            db,
+            hotel_id=hotel.id,
+            conversation_id=facts.conversation_id,
+            message_id=stored.message_id,
+            text=msg.content.text,
+            now=now,
+        )
+        if answered is not None:
+            return stored
     for _ in range(MOVE_TRIES):
         change = rules.transition(facts, rules.state_after_guest_message(facts.state), rules.GUEST, now=now)
         if change is None:
@@ -267,6 +281,7 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     conversation = await uow.conversations.lock(hotel.id, conversation_id)
     assert conversation is not None  # upserted above, in this transaction
     transitions.move(uow, conversation, State.HUMAN, rules.PHONE)
+    await uow.conversations.close_breaches(conversation_id, None)
     conversation.last_message_at = _now()
     conversation.ai_pending_since = None
     uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
@@ -482,6 +497,16 @@ async def reopen_stranded(
                 Conversation.last_guest_message_at > since,
                 Conversation.last_guest_message_at < settled_before,
                 Conversation.last_guest_message_at > resolved_at,
+                # A guest who answered the satisfaction question wrote after the resolve too.
+                ~select(CsatSurvey.id)
+                .where(
+                    CsatSurvey.conversation_id == Conversation.id,
+                    or_(
+                        CsatSurvey.answered_at >= Conversation.last_guest_message_at,
+                        CsatSurvey.comment_at >= Conversation.last_guest_message_at,
+                    ),
+                )
+                .exists(),
             )
             .limit(100)
             .with_for_update(of=Conversation, skip_locked=True)

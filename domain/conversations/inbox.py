@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import State
-from domain.conversations.views import REASON_LABELS
+from domain.conversations.views import reason_label
 from domain.service_requests.rules import OPEN_STATUSES
 
 SECTION_LIMIT = 100
@@ -54,6 +54,8 @@ class InboxRow:
     language: str = ""
     room: str = ""
     open_request: OpenRequest | None = None
+    #: an AI draft waits in it for a person to approve, edit or discard
+    has_draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,27 @@ class Inbox:
     def unread(self) -> int:
         return sum(row.unread for section in self.sections[:4] for row in section)
 
+    @property
+    def drafts(self) -> int:
+        """Conversations with an AI draft waiting for a person."""
+        return sum(row.has_draft for section in self.sections for row in section)
+
+
+def drafts_only(inbox: Inbox) -> Inbox:
+    """The inbox filtered to the conversations with an AI draft waiting (``/inbox?filter=drafts``)."""
+
+    def keep(rows: list[InboxRow]) -> list[InboxRow]:
+        return [row for row in rows if row.has_draft]
+
+    return Inbox(
+        needs_human=keep(inbox.needs_human),
+        mine=keep(inbox.mine),
+        others=keep(inbox.others),
+        ai=keep(inbox.ai),
+        resolved_today=keep(inbox.resolved_today),
+        query=inbox.query,
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class InboxEntry:
@@ -97,13 +120,17 @@ class InboxEntry:
     language: str = ""
     room: str = ""
     open_request: OpenRequest | None = None
+    has_draft: bool = False
 
 
 # $2: the statuses of a service request still to be done (``OPEN_STATUSES``, one rule for both).
 _COLUMNS = """
 SELECT c.id, g.name, g.phone, c.state::text, c.last_message_preview, c.last_message_at,
        c.last_guest_message_at, c.needs_human_since, c.updated_at, c.assigned_staff_id, s.name,
-       c.handoff_reason, g.language, g.room, r.category, r.room, r.open_count
+       c.handoff_reason, g.language, g.room, r.category, r.room, r.open_count,
+       c.state = 'ai' AND EXISTS (
+           SELECT 1 FROM ai_drafts d WHERE d.conversation_id = c.id AND d.status = 'pending'
+       )
 FROM conversations c
 JOIN guests g ON g.id = c.guest_id
 LEFT JOIN staff_users s ON s.id = c.assigned_staff_id
@@ -207,10 +234,11 @@ def _entry(row: Any) -> InboxEntry:
         updated_at=row[8],
         assigned_staff_id=row[9],
         assigned_name=row[10],
-        handoff_reason=REASON_LABELS.get(row[11] or "", row[11]),
+        handoff_reason=reason_label(row[11]),
         language=row[12] or "",
         room=row[13] or "",
         open_request=OpenRequest(row[14], row[15] or "", row[16] - 1) if row[14] is not None else None,
+        has_draft=bool(row[17]),
     )
 
 
@@ -326,6 +354,7 @@ def _row(entry: InboxEntry, unread: bool) -> InboxRow:
         language=entry.language,
         room=entry.room,
         open_request=entry.open_request,
+        has_draft=entry.has_draft,
     )
 
 

@@ -68,10 +68,19 @@ class Conversation(Base):
         # Not on last_message_at: every guest message moves it, and an indexed column would make
         # each of those updates a full (non-HOT) row version with an entry in every index.
         Index("ix_conversations_hotel_state", "hotel_id", "state"),
+        # Analytics: the conversations opened in a period. created_at never changes, so updates
+        # stay heap-only (HOT) all the same.
+        Index("ix_conversations_hotel_created", "hotel_id", "created_at"),
         Index(
             "ix_conversations_ai_pending",
             "ai_pending_since",
             postgresql_where=text("ai_pending_since IS NOT NULL"),
+        ),
+        # The waiting-guest timers read only the conversations in people's hands, every minute.
+        Index(
+            "ix_conversations_with_people",
+            "hotel_id",
+            postgresql_where=text("state IN ('needs_human', 'human')"),
         ),
     )
 
@@ -103,6 +112,15 @@ class Message(Base):
             name="fk_messages_conversation_id_conversations",
         ),
         Index("ix_messages_conversation", "conversation_id", "created_at"),
+        # Analytics: a hotel's messages in a period (docs/analytics.md). The one index a stored
+        # message adds for it, on columns that never change; author and conversation ride along so
+        # the counts read the index alone, not a heap page per message.
+        Index(
+            "ix_messages_hotel_created",
+            "hotel_id",
+            "created_at",
+            postgresql_include=["author", "conversation_id"],
+        ),
         # The inbox's search by a word of a message (``inbox.py``; migration 5e7a1c9d3b42).
         Index(
             "ix_messages_text_words",
@@ -157,9 +175,21 @@ class StateTransition(Base):
     """The audit trail: who moved a conversation from one state to another, and why."""
 
     __tablename__ = "state_transitions"
-    __table_args__ = (Index("ix_state_transitions_conversation", "conversation_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_state_transitions_conversation", "conversation_id", "created_at"),
+        # Analytics: a hotel's hand-offs, resolves and reopens in a period. It replaces the index on
+        # hotel_id alone, whose lookups it serves as well, so a move costs no extra index entry.
+        Index("ix_state_transitions_hotel_to_state", "hotel_id", "to_state", "created_at"),
+        # The knowledge gaps page reads the AI's "the knowledge has no answer" hand-offs, newest first.
+        Index(
+            "ix_state_transitions_knowledge_gaps",
+            "hotel_id",
+            "created_at",
+            postgresql_where=text("reason = 'not_in_knowledge'"),
+        ),
+    )
 
-    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"), index=True)
+    hotel_id: Mapped[UUID] = mapped_column(ForeignKey("hotels.id", ondelete="CASCADE"))
     conversation_id: Mapped[UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     from_state: Mapped[State | None] = mapped_column(_enum(State, "conversation_state"))
     to_state: Mapped[State] = mapped_column(_enum(State, "conversation_state"))
@@ -242,3 +272,51 @@ class CsatSurvey(Base):
     answered_at: Mapped[datetime.datetime | None]
     comment: Mapped[str | None] = mapped_column(Text)
     comment_at: Mapped[datetime.datetime | None]
+
+
+class DraftStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for a person: nothing has reached the guest
+    APPROVED = "approved"  # sent as the AI's reply, approved by ``decided_by``
+    EDITED = "edited"  # its text was edited and sent as ``decided_by``'s own reply
+    DISCARDED = "discarded"  # by a person, or because a person took the conversation
+    SUPERSEDED = "superseded"  # the guest wrote again: a fresh draft covers both
+
+
+class AiDraft(Base):
+    """A reply the AI wrote for a person to approve, edit or discard (draft mode, or a draft
+    topic). At most one waits per conversation; it answers the guest messages up to
+    ``trigger_message_id``. Nothing of it reaches the guest until a person decides."""
+
+    __tablename__ = "ai_drafts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["conversation_id", "hotel_id"],
+            ["conversations.id", "conversations.hotel_id"],
+            ondelete="CASCADE",
+            name="fk_ai_drafts_conversation_id_conversations",
+        ),
+        # One draft waiting per conversation; the inbox's "draft waiting" reads this index.
+        Index(
+            "uq_ai_drafts_pending",
+            "conversation_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_ai_drafts_hotel_created", "hotel_id", "created_at"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'edited', 'discarded', 'superseded')", name="status"
+        ),
+    )
+
+    hotel_id: Mapped[UUID]
+    conversation_id: Mapped[UUID]
+    trigger_message_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True))
+    text: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), default=list)
+    #: why it is a draft: "mode" (the hotel drafts everything) or the draft topic it is about
+    why: Mapped[str] = mapped_column(String(60), default="mode")
+    status: Mapped[str] = mapped_column(String(12), default=DraftStatus.PENDING.value)
+    decided_at: Mapped[datetime.datetime | None]
+    decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    #: the message it became (approved or edited)
+    message_id: Mapped[UUID | None] = mapped_column(PG_UUID(as_uuid=True))

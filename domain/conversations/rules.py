@@ -135,6 +135,7 @@ class Move(enum.StrEnum):
     GUEST_WROTE = "guest_wrote"
     PHONE_REPLY = "phone_reply"  # staff answered from the hotel's own phone
     MERGE = "merge"  # one guest's two conversations became one
+    AUTO_RETURN = "auto_return"  # staff were silent past the hotel's limit: back to the AI
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -160,6 +161,7 @@ class By:
 
 GUEST = By(Move.GUEST_WROTE, "guest")
 PHONE = By(Move.PHONE_REPLY, "staff")
+AUTO_RETURN = By(Move.AUTO_RETURN, "system")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ _FIXED_REASONS = {
     Move.ASSIGN: "assigned",
     Move.GUEST_WROTE: "guest_wrote_again",
     Move.PHONE_REPLY: "replied_from_phone",
+    Move.AUTO_RETURN: "auto_returned",
 }
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 from uuid import UUID
 
-from domain.conversations import rules, transitions
-from domain.conversations.models import Author, Conversation, Note, State
+from domain.conversations import csat, rules, transitions
+from domain.conversations.models import Author, Conversation, DraftStatus, Note, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
 from domain.conversations.rules import By, Move
 from domain.errors import Invalid, NotFound
-from domain.events import NoteAdded
+from domain.events import DraftChanged, NoteAdded
 
 MAX_REPLY_LENGTH = 4096
 MAX_NOTE_LENGTH = 4000
@@ -58,7 +58,29 @@ async def _staff_move(
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
     target = rules.ACTION_TARGET[rules.StaffAction(move.value)]
     transitions.move(uow, conversation, target, By.staff(move, staff_id, assignee_id))
+    await end_drafts_unless_ai(uow, conversation, staff_id)
     return conversation
+
+
+async def end_drafts_unless_ai(
+    uow: ConversationWork, conversation: Conversation, staff_id: UUID | None
+) -> None:
+    """The AI never talks over a human: once the conversation left the AI (a take-over, a reply,
+    an assignment, a resolve, a hand-off), the AI's draft waiting there is discarded."""
+    if conversation.state is State.AI:
+        return
+    for draft_id in await uow.conversations.close_pending_drafts(
+        conversation.id, DraftStatus.DISCARDED, staff_id
+    ):
+        uow.publish(
+            DraftChanged(
+                hotel_id=conversation.hotel_id,
+                conversation_id=conversation.id,
+                draft_id=draft_id,
+                status=DraftStatus.DISCARDED.value,
+                by=staff_id,
+            )
+        )
 
 
 async def take_over(
@@ -77,7 +99,10 @@ async def hand_back(
 async def resolve(
     uow: ConversationWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID
 ) -> Conversation:
-    return await _staff_move(uow, hotel_id, conversation_id, staff_id, move=Move.RESOLVE)
+    """Resolved; the guest is asked how satisfied they are (where the hotel asks, once a day)."""
+    conversation = await _staff_move(uow, hotel_id, conversation_id, staff_id, move=Move.RESOLVE)
+    await csat.ask_after_resolve(uow, conversation)
+    return conversation
 
 
 async def reopen(
@@ -104,6 +129,7 @@ async def hand_off(
 ) -> None:
     """The AI (or a rule) asks for a person: ``needs_human`` and the waiting timer starts."""
     transitions.move(uow, conversation, State.NEEDS_HUMAN, By.hand_off(reason, summary, actor))
+    await end_drafts_unless_ai(uow, conversation, None)
 
 
 async def send_staff_reply(
@@ -118,6 +144,8 @@ async def send_staff_reply(
         raise InvalidReply(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
     transitions.move(uow, conversation, State.HUMAN, By.staff(Move.REPLY, staff_id))
+    await end_drafts_unless_ai(uow, conversation, staff_id)
+    await uow.conversations.close_breaches(conversation.id, staff_id)
     message = queue_outbound(
         uow,
         hotel_id=hotel_id,

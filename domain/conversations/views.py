@@ -4,6 +4,7 @@ the acting hotel."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -12,9 +13,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.models import (
+    AiDraft,
     Author,
     Conversation,
     ConversationRead,
+    DraftStatus,
     Message,
     Note,
     State,
@@ -26,6 +29,7 @@ from domain.knowledge.models import KnowledgeEntry
 from domain.saved_replies.models import SavedReply
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Membership, StaffUser
+from domain.uow import UnitOfWork
 
 REASON_LABELS = {
     "guest_requested_human": "guest asked for a person",
@@ -42,7 +46,31 @@ REASON_LABELS = {
     "assigned": "assigned",
     "taken_over_from": "took over",
     "staff_reopened": "reopened the conversation",
+    "restricted_topic": "a topic that always goes to a person",
+    "auto_returned": "back to the AI after staff silence",
 }
+
+
+def reason_label(reason: str | None) -> str | None:
+    """What staff read for a hand-off reason; a restricted topic's (``topic:refunds``) names it."""
+    if not reason:
+        return reason
+    if reason.startswith("topic:"):
+        return f"{reason.removeprefix('topic:').replace('_', ' ')} (always a person)"
+    return REASON_LABELS.get(reason, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftView:
+    """The AI's draft waiting in the conversation, as the panel above the composer shows it."""
+
+    id: UUID
+    text: str
+    why: str  # "mode", or the draft topic it is about
+    sources: list[tuple[UUID, str]]
+    created_at: datetime.datetime
+    #: the guest wrote after it: approving waits for the fresh draft that covers everything
+    stale: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +98,7 @@ class ConversationView:
     assigned_name: str | None
     colleagues: list[tuple[UUID, str]]
     saved_replies: list[SavedReply]
+    draft: DraftView | None = None
 
 
 async def load_conversation(
@@ -97,7 +126,19 @@ async def load_conversation(
         .scalars()
         .all()
     )
+    draft = (
+        await session.execute(
+            select(AiDraft).where(
+                AiDraft.conversation_id == conversation_id,
+                AiDraft.hotel_id == hotel_id,
+                AiDraft.status == DraftStatus.PENDING.value,
+            )
+        )
+    ).scalar_one_or_none()
+    if conversation.state is not State.AI:
+        draft = None  # the AI never talks over a person: a draft is only ever offered to the AI's
     source_ids = {source for m in messages for source in (m.sources or [])}
+    source_ids |= set(draft.sources or []) if draft is not None else set()
     titles: dict[UUID, str] = {}
     if source_ids:
         titles = dict(
@@ -129,7 +170,10 @@ async def load_conversation(
             m.id,
             m.created_at,
             message=m,
-            actor=staff_names.get(m.staff_id, "Staff") if m.author is Author.STAFF and m.staff_id else "",
+            # a staff member's reply names them; an AI reply from a draft, who approved it
+            actor=staff_names.get(m.staff_id, "Staff")
+            if m.author in (Author.STAFF, Author.AI) and m.staff_id
+            else "",
             sources=[(s, titles[s]) for s in (m.sources or []) if s in titles],
         )
         for m in messages
@@ -197,6 +241,19 @@ async def load_conversation(
         else None,
         colleagues=colleagues,
         saved_replies=list(replies),
+        draft=_draft_view(draft, messages, titles) if draft is not None else None,
+    )
+
+
+def _draft_view(draft: AiDraft, messages: Sequence[Message], titles: dict[UUID, str]) -> DraftView:
+    latest_guest = next((m.id for m in reversed(messages) if m.author is Author.GUEST), None)
+    return DraftView(
+        id=draft.id,
+        text=draft.text,
+        why=draft.why,
+        sources=[(s, titles[s]) for s in (draft.sources or []) if s in titles],
+        created_at=draft.created_at,
+        stale=latest_guest is not None and latest_guest != draft.trigger_message_id,
     )
 
 
@@ -207,7 +264,9 @@ def event_text(who: str, transition: StateTransition, names: dict[UUID, str] | N
     def name(staff_id: UUID | None) -> str:
         return names.get(staff_id, "a colleague") if staff_id else "nobody"
 
-    reason = REASON_LABELS.get(transition.reason, transition.reason.replace("_", " "))
+    reason = reason_label(transition.reason) or ""
+    if reason == transition.reason:
+        reason = reason.replace("_", " ")
     if transition.reason == "taken_over_from":
         text = f"{who} took over from {name(transition.from_staff_id)}"
     elif transition.reason == "assigned":
@@ -227,7 +286,17 @@ def event_text(who: str, transition: StateTransition, names: dict[UUID, str] | N
     return text
 
 
-async def mark_read(session: AsyncSession, staff_id: UUID, conversation_id: UUID) -> None:
+async def open_conversation(
+    uow: UnitOfWork, hotel_id: UUID, staff_id: UUID, conversation_id: UUID
+) -> ConversationView | None:
+    """A staff member opens a conversation of their hotel: what it shows, and it counts as read."""
+    view = await load_conversation(uow.session, hotel_id, conversation_id)
+    if view is not None:
+        await _mark_read(uow.session, staff_id, conversation_id)
+    return view
+
+
+async def _mark_read(session: AsyncSession, staff_id: UUID, conversation_id: UUID) -> None:
     now = datetime.datetime.now(datetime.UTC)
     await session.execute(
         insert(ConversationRead)

@@ -10,12 +10,14 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.conversations.models import Conversation, Message, Note, StateTransition
+from domain.conversations.models import AiDraft, Conversation, Message, Note, StateTransition
 from domain.errors import NotFound
+from domain.events import GuestErased
 from domain.guests.chat_ids import lookup_keys
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel, InstanceEvent
 from domain.service_requests.models import ServiceRequest
+from domain.uow import UnitOfWork
 
 
 class GuestNotFound(NotFound):
@@ -138,6 +140,7 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
         .where(StateTransition.conversation_id.in_(ids))
         .order_by(StateTransition.created_at)
     )
+    drafts = await rows(select(AiDraft).where(AiDraft.conversation_id.in_(ids)).order_by(AiDraft.created_at))
     requests = await rows(
         select(ServiceRequest)
         .where(ServiceRequest.hotel_id == hotel_id, ServiceRequest.guest_id == guest.id)
@@ -172,6 +175,17 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
         "messages": [_message(m) for m in messages],
         "group_messages": [_message(m) for m in in_groups],
         "staff_notes": [{"at": _iso(n.created_at), "text": n.text} for n in notes],
+        # the AI's drafts for staff to approve (removed with the conversation)
+        "ai_drafts": [
+            {
+                "at": _iso(d.created_at),
+                "text": d.text,
+                "why": d.why,
+                "status": d.status,
+                "decided_at": _iso(d.decided_at),
+            }
+            for d in drafts
+        ],
         "events": [
             {
                 "at": _iso(t.created_at),
@@ -201,8 +215,10 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
     }
 
 
-async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> int:
-    """Remove the guest and everything that names them or quotes them (GDPR art. 17)."""
+async def erase_guest(uow: UnitOfWork, hotel_id: UUID, guest: Guest) -> int:
+    """Remove the guest and everything that names them or quotes them (GDPR art. 17); their
+    conversation leaves every staff screen once this commits."""
+    session = uow.session
     conversation_ids = await _conversation_ids(session, hotel_id, guest)
     removed = 0
     for statement in (
@@ -236,11 +252,13 @@ async def erase_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> in
         await session.execute(delete(InstanceEvent).where(InstanceEvent.id.in_(notices)))
     await session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     await session.execute(delete(Guest).where(Guest.id == guest.id))
+    uow.publish(GuestErased(hotel_id=hotel_id))
     return removed
 
 
-async def purge_expired_messages(session: AsyncSession, now: datetime.datetime) -> int:
+async def purge_expired_messages(uow: UnitOfWork, now: datetime.datetime) -> int:
     """Delete messages older than each hotel's retention period (hotels without one keep everything)."""
+    session = uow.session
     hotels = (
         await session.execute(select(Hotel.id, Hotel.retention_days).where(Hotel.retention_days.is_not(None)))
     ).all()
@@ -259,4 +277,7 @@ async def purge_expired_messages(session: AsyncSession, now: datetime.datetime) 
         )
         removed += int(result.rowcount)  # type: ignore[attr-defined]
         await session.execute(delete(Note).where(Note.hotel_id == hotel_id, Note.created_at < cutoff))
+        await session.execute(
+            delete(AiDraft).where(AiDraft.hotel_id == hotel_id, AiDraft.created_at < cutoff)
+        )
     return removed

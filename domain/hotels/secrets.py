@@ -11,14 +11,16 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from domain.crypto import SecretUndecryptable, decrypt
 from domain.hotels.models import Hotel
+from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 ENCRYPTED_FIELDS = ("green_api_token", "webhook_token", "llm_api_key")
 
 
-async def reencrypt_hotel_secrets(session: AsyncSession) -> int:
+async def reencrypt_hotel_secrets(uow: UnitOfWork) -> int:
     """Read every secret (any current or fallback key decrypts) and write it back (newest key)."""
+    session = uow.session
     hotels = (await session.execute(select(Hotel))).scalars().all()
     for hotel in hotels:
         for name in ENCRYPTED_FIELDS:

@@ -1,16 +1,23 @@
-"""Hotels as the webhook sees them: found by Green API instance, checked by token."""
+"""Hotels as the webhook sees them (found by Green API instance, checked by token), and the
+settings their admins edit."""
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, null, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.audit.service import record
 from domain.crypto import SecretUndecryptable, decrypt
+from domain.errors import NotFound
 from domain.hotels.models import Hotel
+from domain.hotels.rules import HotelSettings
+from domain.uow import UnitOfWork
 
 
 class HotelSecretsUnreadable(SecretUndecryptable):
@@ -64,3 +71,77 @@ async def hotel_timezone(session: AsyncSession, hotel_id: UUID) -> str:
         await session.execute(select(Hotel.timezone).where(Hotel.id == hotel_id))
     ).scalar_one_or_none()
     return timezone or "UTC"
+
+
+class HotelNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no such hotel")
+
+
+SETTINGS_COLUMNS = (
+    Hotel.name,
+    Hotel.timezone,
+    Hotel.languages,
+    Hotel.persona,
+    Hotel.tone,
+    Hotel.business_hours,
+    Hotel.sla_first_reply_minutes,
+    Hotel.sla_next_reply_minutes,
+    Hotel.auto_return_minutes,
+    Hotel.restricted_topics,
+    Hotel.draft_topics,
+    Hotel.ai_mode,
+    Hotel.ai_enabled,
+    Hotel.csat_enabled,
+)
+
+
+async def hotel_settings(session: AsyncSession, hotel_id: UUID) -> HotelSettings:
+    """What the admin edits, as stored (no secret is read, so none needs decrypting)."""
+    row = (await session.execute(select(*SETTINGS_COLUMNS).where(Hotel.id == hotel_id))).one_or_none()
+    if row is None:
+        raise HotelNotFound
+    values = dict(zip((column.key for column in SETTINGS_COLUMNS), row, strict=True))
+    for name in ("languages", "restricted_topics", "draft_topics"):
+        values[name] = tuple(values[name] or ())
+    return HotelSettings(**values)
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit log says changed: ``{field: {"from": old, "to": new}}``."""
+    return {
+        name: {"from": before.get(name), "to": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+async def save_settings(
+    uow: UnitOfWork, hotel_id: UUID, settings: HotelSettings, by: UUID | None = None
+) -> None:
+    """Store settings that passed ``rules.check_settings`` for the acting hotel; what changed goes
+    to its audit log (``by``: the admin)."""
+    before = await hotel_settings(uow.session, hotel_id)
+    values = {
+        "name": settings.name,
+        "timezone": settings.timezone,
+        "languages": list(settings.languages),
+        "persona": settings.persona,
+        "tone": settings.tone,
+        # JSON null, not SQL NULL, would be "hours that are null": around the clock is no value.
+        "business_hours": settings.business_hours if settings.business_hours is not None else null(),
+        "sla_first_reply_minutes": settings.sla_first_reply_minutes,
+        "sla_next_reply_minutes": settings.sla_next_reply_minutes,
+        "auto_return_minutes": settings.auto_return_minutes,
+        "restricted_topics": list(settings.restricted_topics),
+        "draft_topics": list(settings.draft_topics),
+        "ai_mode": settings.ai_mode,
+        "ai_enabled": settings.ai_enabled,
+        "csat_enabled": settings.csat_enabled,
+    }
+    updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        raise HotelNotFound
+    changed = changes(asdict(before), asdict(settings))
+    if changed:
+        await record(uow, hotel_id, by, "settings.updated", "hotel settings", changed)

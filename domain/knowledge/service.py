@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assistant.prompt import KnowledgeItem
 from domain.assistant.rules import estimate_tokens
-from domain.knowledge.importer import EntryDraft
 from domain.knowledge.models import KnowledgeEntry
+from domain.knowledge.rules import EntryDraft
 
 SEARCH_CONFIGS = {
     "en": "english",
@@ -96,6 +96,7 @@ async def import_entries(
                 search_config=search_config_for(draft.language),
                 valid_from=draft.valid_from,
                 valid_until=draft.valid_until,
+                tags=list(draft.tags),
             )
         )
     await session.flush()

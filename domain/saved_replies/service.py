@@ -8,8 +8,9 @@ from uuid import UUID
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import Invalid
+from domain.errors import Invalid, NotFound
 from domain.saved_replies.models import SavedReply
+from domain.uow import UnitOfWork
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -17,6 +18,10 @@ MAX_TEXT = 2000
 
 
 class InvalidSavedReply(Invalid):
+    pass
+
+
+class SavedReplyNotFound(NotFound):
     pass
 
 
@@ -29,9 +34,7 @@ async def list_saved_replies(session: AsyncSession, hotel_id: UUID) -> list[Save
     return list(rows.scalars())
 
 
-async def save_reply(
-    session: AsyncSession, hotel_id: UUID, shortcut: str, language: str, text: str
-) -> SavedReply:
+async def save_reply(uow: UnitOfWork, hotel_id: UUID, shortcut: str, language: str, text: str) -> SavedReply:
     shortcut, language, text = shortcut.strip().lower().lstrip("/"), language.strip().lower(), text.strip()
     if not SHORTCUT.match(shortcut):
         raise InvalidSavedReply("a short code is 1-40 lowercase letters, digits, - or _")
@@ -39,6 +42,7 @@ async def save_reply(
         raise InvalidSavedReply("the language is a two-letter code such as en or de")
     if not text or len(text) > MAX_TEXT:
         raise InvalidSavedReply(f"the text must have 1 to {MAX_TEXT} characters")
+    session = uow.session
     existing = (
         await session.execute(
             select(SavedReply).where(
@@ -55,8 +59,9 @@ async def save_reply(
     return existing
 
 
-async def delete_saved_reply(session: AsyncSession, hotel_id: UUID, reply_id: UUID) -> bool:
-    result = await session.execute(
+async def delete_saved_reply(uow: UnitOfWork, hotel_id: UUID, reply_id: UUID) -> None:
+    result = await uow.session.execute(
         delete(SavedReply).where(SavedReply.id == reply_id, SavedReply.hotel_id == hotel_id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise SavedReplyNotFound("no such saved reply at this hotel")

@@ -10,8 +10,8 @@ adopted by the victim's later OAuth sign-in and the attacker's password stayed v
   removed and every other session of the account ends;
 - once linked, only that subject signs in as the account, and one subject never takes two accounts.
 
-The functions here are pure or take the caller's database session; the web layer talks to the
-provider, keeps the link record and the browser sessions.
+``sign_in`` is the use case: it takes the caller's unit of work; the rules are pure. The web layer
+talks to the provider and keeps the browser sessions.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.staff.models import StaffUser
-from domain.staff.service import may_sign_in
+from domain.staff.service import HotelRole, hotel_roles, may_sign_in
+from domain.uow import UnitOfWork
 
 MAX_EMAIL_LENGTH = 254
 
@@ -82,6 +82,14 @@ class SignInDecision:
         return self.refusal is None and self.staff_id is not None
 
 
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of ``sign_in``: the decision and, when allowed, the account's hotels."""
+
+    decision: SignInDecision
+    roles: list[HotelRole]
+
+
 def normalise_email(value: object) -> str:
     """The email as accounts store it (trimmed, lower case); empty when absent or not an address."""
     if not isinstance(value, str):
@@ -135,19 +143,19 @@ def decide_sign_in(
     return SignInDecision(staff_id=account.staff_id, first_link=account_link is None)
 
 
-async def find_account(session: AsyncSession, email: str, *, for_update: bool = False) -> StaffUser | None:
+async def find_account(uow: UnitOfWork, email: str, *, for_update: bool = False) -> StaffUser | None:
     """The staff account with this (normalised) email, active or not."""
     if not email:
         return None
     query = select(StaffUser).where(StaffUser.email == email)
     if for_update:
         query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await uow.session.execute(query)).scalar_one_or_none()
 
 
-async def account_facts(session: AsyncSession, staff: StaffUser | None) -> AccountFacts | None:
+async def account_facts(uow: UnitOfWork, staff: StaffUser | None) -> AccountFacts | None:
     """Active: the operator has not disabled the account and some hotel still lets it in."""
-    return AccountFacts(staff.id, await may_sign_in(session, staff)) if staff is not None else None
+    return AccountFacts(staff.id, await may_sign_in(uow, staff)) if staff is not None else None
 
 
 def invalidate_password(staff: StaffUser) -> None:
@@ -161,9 +169,9 @@ def linked_identity(staff: StaffUser | None) -> LinkedIdentity | None:
     return LinkedIdentity(issuer=staff.oidc_issuer, subject=staff.oidc_subject)
 
 
-async def subject_owner(session: AsyncSession, issuer: str, subject: str) -> UUID | None:
+async def subject_owner(uow: UnitOfWork, issuer: str, subject: str) -> UUID | None:
     return (
-        await session.execute(
+        await uow.session.execute(
             select(StaffUser.id).where(StaffUser.oidc_issuer == issuer, StaffUser.oidc_subject == subject)
         )
     ).scalar_one_or_none()
@@ -173,3 +181,21 @@ def link(staff: StaffUser, identity: ProviderIdentity) -> None:
     """Record the provider identity on the account (in the caller's transaction)."""
     staff.oidc_issuer = identity.issuer
     staff.oidc_subject = identity.subject
+
+
+async def sign_in(uow: UnitOfWork, identity: ProviderIdentity) -> SignIn:
+    """Apply the rules to this identity; on the first sign-in, link the account (its password is
+    removed in the same transaction; the caller ends its other sessions)."""
+    staff = await find_account(uow, identity.email, for_update=True)
+    decision = decide_sign_in(
+        identity,
+        await account_facts(uow, staff),
+        account_link=linked_identity(staff),
+        subject_owner=await subject_owner(uow, identity.issuer, identity.subject),
+    )
+    if staff is None or not decision.allowed:
+        return SignIn(decision, [])
+    if decision.first_link:
+        invalidate_password(staff)
+        link(staff, identity)
+    return SignIn(decision, await hotel_roles(uow, staff.id))

@@ -1,7 +1,7 @@
 """messages: a full-text index for the inbox's search by a word of a message
 
 Revision ID: 5e7a1c9d3b42
-Revises: fe6534765f77
+Revises: a7c3e1f20b64
 Create Date: 2026-12-01 17:00:00
 
 The inbox search looked for a guest's words with ``ILIKE '%…%'`` over every message of the hotel:
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "5e7a1c9d3b42"
-down_revision: str | None = "fe6534765f77"
+down_revision: str | None = "a7c3e1f20b64"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -336,6 +336,15 @@ async def notifications(
     return [{"receiptId": n.receipt_id, "body": n.body, "delivered": n.delivered} for n in inst.notifications]
 
 
+@get("/sim/settings/{id_instance:int}")
+async def settings(request: Request[Any, Any, Any], id_instance: int) -> dict[str, Any]:
+    """The instance's settings now (as ``getSettings`` answers), and every ``setSettings`` it was
+    given, oldest first: ``{"at": unix seconds, "settings": {...}}``."""
+    sim, _ = _sim(request)
+    inst = _instance(sim, id_instance)
+    return {"settings": dict(inst.settings), "calls": list(inst.settings_calls)}
+
+
 @post("/sim/reset", status_code=HTTP_200_OK)
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """Forget all traffic, faults, bad numbers and contacts; keep the instances and their settings."""
@@ -368,5 +377,6 @@ CONTROL_HANDLERS = [
     rate_limits,
     deliveries,
     notifications,
+    settings,
     reset,
 ]

@@ -16,7 +16,7 @@ from litestar import Request, Response
 from .config import MAX_SEND_DELAY_MS, SWITCH_SETTINGS
 from .engine import Engine
 from .payloads import file_type_for, incoming_journal_entry, mime_for, outgoing_journal_entry
-from .state import Instance, OutgoingRecord, SimState, new_outgoing_id
+from .state import Instance, OutgoingRecord, SimState, new_outgoing_id, now_ts
 
 MAX_MESSAGE_LENGTH = 20000
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 11, 16
@@ -257,6 +257,7 @@ class Methods:
         if not changes:
             return validation_error(call.path, "at least one setting is required")
         inst = call.inst
+        inst.settings_calls.append({"at": now_ts(), "settings": dict(changes)})
         delay = self.sim.config.settings_apply_delay
 
         def apply() -> None:

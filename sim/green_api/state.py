@@ -125,6 +125,8 @@ class Instance:
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     status_tasks: set[asyncio.Task[None]] = field(default_factory=set)
     calls: dict[str, deque[float]] = field(default_factory=dict)
+    # Every setSettings the instance accepted, as given (read-only fields dropped), oldest first.
+    settings_calls: list[dict[str, Any]] = field(default_factory=list)
 
     def wake(self) -> None:
         self.changed.set()

@@ -105,3 +105,31 @@ def entries_named_in(text: str, entries: list[Entry]) -> list[Entry]:
                 chosen.append(entry)
                 break
     return chosen[:MAX_ENTRIES]
+
+
+#: a question word this long is specific enough alone ("cocktails", "babysitter"); shorter ones
+#: count only two together, so "Can I bring my helicopter?" is not answered by "bring your dog"
+_SPECIFIC_LENGTH = 7
+_MIN_WORD = 5
+
+
+def entries_matching_text(text: str, entries: list[Entry]) -> list[Entry]:
+    """Entries whose text holds the guest's specific words ("Where can I get cocktails?" and an
+    entry "Rooftop bar" about cocktails): the most matching words first."""
+    stopwords = frozenset().union(*STOPWORDS.values())
+    words = {
+        word
+        for word in _WORD.findall(normalize(text))
+        if len(word) >= _MIN_WORD and word not in stopwords and word not in _GENERIC_WORDS
+    }
+    scored: list[tuple[int, int, Entry]] = []
+    for position, entry in enumerate(entries):
+        body = normalize(entry.body)
+        matched = [word for word in words if re.search(r"(?<!\w)" + re.escape(_stem(word)), body)]
+        if len(matched) >= 2 or any(len(word) >= _SPECIFIC_LENGTH for word in matched):
+            scored.append((-len(matched), position, entry))
+    return [entry for _, _, entry in sorted(scored)][:MAX_ENTRIES]
+
+
+def _stem(word: str) -> str:
+    return word[: max(_MIN_WORD, len(word) - 2)]

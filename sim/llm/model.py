@@ -1,8 +1,11 @@
 """The simulated model: a deterministic answer grounded in the knowledge it is sent.
 
-Keyed on the last user message: asks for a person -> ``hand_off_to_staff``; a service request ->
-``create_service_request``; a known topic with a matching knowledge entry -> that entry's body,
-verbatim, with its ``[kb:<id>]`` marker; anything else -> ``hand_off_to_staff``
+Keyed on the last user message: about a topic the prompt says always goes to a person ("These
+topics always go to a person: refunds, ...") -> ``hand_off_to_staff`` with reason
+``restricted_topic`` and the topic (``restricted.py``); asks for a person -> ``hand_off_to_staff``;
+a service request -> ``create_service_request``; a known topic with a matching knowledge entry, or
+an entry whose title or text holds the question's specific words -> that entry's body, verbatim,
+with its ``[kb:<id>]`` marker; anything else -> ``hand_off_to_staff``
 (``not_in_knowledge``). It never states a fact the prompt does not hold.
 
 It answers in the guest's language (``language.py``), helped by a "Guest language: Italian." line
@@ -18,10 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.llm.intents import GREETING, HOUSEKEEPING, MAINTENANCE, PERSON, THANKS
-from sim.llm.knowledge import Entry, entries_for_topics, entries_named_in, parse_entries
+from sim.llm.knowledge import (
+    Entry,
+    entries_for_topics,
+    entries_matching_text,
+    entries_named_in,
+    parse_entries,
+)
 from sim.llm.language import NAMES, code_for_name, detect_language
 from sim.llm.lexicon import TOPICS, Topic
 from sim.llm.phrases import say
+from sim.llm.restricted import restricted_topics, topic_of
 from sim.llm.stopwords import STOPWORDS
 from sim.llm.text import normalize
 
@@ -99,6 +109,13 @@ def reply_to(messages: list[dict[str, Any]], tool_names: frozenset[str]) -> Repl
         return _after_tool(messages, voice.language)
     if voice.staff:
         tool_names = frozenset()  # a draft is text for a person to send, never an action
+    restricted = restricted_topics(system_texts)
+    topic = topic_of(normalize(guest_text), restricted) if HAND_OFF in tool_names else None
+    if topic is not None:
+        summary = f'Guest wrote about {topic}, which always goes to a person: "{_clip(guest_text)}"'
+        arguments = {"reason": "restricted_topic", "topic": topic, "summary": summary}
+        reasoning = f"The guest writes about {topic}: the hotel says a person answers that."
+        return Reply("", (PlannedToolCall(HAND_OFF, arguments),), reasoning)
     reply = _answer(guest_text, voice, parse_entries(system_texts), tool_names)
     if voice.staff and voice.signature and reply.content:
         signed = f"{reply.content}\n\n{say('sign_off', voice.language).format(name=voice.signature)}"
@@ -134,7 +151,10 @@ def _answer(text: str, voice: Voice, entries: list[Entry], tool_names: frozenset
         return Reply(
             say(small_talk, language), reasoning=f"The guest writes in {NAMES[language]}: {small_talk}."
         )
-    found = entries_for_topics(topics, entries) if topics else entries_named_in(text, entries)
+    if topics:
+        found = entries_for_topics(topics, entries)
+    else:
+        found = entries_named_in(text, entries) or entries_matching_text(text, entries)
     if found:
         return _grounded(found, language)
     about = ", ".join(topic.name for topic in topics) or "a question"

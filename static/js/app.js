@@ -58,10 +58,34 @@
     try { new Notification("A guest needs a person", { body: count + " waiting", tag: "hotel-waiting" }); } catch (e) {}
   }
 
+  // A guest waiting past the hotel's target (or a manager's escalation) sounds like a new waiting
+  // guest, and marks the tab's title until the notice is dismissed.
+  function lateCount() {
+    return document.querySelectorAll('#notices [data-urgent="true"]').length;
+  }
+
+  function title(count) {
+    return (lateCount() ? "\u26a0 " : "") + (count ? "(" + count + ") " : "") + baseTitle;
+  }
+
+  function refreshUrgent() {
+    var fresh = document.querySelectorAll('#notices [data-urgent="true"]:not([data-heard])');
+    if (fresh.length) {
+      fresh.forEach(function (el) { el.setAttribute("data-heard", "true"); });
+      chime();
+      if ("Notification" in window && Notification.permission === "granted") {
+        try { new Notification("A guest has waited too long", { body: fresh[0].textContent.trim(), tag: "hotel-late" }); } catch (e) {}
+      }
+      document.body.setAttribute("data-alert", String(Date.now()));
+    }
+    document.title = title(waitingCount() || 0);
+  }
+
   function refreshAlerts() {
+    refreshUrgent();
     var count = waitingCount();
     if (count === null) return;
-    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    document.title = title(count);
     document.body.classList.toggle("has-waiting", count > 0);
     if (lastWaiting !== null && count > lastWaiting) {
       chime();
@@ -229,6 +253,17 @@
     }
   });
 
+  // A one-time link on the staff page: copied in one click (the field stays selectable without it).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    field.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; }, function () {});
+    }
+  });
   document.addEventListener("click", function () {
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
   }, { once: true });
@@ -249,6 +284,7 @@
     if (dismiss) {
       var notice = document.getElementById(dismiss.getAttribute("data-dismiss"));
       if (notice) notice.remove();
+      document.title = title(waitingCount() || 0);
     }
   });
 

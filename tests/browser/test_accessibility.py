@@ -1,7 +1,8 @@
 """axe-core finds no WCAG 2.1 A or AA violation on any staff page, as staff see it with real data:
 sign-in, the inbox (every section filled, a live notice showing, a search without result), the
 conversation (a photo, a location, a file, the AI's answer, a staff reply, a note, a service
-request, the composer's message), the requests board, the admin pages and the error pages."""
+request, the composer's message), the requests board, the admin pages, guest feedback and the error
+pages."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ async def open_conversation(page: Page, guest: str) -> None:
     await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
 
 
+# Every page with real data, the guest feedback included (a rating asked, answered and commented
+# through the simulator): more than the suite's default two minutes on a busy machine.
+@pytest.mark.timeout(300)
 async def test_every_page_meets_wcag_21_aa(harness: Harness, world: World, tabs: Tabs) -> None:
     found: dict[str, list[str]] = {}
 
@@ -124,6 +128,20 @@ async def test_every_page_meets_wcag_21_aa(harness: Harness, world: World, tabs:
     await check(page, "saved replies")
     await page.goto("/admin/staff")
     await check(page, "staff admin")
+
+    # Yuki was asked to rate when Clara resolved the conversation: a low rating and its comment.
+    yuki = chats["Yuki Tanaka"]
+
+    async def said(words: str) -> bool:
+        return any(words in (m.get("textMessage") or m.get("text") or "") for m in await world.outgoing(yuki))
+
+    await eventually(partial(said, "from 1 (poor) to 5"), timeout=15, what="the rating question")
+    await world.guest_writes("1", yuki, "Yuki Tanaka")
+    await eventually(partial(said, "What went wrong?"), timeout=15, what="the follow-up")
+    await world.guest_writes("The parking answer came too late", yuki, "Yuki Tanaka")
+    await page.goto("/feedback")
+    await expect(page.locator(".feedback-table")).to_contain_text("The parking answer came too late")
+    await check(page, "guest feedback")
 
     # Error pages, signed in: not found, and not open to an agent.
     answer = await page.goto(f"/conversations/{uuid.uuid4()}")

@@ -169,7 +169,8 @@ async def test_the_staff_screens_fit_and_work_on_a_phone_and_a_tablet(
     await fits(page, "requests")
     await tappable(page, "#requests-board .board-item select", min_tap)
     await page.screenshot(path=SCREENSHOTS / f"{size}-requests.png", full_page=True)
-    for path in ("/admin/staff", "/admin/saved-replies"):
+    admin_pages = ("/admin", "/admin/settings", "/admin/whatsapp", "/admin/ai", "/admin/staff")
+    for path in (*admin_pages, "/admin/saved-replies"):
         await page.goto(path)
         await fits(page, path)
     assert clara.errors == []

@@ -452,6 +452,20 @@ async def test_set_settings_webhook_url_takes_effect_immediately(sim: Sim) -> No
         assert sim.receiver.hits == []
 
 
+async def test_set_settings_calls_are_recorded_for_tests_to_read(sim: Sim) -> None:
+    """``GET /sim/settings/{id}``: the settings now, and each accepted ``setSettings`` as given."""
+    given = {"webhookUrl": "https://hotel.example/webhooks/green-api", "stateWebhook": "yes", "wid": "x"}
+    assert (await sim.http.post(f"{BASE}/setSettings/{TOKEN}", json=given)).status_code == 200
+    refused = await sim.http.post(f"{BASE}/setSettings/{TOKEN}", json={"incomingWebhook": "maybe"})
+    assert refused.status_code == 400
+    recorded = (await sim.http.get(f"/sim/settings/{INSTANCE}")).json()
+    assert [call["settings"] for call in recorded["calls"]] == [
+        {"webhookUrl": "https://hotel.example/webhooks/green-api", "stateWebhook": "yes"}
+    ]
+    assert recorded["settings"]["webhookUrl"] == "https://hotel.example/webhooks/green-api"
+    assert (await sim.http.get("/sim/settings/999")).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("payload", "detail"),
     [

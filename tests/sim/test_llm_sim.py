@@ -330,6 +330,29 @@ async def test_a_question_the_knowledge_does_not_answer_is_handed_off(
     assert f"Guest asked about {about}" in arguments["summary"]
 
 
+ROOFTOP = "0a1b2c3d-0000-4000-8000-00000000000a"
+ROOFTOP_ENTRY = (ROOFTOP, "Rooftop bar", "Our bar on the 8th floor mixes cocktails from 18:00 to 01:00.")
+
+
+async def test_an_entry_whose_text_holds_the_guests_words_answers_it(client: httpx.AsyncClient) -> None:
+    system = knowledge_prompt([*ENTRIES, ROOFTOP_ENTRY])
+    answer = await complete(client, conversation("Where can I get cocktails tonight?", system))
+
+    content = answer["choices"][0]["message"]["content"]
+    assert "mixes cocktails from 18:00 to 01:00" in content
+    assert content.rstrip().endswith(f"[kb:{ROOFTOP}]")
+
+
+async def test_one_short_shared_word_is_not_an_answer(client: httpx.AsyncClient) -> None:
+    entry = ("0a1b2c3d-0000-4000-8000-00000000000b", "Animals", "You may bring your cat for EUR 10.")
+    system = knowledge_prompt([*ENTRIES, entry])
+    name, arguments = only_tool_call(
+        await complete(client, conversation("Can I bring my helicopter?", system))
+    )
+
+    assert (name, arguments["reason"]) == ("hand_off_to_staff", "not_in_knowledge")
+
+
 async def test_without_tools_the_model_never_calls_one(client: httpx.AsyncClient) -> None:
     body = {"model": MODEL, "messages": conversation("Ich möchte mit einem Menschen sprechen")}
     response = await client.post("/v1/chat/completions", json=body)

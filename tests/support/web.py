@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.staff.models import Role
 from domain.staff.service import create_or_update_staff
+from domain.uow import UnitOfWork
+from jobs.services import NoDispatcher
 
 PASSWORD = "correct horse battery"
 
@@ -22,9 +24,9 @@ async def make_staff(
     role: Role = Role.AGENT,
     name: str = "",
 ) -> UUID:
-    async with sessions() as session, session.begin():
+    async with UnitOfWork(sessions, NoDispatcher()) as uow:
         staff = await create_or_update_staff(
-            session,
+            uow,
             email=email,
             name=name or email.split("@", maxsplit=1)[0].title(),
             password=PASSWORD,

@@ -119,8 +119,8 @@ class AuthController(Controller):
         if refusal is not None:
             return login_form(resources, error=refusal.value, email=email, status=429)
         async with uow:  # a sign-in may rehash the password
-            staff = await authenticate(uow.session, email, password)
-            roles = await hotel_roles(uow.session, staff.id) if staff else []
+            staff = await authenticate(uow, email, password)
+            roles = await hotel_roles(uow, staff.id) if staff else []
         if staff is None:
             await resources.login_throttle.failed(email, client, device)
             return login_form(resources, error="Wrong email or password.", email=email, status=401)

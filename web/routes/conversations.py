@@ -13,7 +13,7 @@ from litestar_htmx import HTMXRequest, HTMXTemplate
 from domain.assistant.service import suggest_reply
 from domain.conversations import service
 from domain.conversations.service import ConversationNotFound, InvalidReply
-from domain.conversations.views import load_conversation, mark_read
+from domain.conversations.views import open_conversation
 from domain.integrations.llm import LlmError
 from domain.service_requests.service import update_status
 from domain.uow import UnitOfWork
@@ -34,10 +34,9 @@ async def _conversation_screen(
 ) -> Template:
     timezone = await timezones.of(actor.hotel_id)
     async with uow:  # opening the conversation marks it read
-        view = await load_conversation(uow.session, actor.hotel_id, cid)
+        view = await open_conversation(uow, actor.hotel_id, actor.staff_id, cid)
         if view is None:
             raise ConversationNotFound(str(cid))
-        await mark_read(uow.session, actor.staff_id, cid)
         inbox = await inbox_for(uow.session, actor, timezone=timezone)
     context = {**conversation_context(actor, view, inbox), **extra}
     return Template("pages/conversations/show.html", context=context, status_code=status_code)
@@ -76,9 +75,16 @@ class ConversationController(Controller):
 
     @get()
     async def conversation_page(
-        self, actor: Actor, uow: UnitOfWork, timezones: HotelTimezones, conversation_id: UUID
+        self,
+        actor: Actor,
+        uow: UnitOfWork,
+        timezones: HotelTimezones,
+        conversation_id: UUID,
+        edit_draft: UUID | None = None,
     ) -> Template:
-        return await _conversation_screen(uow, timezones, actor, conversation_id)
+        # ``edit_draft``: the AI's draft open in its edit form (the Edit link without JavaScript)
+        editing = edit_draft is not None
+        return await _conversation_screen(uow, timezones, actor, conversation_id, editing=editing)
 
     @post("/take-over")
     async def take_over(

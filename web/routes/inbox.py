@@ -7,6 +7,7 @@ from litestar.response import Redirect, Template
 from litestar_htmx import HTMXRequest, HTMXTemplate
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.conversations.inbox import drafts_only
 from web.auth import Actor
 from web.render import inbox_for, inbox_sections
 from web.resources import HotelTimezones
@@ -24,13 +25,24 @@ class InboxController(Controller):
 
     @get("/inbox")
     async def inbox_page(
-        self, request: HTMXRequest, actor: Actor, db: AsyncSession, timezones: HotelTimezones, q: str = ""
+        self,
+        *,
+        request: HTMXRequest,
+        actor: Actor,
+        db: AsyncSession,
+        timezones: HotelTimezones,
+        q: str = "",
+        filter: str = "",  # /inbox?filter=drafts
     ) -> Template:
-        inbox = await inbox_for(db, actor, q[:100], await timezones.of(actor.hotel_id))
+        full = await inbox_for(db, actor, q[:100], await timezones.of(actor.hotel_id))
+        # Drafts waiting: the same live list, filtered (web/live.py's "drafts" screen)
+        inbox = drafts_only(full) if filter == "drafts" and not full.query else full
         context = {
             "actor": actor,
             "inbox": inbox,
-            "waiting": inbox.waiting,
+            "inbox_filter": "drafts" if inbox is not full else "",
+            "drafts": full.drafts,
+            "waiting": full.waiting,
             "active": "inbox",
             "no_match": bool(inbox.query) and not any(inbox_sections(inbox)),
         }

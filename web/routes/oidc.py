@@ -24,17 +24,7 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 
-from domain.staff.oidc import (
-    account_facts,
-    decide_sign_in,
-    find_account,
-    identity_from_claims,
-    invalidate_password,
-    link,
-    linked_identity,
-    subject_owner,
-)
-from domain.staff.service import hotel_roles
+from domain.staff.oidc import identity_from_claims, sign_in
 from domain.uow import UnitOfWork
 from web.auth import cookie_name
 from web.oidc_provider import ProviderUnavailable, TokenRejected, oidc_configured
@@ -163,30 +153,20 @@ async def _finish(request: Request[Any, Any, Any], resources: Resources, uow: Un
 
     identity = identity_from_claims(str(metadata["issuer"]), claims)
     async with uow:
-        db = uow.session
-        staff = await find_account(db, identity.email, for_update=True)
-        decision = decide_sign_in(
-            identity,
-            await account_facts(db, staff),
-            account_link=linked_identity(staff),
-            subject_owner=await subject_owner(db, identity.issuer, identity.subject),
-        )
-        if staff is None or not decision.allowed:
-            refusal = decision.refusal
-            log.info("OIDC sign-in refused: %s", refusal.name if refusal else "no account")
-            return _refuse(resources, refusal.value if refusal else "Sign-in refused.", 403)
-        if decision.first_link:
-            invalidate_password(staff)
-            link(staff, identity)
-        roles = await hotel_roles(db, staff.id)
-
+        outcome = await sign_in(uow, identity)
+    decision, roles = outcome.decision, outcome.roles
+    if decision.staff_id is None or not decision.allowed:
+        refusal = decision.refusal
+        log.info("OIDC sign-in refused: %s", refusal.name if refusal else "no account")
+        return _refuse(resources, refusal.value if refusal else "Sign-in refused.", 403)
+    staff_id = decision.staff_id
     if decision.first_link:
-        ended = await resources.session_store.destroy_all(staff.id)
-        await resources.live_sockets.close(staff_id=staff.id)
-        log.info("OIDC identity linked to staff %s; password removed, %d sessions ended", staff.id, ended)
+        ended = await resources.session_store.destroy_all(staff_id)
+        await resources.live_sockets.close(staff_id=staff_id)
+        log.info("OIDC identity linked to staff %s; password removed, %d sessions ended", staff_id, ended)
     old = request.cookies.get(cookie_name(resources))
     session = await resources.session_store.create(
-        staff.id, roles[0].hotel_id if roles else None, replacing=old
+        staff_id, roles[0].hotel_id if roles else None, replacing=old
     )
     response: Response[Any] = Redirect(safe_next(str(flow.get("next") or "")), status_code=303)
     set_session_cookie(response, resources, session.token)

@@ -9,7 +9,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.events import GuestErased
 from domain.guests.privacy import erase_guest, export_guest, find_guest
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
@@ -45,6 +44,5 @@ class GuestPrivacyController(Controller):
             )
         async with uow:
             guest = await find_guest(uow.session, actor.hotel_id, guest_id=guest_id)
-            await erase_guest(uow.session, actor.hotel_id, guest)
-            uow.publish(GuestErased(hotel_id=actor.hotel_id))  # sent once the erasure committed
+            await erase_guest(uow, actor.hotel_id, guest)
         return Redirect("/inbox", status_code=303)

@@ -9,12 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.saved_replies.service import (
-    InvalidSavedReply,
-    delete_saved_reply,
-    list_saved_replies,
-    save_reply,
-)
+from domain.saved_replies.service import InvalidSavedReply, delete_saved_reply, list_saved_replies, save_reply
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
 from web.auth import Actor
@@ -43,11 +38,7 @@ class SavedReplyController(Controller):
         try:
             async with uow:
                 await save_reply(
-                    uow.session,
-                    actor.hotel_id,
-                    fields["shortcut"],
-                    fields["language"] or "en",
-                    fields["text"],
+                    uow, actor.hotel_id, fields["shortcut"], fields["language"] or "en", fields["text"]
                 )
         except InvalidSavedReply as exc:
             return Response({"detail": str(exc)}, status_code=400)
@@ -57,7 +48,5 @@ class SavedReplyController(Controller):
     async def delete_saved(self, actor: Actor, uow: UnitOfWork, reply_id: UUID) -> Response[Any]:
         actor.require(Role.MANAGER)
         async with uow:
-            deleted = await delete_saved_reply(uow.session, actor.hotel_id, reply_id)
-        if not deleted:
-            return Response({"detail": "not found"}, status_code=404)
+            await delete_saved_reply(uow, actor.hotel_id, reply_id)
         return Redirect("/admin/saved-replies", status_code=303)

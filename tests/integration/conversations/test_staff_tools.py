@@ -145,9 +145,10 @@ async def test_agents_cannot_edit_saved_replies_and_other_hotels_cannot_delete_t
     client, world, sessions
 ) -> None:
     from domain.saved_replies.service import save_reply
+    from tests.support.uow import unit_of_work
 
-    async with sessions() as db, db.begin():
-        reply = await save_reply(db, world.aurora.id, "late", "en", "Late check-out is free until 14:00.")
+    async with unit_of_work(sessions) as uow:
+        reply = await save_reply(uow, world.aurora.id, "late", "en", "Late check-out is free until 14:00.")
     csrf = await sign_in(client, "anna@aurora.example")
     response = await client.post(
         "/admin/saved-replies", data={"_csrf": csrf, "shortcut": "x", "language": "en", "text": "y"}

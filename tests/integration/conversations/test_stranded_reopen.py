@@ -4,7 +4,6 @@ yet): the sweep finishes the reopen by the same rule, and the AI answers the gue
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -14,29 +13,15 @@ from domain.conversations import inbound
 from domain.conversations.ingest_sql import store_guest_message
 from domain.conversations.models import Conversation, State, StateTransition
 from domain.conversations.service import resolve
-from domain.events import ConversationMoved, Event
+from domain.events import ConversationMoved
 from domain.integrations.green_api_webhooks import ChatMessage, parse_event
-from domain.ports import JobRequest
 from domain.settings import Settings
 from domain.uow import DriverUnitOfWork, UnitOfWork
 from tests.support.factories import incoming
+from tests.support.uow import Recorded
 from tests.support.world import World
 
 CHAT = "491701234567@c.us"
-
-
-class Recorded:
-    """What a unit of work sent out after commit."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.jobs: list[JobRequest] = []
-
-    async def publish(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
-
-    async def enqueue(self, jobs: Sequence[JobRequest]) -> None:
-        self.jobs.extend(jobs)
 
 
 def _now() -> datetime.datetime:
@@ -114,5 +99,31 @@ async def test_the_sweep_reopens_a_conversation_whose_reopen_a_crash_cut_short(
         assert [(j.function, j.args[1]) for j in recorded.jobs] == [("ai_reply", str(stored.message_id))]
 
         assert await _sweep(sessions, Recorded()) == 0, "done once"
+    finally:
+        await pool.close()
+
+
+async def test_the_sweep_leaves_alone_a_guest_who_answered_the_satisfaction_question(
+    settings: Settings, sessions: Any, world: World
+) -> None:
+    """A rating comes after the resolve too, but it is an answer, not a question: nothing to finish."""
+    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=2)
+    try:
+        await _store_only(pool, world, "Hello", "first")
+        conversation = await _conversation(sessions, world)
+        async with UnitOfWork(sessions, Recorded()) as uow:
+            await resolve(uow, world.aurora.id, conversation.id, world.anna)
+        rating = parse_event(
+            incoming(world.aurora.green_api_instance_id, text="5", chat_id=CHAT, id_message="rating")
+        )
+        assert isinstance(rating, ChatMessage)
+        recorded = Recorded()
+        async with DriverUnitOfWork(pool, recorded) as db:
+            await inbound.receive_guest_message(
+                db, inbound.HotelRef(world.aurora.id, ai_enabled=True), rating, debounce_seconds=0
+            )
+        assert recorded.jobs == [], "the AI is not woken"
+        assert await _sweep(sessions, Recorded()) == 0
+        assert (await _conversation(sessions, world)).state is State.RESOLVED
     finally:
         await pool.close()

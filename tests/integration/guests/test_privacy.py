@@ -18,7 +18,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text, update
 
-from domain.conversations.models import Conversation, Message, Note, State, StateTransition
+from domain.conversations.models import AiDraft, Author, Conversation, Message, Note, State, StateTransition
 from domain.guests.chat_ids import phone_of
 from domain.guests.models import Guest
 from domain.guests.privacy import erase_guest, export_guest, find_guest, purge_expired_messages
@@ -27,6 +27,7 @@ from domain.models import metadata
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import Role
 from tests.support.factories import incoming
+from tests.support.uow import unit_of_work
 from tests.support.web import sign_in
 from tests.support.world import World, build_world
 from web.app import create_app
@@ -207,8 +208,8 @@ async def test_retention_purges_only_old_messages_of_hotels_with_a_policy(
             .where(Message.text == "old message")
             .values(created_at=now - datetime.timedelta(days=45))
         )
-    async with sessions() as db, db.begin():
-        removed = await purge_expired_messages(db, now)
+    async with unit_of_work(sessions) as uow:
+        removed = await purge_expired_messages(uow, now)
     assert removed == 1
     async with sessions() as db:
         left = sorted((h, t) for h, t in (await db.execute(select(Message.hotel_id, Message.text))).all())
@@ -351,6 +352,27 @@ async def seed_everything(client: Any, sessions: Any, hotel: Any) -> Conversatio
                 summary="Lucia complains about noise in room 312",
             )
         )
+        guest_message = (
+            (
+                await db.execute(
+                    select(Message.id).where(
+                        Message.conversation_id == conversation.id, Message.author == Author.GUEST
+                    )
+                )
+            )
+            .scalars()
+            .first()
+        )
+        db.add(
+            AiDraft(
+                hotel_id=hotel.id,
+                conversation_id=conversation.id,
+                trigger_message_id=guest_message,
+                text="Certo Lucia, la camera 312 è pronta alle 15:00.",
+                why="mode",
+                status="discarded",
+            )
+        )
     return conversation
 
 
@@ -460,11 +482,12 @@ async def test_erasing_a_guest_whose_chat_id_holds_like_wildcards_leaves_other_g
         for chat_id in ("%@c.us", "4917_3333333@c.us"):
             db.add(Guest(hotel_id=hotel.id, chat_id=chat_id, phone=phone_of(chat_id), name="Wildcard"))
     for chat_id in ("%@c.us", "4917_3333333@c.us"):
-        async with sessions() as db, db.begin():
+        async with unit_of_work(sessions) as uow:
+            db = uow.session
             guest = (await db.execute(select(Guest).where(Guest.chat_id == chat_id))).scalar_one()
             exported = await export_guest(db, hotel.id, guest)
             assert [e["detail"] for e in exported["gateway_events"]] == [chat_id]
-            await erase_guest(db, hotel.id, guest)
+            await erase_guest(uow, hotel.id, guest)
     async with sessions() as db:
         details = sorted((await db.execute(select(InstanceEvent.detail))).scalars().all())
     assert details == ["491701111111@c.us", "491702222222@c.us"]
@@ -478,9 +501,9 @@ async def test_a_number_inside_a_longer_one_is_another_guest(
         await seed_guest(client, sessions, hotel)
         await webhook(client, gateway_notice(hotel, f"{PHONE_DIGITS}@c.us"))
         await webhook(client, gateway_notice(hotel, f"1{PHONE_DIGITS}@c.us"))
-    async with sessions() as db, db.begin():
-        guest = await find_guest(db, hotel.id, phone=f"+{PHONE_DIGITS}")
-        await erase_guest(db, hotel.id, guest)
+    async with unit_of_work(sessions) as uow:
+        guest = await find_guest(uow.session, hotel.id, phone=f"+{PHONE_DIGITS}")
+        await erase_guest(uow, hotel.id, guest)
     async with sessions() as db:
         details = (await db.execute(select(InstanceEvent.detail))).scalars().all()
     assert details == [f"1{PHONE_DIGITS}@c.us"]

@@ -13,6 +13,7 @@ from domain.hotels.secrets import reencrypt_hotel_secrets
 from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming, make_hotel
+from tests.support.uow import unit_of_work
 from tests.support.web import make_staff, sign_in
 from web.app import create_app
 
@@ -55,8 +56,8 @@ async def test_rotation_keeps_sessions_forms_and_secrets(
     async with sessions() as db:
         assert (await db.execute(select(Conversation))).scalar_one().state is State.HUMAN
         before = (await db.execute(text("SELECT green_api_token FROM hotels"))).scalar_one()
-    async with sessions() as db, db.begin():
-        assert await reencrypt_hotel_secrets(db) == 1
+    async with unit_of_work(sessions) as uow:
+        assert await reencrypt_hotel_secrets(uow) == 1
     async with sessions() as db:
         after = (await db.execute(text("SELECT green_api_token FROM hotels"))).scalar_one()
     assert after != before, "re-encrypted with the new key"

@@ -354,6 +354,40 @@ def test_import_yaml_with_validity_dates(cli_database: str, tmp_path: Path) -> N
     assert str(entries["Pool renovation"]["valid_until"]) == "2027-03-15"
 
 
+@pytest.mark.parametrize("fmt", ["md", "yaml"])
+def test_knowledge_export_imports_into_another_hotel_unchanged(
+    cli_database: str, tmp_path: Path, fmt: str
+) -> None:
+    source, target = _create_hotel(cli_database), _create_hotel(cli_database)
+    seasonal = tmp_path / "seasonal.yaml"
+    seasonal.write_text(
+        "- title: Pool renovation\n  body: Closed until March.\n  tags: [pool, works]\n"
+        "  valid_from: 2026-11-01\n  valid_until: 2027-03-15\n"
+        "- title: Frühstück\n  body: |\n    Ab 7:00 Uhr.\n\n    Am Wochenende bis 11:00.\n  language: de\n",
+        encoding="utf-8",
+    )
+    assert (
+        hotelbot(
+            "knowledge", "import", str(seasonal), "--hotel", source, database_url=cli_database
+        ).returncode
+        == 0
+    )
+    exported = hotelbot("knowledge", "export", "--hotel", source, "--format", fmt, database_url=cli_database)
+    assert exported.returncode == 0, exported.stderr
+    copy = tmp_path / f"export.{fmt}"
+    copy.write_text(exported.stdout, encoding="utf-8")
+    imported = hotelbot("knowledge", "import", str(copy), "--hotel", target, database_url=cli_database)
+    assert imported.returncode == 0, imported.stderr
+    assert _knowledge(cli_database, target) == _knowledge(cli_database, source)
+    tags = _fetch(
+        cli_database,
+        "SELECT k.tags FROM knowledge_entries k JOIN hotels h ON h.id = k.hotel_id "
+        "WHERE h.slug = $1 AND k.title = 'Pool renovation'",
+        target,
+    )
+    assert tags[0]["tags"] == ["pool", "works"]
+
+
 MALFORMED: list[tuple[str, str | bytes | None, str]] = [
     ("broken.yaml", "- title: Sauna\n  body: [unclosed\n", "not valid YAML"),
     ("mapping.yaml", "title: Sauna\nbody: Open 7-21.\n", "expected a list of entries"),

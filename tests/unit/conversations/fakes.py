@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
-from domain.conversations.models import Conversation, State
+from domain.conversations.models import AiDraft, Conversation, DraftStatus, State
+from domain.conversations.repository import SurveyFacts
 from domain.events import Event
 from domain.ports import JobRequest
 
@@ -16,6 +17,8 @@ class FakeConversations:
     chat_ids: dict[UUID, str] = field(default_factory=dict)
     members: set[tuple[UUID, UUID]] = field(default_factory=set)  # (hotel, staff)
     locked: list[UUID] = field(default_factory=list)
+    closed_drafts: list[tuple[UUID, DraftStatus]] = field(default_factory=list)
+    breaches_closed: list[tuple[UUID, UUID | None]] = field(default_factory=list)
 
     def open(self, hotel_id: UUID, state: State = State.AI, assigned: UUID | None = None) -> Conversation:
         conversation = Conversation(
@@ -42,6 +45,28 @@ class FakeConversations:
 
     async def works_here(self, hotel_id: UUID, staff_id: UUID) -> bool:
         return (hotel_id, staff_id) in self.members
+
+    async def draft(self, hotel_id: UUID, conversation_id: UUID, draft_id: UUID) -> AiDraft | None:
+        return None
+
+    async def close_pending_drafts(
+        self, conversation_id: UUID, status: DraftStatus, staff_id: UUID | None
+    ) -> list[UUID]:
+        self.closed_drafts.append((conversation_id, status))
+        return []
+
+    async def latest_guest_message(self, conversation_id: UUID) -> UUID | None:
+        return None
+
+    async def ai_replied_to(self, trigger_message_id: UUID) -> bool:
+        return False
+
+    async def close_breaches(self, conversation_id: UUID, staff_id: UUID | None) -> None:
+        self.breaches_closed.append((conversation_id, staff_id))
+
+    async def survey_facts(self, conversation: Conversation) -> SurveyFacts:
+        """A hotel that does not ask (the CSAT flow has its integration tests)."""
+        return SurveyFacts(False, False, None, self.chat_ids[conversation.guest_id], None, None)
 
 
 @dataclass

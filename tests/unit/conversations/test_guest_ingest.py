@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.conversations import inbound
+from domain.conversations.csat import LATEST_SURVEY_SQL, RECORD_RATING_SQL
 from domain.conversations.inbound import HotelRef
 from domain.conversations.ingest_sql import APPLY_MOVE, READ_AGAIN, STORE_GUEST_MESSAGE
 from domain.conversations.models import State
@@ -43,7 +44,17 @@ class FakeStatements:
     events: list[Event] = field(default_factory=list)
     jobs: list[JobRequest] = field(default_factory=list)
 
+    survey: Any = None  # the conversation's latest satisfaction survey, if it has one
+    answered: list[tuple[Any, ...]] = field(default_factory=list)
+
     async def fetchrow(self, sql: str, *args: Any) -> Any:
+        if sql is LATEST_SURVEY_SQL:
+            self.ran.append("survey")
+            return self.survey
+        if sql is RECORD_RATING_SQL:
+            self.ran.append("rated")
+            self.answered.append(args)
+            return (args[0],)
         self.ran.append("store" if sql is STORE_GUEST_MESSAGE else "read again" if sql is READ_AGAIN else sql)
         return self.rows.pop(0)
 
@@ -73,10 +84,11 @@ async def test_the_common_case_is_one_statement(state: State) -> None:
     assert [job.function for job in db.jobs] == (["ai_reply"] if state is State.AI else [])
 
 
-async def test_a_resolved_conversation_reopens_with_one_more_statement() -> None:
+async def test_a_resolved_conversation_reopens_with_two_more_statements() -> None:
+    """One looks for a satisfaction survey the message might answer (there is none), one moves."""
     db = FakeStatements([found(State.RESOLVED)], moved=[True])
     await receive(db)
-    assert db.ran == ["store", "move"]
+    assert db.ran == ["store", "survey", "move"]
     moved, stored = db.events
     assert isinstance(moved, ConversationMoved)
     assert (moved.from_state, moved.state, moved.reason) == (State.RESOLVED, State.AI, "guest_wrote_again")
@@ -92,7 +104,7 @@ async def test_a_colleague_moving_it_meanwhile_is_decided_again() -> None:
         [found(State.RESOLVED), (State.HUMAN.value, staff, None, None, None, None)], moved=[False]
     )
     await receive(db)
-    assert db.ran == ["store", "move", "read again"]
+    assert db.ran == ["store", "survey", "move", "read again"]
     assert [type(e) for e in db.events] == [MessageStored]
     assert db.jobs == []
 
@@ -101,3 +113,27 @@ async def test_a_duplicate_stores_nothing_more() -> None:
     db = FakeStatements([None])
     assert await receive(db) is None
     assert (db.ran, db.events, db.jobs) == (["store"], [], [])
+
+
+async def test_a_rating_answers_the_survey_and_neither_reopens_nor_wakes_the_ai() -> None:
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    survey_id = uuid4()
+    db = FakeStatements([found(State.RESOLVED)], survey=(survey_id, now, None, None, None, "en"))
+    stored = await inbound._store_guest_message(db, HOTEL, guest_message("5"), debounce_seconds=1.0)
+    assert stored.message_id == MESSAGE
+    assert db.ran == ["store", "survey", "rated"]
+    assert db.answered[0][:2] == (survey_id, 5)
+    assert db.events == [MessageStored(hotel_id=HOTEL.id, conversation_id=CONVERSATION, message_id=MESSAGE)]
+    assert db.jobs == []
+
+
+async def test_anything_else_after_the_survey_reopens_as_before() -> None:
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    db = FakeStatements([found(State.RESOLVED)], moved=[True], survey=(uuid4(), now, None, None, None, "en"))
+    await receive(db)
+    assert db.ran == ["store", "survey", "move"]
+    assert [job.function for job in db.jobs] == ["ai_reply"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from uuid import UUID, uuid4
 
-from domain.conversations.inbox import InboxEntry, inbox_from_snapshot, search_pattern
+from domain.conversations.inbox import InboxEntry, drafts_only, inbox_from_snapshot, search_pattern
 from domain.conversations.models import State
 
 T0 = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
@@ -61,3 +62,15 @@ def test_a_conversation_is_unread_until_read_past_the_guests_last_message() -> N
 
 def test_a_search_matches_its_words_literally() -> None:
     assert search_pattern("50%_off\\") == "%50\\%\\_off\\\\%"
+
+
+def test_the_drafts_filter_keeps_the_conversations_with_a_draft_waiting_and_the_badge_counts_them() -> None:
+    drafting = dataclasses.replace(entry(State.AI, 3), has_draft=True)
+    answered, waiting = entry(State.AI, 4), entry(State.NEEDS_HUMAN, 5, waiting=1)
+    inbox = inbox_from_snapshot([drafting, answered, waiting], ANNA, {})
+
+    assert inbox.drafts == 1
+    only = drafts_only(inbox)
+    assert [row.id for row in only.ai] == [drafting.id]
+    assert only.needs_human == only.mine == only.others == only.resolved_today == []
+    assert only.ai[0] is inbox.ai[1], "the same row objects: the live push renders each once"

@@ -11,6 +11,8 @@ from domain.events import (
     EVENT_TYPES,
     ConversationMoved,
     ConversationsMerged,
+    DraftChanged,
+    FeedbackReceived,
     GuestErased,
     GuestLinked,
     InstanceNotice,
@@ -21,6 +23,8 @@ from domain.events import (
     NoteAdded,
     ServiceRequestChanged,
     UnknownEvent,
+    WaitBreached,
+    WaitEscalated,
     decode,
     encode,
 )
@@ -42,11 +46,17 @@ ONE_OF_EACH = [
     ),
     ConversationsMerged(hotel_id=HOTEL, conversation_id=CONVERSATION, merged=uuid4()),
     NoteAdded(hotel_id=HOTEL, conversation_id=CONVERSATION, note_id=uuid4()),
+    DraftChanged(
+        hotel_id=HOTEL, conversation_id=CONVERSATION, draft_id=uuid4(), status="approved", by=uuid4()
+    ),
     ServiceRequestChanged(hotel_id=HOTEL, conversation_id=None, status="done"),
     GuestLinked(hotel_id=HOTEL, guest_id=uuid4()),
     GuestErased(hotel_id=HOTEL),
     InstanceStateChanged(hotel_id=HOTEL, state="notAuthorized"),
     InstanceNotice(hotel_id=HOTEL, notice="incomingCall", detail="+49301234567"),
+    WaitBreached(hotel_id=HOTEL, conversation_id=CONVERSATION, wait="first_reply", waited_minutes=6),
+    WaitEscalated(hotel_id=HOTEL, conversation_id=CONVERSATION, wait="next_reply", waited_minutes=21),
+    FeedbackReceived(hotel_id=HOTEL, conversation_id=CONVERSATION, survey_id=uuid4(), rating=1),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from types import SimpleNamespace
@@ -150,3 +151,24 @@ def test_sockets_that_connected_one_by_one_and_show_the_same_share_what_they_sho
         assert 'id="inbox-list"' in html
         shown_by_socket.append(now_shown)
     assert shown_by_socket[0] is shown_by_socket[1] is shown_by_socket[2]
+
+
+def test_the_drafts_screen_lists_only_the_drafts_waiting_and_its_count_follows_them() -> None:
+    """``/inbox?filter=drafts`` is a live list too: a draft that arrives joins it, with the count."""
+    hotel = HotelRole(uuid4(), "Hotel Aurora", "aurora", Role.AGENT)
+    session = StaffSession("token", STAFF.staff_id, hotel.hotel_id, "csrf", 0.0)
+    actor = Actor(session, STAFF.staff_id, "Anna", "anna@aurora.example", hotel, [hotel])
+    base = [dataclasses.replace(entry(A, 1, "Parking?"), has_draft=True), entry(B, 2, "Breakfast?")]
+    html, first = RegionRenderer(ENV, base, {}, {}).region(actor, None, screen="drafts")
+    assert row_ids(html) == [str(A)]
+    assert "draft waiting" in html
+    assert '<span id="drafts-count" class="count" hx-swap-oob="true">1</span>' in html
+
+    drafted = [base[0], dataclasses.replace(base[1], has_draft=True)]
+    update, _ = RegionRenderer(ENV, drafted, {}, {}).region(actor, None, first, screen="drafts")
+    assert row_ids(update) == [str(B)]
+    assert '<span id="drafts-count" class="count" hx-swap-oob="true">2</span>' in update
+    # the plain inbox lists both, and says which waits for a person's approval
+    whole, _ = RegionRenderer(ENV, drafted, {}, {}).region(actor, None, screen="inbox")
+    assert sorted(row_ids(whole)) == sorted([str(A), str(B)])
+    assert whole.count("draft waiting</span>") == 2

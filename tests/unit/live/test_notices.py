@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from domain.conversations.models import State
-from domain.events import ConversationMoved
-from web.notices import GIVEN, LOST, WAITING, notice_text, notices_from
+from domain.events import ConversationMoved, FeedbackReceived, WaitBreached, WaitEscalated
+from web.notices import ESCALATED, FEEDBACK, GIVEN, LATE, LOST, WAITING, notice_text, notices_from
 
 ANNA, ALEX, BEN = uuid4(), uuid4(), uuid4()
 CONVERSATION = uuid4()
@@ -63,3 +63,33 @@ def test_own_moves_and_other_events_tell_nobody() -> None:
     assert notices_from(state_event("human", "assigned", by=ANNA, to_staff=ANNA)) == []
     assert notices_from({"kind": "message.created", "conversation_id": str(CONVERSATION)}) == []
     assert notices_from({"kind": "conversation.state", "conversation_id": "nonsense", "data": {}}) == []
+
+
+def test_a_wait_past_the_target_is_told_to_everyone_at_the_hotel() -> None:
+    event = WaitBreached(hotel_id=uuid4(), conversation_id=CONVERSATION, wait="first_reply", waited_minutes=7)
+    [notice] = notices_from(event)
+    assert notice.kind == LATE
+    assert notice.reaches(ANNA)
+    text = notice_text(notice, guest="Olivia", names=NAMES, reason_label="")
+    assert text == "Olivia has waited 7 min for a first reply, past the target"
+
+
+def test_an_escalation_reaches_managers_and_admins_only() -> None:
+    event = WaitEscalated(
+        hotel_id=uuid4(), conversation_id=CONVERSATION, wait="next_reply", waited_minutes=75
+    )
+    [notice] = notices_from(event)
+    assert notice.kind == ESCALATED
+    assert not notice.reaches(ANNA)
+    assert notice.reaches(ANNA, manager=True)
+    text = notice_text(notice, guest="Olivia", names=NAMES, reason_label="")
+    assert text == "Olivia has waited 1 h 15 min for a reply, past twice the target"
+
+
+def test_a_low_ratings_comment_reaches_the_managers_only() -> None:
+    event = FeedbackReceived(hotel_id=uuid4(), conversation_id=CONVERSATION, survey_id=uuid4(), rating=1)
+    [notice] = notices_from(event)
+    assert (notice.kind, notice.reaches(ANNA), notice.reaches(ANNA, manager=True)) == (FEEDBACK, False, True)
+    assert notice_text(notice, guest="Olivia", names=NAMES, reason_label="") == (
+        "Olivia rated us 1/5 and said what went wrong"
+    )

@@ -1,0 +1,321 @@
+"""The analytics report: every figure of docs/analytics.md for a period, per hotel and for the
+group of hotels the manager sees. Each figure is one statement of ``queries``; this module only
+names the rows (``None`` is the group) and derives rates and costs with ``rules``."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.analytics import queries
+from domain.analytics.rules import Period, Prices, cost, per, rate
+from domain.hotels.models import Hotel
+
+Key = UUID | None  # a hotel, or None for the group
+
+
+@dataclass(frozen=True, slots=True)
+class HotelInfo:
+    id: UUID
+    name: str
+    slug: str
+    timezone: str
+
+
+@dataclass(slots=True)
+class Waits:
+    """Seconds: the median and 90th percentile of the waits answered in the hotel's hours, and
+    the median of those that began out of hours, counted apart."""
+
+    answered: int = 0
+    median: float | None = None
+    p90: float | None = None
+    answered_out_of_hours: int = 0
+    median_out_of_hours: float | None = None
+    unanswered: int = 0
+    total: int = 0
+
+
+@dataclass(slots=True)
+class Csat:
+    asked: int = 0
+    answered: int = 0
+    average: float | None = None
+    distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+
+
+@dataclass(slots=True)
+class Cost:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hit_tokens: int = 0
+    cache_miss_tokens: int = 0
+    total: float = 0.0
+    conversations: int = 0
+    per_conversation: float | None = None
+
+    @property
+    def cache_hit_rate(self) -> float | None:
+        return rate(self.cache_hit_tokens, self.cache_hit_tokens + self.cache_miss_tokens)
+
+
+@dataclass(slots=True)
+class Figures:
+    conversations: int = 0
+    guest_messages: int = 0
+    ai_messages: int = 0
+    staff_messages: int = 0
+    system_messages: int = 0
+    resolved: int = 0
+    automated: int = 0
+    handoffs: int = 0
+    handed_off: int = 0  # conversations a guest wrote in that were handed off
+    stories: int = 0
+    ai_first: Waits = field(default_factory=Waits)
+    first_reply: Waits = field(default_factory=Waits)
+    next_reply: Waits = field(default_factory=Waits)
+    sla: dict[str, int] = field(default_factory=lambda: {"first_reply": 0, "next_reply": 0})
+    sla_escalated: int = 0
+    sla_unanswered: int = 0
+    csat: dict[str, Csat] = field(default_factory=lambda: {"ai": Csat(), "staff": Csat()})
+    cost: Cost = field(default_factory=Cost)
+
+    @property
+    def messages(self) -> int:
+        return self.guest_messages + self.ai_messages + self.staff_messages + self.system_messages
+
+    @property
+    def automation_rate(self) -> float | None:
+        return rate(self.automated, self.resolved)
+
+    @property
+    def handoff_rate(self) -> float | None:
+        return rate(self.handed_off, self.conversations)
+
+    @property
+    def sla_breaches(self) -> int:
+        return sum(self.sla.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    day: datetime.date
+    conversations: int = 0
+    guest: int = 0
+    ai: int = 0
+    staff: int = 0
+    system: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    category: str
+    raised: int
+    done: int
+    cancelled: int
+    median_to_close: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffFigures:
+    staff_id: UUID
+    name: str
+    conversations: int
+    replies: int
+    first_replies: int
+    median_first_reply: float | None
+    rated: int
+    csat: float | None
+
+
+@dataclass(slots=True)
+class Report:
+    period: Period
+    hotels: list[HotelInfo]
+    prices: Prices
+    figures: dict[Key, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    days: dict[Key, list[Day]] = field(default_factory=dict)
+    reasons: dict[Key, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    heatmap: dict[Key, dict[tuple[int, int], int]] = field(default_factory=lambda: defaultdict(dict))
+    languages: dict[Key, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    categories: dict[Key, list[Category]] = field(default_factory=lambda: defaultdict(list))
+    staff: dict[Key, list[StaffFigures]] = field(default_factory=lambda: defaultdict(list))
+
+
+async def hotels_in_scope(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[queries.HotelScope]:
+    rows = await session.execute(
+        select(Hotel.id, Hotel.timezone, Hotel.business_hours)
+        .where(Hotel.id.in_(hotel_ids))
+        .order_by(Hotel.name)
+    )
+    return [queries.HotelScope(r.id, r.timezone, r.business_hours) for r in rows]
+
+
+def _key(row: RowMapping) -> Key:
+    return None if row["all_hotels"] else row["hotel_id"]
+
+
+def _waits(row: RowMapping) -> Waits:
+    return Waits(
+        answered=row["answered"],
+        median=row["median"],
+        p90=row["p90"],
+        answered_out_of_hours=row.get("answered_out_of_hours", 0),
+        median_out_of_hours=row.get("median_out_of_hours"),
+        unanswered=row.get("unanswered", 0),
+        total=row.get("handoffs", row.get("stories", 0)),
+    )
+
+
+def _volume(report: Report, rows: Sequence[RowMapping]) -> None:
+    by_day: dict[Key, dict[datetime.date, Day]] = defaultdict(dict)
+    for row in rows:
+        key = _key(row)
+        if row["all_days"]:
+            f = report.figures[key]
+            f.conversations, f.guest_messages = row["conversations"], row["guest_messages"]
+            f.ai_messages, f.staff_messages = row["ai_messages"], row["staff_messages"]
+            f.system_messages = row["system_messages"]
+        else:
+            by_day[key][row["day"]] = Day(
+                row["day"],
+                row["conversations"],
+                row["guest_messages"],
+                row["ai_messages"],
+                row["staff_messages"],
+                row["system_messages"],
+            )
+    for key in [None, *(h.id for h in report.hotels)]:
+        seen = by_day.get(key, {})
+        report.days[key] = [seen.get(day, Day(day)) for day in report.period.dates()]
+
+
+def _handoffs(report: Report, rows: Sequence[RowMapping]) -> None:
+    for row in rows:
+        key = _key(row)
+        if row["all_reasons"]:
+            report.figures[key].handoffs = row["handoffs"]
+            report.figures[key].handed_off = row["active_conversations"]
+        else:
+            report.reasons[key].append((row["reason"], row["handoffs"]))
+    for reasons in report.reasons.values():
+        reasons.sort(key=lambda pair: (-pair[1], pair[0]))
+
+
+def _cost(prices: Prices, row: RowMapping) -> Cost:
+    conversation_cost = cost(
+        prices,
+        cache_hit_tokens=row["conv_hit"],
+        cache_miss_tokens=row["conv_miss"],
+        output_tokens=row["conv_output"],
+    )
+    return Cost(
+        calls=row["calls"],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        cache_hit_tokens=row["cache_hit_tokens"],
+        cache_miss_tokens=row["cache_miss_tokens"],
+        total=cost(
+            prices,
+            cache_hit_tokens=row["cache_hit_tokens"],
+            cache_miss_tokens=row["cache_miss_tokens"],
+            output_tokens=row["completion_tokens"],
+        ),
+        conversations=row["conversations"],
+        per_conversation=per(conversation_cost, row["conversations"]),
+    )
+
+
+def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
+    for row in rows:
+        key = _key(row)
+        f = report.figures[key]
+        if name == "automation":
+            f.resolved, f.automated = row["resolved"], row["automated"]
+        elif name == "ai_first_response":
+            f.ai_first, f.stories = _waits(row), row["stories"]
+        elif name == "first_reply":
+            f.first_reply = _waits(row)
+        elif name == "next_reply":
+            f.next_reply = _waits(row)
+        elif name == "sla":
+            if row["all_kinds"]:
+                f.sla_escalated, f.sla_unanswered = row["escalated"], row["unanswered"]
+            else:
+                f.sla[row["kind"]] = row["breaches"]
+        elif name == "csat":
+            f.csat[row["attributed_to"]] = Csat(
+                row["asked"], row["answered"], row["average"],
+                (row["r1"], row["r2"], row["r3"], row["r4"], row["r5"]),
+            )  # fmt: skip
+        elif name == "cost":
+            f.cost = _cost(report.prices, row)
+        elif name == "heatmap":
+            report.heatmap[key][(row["weekday"], row["hour"])] = row["messages"]
+        elif name == "languages":
+            report.languages[key].append((row["language"], row["conversations"]))
+        elif name == "requests" and not row["all_categories"]:
+            report.categories[key].append(
+                Category(
+                    row["category"], row["raised"], row["done"], row["cancelled"], row["median_to_close"]
+                )
+            )
+        elif name == "staff":
+            report.staff[key].append(
+                StaffFigures(
+                    row["staff_id"],
+                    row["name"],
+                    row["conversations"],
+                    row["replies"],
+                    row["first_replies"],
+                    row["median_first_reply"],
+                    row["rated"],
+                    row["csat"],
+                )
+            )
+
+
+async def hotel_infos(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[HotelInfo]:
+    rows = await session.execute(
+        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone)
+        .where(Hotel.id.in_(hotel_ids))
+        .order_by(Hotel.name)
+    )
+    return [HotelInfo(r.id, r.name, r.slug, r.timezone) for r in rows]
+
+
+async def load_report(
+    session: AsyncSession, hotel_ids: Sequence[UUID], period: Period, prices: Prices
+) -> Report:
+    """Every figure for ``period`` at each of ``hotel_ids`` and for all of them together (the
+    caller has checked the manager may see each of them)."""
+    await queries.without_jit(session)
+    report = Report(period, await hotel_infos(session, hotel_ids), prices)
+    params = queries.parameters(await hotels_in_scope(session, hotel_ids), period)
+    _volume(report, await queries.run(session, "volume", params))
+    _handoffs(report, await queries.run(session, "handoffs", params))
+    for name in queries.STATEMENTS:
+        if name not in ("volume", "handoffs"):
+            _simple(report, name, await queries.run(session, name, params))
+    for languages in report.languages.values():
+        languages.sort(key=lambda pair: (-pair[1], pair[0]))
+    for categories in report.categories.values():
+        categories.sort(key=lambda c: (-c.raised, c.category))
+    return report
+
+
+async def scope_parameters(
+    session: AsyncSession, hotel_ids: Sequence[UUID], period: Period
+) -> dict[str, Any]:
+    """The bound values of the statements (``queries.parameters``), JIT off for the transaction."""
+    await queries.without_jit(session)
+    return queries.parameters(await hotels_in_scope(session, hotel_ids), period)

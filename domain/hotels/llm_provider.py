@@ -1,0 +1,171 @@
+"""The hotel's LLM provider (any OpenAI-compatible endpoint): what the admin sees and sets, and
+"test", one chat call recorded as an ``LlmCall`` with purpose ``test``.
+
+The key is never read for display: the page learns only whether one is stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.assistant.models import LlmCall
+from domain.audit.service import record
+from domain.crypto import SecretUndecryptable
+from domain.errors import Invalid
+from domain.hotels.models import Hotel
+from domain.hotels.provider_rules import ProviderChange
+from domain.hotels.service import HotelNotFound, changes
+from domain.integrations.llm import LlmClient, LlmEndpoint, LlmError, LlmTransientError
+from domain.uow import UnitOfWork
+
+TEST_PURPOSE = "test"
+TEST_MAX_TOKENS = 120
+MAX_SHOWN_ANSWER = 1000
+TEST_MESSAGES: list[dict[str, Any]] = [
+    {
+        "role": "system",
+        "content": "You are the AI concierge of a hotel. The hotel's admin is testing the connection.",
+    },
+    {"role": "user", "content": "Hello! Please greet our guests in one short sentence."},
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    base_url: str | None
+    model: str | None
+    has_key: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTest:
+    """One test call: the answer and the latency, or what kind of failure it was."""
+
+    ok: bool
+    base_url: str
+    model: str
+    latency_ms: int
+    answer: str = ""
+    error_kind: str = ""
+    error: str = ""
+
+
+def error_kind(exc: LlmError) -> str:
+    """The kind of failure, as an admin can act on it."""
+    status = exc.status
+    if status in (401, 403):
+        return "the provider refused the key"
+    if status == 402:
+        return "the account has no balance left"
+    if status == 404:
+        return "nothing answers at this URL (check the base URL and the model)"
+    if status in (400, 422):
+        return "the provider refused the request (check the model name)"
+    if status == 429:
+        return "rate limited: too many requests just now"
+    if status is not None and status >= 500:
+        return "the provider has a problem of its own"
+    if status == 200:
+        return "the provider answered something unusable"
+    if isinstance(exc, LlmTransientError):
+        return "the provider could not be reached, or did not answer in time"
+    return "the call could not be made"
+
+
+async def provider_of(session: AsyncSession, hotel_id: UUID) -> ProviderView:
+    row = (
+        await session.execute(
+            select(
+                Hotel.llm_base_url, Hotel.llm_model, type_coerce(Hotel.llm_api_key, Text).is_not(None)
+            ).where(Hotel.id == hotel_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise HotelNotFound
+    return ProviderView(*row)
+
+
+async def save_provider(
+    uow: UnitOfWork, hotel_id: UUID, change: ProviderChange, by: UUID | None = None
+) -> None:
+    """Store the provider; the audit log says what changed (the key: only that it did)."""
+    before = await provider_of(uow.session, hotel_id)
+    values: dict[str, Any] = {"llm_base_url": change.base_url, "llm_model": change.model}
+    if change.forget_key:
+        values["llm_api_key"] = None
+    elif change.api_key is not None:
+        values["llm_api_key"] = change.api_key
+    updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        raise HotelNotFound
+    changed = changes(
+        {"base_url": before.base_url, "model": before.model},
+        {"base_url": change.base_url, "model": change.model},
+    )
+    if "llm_api_key" in values and (values["llm_api_key"] is not None or before.has_key):
+        changed["api_key"] = "(changed)"
+    if changed:
+        await record(uow, hotel_id, by, "ai_provider.updated", "AI provider", changed)
+
+
+async def _endpoint(session: AsyncSession, hotel_id: UUID, default: LlmEndpoint) -> LlmEndpoint:
+    try:
+        row = (
+            await session.execute(
+                select(Hotel.llm_base_url, Hotel.llm_model, Hotel.llm_api_key).where(Hotel.id == hotel_id)
+            )
+        ).one_or_none()
+    except SecretUndecryptable:
+        raise Invalid("the stored key cannot be decrypted with SECRET_KEY: enter it again") from None
+    if row is None:
+        raise HotelNotFound
+    base_url, model, api_key = row
+    return LlmEndpoint(base_url or default.base_url, api_key or default.api_key, model or default.model)
+
+
+async def try_provider(
+    session: AsyncSession, uow: UnitOfWork, llm: LlmClient, default: LlmEndpoint, hotel_id: UUID
+) -> ProviderTest:
+    """One chat call with the hotel's provider (the default where it has none), recorded.
+
+    ``session`` reads the provider; the call happens outside any transaction, and ``uow`` records it.
+    """
+    endpoint = await _endpoint(session, hotel_id, default)
+    started = time.monotonic()
+    try:
+        completion = await llm.complete(endpoint, TEST_MESSAGES, max_tokens=TEST_MAX_TOKENS)
+    except LlmError as exc:
+        latency = round((time.monotonic() - started) * 1000)
+        kind = error_kind(exc)
+        result = ProviderTest(
+            False, endpoint.base_url, endpoint.model, latency, error_kind=kind, error=str(exc)[:300]
+        )
+        call = LlmCall(model=endpoint.model, ok=False)
+    else:
+        latency = round((time.monotonic() - started) * 1000)
+        answer = completion.content.strip() or "(the model called a tool instead of answering)"
+        shown = answer[:MAX_SHOWN_ANSWER]
+        result = ProviderTest(True, endpoint.base_url, completion.model, latency, answer=shown)
+        usage = completion.usage
+        call = LlmCall(
+            model=completion.model[:100],
+            ok=True,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cache_hit_tokens=usage.cache_hit_tokens,
+            cache_miss_tokens=usage.cache_miss_tokens,
+        )
+    call.hotel_id = hotel_id
+    call.purpose = TEST_PURPOSE
+    call.at = datetime.datetime.now(datetime.UTC)
+    call.latency_ms = latency
+    async with uow:
+        uow.add(call)
+    return result

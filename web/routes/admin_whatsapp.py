@@ -1,0 +1,171 @@
+"""The acting hotel's WhatsApp connection (``/admin/whatsapp``), admins only: the instance and its
+tokens, "check connection", "apply webhook settings", and whether webhooks are arriving."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import Conflict, Invalid
+from domain.hotels.connection import (
+    WEBHOOK_PATH,
+    WEBHOOK_SWITCHES,
+    GatewayProblem,
+    apply_webhook_settings,
+    check_state,
+    connection_of,
+    explain_state,
+    save_connection,
+)
+from domain.hotels.provider_rules import ConnectionForm, check_connection
+from domain.hotels.rules import SettingsRefused
+from domain.staff.models import Role
+from domain.uow import UnitOfWork
+from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm
+from web.auth import Actor
+from web.hotel_health import FAILURE_WINDOW_SECONDS
+from web.resources import ProvidedResources, Resources
+
+PAGE = "pages/admin/whatsapp.html"
+BAD_GATEWAY = 502
+
+
+def _local(timestamp: float | None, zone: ZoneInfo) -> datetime.datetime | None:
+    return None if timestamp is None else datetime.datetime.fromtimestamp(timestamp, zone)
+
+
+async def whatsapp_page(
+    resources: Resources,
+    db: AsyncSession,
+    actor: Actor,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    outcome: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Template:
+    """The page as it is now, with what the admin typed (never a secret) and the last action's outcome."""
+    zone = ZoneInfo(await resources.timezones.of(actor.hotel_id))
+    connection = await connection_of(db, actor.hotel_id)
+    received, last_received = await resources.webhook_arrivals.recent(actor.hotel_id)
+    failures = await resources.webhook_failures.recent(actor.hotel_id)
+    if form is None:
+        form = {
+            "instance_id": str(connection.instance_id or ""),
+            "api_url": connection.api_url or "",
+        }
+    recorded_at = connection.instance_state_at
+    context = {
+        "actor": actor,
+        "active": "admin",
+        "admin_page": "whatsapp",
+        "connection": connection,
+        "recorded_state": connection.instance_state,
+        "recorded_meaning": explain_state(connection.instance_state) if connection.instance_state else "",
+        "recorded_at": recorded_at.astimezone(zone) if recorded_at else None,
+        "form": form,
+        "errors": errors or {},
+        "outcome": outcome,
+        "default_api_url": resources.settings.green_api_url,
+        "webhook_url": resources.settings.public_base_url + WEBHOOK_PATH,
+        "switches": list(WEBHOOK_SWITCHES),
+        "received": received,
+        "last_received": _local(last_received, zone),
+        "failures": [
+            {"count": f.count, "explanation": f.explanation, "last_at": _local(f.last_at, zone)}
+            for f in failures
+        ],
+        "window_minutes": FAILURE_WINDOW_SECONDS // 60,
+    }
+    return Template(PAGE, context=context, status_code=status)
+
+
+class WhatsappController(Controller):
+    path = "/admin/whatsapp"
+    tags = ["hotels"]
+    request_max_body_size = MAX_ADMIN_FORM_BYTES
+
+    @get()
+    async def whatsapp(
+        self, actor: Actor, db: AsyncSession, resources: ProvidedResources, saved: bool = False
+    ) -> Template:
+        actor.require(Role.ADMIN)
+        outcome = {"ok": True, "message": "Connection saved."} if saved else None
+        return await whatsapp_page(resources, db, actor, outcome=outcome)
+
+    @post()
+    async def save_whatsapp(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        uow: UnitOfWork,
+        resources: ProvidedResources,
+    ) -> Response[Any]:
+        actor.require(Role.ADMIN)
+        form = await AdminForm.read(request)
+        typed = ConnectionForm(
+            instance_id=form.text("instance_id"),
+            api_token=form.text("api_token"),
+            webhook_token=form.text("webhook_token"),
+            api_url=form.text("api_url"),
+        )
+        shown = {"instance_id": typed.instance_id[:40], "api_url": typed.api_url[:400]}  # no secret
+        current = await connection_of(db, actor.hotel_id)
+        try:
+            change = check_connection(
+                typed, has_api_token=current.has_api_token, has_webhook_token=current.has_webhook_token
+            )
+            async with uow:
+                await save_connection(uow, actor.hotel_id, change, actor.staff_id)
+        except SettingsRefused as refused:
+            return await whatsapp_page(resources, db, actor, form=shown, errors=refused.errors, status=422)
+        except Conflict as exc:
+            errors = {"instance_id": str(exc)}
+            return await whatsapp_page(resources, db, actor, form=shown, errors=errors, status=409)
+        return Redirect("/admin/whatsapp?saved=true", status_code=303)
+
+    @post("/check")
+    async def check_whatsapp_connection(
+        self, actor: Actor, db: AsyncSession, resources: ProvidedResources
+    ) -> Template:
+        actor.require(Role.ADMIN)
+        try:
+            default_url = resources.settings.green_api_url
+            state = await check_state(db, resources.green_api, actor.hotel_id, default_url)
+        except (GatewayProblem, Invalid) as exc:
+            status = BAD_GATEWAY if isinstance(exc, GatewayProblem) else 400
+            outcome = {"ok": False, "message": f"Check failed: {exc}."}
+            return await whatsapp_page(resources, db, actor, outcome=outcome, status=status)
+        outcome = {
+            "ok": True,
+            "state": state,
+            "message": f"Green API says the instance is {state}: {explain_state(state)}.",
+        }
+        return await whatsapp_page(resources, db, actor, outcome=outcome)
+
+    @post("/webhooks")
+    async def apply_whatsapp_webhooks(
+        self, actor: Actor, db: AsyncSession, resources: ProvidedResources
+    ) -> Template:
+        actor.require(Role.ADMIN)
+        settings = resources.settings
+        try:
+            await apply_webhook_settings(
+                db, resources.green_api, actor.hotel_id, settings.green_api_url, settings.public_base_url
+            )
+        except (GatewayProblem, Invalid) as exc:
+            status = BAD_GATEWAY if isinstance(exc, GatewayProblem) else 400
+            outcome = {"ok": False, "message": f"Applying the webhook settings failed: {exc}."}
+            return await whatsapp_page(resources, db, actor, outcome=outcome, status=status)
+        outcome = {
+            "ok": True,
+            "message": "Green API accepted the webhook settings. The instance restarts and uses them "
+            "within about 5 minutes.",
+        }
+        return await whatsapp_page(resources, db, actor, outcome=outcome)

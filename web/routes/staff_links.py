@@ -1,0 +1,160 @@
+"""The two links an admin hands to a person: an invite (join a hotel in a role) and a password
+reset. Nobody is signed in when they open one, so each form carries its own CSRF token, the twin
+of a cookie, as the sign-in form does. The token in the URL is never logged."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from domain.errors import Conflict, Invalid
+from domain.staff.service import (
+    LinkGone,
+    LinkNotFound,
+    WrongPassword,
+    accept_invite,
+    open_invite,
+    open_reset_link,
+    use_reset_link,
+)
+from web.auth import CsrfRejected, cookie_name
+from web.resources import ProvidedResources, Resources
+from web.routes.auth import client_ip, set_session_cookie
+
+LINK_CSRF_COOKIE = "hb_link_csrf"
+MAX_FIELD = 200
+
+
+def _gone(exc: LinkGone | LinkNotFound) -> Template:
+    """A link that does not (or no longer) work says why, as a page: 404 unknown, 410 spent."""
+    gone = isinstance(exc, LinkGone)
+    return Template(
+        "pages/staff/link_gone.html",
+        context={"actor": None, "reason": str(exc) if gone else "this link is not valid"},
+        status_code=410 if gone else 404,
+    )
+
+
+def _form_page(resources: Resources, kind: str, view: Any, *, error: str = "", status: int = 200) -> Template:
+    csrf = secrets.token_urlsafe(24)
+    return Template(
+        "pages/staff/link.html",
+        context={"actor": None, "kind": kind, "view": view, "error": error, "link_csrf": csrf},
+        status_code=status,
+        cookies=[
+            Cookie(
+                key=LINK_CSRF_COOKIE,
+                value=csrf,
+                httponly=True,
+                samesite="strict",
+                secure=resources.secure_cookies,
+                path=f"/{kind}",
+                max_age=3600,
+            )
+        ],
+    )
+
+
+async def _fields(request: Request[Any, Any, Any], kind: str) -> dict[str, str]:
+    form = await request.form()
+    expected = request.cookies.get(LINK_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(str(form.get("_csrf", "")).encode(), expected.encode()):
+        raise CsrfRejected("the form expired; open the link again")
+    fields: dict[str, str] = {}
+    for name in ("name", "password", "confirm"):
+        value = form.get(name, "")
+        fields[name] = value[:MAX_FIELD] if isinstance(value, str) else ""
+    return fields
+
+
+async def _signed_in(
+    request: Request[Any, Any, Any], resources: Resources, staff_id: Any, hotel_id: Any, kind: str
+) -> Response[Any]:
+    old = request.cookies.get(cookie_name(resources))
+    session = await resources.session_store.create(staff_id, hotel_id, replacing=old)
+    response: Response[Any] = Redirect("/inbox", status_code=303)
+    set_session_cookie(response, resources, session.token)
+    response.delete_cookie(LINK_CSRF_COOKIE, path=f"/{kind}")
+    return response
+
+
+class StaffLinkController(Controller):
+    tags = ["staff"]
+
+    @get("/invite/{token:str}")
+    async def invite_page(self, resources: ProvidedResources, token: str) -> Template:
+        try:
+            async with resources.uow() as uow:
+                view = await open_invite(uow, token)
+        except (LinkGone, LinkNotFound) as exc:
+            return _gone(exc)
+        return _form_page(resources, "invite", view)
+
+    @post("/invite/{token:str}")
+    async def accept(
+        self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
+    ) -> Response[Any]:
+        try:  # a spent link says so first, whatever the form
+            async with resources.uow() as uow:
+                view = await open_invite(uow, token)
+        except (LinkGone, LinkNotFound) as exc:
+            return _gone(exc)
+        fields = await _fields(request, "invite")
+        client = client_ip(request, resources)
+        if view.has_account:
+            refusal = await resources.login_throttle.refusal(view.email, client)
+            if refusal is not None:
+                return _form_page(resources, "invite", view, error=refusal.value, status=429)
+        elif fields["password"] != fields["confirm"]:
+            return _form_page(resources, "invite", view, error="The two passwords differ.", status=400)
+        try:
+            async with resources.uow() as uow:
+                staff_id, hotel_id = await accept_invite(
+                    uow, token, name=fields["name"], password=fields["password"]
+                )
+        except (LinkGone, LinkNotFound) as exc:
+            return _gone(exc)
+        except WrongPassword as exc:
+            await resources.login_throttle.failed(view.email, client)
+            return _form_page(resources, "invite", view, error=f"{str(exc).capitalize()}.", status=400)
+        except (Invalid, Conflict) as exc:
+            return _form_page(resources, "invite", view, error=f"{str(exc).capitalize()}.", status=400)
+        return await _signed_in(request, resources, staff_id, hotel_id, "invite")
+
+    @get("/reset/{token:str}")
+    async def reset_page(self, resources: ProvidedResources, token: str) -> Template:
+        try:
+            async with resources.uow() as uow:
+                view = await open_reset_link(uow, token)
+        except (LinkGone, LinkNotFound) as exc:
+            return _gone(exc)
+        return _form_page(resources, "reset", view)
+
+    @post("/reset/{token:str}")
+    async def reset(
+        self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
+    ) -> Response[Any]:
+        try:  # a spent link says so first, whatever the form
+            async with resources.uow() as uow:
+                view = await open_reset_link(uow, token)
+        except (LinkGone, LinkNotFound) as exc:
+            return _gone(exc)
+        fields = await _fields(request, "reset")
+        if fields["password"] != fields["confirm"]:
+            return _form_page(resources, "reset", view, error="The two passwords differ.", status=400)
+        try:
+            async with resources.uow() as uow:
+                staff_id, hotel_id = await use_reset_link(uow, token, fields["password"])
+        except (LinkGone, LinkNotFound) as exc:
+            return _gone(exc)
+        except Invalid as exc:
+            return _form_page(resources, "reset", view, error=f"{str(exc).capitalize()}.", status=400)
+        # The new password ends every session of the account, wherever it was signed in.
+        await resources.session_store.destroy_all(staff_id)
+        await resources.live_sockets.close(staff_id=staff_id)
+        return await _signed_in(request, resources, staff_id, hotel_id, "reset")
