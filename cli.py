@@ -419,7 +419,9 @@ def cmd_seed(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- demo
 
 
-def _wait_http(url: str, timeout: float = 30.0) -> None:
+def _wait_http(url: str, timeout: float = 120.0) -> None:
+    """A fresh checkout compiles every module on its first start, and a busy machine is slower
+    still: the demo waits for its processes rather than give up on a start that is only slow."""
     import httpx
 
     deadline = time.monotonic() + timeout
