@@ -17,6 +17,7 @@ from domain.conversations.models import AiDraft, Author, Direction, DraftStatus,
 from domain.hotels.models import Hotel
 from domain.staff.models import Role
 from tests.support.factories import make_hotel
+from tests.support.sockets import receive_until
 from tests.support.stack import Stack, eventually, running_stack
 from tests.support.web import make_staff, sign_in
 
@@ -342,22 +343,11 @@ async def test_the_drafts_of_an_aurora_conversation_are_pushed_live_to_aurora_st
         f"{ws}/live?conversation={conversation.id}",
         additional_headers={"Cookie": cookies, "Origin": stack.web_url},
     ) as socket:
-        await _receive_until(socket, 'id="draft"')
+        await receive_until(socket, 'id="draft"')
         await stack.guest_writes("What time is breakfast?")
-        pushed = await _receive_until(socket, "7:00 to 10:30")
+        pushed = await receive_until(socket, "7:00 to 10:30")
         assert 'id="draft" class="draft-panel"' in pushed
         second = await eventually(lambda: _pending_other_than(stack, first.id))
         await http.post(f"/conversations/{conversation.id}/drafts/{second.id}/discard", headers=htmx(csrf))
-        gone = await _receive_until(socket, 'class="draft-none"')
+        gone = await receive_until(socket, 'class="draft-none"')
         assert "7:00 to 10:30" not in gone.split('id="draft"')[1].split("</div>")[0]
-
-
-async def _receive_until(socket: Any, needle: str, timeout: float = 10.0) -> str:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"{needle!r} never arrived")
-        frame = str(await asyncio.wait_for(socket.recv(), remaining))
-        if needle in frame:
-            return frame

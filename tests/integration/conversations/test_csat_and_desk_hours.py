@@ -5,7 +5,6 @@ message; the guest's next message the AI's again after an auto-return."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +21,7 @@ from domain.staff.models import Role
 from domain.uow import UnitOfWork
 from jobs.services import provide_services
 from jobs.worker import watch_waits
+from tests.support.sockets import receive_until
 from tests.support.stack import Stack, eventually, running_stack
 from tests.support.web import PASSWORD, csrf_from, make_staff
 
@@ -132,17 +132,6 @@ async def signed_in(stack: Stack, email: str) -> httpx.AsyncClient:
     )
     assert response.status_code in (200, 303)
     return client
-
-
-async def receive_until(socket: Any, needle: str, timeout: float = 10.0) -> str:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"{needle!r} never arrived")
-        frame = str(await asyncio.wait_for(socket.recv(), remaining))
-        if needle in frame:
-            return frame
 
 
 async def test_a_low_rating_of_the_ai_asks_what_went_wrong_and_the_managers_hear_it(stack: Stack) -> None:

@@ -26,6 +26,7 @@ from jobs.services import provide_services
 from jobs.worker import redis_settings, watch_waits
 from tests.support.factories import incoming
 from tests.support.servers import serve_app
+from tests.support.sockets import receive_until
 from tests.support.web import PASSWORD, csrf_from
 from tests.support.world import World, build_world
 from web.app import create_app
@@ -71,17 +72,6 @@ def live(server: str, client: httpx.AsyncClient) -> Any:
         server.replace("http://", "ws://") + "/live",
         additional_headers={"Cookie": cookies, "Origin": server},
     )
-
-
-async def receive_until(socket: Any, needle: str, timeout: float = 8.0) -> str:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"{needle!r} never arrived")
-        frame = str(await asyncio.wait_for(socket.recv(), remaining))
-        if needle in frame:
-            return frame
 
 
 async def frames_for_a_while(socket: Any, seconds: float = 0.8) -> list[str]:

@@ -17,6 +17,7 @@ from domain.settings import Settings
 from domain.staff.models import Role
 from tests.support.factories import incoming
 from tests.support.servers import serve_app
+from tests.support.sockets import receive_until
 from tests.support.web import PASSWORD, csrf_from
 from tests.support.world import World, build_world
 from web.app import create_app
@@ -70,17 +71,6 @@ async def post_guest(
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 200
-
-
-async def receive_until(socket: Any, needle: str, timeout: float = 5.0) -> str:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"{needle!r} never arrived")
-        frame = await asyncio.wait_for(socket.recv(), remaining)
-        if needle in frame:
-            return str(frame)
 
 
 async def test_connect_gets_the_full_region_then_new_messages_live(server, world, anna) -> None:

@@ -13,8 +13,9 @@ import websockets
 
 import embedded
 from domain.settings import Settings
-from tests.integration.live.test_live import cookie_header, post_guest, receive_until, signed_in, ws_url
+from tests.integration.live.test_live import cookie_header, post_guest, signed_in, ws_url
 from tests.support.servers import serve_app
+from tests.support.sockets import receive_until
 from tests.support.web import PASSWORD, csrf_from
 from tests.support.world import World, build_world
 from web.app import create_app

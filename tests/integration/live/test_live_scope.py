@@ -25,6 +25,7 @@ from domain.staff.models import Role
 from domain.staff.service import hotel_roles
 from tests.integration.live.test_live import post_guest
 from tests.support.servers import serve_app
+from tests.support.uow import unit_of_work
 from tests.support.world import World, build_world
 from web.actor import Actor
 from web.app import create_app
@@ -87,8 +88,8 @@ async def test_a_tick_reads_its_conversation_and_leaves_the_inbox_as_shown(
         conversation = (await db.execute(select(Conversation))).scalars().one()
     assert world.anna is not None
     session = StaffSession("t", world.anna, world.aurora.id, "", 0.0)
-    async with sessions() as db:
-        roles = await hotel_roles(db, world.anna)
+    async with unit_of_work(sessions) as uow:
+        roles = await hotel_roles(uow, world.anna)
     actor = Actor(session, world.anna, "Anna", "anna@aurora.example", roles[0], roles)
     env = template_environment()
     connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))

@@ -19,8 +19,9 @@ from domain.service_requests.models import ServiceRequest
 from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher
 from tests.integration.live import test_live
-from tests.integration.live.test_live import cookie_header, receive_until, signed_in, ws_url
+from tests.integration.live.test_live import cookie_header, signed_in, ws_url
 from tests.support.factories import incoming
+from tests.support.sockets import receive_until
 from tests.support.web import csrf_from
 
 # the server, its two hotels and staff (Anna an agent, Alex an admin), Anna signed in
