@@ -35,7 +35,7 @@ BATCH = 1000
 STRETCHES_SQL = text(
     """
 SELECT c.id, c.hotel_id, c.state::text AS state, c.assigned_staff_id,
-       CASE WHEN c.state = 'needs_human' THEN c.needs_human_since
+       CASE WHEN c.state = 'needs_human' THEN coalesce(c.needs_human_since, st.created_at, c.created_at)
             ELSE coalesce(st.created_at, c.needs_human_since, c.created_at) END AS since,
        c.state = 'needs_human' OR st.to_state = 'needs_human' AS began_with_hand_off,
        sr.created_at AS last_staff_reply, gm.created_at AS first_unanswered,

@@ -275,3 +275,19 @@ async def test_staff_silence_hands_the_conversation_back_to_the_ai(
     )
     assert last.from_staff_id == world.anna
     assert "handed_back=0" in await run_timers(settings, redis)
+
+
+async def test_a_wait_whose_hand_off_time_is_missing_still_counts_and_the_round_goes_on(
+    server, world, sessions, settings, redis
+) -> None:
+    """A conversation waiting for a person with no ``needs_human_since`` (rows from before the
+    column was kept, or written by hand) waits from its hand-off's transition row: the round does
+    not stop with an error for every hotel."""
+    conversation = await waiting_at_aurora(server, world, sessions, settings, redis)
+    async with sessions() as db, db.begin():
+        await db.execute(
+            text("UPDATE conversations SET needs_human_since = NULL WHERE id = :id"), {"id": conversation.id}
+        )
+    assert "breaches=1" in await run_timers(settings, redis)
+    [breach] = await breaches(sessions)
+    assert breach.conversation_id == conversation.id
