@@ -121,7 +121,7 @@ async def test_the_staff_screens_fit_and_work_on_a_phone_and_a_tablet(
 
     # The inbox, with a notice showing: under the top bar's pieces, not over the navigation.
     notice = page.locator("#notices .notice")
-    await expect(notice).to_contain_text("Marco Rossi is waiting for a person")
+    await expect(notice).to_contain_text("Marco Rossi is waiting for a person", timeout=15_000)
     await fits(page, "inbox")
     await page.screenshot(path=SCREENSHOTS / f"{size}-inbox.png", full_page=True)
     await notice.get_by_role("button", name="Dismiss").tap()
