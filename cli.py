@@ -610,10 +610,28 @@ def cmd_demo(args: argparse.Namespace) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    python = sys.executable
+
+    def start(env: dict[str, str], *args: str) -> None:
+        # die_with_parent: however the demo ends, even killed, nothing it started runs on.
+        process = subprocess.Popen(
+            [python, "-m", "cli", *args],
+            cwd=ROOT,
+            env=env,
+            preexec_fn=embedded.die_with_parent,  # noqa: PLW1509 - a prctl call before exec
+        )
+        processes.append(process)
+
     try:
         env = demo_environment(dict(os.environ), data_dir, host, port)
         if not env.get("DATABASE_URL"):
             lock = _lock_demo(data_dir, f"http://{host}:{port}/")
+        # Each process spends seconds importing before it serves: the simulators need neither the
+        # database nor Redis, so they start first and come up while the database is prepared.
+        quiet = ["--log-level", "warning"]
+        start(env, "sim", "green-api", "--host", host, "--port", str(port + 1), *quiet)
+        start(env, "sim", "llm", "--host", host, "--port", str(port + 2), *quiet)
+        if not env.get("DATABASE_URL"):
             pg = embedded.EmbeddedPostgres(data_dir / "postgres", durable=True).start()
             servers.append(pg)
             env["DATABASE_URL"] = pg.url
@@ -627,22 +645,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
         get_settings.cache_clear()
         migrate(env["DATABASE_URL"])
         _run(seed_demo(env["DATABASE_URL"]))
-
-        python = sys.executable
-
-        def start(*args: str) -> None:
-            # die_with_parent: however the demo ends, even killed, nothing it started runs on.
-            process = subprocess.Popen(
-                [python, "-m", "cli", *args],
-                cwd=ROOT,
-                env=env,
-                preexec_fn=embedded.die_with_parent,  # noqa: PLW1509 - a prctl call before exec
-            )
-            processes.append(process)
-
-        quiet = ["--log-level", "warning"]
-        start("sim", "green-api", "--host", host, "--port", str(port + 1), *quiet)
-        start("sim", "llm", "--host", host, "--port", str(port + 2), *quiet)
+        start(env, "serve", "--host", host, "--port", str(port))
+        start(env, "worker")
         _wait_http(green_url + "/sim/instances")
         _wait_http(llm_url + "/v1/models")  # 401 without a key: it is up
         httpx.post(
@@ -656,8 +660,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
             },
             timeout=5,
         ).raise_for_status()
-        start("serve", "--host", host, "--port", str(port))
-        start("worker")
         _wait_http(f"http://{host}:{port}/health")
         print(
             "\n".join(

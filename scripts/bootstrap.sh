@@ -9,4 +9,9 @@ if ! command -v uv >/dev/null 2>&1; then
         || python3 -m pip install --quiet --user --disable-pip-version-check uv
     export PATH="$HOME/.local/bin:$PATH"
 fi
-uv sync --frozen --quiet
+# Bytecode once, at install: every process the demo and the tests start imports the same few
+# thousand modules, and where PYTHONDONTWRITEBYTECODE is set (as on our machines) each of them
+# would compile them all again (seconds per process). The project's own modules likewise; a
+# module edited afterwards is simply compiled again when imported.
+uv sync --frozen --quiet --compile-bytecode
+.venv/bin/python -m compileall -q -j 0 domain web jobs observability sim cli.py embedded.py >/dev/null
