@@ -8,6 +8,7 @@ for a user. (A test that gave the demo its own key once hid a demo where no gues
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -155,6 +156,11 @@ def test_the_readme_demo_answers_a_guest_twice_on_kept_data(clone: Path) -> None
     try:
         first.wait_until_up()
         assert f"http://127.0.0.1:{port}/" in first.text
+        # The set-up compiled the bytecode once: with PYTHONDONTWRITEBYTECODE set (as on our
+        # machines) every process of the demo compiled every module again, and the demo was not
+        # ready within the newcomer's minute.
+        assert Path(importlib.util.cache_from_source(str(clone / "web" / "app.py"))).exists()
+        assert list((clone / ".venv").glob("lib/python3*/site-packages/litestar/__pycache__/app.*.pyc"))
         answer = first.guest_asks("4915112345678@c.us", "What time is breakfast?")
         assert "7:00" in answer, answer
         # A second demo on the same data refuses, naming the one that runs, and changes nothing.
