@@ -6,8 +6,6 @@ The key is never read for display: the page learns only whether one is stored.
 
 from __future__ import annotations
 
-import datetime
-import time
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -15,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.assistant.models import LlmCall
+from domain.assistant.calls import RecordingLlm
 from domain.audit.service import record
 from domain.crypto import SecretUndecryptable
 from domain.errors import Invalid
@@ -138,34 +136,20 @@ async def try_provider(
     ``session`` reads the provider; the call happens outside any transaction, and ``uow`` records it.
     """
     endpoint = await _endpoint(session, hotel_id, default)
-    started = time.monotonic()
+    recorder = RecordingLlm(llm)
     try:
-        completion = await llm.complete(endpoint, TEST_MESSAGES, max_tokens=TEST_MAX_TOKENS)
+        completion = await recorder.complete(endpoint, TEST_MESSAGES, max_tokens=TEST_MAX_TOKENS)
     except LlmError as exc:
-        latency = round((time.monotonic() - started) * 1000)
+        [call] = recorder.calls
         kind = error_kind(exc)
         result = ProviderTest(
-            False, endpoint.base_url, endpoint.model, latency, error_kind=kind, error=str(exc)[:300]
+            False, endpoint.base_url, endpoint.model, call.latency_ms, error_kind=kind, error=str(exc)[:300]
         )
-        call = LlmCall(model=endpoint.model, ok=False)
     else:
-        latency = round((time.monotonic() - started) * 1000)
+        [call] = recorder.calls
         answer = completion.content.strip() or "(the model called a tool instead of answering)"
         shown = answer[:MAX_SHOWN_ANSWER]
-        result = ProviderTest(True, endpoint.base_url, completion.model, latency, answer=shown)
-        usage = completion.usage
-        call = LlmCall(
-            model=completion.model[:100],
-            ok=True,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            cache_hit_tokens=usage.cache_hit_tokens,
-            cache_miss_tokens=usage.cache_miss_tokens,
-        )
-    call.hotel_id = hotel_id
-    call.purpose = TEST_PURPOSE
-    call.at = datetime.datetime.now(datetime.UTC)
-    call.latency_ms = latency
+        result = ProviderTest(True, endpoint.base_url, completion.model, call.latency_ms, answer=shown)
     async with uow:
-        uow.add(call)
+        uow.add(call.row(hotel_id, None, TEST_PURPOSE))
     return result
