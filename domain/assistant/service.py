@@ -32,6 +32,7 @@ from domain.conversations.guest_texts import desk_closed_message, hand_off_messa
 from domain.conversations.models import AiDraft, Author, Conversation, Message, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.service import hand_off, lock_conversation
+from domain.events import ServiceRequestChanged
 from domain.guests.models import Guest
 from domain.hotels import hours as desk_hours
 from domain.hotels.models import Hotel
@@ -377,6 +378,13 @@ async def _apply_plan(
                 created_by="ai",
                 status="open",
                 **request,
+            )
+        )
+    if plan.service_requests:
+        # The requests board shows it at once (the message's own event reads only the inbox).
+        uow.publish(
+            ServiceRequestChanged(
+                hotel_id=conversation.hotel_id, conversation_id=conversation.id, status="open"
             )
         )
     guest = await uow.session.get(Guest, conversation.guest_id)
