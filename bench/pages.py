@@ -109,6 +109,36 @@ def seed_if_needed(database_url: str, args: argparse.Namespace, env: dict[str, s
     print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
 
 
+GROUP_MANAGER = f"group-manager@{PREFIX}.example"
+
+
+def ensure_group_manager(database_url: str) -> None:
+    """A manager of every bench hotel (a regional manager): the analytics of the whole group."""
+    common.run(
+        _fetch(
+            database_url,
+            """
+            WITH staff AS (
+                INSERT INTO staff_users (id, email, name, password_hash, language, is_active, is_superuser,
+                                         created_at, updated_at)
+                SELECT gen_random_uuid(), $1, 'Group Manager', password_hash, 'en', true, false, now(), now()
+                  FROM staff_users WHERE email = $2
+                ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+                RETURNING id
+            )
+            INSERT INTO memberships (id, staff_id, hotel_id, role, is_active, created_at, updated_at)
+            SELECT gen_random_uuid(), staff.id, h.id, 'manager', true, now(), now()
+              FROM staff, hotels h
+             WHERE h.slug LIKE $3
+               AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.staff_id = staff.id AND m.hotel_id = h.id)
+            """,
+            GROUP_MANAGER,
+            f"manager@{PREFIX}-berlin-1.example",
+            f"{PREFIX}-%",
+        )
+    )
+
+
 def pages(database_url: str, args: argparse.Namespace) -> list[Page]:
     """What is measured, on the first bench hotel: conversations of every size, a word to search."""
     slug = f"{PREFIX}-berlin-1"
@@ -155,6 +185,22 @@ def pages(database_url: str, args: argparse.Namespace) -> list[Page]:
             "export.csv conversations",
             [f"/analytics/export.csv?kind=conversations&{span}"],
             ANALYTICS_TARGET_MS,
+        ),
+    ]
+
+
+def group_pages() -> list[Page]:
+    """The same period for a manager of every bench hotel, the group's figures together."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    span = f"from={today - datetime.timedelta(days=29)}&to={today}&hotel=all"
+    note = "a manager of all 20 hotels, hotel=all"
+    return [
+        Page("analytics 30 days, group", [f"/analytics?{span}"], ANALYTICS_TARGET_MS, note=note),
+        Page(
+            "export.csv daily, group",
+            [f"/analytics/export.csv?kind=daily&{span}"],
+            ANALYTICS_TARGET_MS,
+            note=note,
         ),
     ]
 
@@ -209,6 +255,11 @@ def bench(stack: Stack, database_url: str, args: argparse.Namespace) -> bool:
         with httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=True) as client:
             sign_in(client, f"manager@{PREFIX}-berlin-1.example")
             for page in pages(database_url, args):
+                measured.append(measure(stack, server.pid, client, page, args.requests, args.warmup))
+        ensure_group_manager(database_url)
+        with httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=True) as client:
+            sign_in(client, GROUP_MANAGER)
+            for page in group_pages():
                 measured.append(measure(stack, server.pid, client, page, args.requests, args.warmup))
         elapsed = time.perf_counter() - started
     rows = []

@@ -415,7 +415,7 @@ def scope_of(event: Event) -> Scope | None:
         case ServiceRequestChanged(conversation_id=cid):
             return Scope(inbox=True, board=True, conversations=set() if cid is None else {cid})
         case ConversationsMerged(conversation_id=cid, merged=merged):
-            return Scope(inbox=True, conversations={cid, merged})
+            return Scope(inbox=True, board=True, conversations={cid, merged})  # requests move too
         case _ if isinstance(getattr(event, "conversation_id", None), UUID):
             return Scope(inbox=True, conversations={event.conversation_id})  # type: ignore[attr-defined]
     return Scope.everything()

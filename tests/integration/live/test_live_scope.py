@@ -14,6 +14,7 @@ from sqlalchemy import select
 from domain.conversations.models import Conversation, State
 from domain.events import (
     ConversationMoved,
+    ConversationsMerged,
     InstanceStateChanged,
     MessageStatusChanged,
     MessageStored,
@@ -50,6 +51,9 @@ def test_what_each_event_makes_a_push_read() -> None:
     request = ServiceRequestChanged(hotel_id=HOTEL, conversation_id=None, status="open")
     assert scope_of(request) == Scope(inbox=True, board=True)
     assert scope_of(InstanceStateChanged(hotel_id=HOTEL, state="notAuthorized")) is None
+    # A merge moves the merged conversation's requests: the board links them to the survivor.
+    merged = ConversationsMerged(hotel_id=HOTEL, conversation_id=A, merged=B)
+    assert scope_of(merged) == Scope(inbox=True, board=True, conversations={A, B})
 
 
 def test_scopes_of_one_burst_add_up() -> None:
