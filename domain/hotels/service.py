@@ -87,6 +87,7 @@ async def hotel_row(session: AsyncSession, hotel_id: UUID, *columns: Any) -> tup
 
 
 async def update_hotel(session: AsyncSession, hotel_id: UUID, values: Mapping[str, Any]) -> None:
+    """Store these columns of the hotel; ``HotelNotFound`` if there is none."""
     updated = await session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         raise HotelNotFound
