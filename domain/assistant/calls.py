@@ -22,35 +22,34 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.assistant.models import LlmCall
 from domain.assistant.rules import count
-from domain.integrations.llm import Completion, LlmClient, LlmEndpoint
+from domain.integrations.llm import Completion, LlmClient, LlmEndpoint, Usage
 
 log = logging.getLogger(__name__)
 
 MAX_MODEL_NAME = 100
+NO_USAGE = Usage(prompt_tokens=0, completion_tokens=0, cache_hit_tokens=0, cache_miss_tokens=0)
 
 
 @dataclass(frozen=True, slots=True)
 class CallRecord:
     at: datetime.datetime
     model: str
-    prompt_tokens: int
-    completion_tokens: int
-    cache_hit_tokens: int
-    cache_miss_tokens: int
+    usage: Usage
     latency_ms: int
     ok: bool
 
     def row(self, hotel_id: UUID, conversation_id: UUID | None, purpose: str) -> LlmCall:
+        usage = self.usage
         return LlmCall(
             hotel_id=hotel_id,
             conversation_id=conversation_id,
             at=self.at,
             purpose=purpose[:20],
             model=self.model[:MAX_MODEL_NAME],
-            prompt_tokens=count(self.prompt_tokens),
-            completion_tokens=count(self.completion_tokens),
-            cache_hit_tokens=count(self.cache_hit_tokens),
-            cache_miss_tokens=count(self.cache_miss_tokens),
+            prompt_tokens=count(usage.prompt_tokens),
+            completion_tokens=count(usage.completion_tokens),
+            cache_hit_tokens=count(usage.cache_hit_tokens),
+            cache_miss_tokens=count(usage.cache_miss_tokens),
             latency_ms=count(self.latency_ms),
             ok=self.ok,
         )
@@ -64,44 +63,17 @@ class RecordingLlm:
         self.calls: list[CallRecord] = []
 
     async def complete(
-        self,
-        endpoint: LlmEndpoint,
-        messages: list[dict[str, Any]],
-        *,
-        tools: list[dict[str, Any]] | None = None,
-        temperature: float = 0.3,
-        max_tokens: int = 800,
-        json_object: bool = False,
-        user_id: str | None = None,
+        self, endpoint: LlmEndpoint, messages: list[dict[str, Any]], **options: Any
     ) -> Completion:
         at = datetime.datetime.now(datetime.UTC)
         started = time.monotonic()
         try:
-            completion = await self._llm.complete(
-                endpoint,
-                messages,
-                tools=tools,
-                temperature=temperature,
-                max_tokens=max_tokens,
-                json_object=json_object,
-                user_id=user_id,
-            )
+            completion = await self._llm.complete(endpoint, messages, **options)
         except Exception:
-            self.calls.append(CallRecord(at, endpoint.model, 0, 0, 0, 0, _since(started), ok=False))
+            self.calls.append(CallRecord(at, endpoint.model, NO_USAGE, _since(started), ok=False))
             raise
-        usage = completion.usage
-        self.calls.append(
-            CallRecord(
-                at,
-                completion.model or endpoint.model,
-                usage.prompt_tokens,
-                usage.completion_tokens,
-                usage.cache_hit_tokens,
-                usage.cache_miss_tokens,
-                _since(started),
-                ok=True,
-            )
-        )
+        model = completion.model or endpoint.model
+        self.calls.append(CallRecord(at, model, completion.usage, _since(started), ok=True))
         return completion
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.service import record
@@ -19,7 +19,7 @@ from domain.crypto import SecretUndecryptable
 from domain.errors import Conflict, Invalid
 from domain.hotels.models import Hotel
 from domain.hotels.provider_rules import ConnectionChange
-from domain.hotels.service import HotelNotFound, changes
+from domain.hotels.service import changes, hotel_row, update_hotel
 from domain.integrations.green_api import (
     GreenApiError,
     GreenApiGateway,
@@ -93,20 +93,16 @@ def explain_gateway_error(exc: GreenApiError) -> str:
 
 
 async def connection_of(session: AsyncSession, hotel_id: UUID) -> ConnectionView:
-    row = (
-        await session.execute(
-            select(
-                Hotel.green_api_instance_id,
-                Hotel.green_api_url,
-                type_coerce(Hotel.green_api_token, Text).is_not(None),
-                type_coerce(Hotel.webhook_token, Text).is_not(None),
-                Hotel.instance_state,
-                Hotel.instance_state_at,
-            ).where(Hotel.id == hotel_id)
-        )
-    ).one_or_none()
-    if row is None:
-        raise HotelNotFound
+    row = await hotel_row(
+        session,
+        hotel_id,
+        Hotel.green_api_instance_id,
+        Hotel.green_api_url,
+        type_coerce(Hotel.green_api_token, Text).is_not(None),
+        type_coerce(Hotel.webhook_token, Text).is_not(None),
+        Hotel.instance_state,
+        Hotel.instance_state_at,
+    )
     return ConnectionView(*row)
 
 
@@ -126,9 +122,7 @@ async def save_connection(
         values["green_api_token"] = change.api_token
     if change.webhook_token is not None:
         values["webhook_token"] = change.webhook_token
-    updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        raise HotelNotFound
+    await update_hotel(uow.session, hotel_id, values)
     changed = changes(
         {"instance_id": before.instance_id, "api_url": before.api_url},
         {"instance_id": change.instance_id, "api_url": change.api_url},
@@ -145,20 +139,16 @@ async def _instance(
 ) -> tuple[InstanceCredentials, str]:
     """The instance's credentials and the webhook token, decrypted for one call."""
     try:
-        row = (
-            await session.execute(
-                select(
-                    Hotel.green_api_instance_id,
-                    Hotel.green_api_token,
-                    Hotel.green_api_url,
-                    Hotel.webhook_token,
-                ).where(Hotel.id == hotel_id)
-            )
-        ).one_or_none()
+        row = await hotel_row(
+            session,
+            hotel_id,
+            Hotel.green_api_instance_id,
+            Hotel.green_api_token,
+            Hotel.green_api_url,
+            Hotel.webhook_token,
+        )
     except SecretUndecryptable:
         raise Invalid("the stored tokens cannot be decrypted with SECRET_KEY: enter them again") from None
-    if row is None:
-        raise HotelNotFound
     instance_id, api_token, api_url, webhook_token = row
     if not instance_id or not api_token:
         raise Invalid("save the instance id and the API token first")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy import Text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assistant.calls import RecordingLlm
@@ -19,7 +19,7 @@ from domain.crypto import SecretUndecryptable
 from domain.errors import Invalid
 from domain.hotels.models import Hotel
 from domain.hotels.provider_rules import ProviderChange
-from domain.hotels.service import HotelNotFound, changes
+from domain.hotels.service import changes, hotel_row, update_hotel
 from domain.integrations.llm import LlmClient, LlmEndpoint, LlmError, LlmTransientError
 from domain.uow import UnitOfWork
 
@@ -78,16 +78,8 @@ def error_kind(exc: LlmError) -> str:
 
 
 async def provider_of(session: AsyncSession, hotel_id: UUID) -> ProviderView:
-    row = (
-        await session.execute(
-            select(
-                Hotel.llm_base_url, Hotel.llm_model, type_coerce(Hotel.llm_api_key, Text).is_not(None)
-            ).where(Hotel.id == hotel_id)
-        )
-    ).one_or_none()
-    if row is None:
-        raise HotelNotFound
-    return ProviderView(*row)
+    has_key = type_coerce(Hotel.llm_api_key, Text).is_not(None)
+    return ProviderView(*await hotel_row(session, hotel_id, Hotel.llm_base_url, Hotel.llm_model, has_key))
 
 
 async def save_provider(
@@ -100,9 +92,7 @@ async def save_provider(
         values["llm_api_key"] = None
     elif change.api_key is not None:
         values["llm_api_key"] = change.api_key
-    updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        raise HotelNotFound
+    await update_hotel(uow.session, hotel_id, values)
     changed = changes(
         {"base_url": before.base_url, "model": before.model},
         {"base_url": change.base_url, "model": change.model},
@@ -115,15 +105,9 @@ async def save_provider(
 
 async def _endpoint(session: AsyncSession, hotel_id: UUID, default: LlmEndpoint) -> LlmEndpoint:
     try:
-        row = (
-            await session.execute(
-                select(Hotel.llm_base_url, Hotel.llm_model, Hotel.llm_api_key).where(Hotel.id == hotel_id)
-            )
-        ).one_or_none()
+        row = await hotel_row(session, hotel_id, Hotel.llm_base_url, Hotel.llm_model, Hotel.llm_api_key)
     except SecretUndecryptable:
         raise Invalid("the stored key cannot be decrypted with SECRET_KEY: enter it again") from None
-    if row is None:
-        raise HotelNotFound
     base_url, model, api_key = row
     return LlmEndpoint(base_url or default.base_url, api_key or default.api_key, model or default.model)
 

@@ -78,6 +78,21 @@ class HotelNotFound(NotFound):
         super().__init__("no such hotel")
 
 
+async def hotel_row(session: AsyncSession, hotel_id: UUID, *columns: Any) -> tuple[Any, ...]:
+    """These columns of the hotel; ``HotelNotFound`` if there is none."""
+    row = (await session.execute(select(*columns).where(Hotel.id == hotel_id))).one_or_none()
+    if row is None:
+        raise HotelNotFound
+    return tuple(row)
+
+
+async def update_hotel(session: AsyncSession, hotel_id: UUID, values: Mapping[str, Any]) -> None:
+    """Store these columns of the hotel; ``HotelNotFound`` if there is none."""
+    updated = await session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        raise HotelNotFound
+
+
 SETTINGS_COLUMNS = (
     Hotel.name,
     Hotel.timezone,
@@ -98,9 +113,7 @@ SETTINGS_COLUMNS = (
 
 async def hotel_settings(session: AsyncSession, hotel_id: UUID) -> HotelSettings:
     """What the admin edits, as stored (no secret is read, so none needs decrypting)."""
-    row = (await session.execute(select(*SETTINGS_COLUMNS).where(Hotel.id == hotel_id))).one_or_none()
-    if row is None:
-        raise HotelNotFound
+    row = await hotel_row(session, hotel_id, *SETTINGS_COLUMNS)
     values = dict(zip((column.key for column in SETTINGS_COLUMNS), row, strict=True))
     for name in ("languages", "restricted_topics", "draft_topics"):
         values[name] = tuple(values[name] or ())
@@ -139,9 +152,7 @@ async def save_settings(
         "ai_enabled": settings.ai_enabled,
         "csat_enabled": settings.csat_enabled,
     }
-    updated = await uow.session.execute(update(Hotel).where(Hotel.id == hotel_id).values(**values))
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        raise HotelNotFound
+    await update_hotel(uow.session, hotel_id, values)
     changed = changes(asdict(before), asdict(settings))
     if changed:
         await record(uow, hotel_id, by, "settings.updated", "hotel settings", changed)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.hotels.rules import (
@@ -21,11 +21,9 @@ from domain.hotels.rules import (
 from domain.hotels.service import hotel_settings, save_settings
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
-from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm
+from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm, admin_page, after_save
 from web.auth import Actor
 from web.resources import HotelTimezones
-
-SETTINGS_PAGE = "pages/admin/settings.html"
 
 
 def form_of(settings: HotelSettings) -> SettingsForm:
@@ -49,43 +47,17 @@ def form_of(settings: HotelSettings) -> SettingsForm:
     )
 
 
-def typed_form(form: AdminForm) -> SettingsForm:
-    return SettingsForm(
-        name=form.text("name"),
-        timezone=form.text("timezone"),
-        languages=form.text("languages"),
-        persona=form.text("persona"),
-        tone=form.text("tone"),
-        around_the_clock=form.checked("around_the_clock"),
-        hours={day: form.text(f"hours_{day}") for day in WEEKDAYS},
-        sla_first_reply=form.text("sla_first_reply"),
-        sla_next_reply=form.text("sla_next_reply"),
-        auto_return=form.text("auto_return"),
-        restricted_topics=form.text("restricted_topics"),
-        draft_topics=form.text("draft_topics"),
-        ai_mode=form.text("ai_mode"),
-        ai_enabled=form.checked("ai_enabled"),
-        csat_enabled=form.checked("csat_enabled"),
-    )
-
-
 def settings_page(
     actor: Actor, form: SettingsForm, errors: dict[str, str], *, saved: bool = False, status: int = 200
 ) -> Template:
-    return Template(
-        SETTINGS_PAGE,
-        context={
-            "actor": actor,
-            "active": "admin",
-            "admin_page": "settings",
-            "form": asdict(form),
-            "errors": errors,
-            "saved": saved,
-            "weekdays": WEEKDAYS,
-            "ai_modes": AI_MODES,
-        },
-        status_code=status,
-    )
+    context = {
+        "form": asdict(form),
+        "errors": errors,
+        "saved": saved,
+        "weekdays": WEEKDAYS,
+        "ai_modes": AI_MODES,
+    }
+    return admin_page("settings", actor, context, status=status)
 
 
 class AdminController(Controller):
@@ -110,7 +82,8 @@ class AdminController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, uow: UnitOfWork, timezones: HotelTimezones
     ) -> Response[Any]:
         actor.require(Role.ADMIN)
-        typed = typed_form(await AdminForm.read(request))
+        form = await AdminForm.read(request)
+        typed = form.fill(SettingsForm, hours={day: form.text(f"hours_{day}") for day in WEEKDAYS})
         try:
             settings = check_settings(typed)
         except SettingsRefused as refused:
@@ -118,4 +91,4 @@ class AdminController(Controller):
         async with uow:
             await save_settings(uow, actor.hotel_id, settings, actor.staff_id)
         timezones.forget(actor.hotel_id)
-        return Redirect("/admin/settings?saved=true", status_code=303)
+        return after_save("/admin/settings")

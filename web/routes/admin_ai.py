@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Invalid
@@ -15,11 +15,9 @@ from domain.hotels.provider_rules import ProviderForm, check_provider
 from domain.hotels.rules import SettingsRefused
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
-from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm
+from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm, admin_page, after_save
 from web.auth import Actor
 from web.resources import ProvidedResources, Resources
-
-PAGE = "pages/admin/ai.html"
 
 
 async def ai_page(
@@ -39,9 +37,6 @@ async def ai_page(
     if form is None:
         form = {"base_url": provider.base_url or "", "model": provider.model or ""}
     context = {
-        "actor": actor,
-        "active": "admin",
-        "admin_page": "ai",
         "provider": provider,
         "default_base_url": default.base_url,
         "default_model": default.model,
@@ -52,7 +47,7 @@ async def ai_page(
         "trial": trial,
         "problem": problem,
     }
-    return Template(PAGE, context=context, status_code=status)
+    return admin_page("ai", actor, context, status=status)
 
 
 class AiProviderController(Controller):
@@ -77,13 +72,7 @@ class AiProviderController(Controller):
         resources: ProvidedResources,
     ) -> Response[Any]:
         actor.require(Role.ADMIN)
-        form = await AdminForm.read(request)
-        typed = ProviderForm(
-            base_url=form.text("base_url"),
-            model=form.text("model"),
-            api_key=form.text("api_key"),
-            forget_key=form.checked("forget_key"),
-        )
+        typed = (await AdminForm.read(request)).fill(ProviderForm)
         try:
             change = check_provider(typed)
         except SettingsRefused as refused:
@@ -91,7 +80,7 @@ class AiProviderController(Controller):
             return await ai_page(resources, db, actor, form=shown, errors=refused.errors, status=422)
         async with uow:
             await save_provider(uow, actor.hotel_id, change, actor.staff_id)
-        return Redirect("/admin/ai?saved=true", status_code=303)
+        return after_save("/admin/ai")
 
     @post("/test")
     async def test_ai_provider(

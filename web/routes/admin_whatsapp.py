@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, Invalid
@@ -26,12 +26,11 @@ from domain.hotels.provider_rules import ConnectionForm, check_connection
 from domain.hotels.rules import SettingsRefused
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
-from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm
+from web.admin_forms import MAX_ADMIN_FORM_BYTES, AdminForm, admin_page, after_save
 from web.auth import Actor
 from web.hotel_health import FAILURE_WINDOW_SECONDS
 from web.resources import ProvidedResources, Resources
 
-PAGE = "pages/admin/whatsapp.html"
 BAD_GATEWAY = 502
 
 
@@ -61,9 +60,6 @@ async def whatsapp_page(
         }
     recorded_at = connection.instance_state_at
     context = {
-        "actor": actor,
-        "active": "admin",
-        "admin_page": "whatsapp",
         "connection": connection,
         "recorded_state": connection.instance_state,
         "recorded_meaning": explain_state(connection.instance_state) if connection.instance_state else "",
@@ -82,7 +78,7 @@ async def whatsapp_page(
         ],
         "window_minutes": FAILURE_WINDOW_SECONDS // 60,
     }
-    return Template(PAGE, context=context, status_code=status)
+    return admin_page("whatsapp", actor, context, status=status)
 
 
 class WhatsappController(Controller):
@@ -108,13 +104,7 @@ class WhatsappController(Controller):
         resources: ProvidedResources,
     ) -> Response[Any]:
         actor.require(Role.ADMIN)
-        form = await AdminForm.read(request)
-        typed = ConnectionForm(
-            instance_id=form.text("instance_id"),
-            api_token=form.text("api_token"),
-            webhook_token=form.text("webhook_token"),
-            api_url=form.text("api_url"),
-        )
+        typed = (await AdminForm.read(request)).fill(ConnectionForm)
         shown = {"instance_id": typed.instance_id[:40], "api_url": typed.api_url[:400]}  # no secret
         current = await connection_of(db, actor.hotel_id)
         try:
@@ -128,7 +118,7 @@ class WhatsappController(Controller):
         except Conflict as exc:
             errors = {"instance_id": str(exc)}
             return await whatsapp_page(resources, db, actor, form=shown, errors=errors, status=409)
-        return Redirect("/admin/whatsapp?saved=true", status_code=303)
+        return after_save("/admin/whatsapp")
 
     @post("/check")
     async def check_whatsapp_connection(
