@@ -335,6 +335,41 @@ def with_restricted_topic(plan: TurnPlan, ctx: TurnContext) -> TurnPlan:
     return plan
 
 
+#: ``details.automated`` of the product's own texts to a guest (analytics never counts them as replies)
+DESK_CLOSED = "desk_closed"
+HOLDING = "holding"
+HAND_OFF = "hand_off"
+
+
+@dataclass(frozen=True, slots=True)
+class GuestWords:
+    """What a guest reads after a turn that wrote no draft."""
+
+    text: str
+    #: the text is the product's own, not the model's: which one (``details.automated``)
+    automated: str | None = None
+    #: the closed desk's notice, after the model's own words (sent by the ``system`` author)
+    notice: str = ""
+
+
+def guest_words(plan: TurnPlan, *, drafting: bool, closed: str | None, language: str | None) -> GuestWords:
+    """The model's words, or our own: a hand-off the model did not announce still tells the guest,
+    and so does one in draft mode (the model's words reach the guest only once a person approved
+    them). While the desk is closed (``closed``, the text that says when it opens) our words say
+    so, or a notice follows the model's own."""
+    unreviewed = drafting and plan.hand_off is not None
+    model_words = "" if plan.own_words or unreviewed else plan.reply
+    if model_words:
+        return GuestWords(model_words, notice=closed or "")
+    if closed:
+        return GuestWords(closed, automated=DESK_CLOSED)
+    if plan.own_words and plan.reply:
+        return GuestWords(plan.reply, automated=HOLDING)
+    if plan.hand_off is not None:
+        return GuestWords(hand_off_message(language), automated=HAND_OFF)
+    return GuestWords("")
+
+
 async def _apply(
     deps: AssistantDeps,
     ctx: TurnContext,
@@ -405,36 +440,31 @@ async def _apply_plan(
             why=route.why,
         )
         return AiOutcome.DRAFTED
-    # A hand-off the model did not announce still tells the guest, in our own words; so does one
-    # in draft mode (the model's words reach the guest only once a person approved them). While
-    # the desk is closed, those words say when it opens (after the model's own, if it wrote any).
     closed = _desk_closed(ctx) if plan.hand_off is not None else None
-    unreviewed = drafting and plan.hand_off is not None
-    model_words = "" if plan.own_words or unreviewed else plan.reply
-    text = model_words or closed or (plan.reply if plan.own_words else "")
-    if not text and plan.hand_off is not None:
-        text = hand_off_message(ctx.language)
-    if text:
+    words = guest_words(plan, drafting=drafting, closed=closed, language=ctx.language)
+    if words.text:
         reply = queue_outbound(
             uow,
             hotel_id=conversation.hotel_id,
             conversation_id=conversation.id,
             chat_id=ctx.guest.chat_id,
-            text=text,
+            text=words.text,
             author=Author.AI,
             sources=plan.sources,
             ai_trigger_message_id=trigger_id,
+            automated=words.automated,
         )
         conversation.last_message_at = datetime.datetime.now(datetime.UTC)
         await after_queue(uow, reply)
-    if closed and model_words:
+    if words.notice:
         notice = queue_outbound(
             uow,
             hotel_id=conversation.hotel_id,
             conversation_id=conversation.id,
             chat_id=ctx.guest.chat_id,
-            text=closed,
+            text=words.notice,
             author=Author.SYSTEM,
+            automated=DESK_CLOSED,
         )
         await after_queue(uow, notice)
     if plan.hand_off is not None:
