@@ -43,8 +43,11 @@ WITH waiting AS (
     (SELECT c.id FROM conversations c
       WHERE c.state IN ('needs_human', 'human') AND c.id > :after ORDER BY c.id LIMIT :batch)
     UNION
-    (SELECT d.conversation_id FROM ai_drafts d JOIN conversations c ON c.id = d.conversation_id
-      WHERE d.status = 'pending' AND c.state = 'ai' AND d.conversation_id > :after
+    -- The conversation's state looked up by primary key, draft by draft (a scalar subquery the
+    -- planner keeps): as a join it reads every conversation in the AI's hands.
+    (SELECT d.conversation_id FROM ai_drafts d
+      WHERE d.status = 'pending' AND d.conversation_id > :after
+        AND (SELECT c.state FROM conversations c WHERE c.id = d.conversation_id) = 'ai'
       ORDER BY d.conversation_id LIMIT :batch)
 )
 SELECT c.id, c.hotel_id, c.state::text AS state, c.assigned_staff_id,
