@@ -34,9 +34,10 @@ BATCH = 1000
 # Every conversation in people's hands, and every one whose AI draft waits for approval, with what
 # the timers decide on: when its stretch in people's hands began (the latest move into needs_human
 # or human from outside them; a conversation waiting now starts at its needs_human_since; a draft's
-# wait at the first guest message since the guest's last reply), the last staff reply, the first
-# guest message after it, the hotel's targets, and the latest breach recorded for it. The two kinds
-# are found through their partial indexes (``ix_conversations_with_people``, ``uq_ai_drafts_pending``).
+# wait at the first guest message since the last reply to the guest), the last staff reply, the
+# first guest message after it, the hotel's targets, and the latest breach recorded for it. The two
+# kinds are found through their partial indexes (``ix_conversations_with_people``,
+# ``uq_ai_drafts_pending``).
 STRETCHES_SQL = text(
     """
 WITH waiting AS (

@@ -12,9 +12,9 @@ from the move that took it there out of the AI's (a hand-off, or a take-over). I
 
 An AI draft waiting for approval (draft mode, or a draft topic) is a wait for a person too, while
 the conversation stays the AI's: a ``first_reply`` wait from the first guest message the draft
-answers (the first since the guest's last reply). In draft mode the AI answers nobody by itself,
-so the guest waits for a person from the moment they wrote; a fresh draft that replaces one (the
-guest wrote again) does not start the wait again. Approving it, or a staff reply, ends it.
+answers (the first since the last reply the guest got). In draft mode the AI answers nobody by
+itself, so the guest waits for a person from the moment they wrote; a fresh draft that replaces
+one (the guest wrote again) does not start the wait again. Approving it, or a staff reply, ends it.
 
 Only the desk's open time counts towards the target (``hours.staffed_seconds``): a guest who
 writes at 3:00 to a desk that opens at 7:00 breaches at 7:00 plus the target, not before.
