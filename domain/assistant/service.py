@@ -288,7 +288,7 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _desk_closed(ctx: TurnContext) -> str | None:
+def _desk_closed(ctx: Question) -> str | None:
     """The holding text of a hand-off while the front desk is closed: when a person will answer.
     None while it is open (or staffed around the clock, or never: then there is nothing to say)."""
     hotel, now = ctx.hotel, datetime.datetime.now(datetime.UTC)
@@ -302,7 +302,7 @@ def _restricted(hotel: Hotel) -> list[str]:
     return list(hotel.restricted_topics or [])
 
 
-def route_for(ctx: TurnContext) -> Route:
+def route_for(ctx: Question) -> Route:
     """How this turn goes, before any model call (``rules.route_turn``)."""
     hotel = ctx.hotel
     return route_turn(
@@ -313,7 +313,7 @@ def route_for(ctx: TurnContext) -> Route:
     )
 
 
-def restricted_plan(ctx: TurnContext, topic: str) -> TurnPlan:
+def restricted_plan(ctx: Question, topic: str) -> TurnPlan:
     """A restricted topic: a person answers. Hand off, naming the topic, with the holding message."""
     summary = f"The guest wrote about {topic}, which always goes to a person."
     return TurnPlan(
@@ -321,7 +321,7 @@ def restricted_plan(ctx: TurnContext, topic: str) -> TurnPlan:
     )
 
 
-def with_restricted_topic(plan: TurnPlan, ctx: TurnContext) -> TurnPlan:
+def with_restricted_topic(plan: TurnPlan, ctx: Question) -> TurnPlan:
     """The model handed off over a restricted topic (its tool's ``topic``, or a reason that names
     one): the reason names the topic and the guest gets the holding message, not the model's words."""
     if plan.hand_off is None:
@@ -333,6 +333,56 @@ def with_restricted_topic(plan: TurnPlan, ctx: TurnContext) -> TurnPlan:
     plan.reply = holding_message(ctx.language)
     plan.own_words = True
     return plan
+
+
+async def routed_plan(deps: AssistantDeps, ctx: Question, route: Route) -> TurnPlan:
+    """The turn's plan along its route: a restricted topic hands off without asking the model;
+    otherwise the model decides (``plan_turn``), and a hand-off it asks for over a restricted topic
+    is that topic's. The guests' turn and the admin's playground both plan through here."""
+    if route.mode is TurnMode.RESTRICTED:
+        return restricted_plan(ctx, route.why)
+    return with_restricted_topic(await plan_turn(deps, ctx), ctx)
+
+
+#: ``details.automated`` of the product's own texts to a guest (analytics never counts them as replies)
+DESK_CLOSED = "desk_closed"
+HOLDING = "holding"
+HAND_OFF = "hand_off"
+
+
+@dataclass(frozen=True, slots=True)
+class GuestWords:
+    """What a guest reads after a turn, or the draft a person approves first."""
+
+    text: str
+    #: the text is the product's own, not the model's: which one (``details.automated``)
+    automated: str | None = None
+    #: the closed desk's notice, after the model's own words (sent by the ``system`` author)
+    notice: str = ""
+    #: the text is a draft: nothing reaches the guest before a person approves it
+    draft: bool = False
+
+
+def guest_words(plan: TurnPlan, route: Route, ctx: Question) -> GuestWords:
+    """The model's reply, as a draft where the route drafts; else the model's words, or our own: a
+    hand-off the model did not announce still tells the guest, and so does one in draft mode (the
+    model's words reach the guest only once a person approved them). While the desk is closed, a
+    hand-off's words say when it opens, or a notice saying so follows the model's own."""
+    drafting = route.mode is TurnMode.DRAFT
+    if drafting and plan.hand_off is None and plan.reply:
+        return GuestWords(plan.reply, draft=True)
+    closed = _desk_closed(ctx) if plan.hand_off is not None else None
+    unreviewed = drafting and plan.hand_off is not None
+    model_words = "" if plan.own_words or unreviewed else plan.reply
+    if model_words:
+        return GuestWords(model_words, notice=closed or "")
+    if closed:
+        return GuestWords(closed, automated=DESK_CLOSED)
+    if plan.own_words and plan.reply:
+        return GuestWords(plan.reply, automated=HOLDING)
+    if plan.hand_off is not None:
+        return GuestWords(hand_off_message(ctx.language), automated=HAND_OFF)
+    return GuestWords("")
 
 
 async def _apply(
@@ -394,47 +444,40 @@ async def _apply_plan(
         if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
             guest.room = plan.service_requests[0]["room"]
     conversation.ai_pending_since = None
-    drafting = route.mode is TurnMode.DRAFT
-    if drafting and plan.hand_off is None and plan.reply:
+    words = guest_words(plan, route, ctx.question)
+    if words.draft:
         await write_draft(
             uow,
             conversation,
             trigger_message_id=trigger_id,
-            text=plan.reply,
+            text=words.text,
             sources=plan.sources,
             why=route.why,
         )
         return AiOutcome.DRAFTED
-    # A hand-off the model did not announce still tells the guest, in our own words; so does one
-    # in draft mode (the model's words reach the guest only once a person approved them). While
-    # the desk is closed, those words say when it opens (after the model's own, if it wrote any).
-    closed = _desk_closed(ctx) if plan.hand_off is not None else None
-    unreviewed = drafting and plan.hand_off is not None
-    model_words = "" if plan.own_words or unreviewed else plan.reply
-    text = model_words or closed or (plan.reply if plan.own_words else "")
-    if not text and plan.hand_off is not None:
-        text = hand_off_message(ctx.language)
-    if text:
+    if words.text:
         reply = queue_outbound(
             uow,
             hotel_id=conversation.hotel_id,
             conversation_id=conversation.id,
             chat_id=ctx.guest.chat_id,
-            text=text,
+            text=words.text,
             author=Author.AI,
             sources=plan.sources,
             ai_trigger_message_id=trigger_id,
+            automated=words.automated,
         )
         conversation.last_message_at = datetime.datetime.now(datetime.UTC)
         await after_queue(uow, reply)
-    if closed and model_words:
+    if words.notice:
         notice = queue_outbound(
             uow,
             hotel_id=conversation.hotel_id,
             conversation_id=conversation.id,
             chat_id=ctx.guest.chat_id,
-            text=closed,
+            text=words.notice,
             author=Author.SYSTEM,
+            automated=DESK_CLOSED,
         )
         await after_queue(uow, notice)
     if plan.hand_off is not None:
@@ -460,12 +503,10 @@ async def ai_turn(
     ctx = await _load(deps, conversation_id, trigger_id)
     if ctx is None:
         return AiOutcome.SKIPPED
-    route = route_for(ctx)
-    if route.mode is TurnMode.RESTRICTED:
-        return await _apply(deps, ctx, trigger_id, restricted_plan(ctx, route.why), route=route)
+    route = route_for(ctx.question)
     llm = RecordingLlm(deps.llm)
     try:
-        plan = await plan_turn(replace(deps, llm=llm), ctx.question)
+        plan = await routed_plan(replace(deps, llm=llm), ctx.question, route)
     except LlmTransientError as exc:
         if not final_attempt:
             log.info("AI turn for %s will be retried: %s", conversation_id, exc)
@@ -475,7 +516,6 @@ async def ai_turn(
         return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}", route=route, calls=llm.calls)
     except LlmPermanentError as exc:
         return await _give_up(deps, ctx, trigger_id, f"LLM refused: {exc}", route=route, calls=llm.calls)
-    plan = with_restricted_topic(plan, ctx)
     return await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
 
 

@@ -2,7 +2,8 @@
 draft topic). Nothing of a draft reaches the guest before one of these runs.
 
 - **approve** sends the draft as the AI's reply, through the outbox like any AI message, and
-  records who approved it (the message's ``staff_id``, the draft's ``decided_by``);
+  records who approved it (the message's ``staff_id``, the draft's ``decided_by``); it answers the
+  guest's wait for a person, so a breach recorded for it is closed by the approver;
 - **send edited** sends the edited text as that staff member's own reply (which takes the
   conversation over, as every staff reply does);
 - **discard** sends nothing.
@@ -96,6 +97,7 @@ async def approve_draft(
     )
     conversation.last_message_at = _now()
     _decide(draft, DraftStatus.APPROVED, staff_id)
+    await uow.conversations.close_breaches(conversation.id, staff_id)
     await after_queue(uow, message)
     draft.message_id = message.id
     uow.publish(_changed(draft, staff_id))

@@ -21,8 +21,11 @@ def queue_outbound(
     staff_id: UUID | None = None,
     sources: list[UUID] | None = None,
     ai_trigger_message_id: UUID | None = None,
+    automated: str | None = None,
 ) -> Message:
-    """The outbox: a message to send is a row first, a job second (after commit)."""
+    """The outbox: a message to send is a row first, a job second (after commit). ``automated``
+    names a text of the product's own (``details.automated``: analytics never counts it as a
+    reply)."""
     message = Message(
         hotel_id=hotel_id,
         conversation_id=conversation_id,
@@ -35,7 +38,7 @@ def queue_outbound(
         status=Delivery.QUEUED,
         sources=sources or [],
         ai_trigger_message_id=ai_trigger_message_id,
-        details={},
+        details={} if automated is None else {"automated": automated},
         attempts=0,
     )
     uow.add(message)

@@ -1,10 +1,13 @@
 """The waiting-guest timers, once a minute: record breaches, alert the desk and the managers, hand
-silent conversations back to the AI. ``waits`` decides; this finds the facts and applies.
+silent conversations back to the AI. ``waits`` decides; this finds the facts and applies. A guest
+whose AI draft waits for approval waits for a person too, and is never handed back: the
+conversation is the AI's already.
 
 Idempotent: a breach is one row per wait (the table's unique key), an escalation is set once, and
-a hand-back re-checks the conversation under its row lock. Only conversations in people's hands are
-read (the partial index ``ix_conversations_with_people``), with one index probe each into their
-latest transition, staff reply and guest message.
+a hand-back re-checks the conversation under its row lock. Only conversations in people's hands or
+with a draft waiting are read (the partial indexes ``ix_conversations_with_people`` and
+``uq_ai_drafts_pending``), with one index probe each into their latest transition, staff reply and
+guest message.
 """
 
 from __future__ import annotations
@@ -28,14 +31,29 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 
-# Every conversation in people's hands, with what the timers decide on: when its stretch in
-# people's hands began (the latest move into needs_human or human from outside them; a
-# conversation waiting now starts at its needs_human_since), the last staff reply, the first guest
-# message after it, the hotel's targets, and the latest breach recorded for it.
+# Every conversation in people's hands, and every one whose AI draft waits for approval, with what
+# the timers decide on: when its stretch in people's hands began (the latest move into needs_human
+# or human from outside them; a conversation waiting now starts at its needs_human_since; a draft's
+# wait at the first guest message since the last reply to the guest), the last staff reply, the
+# first guest message after it, the hotel's targets, and the latest breach recorded for it. The two
+# kinds are found through their partial indexes (``ix_conversations_with_people``,
+# ``uq_ai_drafts_pending``).
 STRETCHES_SQL = text(
     """
+WITH waiting AS (
+    (SELECT c.id FROM conversations c
+      WHERE c.state IN ('needs_human', 'human') AND c.id > :after ORDER BY c.id LIMIT :batch)
+    UNION
+    -- The conversation's state looked up by primary key, draft by draft (a scalar subquery the
+    -- planner keeps): as a join it reads every conversation in the AI's hands.
+    (SELECT d.conversation_id FROM ai_drafts d
+      WHERE d.status = 'pending' AND d.conversation_id > :after
+        AND (SELECT c.state FROM conversations c WHERE c.id = d.conversation_id) = 'ai'
+      ORDER BY d.conversation_id LIMIT :batch)
+)
 SELECT c.id, c.hotel_id, c.state::text AS state, c.assigned_staff_id,
        CASE WHEN c.state = 'needs_human' THEN coalesce(c.needs_human_since, st.created_at, c.created_at)
+            WHEN c.state = 'ai' THEN coalesce(dg.since, dr.created_at)
             ELSE coalesce(st.created_at, c.needs_human_since, c.created_at) END AS since,
        c.state = 'needs_human' OR st.to_state = 'needs_human' AS began_with_hand_off,
        sr.created_at AS last_staff_reply, gm.created_at AS first_unanswered,
@@ -43,7 +61,8 @@ SELECT c.id, c.hotel_id, c.state::text AS state, c.assigned_staff_id,
        h.business_hours, h.timezone, h.ai_enabled, g.is_group,
        b.kind AS breach_kind, b.waiting_since AS breach_since,
        b.escalated_to_managers_at AS breach_escalated_at
-FROM conversations c
+FROM waiting w
+JOIN conversations c ON c.id = w.id
 JOIN hotels h ON h.id = c.hotel_id
 JOIN guests g ON g.id = c.guest_id
 LEFT JOIN LATERAL (
@@ -64,10 +83,21 @@ LEFT JOIN LATERAL (
      ORDER BY m.created_at LIMIT 1
 ) gm ON true
 LEFT JOIN LATERAL (
+    SELECT d.created_at FROM ai_drafts d
+     WHERE d.conversation_id = c.id AND d.status = 'pending' AND c.state = 'ai'
+) dr ON true
+LEFT JOIN LATERAL (
+    SELECT min(m.created_at) AS since FROM messages m
+     WHERE dr.created_at IS NOT NULL AND m.conversation_id = c.id AND m.author = 'guest'
+       AND m.created_at > coalesce((
+           SELECT max(r.created_at) FROM messages r
+            WHERE r.conversation_id = c.id AND r.direction = 'out' AND r.author IN ('ai', 'staff')
+              AND r.details ->> 'automated' IS NULL), '-infinity'::timestamptz)
+) dg ON true
+LEFT JOIN LATERAL (
     SELECT b.kind, b.waiting_since, b.escalated_to_managers_at FROM sla_breaches b
      WHERE b.conversation_id = c.id ORDER BY b.waiting_since DESC LIMIT 1
 ) b ON true
-WHERE c.state IN ('needs_human', 'human') AND c.id > :after
 ORDER BY c.id
 LIMIT :batch
 """
@@ -93,6 +123,7 @@ def _facts(row: Any) -> tuple[waits.Stretch, waits.Targets]:
         began_with_hand_off=bool(row.began_with_hand_off),
         last_staff_reply=row.last_staff_reply,
         first_unanswered=row.first_unanswered,
+        awaiting_approval=row.state == State.AI.value,
     )
     targets = waits.Targets(
         first_reply_minutes=row.sla_first_reply_minutes,

@@ -10,6 +10,12 @@ from the move that took it there out of the AI's (a hand-off, or a take-over). I
 - ``next_reply``: a guest message no staff reply has followed yet; the guest waits from that
   message (never from before the stretch began: the AI's time is not a person's).
 
+An AI draft waiting for approval (draft mode, or a draft topic) is a wait for a person too, while
+the conversation stays the AI's: a ``first_reply`` wait from the first guest message the draft
+answers (the first since the last reply the guest got). In draft mode the AI answers nobody by
+itself, so the guest waits for a person from the moment they wrote; a fresh draft that replaces
+one (the guest wrote again) does not start the wait again. Approving it, or a staff reply, ends it.
+
 Only the desk's open time counts towards the target (``hours.staffed_seconds``): a guest who
 writes at 3:00 to a desk that opens at 7:00 breaches at 7:00 plus the target, not before.
 """
@@ -43,7 +49,8 @@ class Targets:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Stretch:
-    """What the database says about a conversation in people's hands."""
+    """What the database says about a conversation in people's hands, or with an AI draft waiting
+    for a person's approval."""
 
     conversation_id: UUID
     hotel_id: UUID
@@ -52,6 +59,9 @@ class Stretch:
     began_with_hand_off: bool  # the stretch began in ``needs_human``
     last_staff_reply: datetime.datetime | None  # within the stretch
     first_unanswered: datetime.datetime | None  # the first guest message after the last staff reply
+    #: the conversation is the AI's and its draft waits for approval; ``since`` is the first guest
+    #: message the draft answers
+    awaiting_approval: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -63,6 +73,8 @@ class Wait:
 
 def current_wait(stretch: Stretch, targets: Targets) -> Wait | None:
     """What the guest is waiting for now, if anything."""
+    if stretch.awaiting_approval:
+        return Wait(WaitKind.FIRST_REPLY, stretch.since, targets.first_reply_minutes)
     replied = stretch.last_staff_reply is not None and stretch.last_staff_reply >= stretch.since
     if stretch.began_with_hand_off and not replied:
         return Wait(WaitKind.FIRST_REPLY, stretch.since, targets.first_reply_minutes)
@@ -108,8 +120,10 @@ def decide(
 def silent_too_long(stretch: Stretch, targets: Targets, now: datetime.datetime) -> bool:
     """A conversation someone holds goes back to the AI after ``auto_return_minutes`` without a
     staff reply (counted from the take-over or the last reply, whichever came later). Never for one
-    nobody holds yet: that guest asked for a person and is waiting for one."""
-    if targets.auto_return_minutes is None or not stretch.in_human_hands:
+    nobody holds yet: that guest asked for a person and is waiting for one. Nor for a draft waiting
+    for approval: the conversation is the AI's already, and the guest waits for the person who
+    approves."""
+    if targets.auto_return_minutes is None or not stretch.in_human_hands or stretch.awaiting_approval:
         return False
     quiet_since = max(stretch.since, stretch.last_staff_reply or stretch.since)
     return now - quiet_since >= datetime.timedelta(minutes=targets.auto_return_minutes)

@@ -11,7 +11,7 @@ from litestar_htmx import HTMXRequest, HTMXTemplate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assistant.playground import MAX_QUESTION, try_the_bot
-from domain.conversations.views import REASON_LABELS
+from domain.conversations.views import reason_label
 from domain.errors import Invalid, Unavailable
 from domain.knowledge.gaps import list_gaps
 from domain.knowledge.rules import question_key
@@ -37,8 +37,8 @@ class KnowledgeToolsController(Controller):
 
     @post("/playground")
     async def ask(self, request: HTMXRequest, actor: Actor, resources: ProvidedResources) -> Response[Any]:
-        """The answer a guest would get, its sources and any hand-off: nothing is stored but the
-        LLM call, nothing is sent."""
+        """The answer a guest would get (or the draft a person would approve), its sources and any
+        hand-off: nothing is stored but the LLM call, nothing is sent."""
         actor.require(Role.MANAGER)
         question = await _question(request)
         try:
@@ -52,7 +52,7 @@ class KnowledgeToolsController(Controller):
             question=question,
             answer=answer,
             error="",
-            reason_labels=REASON_LABELS,
+            reason_label=reason_label,
             gap_key=question_key(answer.question),
         )
         if request.htmx:

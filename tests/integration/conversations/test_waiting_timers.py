@@ -1,6 +1,7 @@
 """The waiting-guest timers over the real app, the real cron function, PostgreSQL and Redis: a breach
 recorded once and announced to the hotel's own staff only, the managers' escalation, the reply
-that ends the wait, and the hand-back to the AI after staff silence."""
+that ends the wait, and the hand-back to the AI after staff silence. A guest whose AI draft waits
+for approval waits for a person too."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import websockets
 from arq.connections import ArqRedis, create_pool
 from sqlalchemy import select, text, update
 
-from domain.conversations import service
-from domain.conversations.models import Conversation, SlaBreach, State, StateTransition
+from domain.conversations import drafts, service
+from domain.conversations.models import AiDraft, Conversation, DraftStatus, SlaBreach, State, StateTransition
 from domain.hotels.models import Hotel
 from domain.settings import Settings
 from domain.staff.models import Role
@@ -106,7 +107,7 @@ async def backdate(sessions: Any, conversation_id: Any, minutes: float) -> None:
     """Move the conversation's story ``minutes`` into the past, as if that much time had gone by."""
     shift = datetime.timedelta(minutes=minutes)
     async with sessions() as db, db.begin():
-        for table in ("conversations", "state_transitions", "messages"):
+        for table in ("conversations", "state_transitions", "messages", "ai_drafts"):
             column = "needs_human_since" if table == "conversations" else "created_at"
             key = "id" if table == "conversations" else "conversation_id"
             await db.execute(
@@ -291,3 +292,119 @@ async def test_a_wait_whose_hand_off_time_is_missing_still_counts_and_the_round_
     assert "breaches=1" in await run_timers(settings, redis)
     [breach] = await breaches(sessions)
     assert breach.conversation_id == conversation.id
+
+
+async def draft_waiting_at_aurora(
+    server: str, world: World, sessions: Any, settings: Settings, redis: ArqRedis, *, minutes: float
+) -> tuple[Conversation, AiDraft]:
+    """Aurora drafts every reply: Lucia asked about breakfast ``minutes`` ago and the AI's draft
+    (written as the AI's turn writes it) waits for a person to approve it."""
+    async with sessions() as db, db.begin():
+        await db.execute(
+            update(Hotel).where(Hotel.id == world.aurora.id).values(ai_mode="draft", auto_return_minutes=1)
+        )
+    await guest_writes(server, world.aurora, "hook-a", "When is breakfast?")
+    conversation = await conversation_of(sessions, world.aurora)
+    async with await uow(sessions, settings, redis) as work:
+        locked = await service.lock_conversation(work, world.aurora.id, conversation.id)
+        trigger = await work.conversations.latest_guest_message(conversation.id)
+        assert trigger is not None
+        draft = await drafts.write_draft(
+            work,
+            locked,
+            trigger_message_id=trigger,
+            text="Breakfast is 7:00 to 10:30.",
+            sources=[],
+            why="mode",
+        )
+    await backdate(sessions, conversation.id, minutes)
+    return conversation, draft
+
+
+async def approve(
+    sessions: Any,
+    settings: Settings,
+    redis: ArqRedis,
+    world: World,
+    conversation: Conversation,
+    draft: AiDraft,
+) -> None:
+    async with await uow(sessions, settings, redis) as work:
+        await drafts.approve_draft(work, world.aurora.id, conversation.id, draft.id, world.anna)
+
+
+async def test_a_draft_left_unapproved_past_the_target_breaches_once_and_alerts_that_hotels_staff(
+    server, world, sessions, settings, redis
+) -> None:
+    conversation, draft = await draft_waiting_at_aurora(server, world, sessions, settings, redis, minutes=7)
+    anna = await signed_in(server, "anna@aurora.example")
+    bob = await signed_in(server, "bob@borealis.example")
+    try:
+        async with live(server, anna) as anna_socket, live(server, bob) as bob_socket:
+            await receive_until(anna_socket, 'id="inbox-list"')
+            await receive_until(bob_socket, 'id="inbox-list"')
+            tally = await run_timers(settings, redis)
+            assert "breaches=1" in tally
+            assert "handed_back=0" in tally, "auto-return never applies to a draft's wait"
+            alert = await receive_until(anna_socket, "has waited")
+            assert "Lucia has waited 7 min for a first reply, past the target" in alert
+            assert f"/conversations/{conversation.id}" in alert
+            assert not any("has waited" in f or "Lucia" in f for f in await frames_for_a_while(bob_socket))
+            assert "breaches=0" in await run_timers(settings, redis)
+            assert not any("has waited" in f for f in await frames_for_a_while(anna_socket))
+    finally:
+        await anna.aclose()
+        await bob.aclose()
+    [breach] = await breaches(sessions)
+    assert (breach.hotel_id, breach.conversation_id, breach.kind, breach.target_minutes) == (
+        world.aurora.id,
+        conversation.id,
+        "first_reply",
+        5,
+    )
+    async with sessions() as db:
+        guest_wrote = await db.scalar(
+            text("SELECT created_at FROM messages WHERE id = :id"), {"id": draft.trigger_message_id}
+        )
+        kept = await db.get(AiDraft, draft.id)
+    assert breach.waiting_since == guest_wrote, "the wait starts at the guest's message"
+    assert breach.answered_at is None
+    assert kept is not None
+    assert kept.status == DraftStatus.PENDING.value
+    assert (await conversation_of(sessions, world.aurora)).state is State.AI
+
+
+async def test_approving_the_draft_closes_its_breach(server, world, sessions, settings, redis) -> None:
+    conversation, draft = await draft_waiting_at_aurora(server, world, sessions, settings, redis, minutes=11)
+    assert "breaches=1 escalated=1" in await run_timers(settings, redis)  # past twice the target too
+    await approve(sessions, settings, redis, world, conversation, draft)
+    [breach] = await breaches(sessions)
+    assert breach.answered_at is not None
+    assert breach.answered_by == world.anna
+    assert "breaches=0" in await run_timers(settings, redis)
+
+
+async def test_a_discarded_draft_breach_stays_open_until_a_staff_reply(
+    server, world, sessions, settings, redis
+) -> None:
+    conversation, draft = await draft_waiting_at_aurora(server, world, sessions, settings, redis, minutes=7)
+    await run_timers(settings, redis)
+    async with await uow(sessions, settings, redis) as work:
+        await drafts.discard_draft(work, world.aurora.id, conversation.id, draft.id, world.anna)
+    [breach] = await breaches(sessions)
+    assert breach.answered_at is None, "discarding answers nobody"
+    async with await uow(sessions, settings, redis) as work:
+        await service.send_staff_reply(
+            work, world.aurora.id, conversation.id, world.anna, "Anna here: 7 to 10:30"
+        )
+    [breach] = await breaches(sessions)
+    assert (breach.answered_at is not None, breach.answered_by) == (True, world.anna)
+
+
+async def test_a_draft_approved_in_time_records_no_breach(server, world, sessions, settings, redis) -> None:
+    conversation, draft = await draft_waiting_at_aurora(server, world, sessions, settings, redis, minutes=3)
+    assert "breaches=0" in await run_timers(settings, redis)
+    await approve(sessions, settings, redis, world, conversation, draft)
+    await backdate(sessions, conversation.id, 30)  # long after, the answered guest waits for nothing
+    assert "breaches=0" in await run_timers(settings, redis)
+    assert await breaches(sessions) == []

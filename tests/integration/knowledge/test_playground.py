@@ -1,4 +1,5 @@
-""" "Try the bot": the guests' AI turn, asked by an admin, stored and sent nowhere."""
+""" "Try the bot": the guests' AI turn, asked by an admin, stored and sent nowhere. Routed as a
+guest's turn is: a restricted topic hands off without asking the model, draft mode drafts."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import re
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from domain.assistant.models import LlmCall
+from domain.conversations import guest_texts
 from domain.conversations.models import Conversation, Message
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel
@@ -89,6 +91,54 @@ async def test_a_question_for_a_person_would_hand_off(client, world) -> None:
     csrf = await sign_in(client, ALEX)
     page = await ask(client, csrf, "Can I talk to a person please?")
     assert "Would hand off to staff</strong>: guest asked for a person" in page.text
+
+
+async def set_aurora(sessions: Any, world: Any, **values: Any) -> None:
+    async with sessions() as db, db.begin():
+        await db.execute(update(Hotel).where(Hotel.id == world.aurora.id).values(**values))
+
+
+async def test_a_restricted_topic_would_hand_off_with_the_holding_message_and_no_model_call(
+    client, world, sessions, llm_url
+) -> None:
+    csrf = await sign_in(client, ALEX)
+    page = await ask(client, csrf, "I want a refund")
+    assert page.status_code == 200
+    assert "Would hand off to staff</strong>: refunds (always a person)" in page.text
+    assert guest_texts.HOLDING["en"] in page.text, "what the guest would read"
+    assert "No, the guest would read it at once" in page.text
+    async with httpx.AsyncClient() as http:
+        asked = (await http.get(f"{llm_url}/sim/requests")).json()
+    assert not any("refund" in str(request) for request in asked), "the word check decided"
+    assert await calls(sessions, world.aurora.id) == []
+
+
+async def test_in_draft_mode_the_answer_would_wait_for_a_persons_approval(client, world, sessions) -> None:
+    await set_aurora(sessions, world, ai_mode="draft")
+    csrf = await sign_in(client, ALEX)
+    page = await ask(client, csrf, "When is breakfast?")
+    assert "7:00 to 10:30" in page.text
+    assert "would draft, for a person to approve" in page.text
+    assert (
+        "Would wait for a person's approval</strong>: this hotel approves every AI reply before it is sent"
+        in page.text
+    )
+    assert "No, the AI answers this itself" in page.text
+    # A restricted topic goes to a person all the same: no draft of it.
+    refund = await ask(client, csrf, "I want a refund")
+    assert "Would hand off to staff</strong>: refunds (always a person)" in refund.text
+    assert "No, the guest would read it at once" in refund.text
+
+
+async def test_a_draft_topic_would_wait_for_approval_and_says_which(client, world, sessions) -> None:
+    await set_aurora(sessions, world, draft_topics=["wifi"])
+    csrf = await sign_in(client, ALEX)
+    page = await ask(client, csrf, "What is the wifi password?")
+    assert "sunrise2024" in page.text
+    assert "the guest wrote about wifi, a topic drafted for approval" in page.text
+    breakfast = await ask(client, csrf, "When is breakfast?")
+    assert "would draft" not in breakfast.text
+    assert "No, the guest would read it at once" in breakfast.text
 
 
 async def test_a_question_the_knowledge_cannot_answer_offers_the_missing_entry(client, world) -> None:

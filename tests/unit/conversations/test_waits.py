@@ -103,3 +103,38 @@ def test_waited_minutes_is_clock_time() -> None:
     decision = decide(stretch(), TARGETS, minutes(7.5))
     assert decision.wait is not None
     assert waited_minutes(decision.wait, minutes(7.5)) == 7
+
+
+def draft_waiting(**changes: object) -> Stretch:
+    """The AI's draft waits for approval in a conversation that is the AI's (no staff reply, no
+    hand-off): the guest has waited since ``since``, their first message the draft answers."""
+    values: dict[str, object] = {"began_with_hand_off": False, "first_unanswered": None}
+    values.update(changes)
+    return stretch(awaiting_approval=True, **values)
+
+
+def test_a_draft_waiting_for_approval_is_a_first_reply_wait_from_the_guests_message() -> None:
+    assert not decide(draft_waiting(), TARGETS, minutes(4.9)).breach
+    decision = decide(draft_waiting(), TARGETS, minutes(5))
+    assert decision.breach
+    assert decision.wait is not None
+    assert (decision.wait.kind, decision.wait.since, decision.wait.target_minutes) == (
+        WaitKind.FIRST_REPLY,
+        T0,
+        5,
+    )
+    assert decide(draft_waiting(), TARGETS, minutes(10)).escalate
+
+
+def test_a_draft_waiting_overnight_breaches_only_after_the_desk_opens() -> None:
+    hours = Targets(5, 10, business_hours={"tue": [["07:00", "23:00"]]}, timezone="Europe/Berlin")
+    night = datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 3:00 in Berlin; opens 6:00 UTC
+    at_night = draft_waiting(since=night)
+    assert not decide(at_night, hours, night + datetime.timedelta(hours=4, minutes=4)).breach
+    assert decide(at_night, hours, night + datetime.timedelta(hours=4, minutes=5)).breach
+
+
+def test_a_draft_waiting_is_never_handed_back_to_the_ai() -> None:
+    decision = decide(draft_waiting(), Targets(5, 10, auto_return_minutes=1), minutes(600))
+    assert decision.breach
+    assert not decision.hand_back
