@@ -539,6 +539,28 @@ async def test_an_invite_by_single_sign_on_links_an_existing_password_account(
     assert len(roles) == 2
 
 
+async def test_an_account_that_signs_in_only_by_single_sign_on_accepts_an_invite_with_it(
+    web, provider, browser, anna, sessions
+) -> None:
+    """Anna's account is linked (no password left); invited to Borealis, the page offers her
+    single sign-on only, and accepting keeps her other sessions: it is no first link."""
+    assert (await single_sign_on(browser, web)).status_code == 303
+    assert await password_hash(sessions, anna) is None
+    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
+    async with UnitOfWork(sessions, NoDispatcher()) as uow:
+        _, token = await create_invite(
+            uow, borealis.id, email=EMAIL, name="", role=Role.AGENT, days=7, by=None
+        )
+    async with httpx.AsyncClient(follow_redirects=False, timeout=15) as laptop:
+        page = await laptop.get(f"{web}/invite/{token}")
+        assert "sign in with single sign-on to add this hotel" in page.text
+        assert 'name="password"' not in page.text, "no password to confirm with"
+        response = await laptop.get(await start_from_invite(laptop, web, f"/invite/{token}"))
+        assert response.status_code == 303, response.text
+        assert "Hotel Borealis" in (await laptop.get(f"{web}/inbox")).text
+    assert await signed_in(browser, web), "no new link: her other sessions go on"
+
+
 async def test_without_oidc_configuration_an_invite_offers_only_the_password(settings, sessions) -> None:
     hotel = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
     async with UnitOfWork(sessions, NoDispatcher()) as uow:
