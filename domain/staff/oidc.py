@@ -10,8 +10,12 @@ adopted by the victim's later OAuth sign-in and the attacker's password stayed v
   removed and every other session of the account ends;
 - once linked, only that subject signs in as the account, and one subject never takes two accounts.
 
-``sign_in`` is the use case: it takes the caller's unit of work; the rules are pure. The web layer
-talks to the provider and keeps the browser sessions.
+An invite is the one way an account comes into being through single sign-on: ``accept_invite``
+joins the invited hotel with the provider identity, on the same rules plus one more, the verified
+email must be the invited one.
+
+``sign_in`` and ``accept_invite`` are the use cases: they take the caller's unit of work; the rules
+are pure. The web layer talks to the provider and keeps the browser sessions.
 """
 
 from __future__ import annotations
@@ -24,10 +28,18 @@ from uuid import UUID
 from sqlalchemy import select
 
 from domain.staff.models import StaffUser
-from domain.staff.service import HotelRole, hotel_roles, may_sign_in
+from domain.staff.service import (
+    HotelRole,
+    hotel_roles,
+    join_by_invite,
+    may_sign_in,
+    new_account,
+    pending_invite,
+)
 from domain.uow import UnitOfWork
 
 MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +50,7 @@ class ProviderIdentity:
     subject: str
     email: str
     email_verified: bool
+    name: str = ""  # the ``name`` claim, for an account an invite makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,12 @@ class Refusal(enum.StrEnum):
     IDENTITY_TAKEN = (
         "This single sign-on identity is already linked to another staff account. Ask an administrator."
     )
+    NOT_INVITED_EMAIL = (
+        "This invite is for another email address than your single sign-on account's. Sign in to "
+        "your provider with the invited address, or open the invite link again to set a password. "
+        "The invite still works."
+    )
+    ACCOUNT_DISABLED = "This staff account is disabled by the platform operator. Ask an administrator."
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +126,13 @@ def identity_from_claims(issuer: str, claims: Mapping[str, object]) -> ProviderI
     ``"true"``, a missing claim or anything else is "not verified".
     """
     subject = claims.get("sub")
+    name = claims.get("name")
     return ProviderIdentity(
         issuer=issuer,
         subject=subject if isinstance(subject, str) else "",
         email=normalise_email(claims.get("email")),
         email_verified=claims.get("email_verified") is True,
+        name=" ".join(name.split())[:MAX_NAME_LENGTH] if isinstance(name, str) else "",
     )
 
 
@@ -199,3 +220,80 @@ async def sign_in(uow: UnitOfWork, identity: ProviderIdentity) -> SignIn:
         invalidate_password(staff)
         link(staff, identity)
     return SignIn(decision, await hotel_roles(uow, staff.id))
+
+
+# Accepting an invite ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InviteDecision:
+    refusal: Refusal | None = None
+    first_link: bool = False  # an existing account is linked now: its password goes, sessions end
+
+
+def decide_invite(
+    identity: ProviderIdentity,
+    invited_email: str,
+    account: AccountFacts | None,
+    *,
+    account_link: LinkedIdentity | None,
+    subject_owner: UUID | None,
+) -> InviteDecision:
+    """May this provider identity accept an invite for ``invited_email``?
+
+    ``account`` is the existing account with the invited email, if any (``is_active`` is the
+    operator's switch: the invite itself brings the membership). A new account is made only for a
+    subject that no account holds yet.
+    """
+    if not identity.email:
+        return InviteDecision(refusal=Refusal.NO_EMAIL)
+    if not identity.email_verified:
+        return InviteDecision(refusal=Refusal.UNVERIFIED_EMAIL)
+    if identity.email != invited_email.strip().lower():
+        return InviteDecision(refusal=Refusal.NOT_INVITED_EMAIL)
+    if account is not None and not account.is_active:
+        return InviteDecision(refusal=Refusal.ACCOUNT_DISABLED)
+    if account_link is not None and (
+        account_link.issuer != identity.issuer or account_link.subject != identity.subject
+    ):
+        return InviteDecision(refusal=Refusal.OTHER_IDENTITY)
+    if subject_owner is not None and (account is None or subject_owner != account.staff_id):
+        return InviteDecision(refusal=Refusal.IDENTITY_TAKEN)
+    return InviteDecision(first_link=account is not None and account_link is None)
+
+
+@dataclass(frozen=True, slots=True)
+class InviteAcceptance:
+    """The outcome of ``accept_invite``: who joined which hotel, or why not."""
+
+    staff_id: UUID | None = None
+    hotel_id: UUID | None = None
+    refusal: Refusal | None = None
+    first_link: bool = False
+
+
+async def accept_invite(uow: UnitOfWork, invite_digest: str, identity: ProviderIdentity) -> InviteAcceptance:
+    """Join the invite's hotel in the invited role with this provider identity, and spend the
+    invite. A person without an account gets one linked to the identity (no password); an existing
+    account is linked at its first single sign-on as ``sign_in`` does (the caller ends its other
+    sessions). A refusal changes nothing: the invite still works. ``LinkGone`` or ``LinkNotFound``
+    when the invite was used, expired or withdrawn meanwhile."""
+    invite = await pending_invite(uow, invite_digest, for_update=True)
+    staff = await find_account(uow, invite.email, for_update=True)
+    decision = decide_invite(
+        identity,
+        invite.email,
+        AccountFacts(staff.id, staff.is_active) if staff is not None else None,
+        account_link=linked_identity(staff),
+        subject_owner=await subject_owner(uow, identity.issuer, identity.subject),
+    )
+    if decision.refusal is not None:
+        return InviteAcceptance(refusal=decision.refusal)
+    if staff is None:
+        name = (invite.name or identity.name or invite.email.split("@", 1)[0])[:MAX_NAME_LENGTH]
+        staff = await new_account(uow, invite.email, name, oidc=(identity.issuer, identity.subject))
+    elif decision.first_link:
+        invalidate_password(staff)
+        link(staff, identity)
+    await join_by_invite(uow, invite, staff, via="single sign-on")
+    return InviteAcceptance(staff.id, invite.hotel_id, first_link=decision.first_link)

@@ -289,6 +289,7 @@ class InviteView:
     role: Role
     has_account: bool  # an account with this email exists: they confirm with its password
     expires_at: datetime.datetime
+    has_password: bool = False  # an existing account without one signs in by single sign-on only
 
 
 async def create_invite(
@@ -385,7 +386,13 @@ async def revoke_invite(uow: UnitOfWork, hotel_id: UUID, invite_id: UUID, *, by:
 async def _invite_by_token(uow: UnitOfWork, token: str, *, for_update: bool) -> StaffInvite:
     if not plausible_token(token):
         raise LinkNotFound("no such invite")
-    query = select(StaffInvite).where(StaffInvite.token_hash == token_digest(token))
+    return await pending_invite(uow, token_digest(token), for_update=for_update)
+
+
+async def pending_invite(uow: UnitOfWork, digest: str, *, for_update: bool) -> StaffInvite:
+    """The invite with this token digest, if it still works (``LinkNotFound``, ``LinkGone``
+    otherwise). Single sign-on keeps only the digest while the person is at the provider."""
+    query = select(StaffInvite).where(StaffInvite.token_hash == digest)
     if for_update:
         query = query.with_for_update()
     invite = (await uow.session.execute(query)).scalar_one_or_none()
@@ -420,6 +427,7 @@ async def open_invite(uow: UnitOfWork, token: str) -> InviteView:
         invite.role,
         account is not None,
         invite.expires_at,
+        bool(account and account.password_hash),
     )
 
 
@@ -441,19 +449,44 @@ async def accept_invite(uow: UnitOfWork, token: str, *, name: str, password: str
         name = name.strip()
         if not name or len(name) > 120:
             raise Invalid("enter your name (at most 120 characters)")
-        account = StaffUser(
-            email=invite.email,
-            name=name,
-            password_hash=hash_password(password),
-            is_active=True,
-            is_superuser=False,
-            language="en",
-        )
-        uow.add(account)
-        try:
-            await uow.flush()
-        except IntegrityError:  # the same email accepted another hotel's invite at this moment
-            raise Conflict("an account with this email was just created: open the link again") from None
+        account = await new_account(uow, invite.email, name, password_hash=hash_password(password))
+    await join_by_invite(uow, invite, account)
+    return account.id, invite.hotel_id
+
+
+async def new_account(
+    uow: UnitOfWork,
+    email: str,
+    name: str,
+    *,
+    password_hash: str | None = None,
+    oidc: tuple[str, str] | None = None,
+) -> StaffUser:
+    """The account an invite makes for a person who has none: a password, or a provider identity
+    (issuer, subject) when they joined by single sign-on."""
+    account = StaffUser(
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        is_active=True,
+        is_superuser=False,
+        language="en",
+        oidc_issuer=oidc[0] if oidc else None,
+        oidc_subject=oidc[1] if oidc else None,
+    )
+    uow.add(account)
+    try:
+        await uow.flush()
+    except IntegrityError:  # the same email accepted another hotel's invite at this moment
+        raise Conflict("an account with this email was just created: open the link again") from None
+    return account
+
+
+async def join_by_invite(
+    uow: UnitOfWork, invite: StaffInvite, account: StaffUser, *, via: str | None = None
+) -> None:
+    """The account joins the invite's hotel in the invited role, and the invite is spent. ``via``
+    names a way of accepting other than the password, for the audit log."""
     membership = (
         await uow.session.execute(
             select(Membership)
@@ -474,9 +507,8 @@ async def accept_invite(uow: UnitOfWork, token: str, *, name: str, password: str
         account.id,
         "staff.invite_accepted",
         invite.email,
-        {"role": invite.role.value, "name": account.name},
+        {"role": invite.role.value, "name": account.name} | ({"via": via} if via else {}),
     )
-    return account.id, invite.hotel_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ provider's JWKS, iss, aud, exp, nonce) and applies the linking rules of ``domain
 existing active accounts only, verified email only; the first link removes the local password
 and ends the account's other sessions. Then a fresh session, exactly as password sign-in makes.
 
+An invite can be accepted the same way: ``POST /invite/{token}/sso`` (``web.routes.staff_links``)
+starts the flow with the invite's digest in the server-side flow, never in a URL, and the callback
+joins the invited hotel instead of signing in to an existing membership.
+
 Every failure is a short answer (400, 403, or 502 when the provider cannot be reached), never a 500.
 """
 
@@ -24,12 +28,15 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 
-from domain.staff.oidc import identity_from_claims, sign_in
+from domain.staff.oidc import ProviderIdentity, identity_from_claims, sign_in
+from domain.staff.oidc import accept_invite as accept_invite_by_sso
+from domain.staff.service import LinkGone, LinkNotFound
 from domain.uow import UnitOfWork
 from web.auth import cookie_name
 from web.oidc_provider import ProviderUnavailable, TokenRejected, oidc_configured
 from web.resources import ProvidedResources, Resources
 from web.routes.auth import login_form, safe_next, set_session_cookie
+from web.routes.link_pages import LINK_CSRF_COOKIE, gone, invite_refused
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +68,7 @@ class OidcController(Controller):
 
     @get("/login")
     async def oidc_login(self, resources: ProvidedResources, next: str | None = None) -> Response[Any]:
-        return await _start(resources, next)
+        return await start_flow(resources, next)
 
     @get("/callback")
     async def oidc_callback(
@@ -70,7 +77,8 @@ class OidcController(Controller):
         return await _finish(request, resources, uow)
 
 
-async def _start(resources: Resources, next: str | None) -> Response[Any]:
+async def start_flow(resources: Resources, next: str | None, *, invite: str | None = None) -> Response[Any]:
+    """Send the browser to the provider; ``invite`` is the digest of an invite to accept on return."""
     if not oidc_configured(resources.settings):
         raise NotFoundException
     provider = resources.oidc_provider
@@ -96,6 +104,8 @@ async def _start(resources: Resources, next: str | None) -> Response[Any]:
         "code_verifier": code_verifier,
         "next": safe_next(next),
     }
+    if invite:
+        flow["invite"] = invite
     await resources.redis.set(_flow_key(resources, state), json.dumps(flow), ex=FLOW_TTL_SECONDS)
     response: Response[Any] = Redirect(url, status_code=302)
     response.set_cookie(
@@ -152,6 +162,8 @@ async def _finish(request: Request[Any, Any, Any], resources: Resources, uow: Un
         return _refuse(resources, f"The single sign-on answer could not be verified. {RETRY}", 403)
 
     identity = identity_from_claims(str(metadata["issuer"]), claims)
+    if flow.get("invite"):
+        return await _accept_invite(request, resources, uow, str(flow["invite"]), identity)
     async with uow:
         outcome = await sign_in(uow, identity)
     decision, roles = outcome.decision, outcome.roles
@@ -170,5 +182,40 @@ async def _finish(request: Request[Any, Any, Any], resources: Resources, uow: Un
     )
     response: Response[Any] = Redirect(safe_next(str(flow.get("next") or "")), status_code=303)
     set_session_cookie(response, resources, session.token)
+    response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
+    return response
+
+
+async def _accept_invite(
+    request: Request[Any, Any, Any],
+    resources: Resources,
+    uow: UnitOfWork,
+    invite: str,
+    identity: ProviderIdentity,
+) -> Response[Any]:
+    try:
+        async with uow:
+            outcome = await accept_invite_by_sso(uow, invite, identity)
+    except (LinkGone, LinkNotFound) as exc:
+        response: Response[Any] = gone(exc)
+    else:
+        if outcome.staff_id is None or outcome.refusal is not None:
+            refusal = outcome.refusal
+            log.info("OIDC invite acceptance refused: %s", refusal.name if refusal else "unknown")
+            response = invite_refused(refusal.value if refusal else "The invite was not accepted.")
+        else:
+            if outcome.first_link:
+                ended = await resources.session_store.destroy_all(outcome.staff_id)
+                await resources.live_sockets.close(staff_id=outcome.staff_id)
+                log.info(
+                    "OIDC identity linked to staff %s by an invite; password removed, %d sessions ended",
+                    outcome.staff_id,
+                    ended,
+                )
+            old = request.cookies.get(cookie_name(resources))
+            session = await resources.session_store.create(outcome.staff_id, outcome.hotel_id, replacing=old)
+            response = Redirect("/inbox", status_code=303)
+            set_session_cookie(response, resources, session.token)
+            response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
     response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
     return response

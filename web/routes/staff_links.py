@@ -10,9 +10,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from domain.errors import Conflict, Invalid
+from domain.staff.rules import token_digest
 from domain.staff.service import (
     LinkGone,
     LinkNotFound,
@@ -23,28 +25,30 @@ from domain.staff.service import (
     use_reset_link,
 )
 from web.auth import CsrfRejected, cookie_name
+from web.oidc_provider import oidc_configured
 from web.resources import ProvidedResources, Resources
 from web.routes.auth import client_ip, set_session_cookie
+from web.routes.link_pages import LINK_CSRF_COOKIE, gone
+from web.routes.oidc import start_flow
 
-LINK_CSRF_COOKIE = "hb_link_csrf"
 MAX_FIELD = 200
 
 
-def _gone(exc: LinkGone | LinkNotFound) -> Template:
-    """A link that does not (or no longer) work says why, as a page: 404 unknown, 410 spent."""
-    gone = isinstance(exc, LinkGone)
-    return Template(
-        "pages/staff/link_gone.html",
-        context={"actor": None, "reason": str(exc) if gone else "this link is not valid"},
-        status_code=410 if gone else 404,
-    )
-
-
-def _form_page(resources: Resources, kind: str, view: Any, *, error: str = "", status: int = 200) -> Template:
+def _form_page(
+    resources: Resources, kind: str, view: Any, *, token: str, error: str = "", status: int = 200
+) -> Template:
     csrf = secrets.token_urlsafe(24)
     return Template(
         "pages/staff/link.html",
-        context={"actor": None, "kind": kind, "view": view, "error": error, "link_csrf": csrf},
+        context={
+            "actor": None,
+            "kind": kind,
+            "view": view,
+            "token": token,
+            "error": error,
+            "link_csrf": csrf,
+            "sso": kind == "invite" and oidc_configured(resources.settings),
+        },
         status_code=status,
         cookies=[
             Cookie(
@@ -92,8 +96,8 @@ class StaffLinkController(Controller):
             async with resources.uow() as uow:
                 view = await open_invite(uow, token)
         except (LinkGone, LinkNotFound) as exc:
-            return _gone(exc)
-        return _form_page(resources, "invite", view)
+            return gone(exc)
+        return _form_page(resources, "invite", view, token=token)
 
     @post("/invite/{token:str}")
     async def accept(
@@ -103,28 +107,50 @@ class StaffLinkController(Controller):
             async with resources.uow() as uow:
                 view = await open_invite(uow, token)
         except (LinkGone, LinkNotFound) as exc:
-            return _gone(exc)
+            return gone(exc)
         fields = await _fields(request, "invite")
         client = client_ip(request, resources)
         if view.has_account:
             refusal = await resources.login_throttle.refusal(view.email, client)
             if refusal is not None:
-                return _form_page(resources, "invite", view, error=refusal.value, status=429)
+                return _form_page(resources, "invite", view, token=token, error=refusal.value, status=429)
         elif fields["password"] != fields["confirm"]:
-            return _form_page(resources, "invite", view, error="The two passwords differ.", status=400)
+            return _form_page(
+                resources, "invite", view, token=token, error="The two passwords differ.", status=400
+            )
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await accept_invite(
                     uow, token, name=fields["name"], password=fields["password"]
                 )
         except (LinkGone, LinkNotFound) as exc:
-            return _gone(exc)
+            return gone(exc)
         except WrongPassword as exc:
             await resources.login_throttle.failed(view.email, client)
-            return _form_page(resources, "invite", view, error=f"{str(exc).capitalize()}.", status=400)
+            return _form_page(
+                resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
+            )
         except (Invalid, Conflict) as exc:
-            return _form_page(resources, "invite", view, error=f"{str(exc).capitalize()}.", status=400)
+            return _form_page(
+                resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
+            )
         return await _signed_in(request, resources, staff_id, hotel_id, "invite")
+
+    @post("/invite/{token:str}/sso")
+    async def accept_by_sso(
+        self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
+    ) -> Response[Any]:
+        """Accept with single sign-on: the provider's answer comes back to the OIDC callback, which
+        finds the invite by its digest in the server-side flow, never by anything in the URL."""
+        if not oidc_configured(resources.settings):
+            raise NotFoundException
+        try:
+            async with resources.uow() as uow:
+                await open_invite(uow, token)
+        except (LinkGone, LinkNotFound) as exc:
+            return gone(exc)
+        await _fields(request, "invite")  # the form's CSRF token: no other site starts this
+        return await start_flow(resources, "/inbox", invite=token_digest(token))
 
     @get("/reset/{token:str}")
     async def reset_page(self, resources: ProvidedResources, token: str) -> Template:
@@ -132,8 +158,8 @@ class StaffLinkController(Controller):
             async with resources.uow() as uow:
                 view = await open_reset_link(uow, token)
         except (LinkGone, LinkNotFound) as exc:
-            return _gone(exc)
-        return _form_page(resources, "reset", view)
+            return gone(exc)
+        return _form_page(resources, "reset", view, token=token)
 
     @post("/reset/{token:str}")
     async def reset(
@@ -143,17 +169,21 @@ class StaffLinkController(Controller):
             async with resources.uow() as uow:
                 view = await open_reset_link(uow, token)
         except (LinkGone, LinkNotFound) as exc:
-            return _gone(exc)
+            return gone(exc)
         fields = await _fields(request, "reset")
         if fields["password"] != fields["confirm"]:
-            return _form_page(resources, "reset", view, error="The two passwords differ.", status=400)
+            return _form_page(
+                resources, "reset", view, token=token, error="The two passwords differ.", status=400
+            )
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await use_reset_link(uow, token, fields["password"])
         except (LinkGone, LinkNotFound) as exc:
-            return _gone(exc)
+            return gone(exc)
         except Invalid as exc:
-            return _form_page(resources, "reset", view, error=f"{str(exc).capitalize()}.", status=400)
+            return _form_page(
+                resources, "reset", view, token=token, error=f"{str(exc).capitalize()}.", status=400
+            )
         # The new password ends every session of the account, wherever it was signed in.
         await resources.session_store.destroy_all(staff_id)
         await resources.live_sockets.close(staff_id=staff_id)

@@ -3,6 +3,7 @@ with our app served over real HTTP, real PostgreSQL and real Redis sessions."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -13,10 +14,14 @@ import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from domain.audit.models import AuditEntry
 from domain.settings import Settings
-from domain.staff.models import Role, StaffUser
+from domain.staff.models import Membership, Role, StaffInvite, StaffUser
+from domain.staff.service import create_invite
+from domain.uow import UnitOfWork
+from jobs.services import NoDispatcher
 from tests.support.factories import make_hotel
 from tests.support.oidc_provider import OpenIDProvider, ProviderUser
 from tests.support.servers import free_port, serve_app
@@ -352,3 +357,218 @@ async def test_without_oidc_configuration_the_endpoints_are_404(settings, sessio
         assert (await client.get("/auth/oidc/login", follow_redirects=False)).status_code == 404
         assert (await client.get("/auth/oidc/callback?code=x&state=y")).status_code == 404
         assert "/auth/oidc/login" not in (await client.get("/login")).text
+
+
+# -- accepting an invite ------------------------------------------------------------------------------
+
+INVITED = "nina@new.example"
+
+
+@pytest.fixture
+async def invite_link(sessions: Any) -> tuple[UUID, str]:
+    """A week-long invite for Nina to Hotel Borealis as a manager; (hotel id, link path)."""
+    hotel = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
+    async with UnitOfWork(sessions, NoDispatcher()) as uow:
+        _, token = await create_invite(
+            uow, hotel.id, email=INVITED, name="", role=Role.MANAGER, days=7, by=None
+        )
+    return hotel.id, f"/invite/{token}"
+
+
+async def start_from_invite(browser: httpx.AsyncClient, web: str, path: str) -> str:
+    """Open the invite and press "Sign in with single sign-on"; returns the callback URL the
+    provider sends the browser back to."""
+    page = await browser.get(f"{web}{path}")
+    assert page.status_code == 200, page.text
+    assert f'action="{path}/sso"' in page.text
+    assert "Sign in with single sign-on" in page.text
+    match = re.search(r'name="_csrf" value="([^"]+)"', page.text)
+    assert match
+    started = await browser.post(f"{web}{path}/sso", data={"_csrf": match.group(1)})
+    assert started.status_code == 302, started.text
+    assert path.rsplit("/", 1)[1] not in started.headers["location"], "the invite stays out of URLs"
+    callback = await at_provider(browser, started.headers["location"])
+    assert callback.startswith(f"{web}/auth/oidc/callback?")
+    return callback
+
+
+async def account(sessions: Any, email: str) -> StaffUser | None:
+    async with sessions() as session:
+        return (await session.execute(select(StaffUser).where(StaffUser.email == email))).scalar_one_or_none()
+
+
+async def invite_row(sessions: Any) -> StaffInvite:
+    async with sessions() as session:
+        return (await session.execute(select(StaffInvite))).scalar_one()
+
+
+async def test_an_invite_is_accepted_by_single_sign_on_once(
+    web, provider, browser, invite_link, sessions
+) -> None:
+    hotel_id, path = invite_link
+    provider.user = ProviderUser(sub="idp-nina-7", email="Nina@New.example", name="Nina Novak")
+    callback = await start_from_invite(browser, web, path)
+    async with httpx.AsyncClient(follow_redirects=False, timeout=15) as second:
+        other_callback = await start_from_invite(second, web, path)  # opened twice, before either
+
+        response = await browser.get(callback)
+        assert response.status_code == 303, response.text
+        assert response.headers["location"] == "/inbox"
+        assert session_set_by(response)
+        inbox = await browser.get(f"{web}/inbox")
+        assert inbox.status_code == 200
+        assert "Nina Novak · manager" in inbox.text
+        assert "Hotel Borealis" in inbox.text
+
+        nina = await account(sessions, INVITED)
+        assert nina is not None
+        assert nina.password_hash is None, "an account made by single sign-on has no password"
+        assert (nina.oidc_issuer, nina.oidc_subject) == (provider.issuer, "idp-nina-7")
+        async with sessions() as session:
+            membership = (
+                await session.execute(select(Membership).where(Membership.staff_id == nina.id))
+            ).scalar_one()
+            actions = (await session.execute(select(AuditEntry.action, AuditEntry.detail))).all()
+        assert (membership.hotel_id, membership.role, membership.is_active) == (hotel_id, Role.MANAGER, True)
+        assert [d for a, d in actions if a == "staff.invite_accepted"] == [
+            {"role": "manager", "name": "Nina Novak", "via": "single sign-on"}
+        ]
+        assert (await invite_row(sessions)).accepted_by == nina.id
+
+        # The second use, by the flow started before the first ended, is refused.
+        replay = await second.get(other_callback)
+        assert replay.status_code == 410
+        assert "already been used" in replay.text
+        assert session_set_by(replay) is None
+        assert not await signed_in(second, web)
+        # So is starting again from the spent link.
+        assert (await second.get(f"{web}{path}")).status_code == 410
+        assert (await second.post(f"{web}{path}/sso", data={"_csrf": "x"})).status_code == 410
+
+    # Later she signs in with single sign-on like anyone else.
+    async with httpx.AsyncClient(follow_redirects=False, timeout=15) as later:
+        assert (await single_sign_on(later, web)).status_code == 303
+        assert "Nina Novak · manager" in (await later.get(f"{web}/inbox")).text
+
+
+async def test_an_invite_refuses_a_single_sign_on_account_with_another_email(
+    web, provider, browser, invite_link, sessions
+) -> None:
+    _, path = invite_link
+    provider.user = ProviderUser(sub="idp-mallory", email="mallory@elsewhere.example")
+    response = await browser.get(await start_from_invite(browser, web, path))
+
+    assert response.status_code == 403
+    assert "This invite is for another email address" in response.text
+    assert "The invite still works" in response.text
+    assert session_set_by(response) is None
+    assert not await signed_in(browser, web)
+    assert await account(sessions, "mallory@elsewhere.example") is None
+    assert await account(sessions, INVITED) is None
+    assert (await invite_row(sessions)).accepted_at is None
+
+    # The invite still works, for the invited address.
+    provider.user = ProviderUser(sub="idp-nina-7", email=INVITED)
+    async with httpx.AsyncClient(follow_redirects=False, timeout=15) as nina:
+        accepted = await nina.get(await start_from_invite(nina, web, path))
+        assert accepted.status_code == 303, accepted.text
+        assert await signed_in(nina, web)
+
+
+async def test_an_invite_refuses_an_unverified_email(web, provider, browser, invite_link, sessions) -> None:
+    _, path = invite_link
+    provider.user = ProviderUser(sub="idp-nina-7", email=INVITED, email_verified="true")
+    response = await browser.get(await start_from_invite(browser, web, path))
+    assert response.status_code == 403
+    assert "has not verified your email address" in response.text
+    assert await account(sessions, INVITED) is None
+    assert (await invite_row(sessions)).accepted_at is None
+
+
+async def test_an_invite_that_expires_during_single_sign_on_is_refused(
+    web, provider, browser, invite_link, sessions
+) -> None:
+    _, path = invite_link
+    provider.user = ProviderUser(sub="idp-nina-7", email=INVITED)
+    callback = await start_from_invite(browser, web, path)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(StaffInvite).values(
+                expires_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
+            )
+        )
+
+    response = await browser.get(callback)
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    assert session_set_by(response) is None
+    assert not await signed_in(browser, web)
+    assert await account(sessions, INVITED) is None
+    # Nor can a new attempt start from the expired link.
+    assert (await browser.get(f"{web}{path}")).status_code == 410
+    assert (await browser.post(f"{web}{path}/sso", data={"_csrf": "x"})).status_code == 410
+
+
+async def test_an_invite_by_single_sign_on_links_an_existing_password_account(
+    web, provider, browser, anna, sessions
+) -> None:
+    """Anna, an agent at Aurora with a password, is invited to Borealis and accepts by single
+    sign-on: she joins Borealis, her account is linked, and the password goes (the linking rule)."""
+    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
+    async with UnitOfWork(sessions, NoDispatcher()) as uow:
+        _, token = await create_invite(
+            uow, borealis.id, email=EMAIL, name="", role=Role.ADMIN, days=7, by=None
+        )
+    async with httpx.AsyncClient(follow_redirects=False, timeout=15) as desk:
+        assert await password_sign_in(desk, web) == 303
+        response = await browser.get(await start_from_invite(browser, web, f"/invite/{token}"))
+        assert response.status_code == 303, response.text
+        assert not await signed_in(desk, web), "linking ends the account's other sessions"
+    assert await password_hash(sessions, anna) is None
+    async with sessions() as session:
+        roles = dict(
+            (
+                await session.execute(
+                    select(Membership.hotel_id, Membership.role).where(Membership.staff_id == anna)
+                )
+            )
+            .tuples()
+            .all()
+        )
+    assert roles[borealis.id] is Role.ADMIN
+    assert len(roles) == 2
+
+
+async def test_an_account_that_signs_in_only_by_single_sign_on_accepts_an_invite_with_it(
+    web, provider, browser, anna, sessions
+) -> None:
+    """Anna's account is linked (no password left); invited to Borealis, the page offers her
+    single sign-on only, and accepting keeps her other sessions: it is no first link."""
+    assert (await single_sign_on(browser, web)).status_code == 303
+    assert await password_hash(sessions, anna) is None
+    borealis = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
+    async with UnitOfWork(sessions, NoDispatcher()) as uow:
+        _, token = await create_invite(
+            uow, borealis.id, email=EMAIL, name="", role=Role.AGENT, days=7, by=None
+        )
+    async with httpx.AsyncClient(follow_redirects=False, timeout=15) as laptop:
+        page = await laptop.get(f"{web}/invite/{token}")
+        assert "sign in with single sign-on to add this hotel" in page.text
+        assert 'name="password"' not in page.text, "no password to confirm with"
+        response = await laptop.get(await start_from_invite(laptop, web, f"/invite/{token}"))
+        assert response.status_code == 303, response.text
+        assert "Hotel Borealis" in (await laptop.get(f"{web}/inbox")).text
+    assert await signed_in(browser, web), "no new link: her other sessions go on"
+
+
+async def test_without_oidc_configuration_an_invite_offers_only_the_password(settings, sessions) -> None:
+    hotel = await make_hotel(sessions, name="Hotel Borealis", webhook_token="hook-b")
+    async with UnitOfWork(sessions, NoDispatcher()) as uow:
+        _, token = await create_invite(
+            uow, hotel.id, email=INVITED, name="", role=Role.AGENT, days=7, by=None
+        )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        page = await client.get(f"/invite/{token}")
+        assert page.status_code == 200
+        assert "single sign-on" not in page.text
+        assert (await client.post(f"/invite/{token}/sso", data={"_csrf": "x"})).status_code == 404
