@@ -228,6 +228,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await hub.stop()
+            await resources.webhook_arrivals.close()
             await llm_http.aclose()
             await green_http.aclose()
             await driver_pool.close()

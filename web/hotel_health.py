@@ -123,15 +123,24 @@ ARRIVAL_BUCKET_SECONDS = 60
 ARRIVAL_BUCKETS = FAILURE_WINDOW_SECONDS // ARRIVAL_BUCKET_SECONDS
 
 
-@dataclass(frozen=True, slots=True)
+ARRIVALS_FLUSH_SECONDS = 1.0
+
+
 class WebhookArrivals:
     """Webhooks accepted per hotel: a counter per minute (kept an hour) and the time of the last.
 
-    Every webhook passes here, so recording is one pipelined round trip (INCR, EXPIRE, SET) and
-    never fails the webhook; the admin's page reads the hour back with one MGET."""
+    Every webhook passes here, and the answer to Green API must not wait for a count: ``record``
+    only adds to this process's tally, which goes to Redis in one pipelined round trip for every
+    hotel at most once a second (INCRBY, EXPIRE, SET). A count still in the tally when a process
+    is killed is lost; the admin's page reads the hour back with one MGET."""
 
-    redis: Redis
-    prefix: str
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._counts: dict[tuple[UUID, int], int] = {}
+        self._last: dict[UUID, float] = {}
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references
 
     def _count_key(self, hotel_id: UUID, minute: int) -> str:
         return f"{self.prefix}webhooks-in:{hotel_id}:{minute}"
@@ -139,20 +148,49 @@ class WebhookArrivals:
     def _last_key(self, hotel_id: UUID) -> str:
         return f"{self.prefix}webhooks-in-last:{hotel_id}"
 
-    async def record(self, hotel_id: UUID) -> None:
+    def record(self, hotel_id: UUID) -> None:
         now = time.time()
-        key = self._count_key(hotel_id, int(now // ARRIVAL_BUCKET_SECONDS))
+        bucket = (hotel_id, int(now // ARRIVAL_BUCKET_SECONDS))
+        self._counts[bucket] = self._counts.get(bucket, 0) + 1
+        self._last[hotel_id] = now
+        if not self._scheduled:
+            self._scheduled = True
+            task = asyncio.get_running_loop().create_task(self._flush_soon())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(ARRIVALS_FLUSH_SECONDS)
+        self._scheduled = False  # what arrives from now on is sent by the next flush
+        await self.flush()
+
+    async def close(self) -> None:
+        """On shutdown: no more timers, and what the tally holds goes to Redis."""
+        for task in list(self._tasks):
+            task.cancel()
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Send the tally to Redis now (before this process reads the counts back, and on close)."""
+        counts, last = self._counts, self._last
+        if not counts:
+            return
+        self._counts, self._last = {}, {}
         try:
             pipe: Any = self.redis.pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, FAILURE_WINDOW_SECONDS + ARRIVAL_BUCKET_SECONDS)
-            pipe.set(self._last_key(hotel_id), f"{now:.3f}", ex=30 * 24 * 3600)
+            for (hotel_id, minute), count in counts.items():
+                key = self._count_key(hotel_id, minute)
+                pipe.incrby(key, count)
+                pipe.expire(key, FAILURE_WINDOW_SECONDS + ARRIVAL_BUCKET_SECONDS)
+            for hotel_id, at in last.items():
+                pipe.set(self._last_key(hotel_id), f"{at:.3f}", ex=30 * 24 * 3600)
             await pipe.execute()
-        except Exception as exc:  # the answer to Green API matters more than this count
-            log.warning("could not count a webhook (%s)", exc.__class__.__name__)
+        except Exception as exc:  # a health figure: never worth failing anything for
+            log.warning("could not count %d webhooks (%s)", sum(counts.values()), exc.__class__.__name__)
 
     async def recent(self, hotel_id: UUID) -> tuple[int, float | None]:
         """How many arrived in the last hour (by whole minutes), and when the last one did."""
+        await self.flush()
         minute = int(time.time() // ARRIVAL_BUCKET_SECONDS)
         keys = [self._count_key(hotel_id, minute - back) for back in range(ARRIVAL_BUCKETS)]
         *counts, last = await self.redis.mget([*keys, self._last_key(hotel_id)])

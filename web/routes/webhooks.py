@@ -148,7 +148,7 @@ async def handle_webhook(resources: Resources, body: bytes, authorization: str |
             await resources.webhook_failures.record(hotel.id, "wrong_token")
         return REFUSED
     bind(hotel_id=hotel.id)
-    await resources.webhook_arrivals.record(hotel.id)  # "are webhooks arriving?" on /admin/whatsapp
+    resources.webhook_arrivals.record(hotel.id)  # "are webhooks arriving?" on /admin/whatsapp
     try:
         event = parse_event(data)
     except WebhookShapeError as exc:
