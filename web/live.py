@@ -156,16 +156,20 @@ class LiveHub:
     async def _on_message(self, message: dict[str, Any]) -> None:
         channel = message.get("channel", b"")
         channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+        hotel_id: UUID | None = None
+        if channel != f"{self.prefix}live-control":
+            try:
+                hotel_id = UUID(channel.rsplit(":", 1)[-1])
+            except ValueError:
+                return
+            if hotel_id not in self.clients:
+                return  # nobody here shows this hotel: every event of the installation passes by
         try:
             data = json.loads(message["data"])
         except (ValueError, TypeError):
             return
-        if channel == f"{self.prefix}live-control":
+        if hotel_id is None:
             await self._control(data)
-            return
-        try:
-            hotel_id = UUID(channel.rsplit(":", 1)[-1])
-        except ValueError:
             return
         if isinstance(data, dict) and data.get("kind") == "presence":
             # Presence is the hub's own chatter between web processes, not a domain event.
