@@ -158,7 +158,7 @@ HEADER = [
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n")[0])
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (default 16)")
-    parser.add_argument("--requests", type=int, default=3000, help="measured webhooks per server")
+    parser.add_argument("--requests", type=int, default=20000, help="measured webhooks per server")
     parser.add_argument("--warmup", type=int, default=500, help="webhooks before measuring (default 500)")
     parser.add_argument("--guests", type=int, default=500, help="distinct chat ids (default 500)")
     parser.add_argument("--rate", type=float, default=200.0, help="open-loop rate, webhooks/s (default 200)")

@@ -15,7 +15,6 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from arq.connections import ArqRedis
 from litestar import Litestar, Request, Response
-from litestar.datastructures import MutableScopeHeaders
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -112,14 +111,16 @@ def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
     headers = dict(SECURITY_HEADERS)
     if settings.public_base_url.startswith("https://"):
         headers["strict-transport-security"] = HSTS
+    encoded = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
     async def add(message: Message, _: Scope) -> None:
+        # Every answer passes here, each webhook's too: plain lists of byte pairs, as ASGI has them.
         if message["type"] != "http.response.start":
             return
-        present = MutableScopeHeaders.from_message(message)
-        for name, value in headers.items():
-            if present.get(name) is None:
-                present[name] = value
+        raw = list(message.get("headers") or ())
+        present = {name.lower() for name, _ in raw}
+        raw.extend(pair for pair in encoded if pair[0] not in present)
+        message["headers"] = raw
 
     return add
 

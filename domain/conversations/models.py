@@ -126,7 +126,7 @@ class Message(Base):
             "ix_messages_text_words",
             text("to_tsvector('simple'::regconfig, text)"),
             postgresql_using="gin",
-            postgresql_with={"fastupdate": "off"},
+            postgresql_with={"fastupdate": "on", "gin_pending_list_limit": 256},
         ),
         # One AI reply per guest message; partial, so the guests' own messages cost it nothing.
         Index(
