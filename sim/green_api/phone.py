@@ -121,7 +121,7 @@ PHONE_HTML = """<!doctype html>
   }
 
   function ticks(status) {
-    const map = { pending: ["🕓", ""], sent: ["✓", ""], delivered: ["✓✓", ""],
+    const map = { pending: ["◷", ""], sent: ["✓", ""], delivered: ["✓✓", ""],
                   read: ["✓✓", "read"], failed: ["⚠ not delivered", "failed"] };
     const [symbol, cls] = map[status] || ["", ""];
     return el("span", "ticks " + cls, symbol);
