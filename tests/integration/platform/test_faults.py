@@ -125,7 +125,9 @@ async def _webhook_answered(stack: Any) -> bool:
         )
     ).json()
     items = deliveries["deliveries"] if isinstance(deliveries, dict) else deliveries
-    return any(d.get("typeWebhook") == "incomingMessageReceived" and d.get("httpStatus") == 200 for d in items)
+    return any(
+        d.get("typeWebhook") == "incomingMessageReceived" and d.get("httpStatus") == 200 for d in items
+    )
 
 
 async def _guest_messages(stack: Any) -> list[Message]:
