@@ -108,6 +108,7 @@ async def test_the_staff_screens_fit_and_work_on_a_phone_and_a_tablet(
     await world.add_hotel("Hotel Aurora Potsdam Lakeside Resort & Spa", world.admin)  # listed second
     clara = await tabs.sign_in(harness.web_urls[0], world.admin, viewport=SIZES[size])
     page = clara.page
+    await clara.wait_live()  # notices reach the sockets open when the guest is handed off
     chats = {
         "Sofia García": (guest_chat(), "Could you bring two fresh towels to room 312?"),
         "Olivia Chen": (guest_chat(), "When is breakfast served?"),

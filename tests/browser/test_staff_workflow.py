@@ -26,6 +26,7 @@ async def test_taking_over_from_a_colleague_tells_them_and_their_composer_says_w
     anna = await tabs.sign_in(harness.web_urls[0], anna_agent)
     anna_inbox = await tabs.sign_in(harness.web_urls[1], anna_agent, "anna-inbox")
     ben = await tabs.sign_in(harness.web_urls[1], ben_agent)
+    await anna_inbox.wait_live()  # a notice reaches the sockets open when it happens
     await quiet_world.guest_writes("Hello, I need help with my booking", guest_chat(), "Olivia Chen")
     for tab in (anna, ben):
         await open_conversation(tab.page, "Olivia Chen")
