@@ -147,6 +147,15 @@ class Stack:
             body["delay"] = delay
         (await self.http.post(f"{self.green_url}/sim/faults", json=body)).raise_for_status()
 
+    async def deliveries(self) -> list[dict[str, Any]]:
+        """The webhooks the Green API simulator delivered to us, each with our answer's status."""
+        response = await self.http.get(
+            f"{self.green_url}/sim/deliveries", params={"idInstance": self.hotel.green_api_instance_id}
+        )
+        response.raise_for_status()
+        data = response.json()
+        return list(data["deliveries"] if isinstance(data, dict) else data)
+
     async def llm_fault(self, mode: str, count: int = -1) -> None:
         (
             await self.http.post(f"{self.llm_url}/sim/faults", json={"mode": mode, "count": count})

@@ -132,16 +132,7 @@ async def test_duplicate_webhook_three_times_gives_one_message_and_one_reply(sta
     assert len(await stack.replies()) == 1
     guest_messages = [m for m in await stack.messages() if m.author is Author.GUEST]
     assert len(guest_messages) == 1
-    deliveries = (
-        await stack.http.get(
-            f"{stack.green_url}/sim/deliveries", params={"idInstance": stack.hotel.green_api_instance_id}
-        )
-    ).json()
-    incoming = [
-        d
-        for d in (deliveries["deliveries"] if isinstance(deliveries, dict) else deliveries)
-        if d.get("typeWebhook") == "incomingMessageReceived"
-    ]
+    incoming = [d for d in await stack.deliveries() if d.get("typeWebhook") == "incomingMessageReceived"]
     assert len(incoming) >= 3, "the simulator really delivered the webhook three times"
 
 

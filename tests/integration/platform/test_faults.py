@@ -119,14 +119,9 @@ async def test_redis_down_while_a_webhook_arrives_still_gets_a_reply_once_redis_
 
 
 async def _webhook_answered(stack: Any) -> bool:
-    deliveries = (
-        await stack.http.get(
-            f"{stack.green_url}/sim/deliveries", params={"idInstance": stack.hotel.green_api_instance_id}
-        )
-    ).json()
-    items = deliveries["deliveries"] if isinstance(deliveries, dict) else deliveries
     return any(
-        d.get("typeWebhook") == "incomingMessageReceived" and d.get("httpStatus") == 200 for d in items
+        d.get("typeWebhook") == "incomingMessageReceived" and d.get("httpStatus") == 200
+        for d in await stack.deliveries()
     )
 
 
