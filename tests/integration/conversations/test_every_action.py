@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from domain.conversations.models import Conversation, State, StateTransition
 from domain.conversations.service import hand_off, lock_conversation
-from domain.events import ConversationMoved, Event, decode
+from domain.events import ConversationMoved, Event
 from domain.settings import Settings
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
 from jobs.enqueue import RedisDispatcher
+from tests.support.events import hotel_events
 from tests.support.factories import incoming
 from tests.support.web import sign_in
 from tests.support.world import World, build_world
@@ -41,20 +42,12 @@ async def signed_in(settings: Settings, email: str) -> AsyncIterator[Any]:
         yield client
 
 
-async def drain(pubsub: Any) -> list[Event]:
-    events = []
-    while (message := await pubsub.get_message(timeout=0.5)) is not None:
-        events.append(decode(message["data"]))
-    return events
-
-
 async def test_every_action_records_its_transition_and_publishes_its_event(
     settings: Settings, sessions: Any, world: World
 ) -> None:
     aurora, anna, alex = world.aurora, world.anna, world.alex
     redis = Redis.from_url(settings.redis_url)
-    pubsub = redis.pubsub(ignore_subscribe_messages=True)
-    await pubsub.subscribe(f"{settings.redis_prefix}hotel:{aurora.id}")
+    feed = await hotel_events(redis, settings.redis_prefix, aurora.id)
     hook = {"Authorization": "Bearer hook-a"}
     moves: list[tuple[State, State, str]] = []
     events: list[Event] = []
@@ -73,7 +66,7 @@ async def test_every_action_records_its_transition_and_publishes_its_event(
             async def step(expected: tuple[State, State, str], action: Any) -> None:
                 await action
                 moves.append(expected)
-                events.extend(await drain(pubsub))
+                events.extend(await feed.drain())
 
             await guest_writes("Hello, can I check in early?")
             async with sessions() as db:
@@ -90,7 +83,7 @@ async def test_every_action_records_its_transition_and_publishes_its_event(
             async def ok(response: Any) -> None:
                 assert (await response).status_code == 204
 
-            events.extend(await drain(pubsub))
+            events.extend(await feed.drain())
             await step(
                 (AI, HUMAN, "staff_replied"), ok(anna_client.post(f"{url}/reply", data={"text": "Hi!"}))
             )
@@ -117,7 +110,7 @@ async def test_every_action_records_its_transition_and_publishes_its_event(
                 ok_200(anna_client.post("/webhooks/green-api", json=phone, headers=hook)),
             )
     finally:
-        await pubsub.aclose()
+        await feed.aclose()
         await redis.aclose()
 
     async with sessions() as db:

@@ -16,7 +16,7 @@ from domain.conversations.service import take_over
 from domain.service_requests.models import ServiceRequest
 from domain.staff.models import StaffUser
 from domain.uow import UnitOfWork
-from jobs.enqueue import hotel_channel
+from tests.support.events import hotel_events
 from tests.support.stack import Stack, eventually, running_stack
 
 
@@ -102,21 +102,15 @@ async def test_towels_become_a_service_request(stack: Stack) -> None:
 async def test_a_request_the_ai_opens_reaches_the_live_requests_board(stack: Stack) -> None:
     """The board re-reads only on a service-request event; the AI's own request must send one."""
     redis = Redis.from_url(stack.settings.redis_url)
-    pubsub = redis.pubsub(ignore_subscribe_messages=True)
-    await pubsub.subscribe(hotel_channel(stack.settings.redis_prefix, stack.hotel.id))
+    feed = await hotel_events(redis, stack.settings.redis_prefix, stack.hotel.id)
     try:
         await stack.guest_writes("Could you bring two fresh towels to room 312?")
         await eventually(stack.replies)
-        seen: list[live_events.Event] = []
-        deadline = asyncio.get_running_loop().time() + 1.0  # the events went out before the reply
-        while asyncio.get_running_loop().time() < deadline:
-            message = await pubsub.get_message(timeout=0.1)  # None also for the subscribe ack
-            if message is not None:
-                seen.append(live_events.decode(message["data"]))
-        changed = [e for e in seen if isinstance(e, live_events.ServiceRequestChanged)]
+        # The events went out when the turn committed, before the reply was sent.
+        changed = [e for e in await feed.drain() if isinstance(e, live_events.ServiceRequestChanged)]
         assert [(e.status, e.conversation_id) for e in changed] == [("open", (await stack.conversation()).id)]
     finally:
-        await pubsub.aclose()
+        await feed.aclose()
         await redis.aclose()
 
 
