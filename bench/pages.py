@@ -139,6 +139,12 @@ def ensure_group_manager(database_url: str) -> None:
     )
 
 
+def last_30_days() -> str:
+    """The analytics period of the pages measured: the 30 days up to today, both included."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    return f"from={today - datetime.timedelta(days=29)}&to={today}"
+
+
 def pages(database_url: str, args: argparse.Namespace) -> list[Page]:
     """What is measured, on the first bench hotel: conversations of every size, a word to search."""
     slug = f"{PREFIX}-berlin-1"
@@ -160,8 +166,7 @@ def pages(database_url: str, args: argparse.Namespace) -> list[Page]:
             args.word,
         )
     )[0][0]
-    today = datetime.datetime.now(datetime.UTC).date()
-    span = f"from={today - datetime.timedelta(days=29)}&to={today}"
+    span = last_30_days()
     htmx = {"HX-Request": "true"}
     return [
         Page("inbox", ["/inbox"], PAGE_TARGET_MS),
@@ -191,8 +196,7 @@ def pages(database_url: str, args: argparse.Namespace) -> list[Page]:
 
 def group_pages() -> list[Page]:
     """The same period for a manager of every bench hotel, the group's figures together."""
-    today = datetime.datetime.now(datetime.UTC).date()
-    span = f"from={today - datetime.timedelta(days=29)}&to={today}&hotel=all"
+    span = f"{last_30_days()}&hotel=all"
     note = "a manager of all 20 hotels, hotel=all"
     return [
         Page("analytics 30 days, group", [f"/analytics?{span}"], ANALYTICS_TARGET_MS, note=note),
