@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -13,6 +14,10 @@ Base = UUIDv7AuditBase
 
 class DatabaseUnavailable(Unavailable):
     """PostgreSQL cannot be reached right now; the caller should try again later."""
+
+
+# What asyncpg raises when the connection to PostgreSQL is gone (rather than a statement's error).
+CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
 metadata = Base.metadata

@@ -16,14 +16,13 @@ from typing import Any, Self
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.conversations.ingest_sql import STORE_GUEST_MESSAGE, IngestBatches
 from domain.conversations.repository import SqlConversations
-from domain.db import DatabaseUnavailable
+from domain.db import CONNECTION_LOST, DatabaseUnavailable
 from domain.events import Event
 from domain.ports import Dispatcher, JobRequest
 
 log = logging.getLogger(__name__)
-
-CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
 class AfterCommit:
@@ -85,6 +84,9 @@ class UnitOfWork(AfterCommit):
             await connection.invalidate(exc)
             raise DatabaseUnavailable(str(exc)) from exc
 
+    async def ingest(self, args: tuple[Any, ...]) -> Any:
+        return await self.fetchrow(STORE_GUEST_MESSAGE, *args)
+
     async def execute(self, sql: str, *args: Any) -> str:
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
@@ -111,38 +113,53 @@ class DriverUnitOfWork(AfterCommit):
     """Single-statement use cases on a pooled asyncpg connection, each statement its own
     transaction (no BEGIN/COMMIT round trips); events and jobs leave after the statements ran.
     A use case with a second statement (the rare reopen after ingest) guards it by the facts the
-    first one answered, so each statement is correct on its own."""
+    first one answered, so each statement is correct on its own. The connection is taken at the
+    first statement; a guest message's own statement goes through ``batches`` (group commit) when
+    there are any, and needs none."""
 
-    def __init__(self, pool: asyncpg.Pool, dispatcher: Dispatcher):
+    def __init__(self, pool: asyncpg.Pool, dispatcher: Dispatcher, batches: IngestBatches | None = None):
         super().__init__(dispatcher)
         self._pool = pool
+        self._batches = batches
         self._connection: Any = None
         self._broken = False
 
     async def __aenter__(self) -> Self:
-        try:
-            self._connection = await self._pool.acquire()
-        except CONNECTION_LOST as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
         return self
 
+    async def _connected(self) -> Any:
+        if self._connection is None:
+            try:
+                self._connection = await self._pool.acquire()
+            except CONNECTION_LOST as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+        return self._connection
+
+    async def ingest(self, args: tuple[Any, ...]) -> Any:
+        if self._batches is not None:
+            return await self._batches.store(args)
+        return await self.fetchrow(STORE_GUEST_MESSAGE, *args)
+
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        connection = await self._connected()
         try:
-            return list(await self._connection.fetch(sql, *args))
+            return list(await connection.fetch(sql, *args))
         except CONNECTION_LOST as exc:
             self._broken = True
             raise DatabaseUnavailable(str(exc)) from exc
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
+        connection = await self._connected()
         try:
-            return await self._connection.fetchrow(sql, *args)
+            return await connection.fetchrow(sql, *args)
         except CONNECTION_LOST as exc:
             self._broken = True
             raise DatabaseUnavailable(str(exc)) from exc
 
     async def execute(self, sql: str, *args: Any) -> str:
+        connection = await self._connected()
         try:
-            return str(await self._connection.execute(sql, *args))
+            return str(await connection.execute(sql, *args))
         except CONNECTION_LOST as exc:
             self._broken = True
             raise DatabaseUnavailable(str(exc)) from exc

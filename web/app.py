@@ -25,6 +25,7 @@ from redis.asyncio import BlockingConnectionPool
 
 import domain.models  # noqa: F401 - every table registered before the first query
 from domain.assistant.service import AssistantDeps
+from domain.conversations.ingest_sql import IngestBatches
 from domain.db import create_engine, session_factory
 from domain.hotels.secrets import log_unreadable
 from domain.integrations.green_api import HttpGreenApi
@@ -39,7 +40,7 @@ from web.errors import EXCEPTION_HANDLERS, forbidden, from_htmx
 from web.hotel_health import SecretsHealth, WebhookArrivals, WebhookFailures
 from web.live import LiveHub, live
 from web.login_throttle import LoginThrottle
-from web.metrics import MetricsMiddleware, metrics
+from web.metrics import INGEST_BATCHES, MetricsMiddleware, metrics
 from web.oidc_provider import ProviderClient
 from web.render import template_environment
 from web.resources import HotelTimezones, LiveSockets, Resources, WebhookHotels
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             redis=redis,
             dispatcher=dispatcher,
             driver_pool=driver_pool,
+            ingest_batches=IngestBatches(driver_pool, on_batch=INGEST_BATCHES.observe),
             assistant=assistant,
             templates=templates,
             session_store=session_store,

@@ -46,6 +46,12 @@ HTTP_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,
 )
+INGEST_BATCHES = Histogram(
+    "ingest_batch_size",
+    "Guest messages stored together in one statement and commit by the webhook's group commit",
+    buckets=(1, 2, 4, 8, 16, 32),
+    registry=REGISTRY,
+)
 WEBHOOKS = Counter(
     "green_api_webhooks_total",
     "Green API webhooks received, by type and outcome",

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.assistant.service import AssistantDeps
+from domain.conversations.ingest_sql import IngestBatches
 from domain.hotels.service import WebhookHotel, hotel_timezone
 from domain.integrations.green_api import GreenApiGateway
 from domain.settings import Settings
@@ -101,6 +102,7 @@ class Resources:
     dispatcher: RedisDispatcher
     # The webhook's hot path and the live pushes talk to PostgreSQL through a plain asyncpg pool.
     driver_pool: asyncpg.Pool
+    ingest_batches: IngestBatches  # guest messages arriving together share a statement and commit
     assistant: AssistantDeps
     templates: Environment
     session_store: SessionStore
@@ -123,7 +125,7 @@ class Resources:
         return UnitOfWork(self.sessions, self.dispatcher)
 
     def driver_uow(self) -> DriverUnitOfWork:
-        return DriverUnitOfWork(self.driver_pool, self.dispatcher)
+        return DriverUnitOfWork(self.driver_pool, self.dispatcher, self.ingest_batches)
 
 
 # Litestar models every handler's and provider's parameters with msgspec to validate what they are

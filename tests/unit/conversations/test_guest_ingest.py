@@ -12,7 +12,7 @@ import pytest
 from domain.conversations import inbound
 from domain.conversations.csat import LATEST_SURVEY_SQL, RECORD_RATING_SQL
 from domain.conversations.inbound import HotelRef
-from domain.conversations.ingest_sql import APPLY_MOVE, READ_AGAIN, STORE_GUEST_MESSAGE
+from domain.conversations.ingest_sql import APPLY_MOVE, READ_AGAIN
 from domain.conversations.models import State
 from domain.events import ConversationMoved, Event, MessageStored
 from domain.integrations.green_api_webhooks import ChatMessage, MessageContent
@@ -55,7 +55,11 @@ class FakeStatements:
             self.ran.append("rated")
             self.answered.append(args)
             return (args[0],)
-        self.ran.append("store" if sql is STORE_GUEST_MESSAGE else "read again" if sql is READ_AGAIN else sql)
+        self.ran.append("read again" if sql is READ_AGAIN else sql)
+        return self.rows.pop(0)
+
+    async def ingest(self, args: tuple[Any, ...]) -> Any:
+        self.ran.append("store")
         return self.rows.pop(0)
 
     async def execute(self, sql: str, *args: Any) -> str:
