@@ -180,6 +180,14 @@ async def read_again(
     return _facts(facts.hotel_id, facts.conversation_id, row)
 
 
+# PostgreSQL is out of reach, shutting down or starting: every message of a batch would fail alone too.
+_OUTAGE = (
+    DatabaseUnavailable,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+
+
 class IngestBatches:
     """Group commit for the webhook's one statement: guest messages that arrive while earlier ones
     are being stored go to PostgreSQL together, in one statement and one commit.
@@ -230,8 +238,12 @@ class IngestBatches:
     async def _run(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
         try:
             rows = await self._execute([args for args, _ in batch])
+        except asyncio.CancelledError:  # the process is stopping: nobody will answer these
+            for _, future in batch:
+                future.cancel()
+            raise
         except Exception as exc:
-            if len(batch) == 1 or isinstance(exc, DatabaseUnavailable):
+            if len(batch) == 1 or isinstance(exc, _OUTAGE):
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
