@@ -169,9 +169,11 @@ class DriverUnitOfWork(AfterCommit):
     ) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            if self._broken:
-                connection.terminate()
-            with contextlib.suppress(Exception):  # a broken connection: the pool opens a new one
+            # A broken connection: the pool opens a new one. One that PostgreSQL closed is back in
+            # the pool already (asyncpg releases it when it closes), and terminate() refuses.
+            with contextlib.suppress(Exception):
+                if self._broken:
+                    connection.terminate()
                 await self._pool.release(connection)
         if exc_type is None:
             await self.dispatch()

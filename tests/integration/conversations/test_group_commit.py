@@ -10,6 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
+import pytest
 from sqlalchemy import func, select
 
 from domain.conversations import inbound
@@ -136,3 +137,30 @@ async def test_postgres_out_of_reach_answers_every_waiting_message_as_unavailabl
     finally:
         await unreachable.close()
     assert all(isinstance(r, DatabaseUnavailable) for r in results), results
+
+
+async def test_a_connection_postgres_closes_mid_statement_is_unavailable_and_the_pool_recovers(
+    settings: Settings,
+) -> None:
+    """PostgreSQL restarting closes the connections in use: the statement answers 'unavailable'
+    (a 503 to the webhook, which Green API sends again), and the next one works on a new connection."""
+    pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as killer:
+
+            async def kill_soon() -> None:
+                await asyncio.sleep(0.3)
+                await killer.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE query LIKE 'SELECT pg_sleep(5)%'"
+                )
+
+            killing = asyncio.create_task(kill_soon())
+            with pytest.raises(DatabaseUnavailable):
+                async with DriverUnitOfWork(pool, Recorded()) as db:
+                    await db.fetch("SELECT pg_sleep(5)")
+            await killing
+        async with DriverUnitOfWork(pool, Recorded()) as db:
+            assert await db.fetchrow("SELECT 1") == (1,)
+    finally:
+        await pool.close()
