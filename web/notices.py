@@ -19,6 +19,7 @@ GIVEN = "given"  # a colleague assigned the conversation to this staff member
 LATE = "late"  # a guest has waited past the hotel's target: everyone at the hotel
 ESCALATED = "escalated"  # past twice the target: the managers (and admins)
 FEEDBACK = "feedback"  # a guest said what went wrong after a low rating: the managers
+TAKEN = "taken"  # a waiting guest's conversation left the queue: the notices calling for them go
 #: Notices that call for attention now: a sound and the tab's title, like a waiting guest.
 URGENT = frozenset({LATE, ESCALATED})
 
@@ -65,6 +66,8 @@ def notices_from(event: object) -> list[Notice]:
     notices = []
     if event.state is State.NEEDS_HUMAN:
         notices.append(Notice(WAITING, conversation_id, None, reason))
+    elif event.from_state is State.NEEDS_HUMAN:
+        notices.append(Notice(TAKEN, conversation_id, None, reason))
     if before is not None and before not in (by, after):
         notices.append(Notice(LOST, conversation_id, frozenset({before}), reason, by, after))
     if after is not None and after != by and reason == "assigned":

@@ -35,7 +35,7 @@ from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
 from web.actor import Actor
-from web.notices import FEEDBACK, URGENT, WAITING, Notice, notice_text
+from web.notices import FEEDBACK, TAKEN, URGENT, WAITING, Notice, notice_text
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -106,6 +106,7 @@ _TIMELINE = "partials/conversations/_timeline.html"
 _GUEST_PANEL = "partials/conversations/_guest_panel.html"
 _BOARD = "partials/service_requests/_board.html"
 _NOTICE = "partials/live/_notice.html"
+_NOTICES_GONE = "partials/live/_notices_gone.html"
 
 # Rendered inbox rows, kept across pushes and shared by every socket: a row is all its fields (a
 # changed row is a new key), so a push renders only the rows that changed since the last one. The
@@ -445,7 +446,13 @@ class RegionRenderer:
             if not notice.reaches(actor.staff_id, manager=actor.role is not Role.AGENT):
                 continue
             entry = self.entries_by_id.get(notice.conversation_id)
-            if notice.kind == WAITING and (entry is None or entry.state is not State.NEEDS_HUMAN):
+            waits = entry is not None and entry.state is State.NEEDS_HUMAN
+            if notice.kind == TAKEN:
+                if not waits:  # (waiting again, the notices calling for the guest stay)
+                    context = {"conversation_id": notice.conversation_id}
+                    parts.append(self._once(_NOTICES_GONE, (index,), context))
+                continue
+            if notice.kind == WAITING and not waits:
                 continue  # someone took it in the meantime: nothing to call anyone for
             parts.append(self._once(_NOTICE, (index,), self._notice_context(notice, entry)))
         return "".join(parts)

@@ -152,7 +152,19 @@
     if (code === 4401) { window.location.assign("/login"); return; }
     setLive("down", "reconnecting…");
   });
-  document.addEventListener("htmx:wsAfterMessage", function () { refreshAlerts(); tick(); scrollTimeline(); });
+  // A guest nobody needs to be called for any more (taken, or resolved): their waiting and late
+  // notices go from every tab, and with them the tab title's mark.
+  function clearAnswered() {
+    document.querySelectorAll("#notices .notices-gone").forEach(function (marker) {
+      var id = marker.getAttribute("data-conversation");
+      document.querySelectorAll("#notices .notice[data-conversation=\"" + id + "\"]").forEach(function (el) {
+        if (/\bnotice-(waiting|late|escalated)\b/.test(el.className)) el.remove();
+      });
+      marker.remove();
+    });
+  }
+
+  document.addEventListener("htmx:wsAfterMessage", function () { clearAnswered(); refreshAlerts(); tick(); scrollTimeline(); });
   document.addEventListener("htmx:afterSwap", function (event) {
     tick();
     // The list came back from a plain request (a search was cleared): live updates only carry

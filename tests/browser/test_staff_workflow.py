@@ -101,9 +101,12 @@ async def test_a_guest_who_needs_a_person_is_announced_on_every_page(
     await expect(header.get_by_role("button", name="Take over")).to_be_visible()
     await expect(header.get_by_role("button", name="Hand back to AI")).to_have_count(0)
 
-    # Resolved, it offers Reopen (live), which gives it back to the AI.
+    # Resolved, it offers Reopen (live), which gives it back to the AI. Nobody waits any more: the
+    # notice calling for Marco goes from Anna's tab too, and so does the count in its title.
     await header.get_by_role("button", name="Resolve").click()
     await expect(header).to_have_attribute("data-state", "resolved")
+    await expect(anna.page.locator("#notices .notice-waiting")).to_have_count(0)
+    await expect(anna.page).not_to_have_title(re.compile(r"^\(1\) "))
     await expect(header.get_by_role("button", name="Resolve")).to_have_count(0)
     await header.get_by_role("button", name="Reopen").click()
     await expect(header).to_have_attribute("data-state", "ai")

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 from domain.conversations.models import State
 from domain.events import ConversationMoved, FeedbackReceived, WaitBreached, WaitEscalated
-from web.notices import ESCALATED, FEEDBACK, GIVEN, LATE, LOST, WAITING, notice_text, notices_from
+from web.notices import ESCALATED, FEEDBACK, GIVEN, LATE, LOST, TAKEN, WAITING, notice_text, notices_from
 
 ANNA, ALEX, BEN = uuid4(), uuid4(), uuid4()
 CONVERSATION = uuid4()
@@ -31,6 +31,28 @@ def test_a_guest_waiting_for_a_person_is_told_to_everyone() -> None:
     assert notice.reaches(uuid4())
     text = notice_text(notice, guest="Olivia", names=NAMES, reason_label="guest asked for a person")
     assert text == "Olivia is waiting for a person: guest asked for a person"
+
+
+def test_a_waiting_guest_taken_or_resolved_takes_the_notices_calling_for_them_away() -> None:
+    for state, reason in (
+        ("human", "staff_took_over"),
+        ("resolved", "staff_resolved"),
+        ("ai", "handed_back"),
+    ):
+        moved = ConversationMoved(
+            hotel_id=uuid4(),
+            conversation_id=CONVERSATION,
+            from_state=State.NEEDS_HUMAN,
+            state=State(state),
+            reason=reason,
+            by=ANNA,
+            to_staff=ANNA if state == "human" else None,
+        )
+        [notice] = notices_from(moved)
+        assert (notice.kind, notice.conversation_id, notice.reaches(BEN)) == (TAKEN, CONVERSATION, True)
+    assert [
+        n.kind for n in notices_from(state_event("human", "staff_took_over", by=ANNA, to_staff=ANNA))
+    ] == []
 
 
 def test_taking_over_from_a_colleague_tells_only_that_colleague() -> None:
