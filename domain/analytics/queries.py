@@ -224,13 +224,8 @@ firsts AS (
     SELECT st.hotel_id, r.author, extract(epoch FROM r.created_at - st.started_at) AS seconds
     FROM starts st
     LEFT JOIN LATERAL (
-        -- From the first message by the AI or staff on (found in the index alone), so the rows
-        -- read for their text are only theirs, not the guest's messages before them.
         SELECT m.author, m.created_at FROM messages m
-         WHERE m.conversation_id = st.conversation_id AND {IS_REPLY}
-           AND m.created_at >= (SELECT min(a.created_at) FROM messages a
-                                 WHERE a.conversation_id = st.conversation_id
-                                   AND a.created_at >= st.started_at AND a.author IN ('ai', 'staff'))
+         WHERE m.conversation_id = st.conversation_id AND m.created_at >= st.started_at AND {IS_REPLY}
          ORDER BY m.created_at LIMIT 1
     ) r ON true
 )
