@@ -56,6 +56,59 @@ class Period:
         return start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class LocalHour:
+    """One hour of a hotel's clock during a period: the real instants [start, end) it covers."""
+
+    day: datetime.date
+    weekday: int  # ISO, Monday 1
+    hour: int
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+def _offset_change(low: datetime.datetime, high: datetime.datetime, zone: ZoneInfo) -> datetime.datetime:
+    """The instant in (low, high] when ``zone``'s UTC offset changes (the clocks jump at a whole
+    second, and ``low`` is one), found by halving."""
+    offset = low.astimezone(zone).utcoffset()
+    while high - low > datetime.timedelta(seconds=1):
+        middle = low + datetime.timedelta(seconds=(high - low) // datetime.timedelta(seconds=2))
+        if middle.astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def local_hours(timezone: str, period: Period) -> list[LocalHour]:
+    """Every hour of the period on the hotel's clock with the instants it covers, so that a
+    statement attributes a row to its local day and hour by comparing instants (the day and hour
+    ``created_at AT TIME ZONE`` names, without converting every row). Together they cover
+    ``period.window`` exactly, each instant once: the night the clocks go forward has no 02:00,
+    the night they go back 02:00 covers two real hours (and an hour the clocks return into in
+    the middle, as on the Chatham Islands, is listed once for each stretch)."""
+    zone = zone_of(timezone)
+    at, end = period.window(timezone)
+    here = at.astimezone(zone)
+    spans: list[LocalHour] = []
+    while at < end:
+        rest = datetime.timedelta(
+            minutes=60 - here.minute, seconds=-here.second, microseconds=-here.microsecond
+        )
+        until = min(at + rest, end)
+        there = until.astimezone(zone)
+        if there.utcoffset() != here.utcoffset():
+            until = _offset_change(at, until, zone)
+            there = until.astimezone(zone)
+        last = spans[-1] if spans else None
+        if last and (last.day, last.hour) == (here.date(), here.hour):
+            spans[-1] = LocalHour(last.day, last.weekday, last.hour, last.start, until)
+        else:
+            spans.append(LocalHour(here.date(), here.isoweekday(), here.hour, at, until))
+        at, here = until, there
+    return spans
+
+
 def zone_of(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

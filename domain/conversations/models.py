@@ -111,7 +111,14 @@ class Message(Base):
             ondelete="CASCADE",
             name="fk_messages_conversation_id_conversations",
         ),
-        Index("ix_messages_conversation", "conversation_id", "created_at"),
+        # Author and staff ride along: the analytics' per-conversation look-ups (a previous staff
+        # message, the first after a hand-off) read the index alone (migration c4e8a2d61f37).
+        Index(
+            "ix_messages_conversation",
+            "conversation_id",
+            "created_at",
+            postgresql_include=["author", "staff_id"],
+        ),
         # Analytics: a hotel's messages in a period (docs/analytics.md). The one index a stored
         # message adds for it, on columns that never change; author and conversation ride along so
         # the counts read the index alone, not a heap page per message.
@@ -176,7 +183,13 @@ class StateTransition(Base):
 
     __tablename__ = "state_transitions"
     __table_args__ = (
-        Index("ix_state_transitions_conversation", "conversation_id", "created_at"),
+        # The state moved to rides along, for the analytics' look-ups of a conversation's moves.
+        Index(
+            "ix_state_transitions_conversation",
+            "conversation_id",
+            "created_at",
+            postgresql_include=["to_state"],
+        ),
         # Analytics: a hotel's hand-offs, resolves and reopens in a period. It replaces the index on
         # hotel_id alone, whose lookups it serves as well, so a move costs no extra index entry.
         Index("ix_state_transitions_hotel_to_state", "hotel_id", "to_state", "created_at"),
