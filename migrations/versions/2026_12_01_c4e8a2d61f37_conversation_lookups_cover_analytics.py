@@ -11,7 +11,7 @@ to (state_transitions). The two ``(conversation_id, created_at)`` indexes now ca
 (and the message's ``staff_id``), so each look-up is an index-only scan instead of a heap page per
 row: on the bench database's group of 20 hotels (docs/analytics.md "Speed"). Same names and key
 columns, so every other reader of them is served as before; no index is added, so a stored message
-or move writes no extra entry.
+or move writes no extra entry. Each index is built anew beside the old one without blocking writes.
 """
 
 from collections.abc import Sequence
@@ -24,27 +24,33 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def upgrade() -> None:
-    op.drop_index("ix_messages_conversation", table_name="messages")
-    op.create_index(
-        "ix_messages_conversation",
-        "messages",
-        ["conversation_id", "created_at"],
-        postgresql_include=["author", "staff_id"],
-    )
-    op.drop_index("ix_state_transitions_conversation", table_name="state_transitions")
-    op.create_index(
+# Built beside the old index without blocking writes (CONCURRENTLY, outside a transaction), then
+# swapped in under its name: messages keep arriving while a large table's index is built.
+INDEXES = (
+    ("ix_messages_conversation", "messages", "(conversation_id, created_at)", "INCLUDE (author, staff_id)"),
+    (
         "ix_state_transitions_conversation",
         "state_transitions",
-        ["conversation_id", "created_at"],
-        postgresql_include=["to_state"],
-    )
+        "(conversation_id, created_at)",
+        "INCLUDE (to_state)",
+    ),
+)
+
+
+def _rebuild(including: bool) -> None:
+    with op.get_context().autocommit_block():
+        for name, table, columns, include in INDEXES:
+            op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}_next")
+            op.execute(
+                f"CREATE INDEX CONCURRENTLY {name}_next ON {table} {columns} {include if including else ''}"
+            )
+            op.execute(f"DROP INDEX CONCURRENTLY {name}")
+            op.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
+
+
+def upgrade() -> None:
+    _rebuild(including=True)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_state_transitions_conversation", table_name="state_transitions")
-    op.create_index(
-        "ix_state_transitions_conversation", "state_transitions", ["conversation_id", "created_at"]
-    )
-    op.drop_index("ix_messages_conversation", table_name="messages")
-    op.create_index("ix_messages_conversation", "messages", ["conversation_id", "created_at"])
+    _rebuild(including=False)
