@@ -18,6 +18,9 @@ class DatabaseUnavailable(Unavailable):
 
 # What asyncpg raises when the connection to PostgreSQL is gone (rather than a statement's error).
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
+# What PostgreSQL answers while it does not serve at all (shutting down, starting, out of
+# connections or disk): any statement would get the same answer now.
+NOT_SERVING = (asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError)
 
 
 metadata = Base.metadata

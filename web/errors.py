@@ -15,7 +15,7 @@ from litestar.response import Template
 from litestar_htmx import HTMXRequest
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from domain.db import DatabaseUnavailable
+from domain.db import NOT_SERVING, DatabaseUnavailable
 from domain.errors import Conflict, Invalid, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,7 @@ def _is_database_down(exc: Exception) -> bool:
 # or a transaction that lost a race it may win when retried.
 POSTGRES_NOT_NOW = (
     asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
+    *NOT_SERVING,
     asyncpg.exceptions.TransactionRollbackError,
 )
 

@@ -24,7 +24,7 @@ from uuid_utils.compat import uuid7
 
 from domain.conversations import rules
 from domain.conversations.models import State
-from domain.db import CONNECTION_LOST, DatabaseUnavailable
+from domain.db import CONNECTION_LOST, NOT_SERVING, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +180,8 @@ async def read_again(
     return _facts(facts.hotel_id, facts.conversation_id, row)
 
 
-# PostgreSQL is out of reach, shutting down or starting: every message of a batch would fail alone too.
-_OUTAGE = (
-    DatabaseUnavailable,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-)
+# PostgreSQL is out of reach or not serving: every message of a batch would fail alone too.
+_OUTAGE = (DatabaseUnavailable, *NOT_SERVING)
 
 
 class IngestBatches:
