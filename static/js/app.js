@@ -156,10 +156,10 @@
   // notices go from every tab, and with them the tab title's mark.
   function clearAnswered() {
     document.querySelectorAll("#notices .notices-gone").forEach(function (marker) {
-      var id = marker.getAttribute("data-conversation");
-      document.querySelectorAll("#notices .notice[data-conversation=\"" + id + "\"]").forEach(function (el) {
-        if (/\bnotice-(waiting|late|escalated)\b/.test(el.className)) el.remove();
-      });
+      var same = '[data-conversation="' + marker.getAttribute("data-conversation") + '"]';
+      document.querySelectorAll(
+        "#notices .notice-waiting" + same + ", #notices .notice-late" + same + ", #notices .notice-escalated" + same
+      ).forEach(function (el) { el.remove(); });
       marker.remove();
     });
   }
