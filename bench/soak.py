@@ -81,11 +81,18 @@ class Soak:
         from tests.support.web import PASSWORD, make_staff
 
         args = self.args
-        self.webhook_token = secrets.token_urlsafe(16)
-        api_token = secrets.token_urlsafe(16)
-        self.hotel_id, self.id_instance = await common.seed_hotel(
-            self.world.database_url, ai_enabled=True, api_token=api_token, webhook_token=self.webhook_token
-        )
+        # One hotel (its staff, their sockets and the probes) is watched; the guests are spread over
+        # all of them, each hotel with its own Green API instance (see --hotels).
+        self.hotels: list[tuple[Any, int, str, str]] = []  # hotel id, instance, webhook token, API token
+        for _ in range(args.hotels):
+            webhook_token, api_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+            hotel_id, id_instance = await common.seed_hotel(
+                self.world.database_url, ai_enabled=True, api_token=api_token, webhook_token=webhook_token
+            )
+            self.hotels.append((hotel_id, id_instance, webhook_token, api_token))
+        self.hotel_id, self.id_instance = self.hotels[0][:2]
+        self.hotel_ids = [h[0] for h in self.hotels]
+        self.instances = {h[0]: h[1] for h in self.hotels}
         from domain.db import create_engine, session_factory
         from domain.staff.models import Role
 
@@ -133,23 +140,26 @@ class Soak:
         for name in ("green-api", "llm", "web1", "web2", "worker"):
             await asyncio.to_thread(w.start, name)
         self.http = httpx.AsyncClient(timeout=15, limits=httpx.Limits(max_connections=200))
-        created = await self.http.post(
-            f"{self.green_url}/sim/instances",
-            json={
-                "idInstance": self.id_instance,
-                "apiTokenInstance": api_token,
-                "webhookUrl": f"http://{HOST}:{self.balancer.port}/webhooks/green-api",
-                "webhookUrlToken": self.webhook_token,
-                "wid": "4930123456@c.us",
-            },
-        )
-        created.raise_for_status()
-        self.guests = Guests(self.http, self.green_url, self.id_instance, args.guests, self.rng)
+        for _hotel_id, id_instance, webhook_token, api_token in self.hotels:
+            created = await self.http.post(
+                f"{self.green_url}/sim/instances",
+                json={
+                    "idInstance": id_instance,
+                    "apiTokenInstance": api_token,
+                    "webhookUrl": f"http://{HOST}:{self.balancer.port}/webhooks/green-api",
+                    "webhookUrlToken": webhook_token,
+                    "wid": "4930123456@c.us",
+                },
+            )
+            created.raise_for_status()
+        self.guests = Guests(self.http, self.green_url, list(self.instances.values()), args.guests, self.rng)
         self.staff = [
             await Staff.sign_in(self.web_urls[i % 2], email, self.password)
             for i, email in enumerate(self.emails)
         ]
-        self.desk = StaffDesk(self.staff, self.web_urls, w.dsn, self.hotel_id, self.guests, self.rng)
+        self.desk = StaffDesk(
+            self.staff, self.web_urls, w.dsn, self.hotel_id, self.id_instance, self.guests, self.rng
+        )
         self.sockets = [
             LiveSocket(
                 f"web{n + 1}/socket{i + 1}", url, self.staff[(n * args.sockets + i) % len(self.staff)].cookie
@@ -163,7 +173,9 @@ class Soak:
     async def probe(self, after: str) -> None:
         number = len(self.probes) + 1
         chat_id = f"49170{number:07d}@c.us"
-        sent = await self.guests.write(chat_id, f"SOAKPROBE{number:04d} is the pool open?", "probe")
+        sent = await self.guests.write(
+            chat_id, f"SOAKPROBE{number:04d} is the pool open?", "probe", self.id_instance
+        )
         self.probes.append(checks.Probe(number, after, sent))
 
     async def inject(self, n: int) -> Fault:
@@ -236,7 +248,8 @@ class Soak:
         background.append(asyncio.create_task(self.watchdog(stop)))
         await self.wait_sockets(30)
         self.log(
-            f"soak: {args.minutes:g} min at {args.rate:g} guest messages/s over {args.guests} guests, "
+            f"soak: {args.minutes:g} min at {args.rate:g} guest messages/s over {args.guests} guests "
+            f"of {len(self.hotels)} hotels, "
             f"a fault every {args.fault_every:g} s, {len(self.sockets)} live sockets, "
             f"{len(self.staff)} staff; logs in {self.world.log_dir}"
         )
@@ -278,8 +291,14 @@ class Soak:
                 f"{len(self.guests.sent)} guest messages sent, "
                 f"staff {sum(self.desk.outcomes.values())} actions, "
                 f"live sockets connected {sum(s.connected for s in self.sockets)}/{len(self.sockets)}, "
-                f"webhooks queued at the simulator {await self.webhook_queue()}"
+                f"waiting: {await self.backlog_text()}"
             )
+
+    async def backlog_text(self) -> str:
+        try:
+            return ", ".join(f"{name} {count}" for name, count in (await self.backlog()).items())
+        except Exception as exc:  # PostgreSQL restarting: say so, the next line will tell
+            return f"unknown ({type(exc).__name__})"
 
     async def backlog(self) -> dict[str, int]:
         import asyncpg
@@ -287,11 +306,12 @@ class Soak:
         conn = await asyncpg.connect(self.world.dsn)
         try:
             row = await conn.fetchrow(
-                "SELECT (SELECT count(*) FROM conversations WHERE hotel_id = $1 AND state = 'ai' "
-                "AND ai_pending_since IS NOT NULL) AS ai_pending, "
-                "(SELECT count(*) FROM messages WHERE hotel_id = $1 AND status IN ('queued', 'sending')) "
+                "SELECT (SELECT count(*) FROM conversations WHERE hotel_id = ANY($1::uuid[]) "
+                "AND state = 'ai' AND ai_pending_since IS NOT NULL) AS ai_pending, "
+                "(SELECT count(*) FROM messages WHERE hotel_id = ANY($1::uuid[]) "
+                "AND status IN ('queued', 'sending')) "
                 "AS outbox",
-                self.hotel_id,
+                self.hotel_ids,
             )
         finally:
             await conn.close()
@@ -306,7 +326,7 @@ class Soak:
         each only after the last one was answered 200 (Green API's rule), so this is the backlog."""
         instances = (await self.http.get(f"{self.green_url}/sim/instances")).json()
         return sum(
-            int(i["notificationQueueLength"]) for i in instances if i["idInstance"] == self.id_instance
+            int(i["notificationQueueLength"]) for i in instances if i["idInstance"] in self.instances.values()
         )
 
     async def drain(self, limit: float) -> dict[str, Any]:
@@ -336,18 +356,20 @@ class Soak:
         # cannot move while they are read one after the other.
         for name in ("worker", "web1", "web2"):
             await asyncio.to_thread(self.world.stop, name)
-        queued = await self.http.get(
-            f"{self.green_url}/sim/notifications", params={"idInstance": self.id_instance}
-        )
-        undelivered = {str(n["body"].get("idMessage")) for n in queued.json()}
-        messages, moves = await checks.load(self.world.dsn, self.hotel_id)
-        waiting = await checks.waiting_turns(self.world.dsn, self.hotel_id)
+        undelivered: set[str] = set()
+        for id_instance in self.instances.values():
+            queued = await self.http.get(
+                f"{self.green_url}/sim/notifications", params={"idInstance": id_instance}
+            )
+            undelivered |= {str(n["body"].get("idMessage")) for n in queued.json()}
+        messages, moves = await checks.load(self.world.dsn, self.hotel_ids)
+        waiting = await checks.waiting_turns(self.world.dsn, self.hotel_ids)
         sent = self.guests.sent
         answered, after = checks.turns(sent, messages, moves, waiting)
         results = [
             checks.stored_once(sent, messages, undelivered),
             answered,
-            await checks.sent_once(self.http, self.green_url, self.id_instance, messages),
+            await checks.sent_once(self.http, self.green_url, self.instances, messages),
             after,
             checks.live(self.probes, self.sockets, messages, PROBE_WITHIN),
         ]
@@ -386,7 +408,7 @@ class Soak:
             print(check.render())
         passed = all(check.passed for check in results)
         if not passed:
-            await checks.keep_evidence(self.world.dsn, self.hotel_id, self.world.log_dir)
+            await checks.keep_evidence(self.world.dsn, self.hotel_ids, self.world.log_dir)
         print()
         print(f"soak: {'PASSED' if passed else 'FAILED'}")
         return passed
@@ -413,6 +435,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="how long the load runs (default 10)")
     parser.add_argument("--rate", type=float, default=20.0, help="guest messages per second (default 20)")
     parser.add_argument("--guests", type=int, default=1000, help="distinct guests (default 1000)")
+    parser.add_argument(
+        "--hotels",
+        type=int,
+        default=4,
+        help="hotels the guests write to, each its own Green API instance (default 4; the staff work "
+        "at the first)",
+    )
     parser.add_argument("--bursts", type=float, default=0.05, help="share of messages starting a burst")
     parser.add_argument("--persons", type=float, default=0.003, help="share of messages asking for a person")
     parser.add_argument("--staff", type=int, default=3, help="staff members signed in (default 3)")

@@ -70,25 +70,26 @@ class Event:
         return {"guest": 0, "ai": 1, "staff": 2, "system": 2, "move": 3}[self.kind]
 
 
-async def load(dsn: str, hotel_id: Any) -> tuple[list[Any], list[Any]]:
+async def load(dsn: str, hotel_ids: list[Any]) -> tuple[list[Any], list[Any]]:
     import asyncpg
 
     conn = await asyncpg.connect(dsn)
     try:
         messages = await conn.fetch(
-            "SELECT m.id, m.conversation_id, m.chat_id, m.author::text AS author, "
+            "SELECT m.id, m.hotel_id, m.conversation_id, m.chat_id, m.author::text AS author, "
             "m.direction::text AS direction, m.text, m.provider_message_id, m.status::text AS status, "
             "m.ai_trigger_message_id, m.created_at, r.xmin::text::bigint AS xid, "
             "pg_xact_commit_timestamp(r.xmin) AS committed "
-            "FROM messages m LEFT JOIN soak_rows r ON r.row_id = m.id WHERE m.hotel_id = $1",
-            hotel_id,
+            "FROM messages m LEFT JOIN soak_rows r ON r.row_id = m.id WHERE m.hotel_id = ANY($1::uuid[])",
+            hotel_ids,
         )
         moves = await conn.fetch(
             "SELECT t.id, t.conversation_id, t.from_state::text AS from_state, t.to_state::text AS to_state, "
             "t.reason, t.actor, t.created_at, r.xmin::text::bigint AS xid, "
             "pg_xact_commit_timestamp(r.xmin) AS committed "
-            "FROM state_transitions t LEFT JOIN soak_rows r ON r.row_id = t.id WHERE t.hotel_id = $1",
-            hotel_id,
+            "FROM state_transitions t LEFT JOIN soak_rows r ON r.row_id = t.id "
+            "WHERE t.hotel_id = ANY($1::uuid[])",
+            hotel_ids,
         )
     finally:
         await conn.close()
@@ -237,18 +238,21 @@ def _replay(
         )
 
 
-async def sent_once(http: Any, green_url: str, id_instance: int, messages: list[Any]) -> Check:
+async def sent_once(http: Any, green_url: str, instances: dict[Any, int], messages: list[Any]) -> Check:
     """Per chat and text, sends in the simulator's journal against our outgoing rows. Run with the
     worker stopped: a row still ``sending`` may have gone out (its id not recorded yet), so the
-    multiset of texts decides: more sends of a text than rows with it is a second send."""
+    multiset of texts decides: more sends of a text than rows with it is a second send.
+    ``instances``: each hotel's Green API instance."""
     check = Check("no message sent twice (the simulator's journal against our outbox)")
     ours: dict[str, list[Any]] = defaultdict(list)
+    instance_of: dict[str, int] = {}
     for m in messages:
         if m["direction"] == "out":
             ours[m["chat_id"]].append(m)
+            instance_of[m["chat_id"]] = instances[m["hotel_id"]]
     journal_total = 0
     for chat_id, rows in ours.items():
-        response = await http.get(f"{green_url}/sim/chats/{id_instance}/{chat_id}")
+        response = await http.get(f"{green_url}/sim/chats/{instance_of[chat_id]}/{chat_id}")
         journal = [e for e in response.json()["messages"] if e["direction"] == "outgoing" and e["sendByApi"]]
         journal_total += len(journal)
         ids = Counter(e["idMessage"] for e in journal)
@@ -324,24 +328,25 @@ def live(probes: list[Probe], sockets: list[LiveSocket], messages: list[Any], wi
     return check
 
 
-async def keep_evidence(dsn: str, hotel_id: Any, log_dir: Any) -> None:
-    """On failure: the hotel's messages and transitions with their commit times, beside the logs."""
+async def keep_evidence(dsn: str, hotel_ids: list[Any], log_dir: Any) -> None:
+    """On failure: the hotels' messages and transitions with their commit times, beside the logs."""
     import asyncpg
 
     queries = {
         "messages.csv": "SELECT m.*, r.xmin::text AS xid, pg_xact_commit_timestamp(r.xmin) AS committed "
-        "FROM messages m LEFT JOIN soak_rows r ON r.row_id = m.id WHERE m.hotel_id = '{h}' "
+        "FROM messages m LEFT JOIN soak_rows r ON r.row_id = m.id WHERE m.hotel_id IN ({h}) "
         "ORDER BY m.chat_id, committed",
         "state_transitions.csv": "SELECT t.*, r.xmin::text AS xid, "
         "pg_xact_commit_timestamp(r.xmin) AS committed FROM state_transitions t "
-        "LEFT JOIN soak_rows r ON r.row_id = t.id WHERE t.hotel_id = '{h}' "
+        "LEFT JOIN soak_rows r ON r.row_id = t.id WHERE t.hotel_id IN ({h}) "
         "ORDER BY t.conversation_id, committed",
     }
+    hotels = ", ".join(f"'{h}'" for h in hotel_ids)
     conn = await asyncpg.connect(dsn)
     try:
         for name, query in queries.items():
             await conn.copy_from_query(
-                query.format(h=hotel_id), output=str(log_dir / name), format="csv", header=True
+                query.format(h=hotels), output=str(log_dir / name), format="csv", header=True
             )
     finally:
         await conn.close()
@@ -351,13 +356,14 @@ def _clock(at: float) -> str:
     return datetime.datetime.fromtimestamp(at, datetime.UTC).strftime("%H:%M:%S")
 
 
-async def waiting_turns(dsn: str, hotel_id: Any) -> set[Any]:
+async def waiting_turns(dsn: str, hotel_ids: list[Any]) -> set[Any]:
     import asyncpg
 
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch(
-            "SELECT id FROM conversations WHERE hotel_id = $1 AND ai_pending_since IS NOT NULL", hotel_id
+            "SELECT id FROM conversations WHERE hotel_id = ANY($1::uuid[]) AND ai_pending_since IS NOT NULL",
+            hotel_ids,
         )
     finally:
         await conn.close()

@@ -42,15 +42,17 @@ class Sent:
     text: str
     kind: str  # question, burst, person, probe
     at: float  # time.time() just before POST /sim/incoming
+    id_instance: int  # the hotel's Green API instance it was written to
 
 
 @dataclass
 class Guests:
-    """Guests writing to the hotel the way a phone does: ``POST /sim/incoming`` at the simulator."""
+    """Guests writing to the hotels the way a phone does: ``POST /sim/incoming`` at the simulator.
+    Guest ``n`` writes to hotel ``n % len(instances)``, always the same one."""
 
     http: httpx.AsyncClient
     green_url: str
-    id_instance: int
+    instances: list[int]
     count: int
     rng: random.Random
     sent: list[Sent] = field(default_factory=list)
@@ -61,12 +63,15 @@ class Guests:
     def chat_id(self, n: int) -> str:
         return f"49160{n:07d}@c.us"
 
-    async def write(self, chat_id: str, text: str, kind: str) -> Sent | None:
+    def instance_of(self, n: int) -> int:
+        return self.instances[n % len(self.instances)]
+
+    async def write(self, chat_id: str, text: str, kind: str, id_instance: int) -> Sent | None:
         at = time.time()
         try:
             response = await self.http.post(
                 f"{self.green_url}/sim/incoming",
-                json={"idInstance": self.id_instance, "chatId": chat_id, "senderName": "Soak", "text": text},
+                json={"idInstance": id_instance, "chatId": chat_id, "senderName": "Soak", "text": text},
             )
         except httpx.HTTPError as exc:
             self.errors[type(exc).__name__] += 1
@@ -74,7 +79,7 @@ class Guests:
         if response.status_code != 202:
             self.errors[str(response.status_code)] += 1
             return None
-        sent = Sent(str(response.json()["idMessage"]), chat_id, text, kind, at)
+        sent = Sent(str(response.json()["idMessage"]), chat_id, text, kind, at, id_instance)
         self.sent.append(sent)
         return sent
 
@@ -83,23 +88,25 @@ class Guests:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _burst(self, chat_id: str) -> None:
+    async def _burst(self, chat_id: str, id_instance: int) -> None:
         # several messages in a row, as guests type: the AI must answer them together
         for _ in range(self.rng.randint(2, 4)):
             self.serial += 1
-            await self.write(chat_id, f"{self.rng.choice(QUESTIONS)} (m{self.serial})", "burst")
+            await self.write(chat_id, f"{self.rng.choice(QUESTIONS)} (m{self.serial})", "burst", id_instance)
             await asyncio.sleep(self.rng.uniform(0.2, 0.8))
 
     def one(self, *, burst: float, person: float) -> None:
-        chat_id = self.chat_id(self.rng.randrange(self.count))
+        n = self.rng.randrange(self.count)
+        chat_id, id_instance = self.chat_id(n), self.instance_of(n)
         roll = self.rng.random()
         self.serial += 1
         if roll < person:
-            self._spawn(self.write(chat_id, f"{ASK_FOR_PERSON} (m{self.serial})", "person"))
+            self._spawn(self.write(chat_id, f"{ASK_FOR_PERSON} (m{self.serial})", "person", id_instance))
         elif roll < person + burst:
-            self._spawn(self._burst(chat_id))
+            self._spawn(self._burst(chat_id, id_instance))
         else:
-            self._spawn(self.write(chat_id, f"{self.rng.choice(QUESTIONS)} (m{self.serial})", "question"))
+            question = f"{self.rng.choice(QUESTIONS)} (m{self.serial})"
+            self._spawn(self.write(chat_id, question, "question", id_instance))
 
     async def steady(self, rate: float, until: float, *, burst: float, person: float) -> None:
         """One message (or the start of a burst) every 1/rate s, whether or not earlier ones were
@@ -170,12 +177,14 @@ class Staff:
 
 @dataclass
 class StaffDesk:
-    """Staff taking over and replying now and then, alternating between the web processes."""
+    """Staff taking over and replying now and then, alternating between the web processes, in the
+    conversations of their hotel (instance ``id_instance``)."""
 
     members: list[Staff]
     web_urls: list[str]
     dsn: str
     hotel_id: Any
+    id_instance: int
     guests: Guests
     rng: random.Random
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -202,7 +211,8 @@ class StaffDesk:
         return None if row is None else (row["id"], row["state"])
 
     async def one(self) -> None:
-        written = [s.chat_id for s in self.guests.sent[-400:] if s.kind != "probe"]
+        recent = self.guests.sent[-400:]
+        written = [s.chat_id for s in recent if s.kind != "probe" and s.id_instance == self.id_instance]
         if not written:
             return
         found = await self._conversation(self.rng.choice(written))
