@@ -6,6 +6,7 @@ import hmac
 import secrets
 from typing import Any
 from urllib.parse import urlparse
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -75,16 +76,30 @@ def _set_device_cookie(response: Response[Any], resources: Resources, email: str
     )
 
 
-def set_session_cookie(response: Response[Any], resources: Resources, token: str) -> None:
+async def start_session(
+    request: Request[Any, Any, Any], resources: Resources, staff_id: UUID, hotel_id: UUID | None, to: str
+) -> Response[Any]:
+    """A fresh session (the browser's old one ends: no fixation) and a redirect to ``to`` with its cookie."""
+    old = request.cookies.get(cookie_name(resources))
+    session = await resources.session_store.create(staff_id, hotel_id, replacing=old)
+    response: Response[Any] = Redirect(to, status_code=303)
     response.set_cookie(
         cookie_name(resources),
-        token,
+        session.token,
         httponly=True,
         secure=resources.secure_cookies,
         samesite="lax",
         path="/",
         max_age=resources.session_store.ttl,
     )
+    return response
+
+
+async def end_sessions(resources: Resources, staff_id: UUID) -> int:
+    """End every session of the account, wherever it was signed in; how many there were."""
+    ended = await resources.session_store.destroy_all(staff_id)
+    await resources.live_sockets.close(staff_id=staff_id)
+    return ended
 
 
 class AuthController(Controller):
@@ -125,12 +140,9 @@ class AuthController(Controller):
             await resources.login_throttle.failed(email, client, device)
             return login_form(resources, error="Wrong email or password.", email=email, status=401)
         await resources.login_throttle.succeeded(email, client, device)
-        old = request.cookies.get(cookie_name(resources))
-        session = await resources.session_store.create(
-            staff.id, roles[0].hotel_id if roles else None, replacing=old
+        response = await start_session(
+            request, resources, staff.id, roles[0].hotel_id if roles else None, next_path
         )
-        response: Response[Any] = Redirect(next_path, status_code=303)
-        set_session_cookie(response, resources, session.token)
         _set_device_cookie(response, resources, email)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from domain.errors import Conflict, Invalid
 from domain.staff.rules import token_digest
@@ -24,10 +25,10 @@ from domain.staff.service import (
     open_reset_link,
     use_reset_link,
 )
-from web.auth import CsrfRejected, cookie_name
+from web.auth import CsrfRejected
 from web.oidc_provider import oidc_configured
 from web.resources import ProvidedResources, Resources
-from web.routes.auth import client_ip, set_session_cookie
+from web.routes.auth import client_ip, end_sessions, start_session
 from web.routes.link_pages import LINK_CSRF_COOKIE, gone
 from web.routes.oidc import start_flow
 
@@ -76,38 +77,23 @@ async def _fields(request: Request[Any, Any, Any], kind: str) -> dict[str, str]:
     return fields
 
 
-async def _signed_in(
-    request: Request[Any, Any, Any], resources: Resources, staff_id: Any, hotel_id: Any, kind: str
-) -> Response[Any]:
-    old = request.cookies.get(cookie_name(resources))
-    session = await resources.session_store.create(staff_id, hotel_id, replacing=old)
-    response: Response[Any] = Redirect("/inbox", status_code=303)
-    set_session_cookie(response, resources, session.token)
-    response.delete_cookie(LINK_CSRF_COOKIE, path=f"/{kind}")
-    return response
-
-
 class StaffLinkController(Controller):
     tags = ["staff"]
+    # A link that is not (or no longer) good says so as a page, wherever it is found out.
+    exception_handlers = {LinkGone: gone, LinkNotFound: gone}
 
     @get("/invite/{token:str}")
     async def invite_page(self, resources: ProvidedResources, token: str) -> Template:
-        try:
-            async with resources.uow() as uow:
-                view = await open_invite(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:
+            view = await open_invite(uow, token)
         return _form_page(resources, "invite", view, token=token)
 
     @post("/invite/{token:str}")
     async def accept(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
     ) -> Response[Any]:
-        try:  # a spent link says so first, whatever the form
-            async with resources.uow() as uow:
-                view = await open_invite(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:  # a spent link says so first, whatever the form
+            view = await open_invite(uow, token)
         fields = await _fields(request, "invite")
         client = client_ip(request, resources)
         if view.has_account:
@@ -123,14 +109,9 @@ class StaffLinkController(Controller):
                 staff_id, hotel_id = await accept_invite(
                     uow, token, name=fields["name"], password=fields["password"]
                 )
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
-        except WrongPassword as exc:
-            await resources.login_throttle.failed(view.email, client)
-            return _form_page(
-                resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
-            )
         except (Invalid, Conflict) as exc:
+            if isinstance(exc, WrongPassword):
+                await resources.login_throttle.failed(view.email, client)
             return _form_page(
                 resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
             )
@@ -144,32 +125,23 @@ class StaffLinkController(Controller):
         finds the invite by its digest in the server-side flow, never by anything in the URL."""
         if not oidc_configured(resources.settings):
             raise NotFoundException
-        try:
-            async with resources.uow() as uow:
-                await open_invite(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:
+            await open_invite(uow, token)
         await _fields(request, "invite")  # the form's CSRF token: no other site starts this
         return await start_flow(resources, "/inbox", invite=token_digest(token))
 
     @get("/reset/{token:str}")
     async def reset_page(self, resources: ProvidedResources, token: str) -> Template:
-        try:
-            async with resources.uow() as uow:
-                view = await open_reset_link(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:
+            view = await open_reset_link(uow, token)
         return _form_page(resources, "reset", view, token=token)
 
     @post("/reset/{token:str}")
     async def reset(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
     ) -> Response[Any]:
-        try:  # a spent link says so first, whatever the form
-            async with resources.uow() as uow:
-                view = await open_reset_link(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:  # a spent link says so first, whatever the form
+            view = await open_reset_link(uow, token)
         fields = await _fields(request, "reset")
         if fields["password"] != fields["confirm"]:
             return _form_page(
@@ -178,13 +150,18 @@ class StaffLinkController(Controller):
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await use_reset_link(uow, token, fields["password"])
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
         except Invalid as exc:
             return _form_page(
                 resources, "reset", view, token=token, error=f"{str(exc).capitalize()}.", status=400
             )
         # The new password ends every session of the account, wherever it was signed in.
-        await resources.session_store.destroy_all(staff_id)
-        await resources.live_sockets.close(staff_id=staff_id)
+        await end_sessions(resources, staff_id)
         return await _signed_in(request, resources, staff_id, hotel_id, "reset")
+
+
+async def _signed_in(
+    request: Request[Any, Any, Any], resources: Resources, staff_id: UUID, hotel_id: UUID, kind: str
+) -> Response[Any]:
+    response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
+    response.delete_cookie(LINK_CSRF_COOKIE, path=f"/{kind}")
+    return response
