@@ -82,10 +82,6 @@ class StaffNotFound(NotFound):
     pass
 
 
-class LastAdmin(Conflict):
-    pass
-
-
 async def may_sign_in(uow: UnitOfWork, staff: StaffUser) -> bool:
     """An account the operator has not disabled, with at least one hotel that still lets it in."""
     if not staff.is_active:
@@ -192,7 +188,7 @@ async def _keep_an_admin(uow: UnitOfWork, hotel_id: UUID, leaving: UUID) -> None
     if leaving in {row.staff_id for row in admins} and not any(
         row.is_active and row.staff_id != leaving for row in admins
     ):
-        raise LastAdmin(
+        raise Conflict(
             "this is the hotel's last active admin: make someone else an admin first, "
             "or the hotel would have nobody to run it"
         )

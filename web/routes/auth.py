@@ -28,32 +28,46 @@ def safe_next(value: str | None) -> str:
     return value[:500]
 
 
-def login_form(
-    resources: Resources, *, error: str = "", email: str = "", next_path: str = "/inbox", status: int = 200
+def csrf_form(
+    resources: Resources, template: str, context: dict[str, Any], *, csrf: tuple[str, str, str], status: int
 ) -> Template:
+    """A form for someone not signed in yet: it carries its own CSRF token, the twin of a cookie.
+    ``csrf`` is (the token's name in the page, the cookie, the cookie's path)."""
+    name, cookie, path = csrf
     token = secrets.token_urlsafe(24)
     return Template(
-        "pages/auth/login.html",
-        context={
-            "actor": None,
-            "error": error,
-            "email": email,
-            "next": next_path,
-            "login_csrf": token,
-            "oidc_enabled": bool(resources.settings.oidc_issuer),
-        },
+        template,
+        context={"actor": None, **context, name: token},
         status_code=status,
         cookies=[
             Cookie(
-                key=LOGIN_CSRF_COOKIE,
+                key=cookie,
                 value=token,
                 httponly=True,
                 samesite="strict",
                 secure=resources.secure_cookies,
-                path="/login",
+                path=path,
                 max_age=3600,
             )
         ],
+    )
+
+
+def login_form(
+    resources: Resources, *, error: str = "", email: str = "", next_path: str = "/inbox", status: int = 200
+) -> Template:
+    context = {
+        "error": error,
+        "email": email,
+        "next": next_path,
+        "oidc_enabled": bool(resources.settings.oidc_issuer),
+    }
+    return csrf_form(
+        resources,
+        "pages/auth/login.html",
+        context,
+        csrf=("login_csrf", LOGIN_CSRF_COOKIE, "/login"),
+        status=status,
     )
 
 

@@ -17,7 +17,6 @@ Every failure is a short answer (400, 403, or 502 when the provider cannot be re
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -30,6 +29,7 @@ from litestar.response import Redirect
 
 from domain.staff.oidc import ProviderIdentity, identity_from_claims, sign_in
 from domain.staff.oidc import accept_invite as accept_invite_by_sso
+from domain.staff.rules import token_digest
 from domain.staff.service import LinkGone, LinkNotFound
 from domain.uow import UnitOfWork
 from web.oidc_provider import ProviderUnavailable, TokenRejected, oidc_configured
@@ -47,12 +47,8 @@ MAX_PARAM_LENGTH = 2048
 RETRY = "Please try signing in again."
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 def _flow_key(resources: Resources, state: str) -> str:
-    return f"{resources.settings.redis_prefix}oidc-flow:{_digest(state)}"
+    return f"{resources.settings.redis_prefix}oidc-flow:{token_digest(state)}"
 
 
 def _refuse(resources: Resources, message: str, status: int) -> Response[Any]:
@@ -93,7 +89,7 @@ class OidcController(Controller):
         if (
             flow is None
             or not binding
-            or not hmac.compare_digest(_digest(binding).encode(), str(flow.get("binding", "")).encode())
+            or not hmac.compare_digest(token_digest(binding).encode(), str(flow.get("binding", "")).encode())
         ):
             return _refuse(
                 resources, f"This sign-in link has expired or was not started in this browser. {RETRY}", 400
@@ -161,7 +157,7 @@ async def start_flow(resources: Resources, next: str | None, *, invite: str | No
     finally:
         await client.aclose()
     flow = {
-        "binding": _digest(binding),
+        "binding": token_digest(binding),
         "nonce": nonce,
         "code_verifier": code_verifier,
         "next": safe_next(next),

@@ -5,12 +5,9 @@ of a cookie, as the sign-in form does. The token in the URL is never logged."""
 from __future__ import annotations
 
 import hmac
-import secrets
 from typing import Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
@@ -28,7 +25,7 @@ from domain.staff.service import (
 from web.auth import CsrfRejected
 from web.oidc_provider import oidc_configured
 from web.resources import ProvidedResources, Resources
-from web.routes.auth import client_ip, end_sessions, start_session
+from web.routes.auth import client_ip, csrf_form, end_sessions, start_session
 from web.routes.link_pages import LINK_CSRF_COOKIE, gone
 from web.routes.oidc import start_flow
 
@@ -38,34 +35,23 @@ MAX_FIELD = 200
 def _form_page(
     resources: Resources, kind: str, view: Any, *, token: str, error: str = "", status: int = 200
 ) -> Template:
-    csrf = secrets.token_urlsafe(24)
-    return Template(
+    context = {
+        "kind": kind,
+        "view": view,
+        "token": token,
+        "error": error,
+        "sso": kind == "invite" and oidc_configured(resources.settings),
+    }
+    return csrf_form(
+        resources,
         "pages/staff/link.html",
-        context={
-            "actor": None,
-            "kind": kind,
-            "view": view,
-            "token": token,
-            "error": error,
-            "link_csrf": csrf,
-            "sso": kind == "invite" and oidc_configured(resources.settings),
-        },
-        status_code=status,
-        cookies=[
-            Cookie(
-                key=LINK_CSRF_COOKIE,
-                value=csrf,
-                httponly=True,
-                samesite="strict",
-                secure=resources.secure_cookies,
-                path=f"/{kind}",
-                max_age=3600,
-            )
-        ],
+        context,
+        csrf=("link_csrf", LINK_CSRF_COOKIE, f"/{kind}"),
+        status=status,
     )
 
 
-async def _fields(request: Request[Any, Any, Any], kind: str) -> dict[str, str]:
+async def _fields(request: Request[Any, Any, Any]) -> dict[str, str]:
     form = await request.form()
     expected = request.cookies.get(LINK_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(str(form.get("_csrf", "")).encode(), expected.encode()):
@@ -94,7 +80,7 @@ class StaffLinkController(Controller):
     ) -> Response[Any]:
         async with resources.uow() as uow:  # a spent link says so first, whatever the form
             view = await open_invite(uow, token)
-        fields = await _fields(request, "invite")
+        fields = await _fields(request)
         client = client_ip(request, resources)
         if view.has_account:
             refusal = await resources.login_throttle.refusal(view.email, client)
@@ -115,7 +101,9 @@ class StaffLinkController(Controller):
             return _form_page(
                 resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
             )
-        return await _signed_in(request, resources, staff_id, hotel_id, "invite")
+        response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
+        response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
+        return response
 
     @post("/invite/{token:str}/sso")
     async def accept_by_sso(
@@ -127,7 +115,7 @@ class StaffLinkController(Controller):
             raise NotFoundException
         async with resources.uow() as uow:
             await open_invite(uow, token)
-        await _fields(request, "invite")  # the form's CSRF token: no other site starts this
+        await _fields(request)  # the form's CSRF token: no other site starts this
         return await start_flow(resources, "/inbox", invite=token_digest(token))
 
     @get("/reset/{token:str}")
@@ -142,7 +130,7 @@ class StaffLinkController(Controller):
     ) -> Response[Any]:
         async with resources.uow() as uow:  # a spent link says so first, whatever the form
             view = await open_reset_link(uow, token)
-        fields = await _fields(request, "reset")
+        fields = await _fields(request)
         if fields["password"] != fields["confirm"]:
             return _form_page(
                 resources, "reset", view, token=token, error="The two passwords differ.", status=400
@@ -156,12 +144,6 @@ class StaffLinkController(Controller):
             )
         # The new password ends every session of the account, wherever it was signed in.
         await end_sessions(resources, staff_id)
-        return await _signed_in(request, resources, staff_id, hotel_id, "reset")
-
-
-async def _signed_in(
-    request: Request[Any, Any, Any], resources: Resources, staff_id: UUID, hotel_id: UUID, kind: str
-) -> Response[Any]:
-    response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
-    response.delete_cookie(LINK_CSRF_COOKIE, path=f"/{kind}")
-    return response
+        response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
+        response.delete_cookie(LINK_CSRF_COOKIE, path="/reset")
+        return response
