@@ -51,6 +51,11 @@ def _form_page(
     )
 
 
+def _again(resources: Resources, kind: str, view: Any, token: str, error: str) -> Template:
+    """The form once more, saying what to put right (a 400)."""
+    return _form_page(resources, kind, view, token=token, error=error, status=400)
+
+
 async def _fields(request: Request[Any, Any, Any]) -> dict[str, str]:
     form = await request.form()
     expected = request.cookies.get(LINK_CSRF_COOKIE, "")
@@ -87,9 +92,7 @@ class StaffLinkController(Controller):
             if refusal is not None:
                 return _form_page(resources, "invite", view, token=token, error=refusal.value, status=429)
         elif fields["password"] != fields["confirm"]:
-            return _form_page(
-                resources, "invite", view, token=token, error="The two passwords differ.", status=400
-            )
+            return _again(resources, "invite", view, token, "The two passwords differ.")
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await accept_invite(
@@ -98,9 +101,7 @@ class StaffLinkController(Controller):
         except (Invalid, Conflict) as exc:
             if isinstance(exc, WrongPassword):
                 await resources.login_throttle.failed(view.email, client)
-            return _form_page(
-                resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
-            )
+            return _again(resources, "invite", view, token, f"{str(exc).capitalize()}.")
         response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
         response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
         return response
@@ -132,16 +133,12 @@ class StaffLinkController(Controller):
             view = await open_reset_link(uow, token)
         fields = await _fields(request)
         if fields["password"] != fields["confirm"]:
-            return _form_page(
-                resources, "reset", view, token=token, error="The two passwords differ.", status=400
-            )
+            return _again(resources, "reset", view, token, "The two passwords differ.")
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await use_reset_link(uow, token, fields["password"])
         except Invalid as exc:
-            return _form_page(
-                resources, "reset", view, token=token, error=f"{str(exc).capitalize()}.", status=400
-            )
+            return _again(resources, "reset", view, token, f"{str(exc).capitalize()}.")
         # The new password ends every session of the account, wherever it was signed in.
         await end_sessions(resources, staff_id)
         response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
