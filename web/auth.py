@@ -7,18 +7,10 @@ from typing import Any
 
 from litestar import Request
 
-from web.actor import Actor, Forbidden, LoginRequired, cookie_name, load_actor
+from web.actor import Actor, cookie_name, load_actor
 from web.resources import ProvidedResources
 
-__all__ = [
-    "Actor",
-    "CsrfRejected",
-    "Forbidden",
-    "LoginRequired",
-    "check_csrf",
-    "cookie_name",
-    "provide_actor",
-]
+__all__ = ["Actor", "CsrfRejected", "cookie_name", "provide_actor"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

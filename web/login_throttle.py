@@ -50,33 +50,20 @@ PER_ACCOUNT_UNKNOWN_DEVICES = Limit(100, 3600)
 
 
 class LoginThrottle:
-    def __init__(
-        self,
-        redis: Redis,
-        prefix: str = "",
-        *,
-        per_device: Limit = PER_DEVICE,
-        per_account_and_client: Limit = PER_ACCOUNT_AND_CLIENT,
-        per_client: Limit = PER_CLIENT,
-        per_account_unknown_devices: Limit = PER_ACCOUNT_UNKNOWN_DEVICES,
-    ):
+    def __init__(self, redis: Redis, prefix: str = ""):
         self.redis = redis
         self.prefix = prefix
-        self.per_device = per_device
-        self.per_account_and_client = per_account_and_client
-        self.per_client = per_client
-        self.per_account_unknown = per_account_unknown_devices
 
     def _counters(self, email: str, client: str, device: str | None) -> list[tuple[str, Limit, Refusal]]:
         """The counters one attempt is held to (and adds to when it fails)."""
         base = f"{self.prefix}login-fail"
         if device is not None:
-            return [(f"{base}:device:{device}", self.per_device, Refusal.TOO_MANY)]
+            return [(f"{base}:device:{device}", PER_DEVICE, Refusal.TOO_MANY)]
         account = account_key(email)
         return [
-            (f"{base}:account-client:{account}:{client}", self.per_account_and_client, Refusal.TOO_MANY),
-            (f"{base}:ip:{client}", self.per_client, Refusal.TOO_MANY),
-            (f"{base}:unknown-devices:{account}", self.per_account_unknown, Refusal.UNKNOWN_DEVICES),
+            (f"{base}:account-client:{account}:{client}", PER_ACCOUNT_AND_CLIENT, Refusal.TOO_MANY),
+            (f"{base}:ip:{client}", PER_CLIENT, Refusal.TOO_MANY),
+            (f"{base}:unknown-devices:{account}", PER_ACCOUNT_UNKNOWN_DEVICES, Refusal.UNKNOWN_DEVICES),
         ]
 
     async def refusal(self, email: str, client: str, device: str | None = None) -> Refusal | None:

@@ -12,7 +12,6 @@ session still exists, sees it go.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
@@ -20,6 +19,8 @@ from dataclasses import asdict, dataclass
 from uuid import UUID
 
 from redis.asyncio import Redis
+
+from domain.staff.rules import token_digest
 
 SESSION_TTL_SECONDS = 14 * 24 * 3600
 SESSION_IDLE_SECONDS = 12 * 3600
@@ -40,13 +41,7 @@ class StaffSession:
     def dump(self) -> str:
         data = asdict(self)
         data.pop("token")
-        data["staff_id"] = str(self.staff_id)
-        data["hotel_id"] = str(self.hotel_id) if self.hotel_id else None
-        return json.dumps(data)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+        return json.dumps(data, default=str)  # the ids as text
 
 
 class SessionStore:
@@ -64,7 +59,7 @@ class SessionStore:
         self.touch_every = max(1, min(TOUCH_EVERY_SECONDS, idle // 10))
 
     def _key(self, token: str) -> str:
-        return self._key_of(_digest(token))
+        return self._key_of(token_digest(token))
 
     def _key_of(self, digest: str) -> str:
         return f"{self.prefix}session:{digest}"
@@ -90,7 +85,7 @@ class SessionStore:
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(session.token), session.dump(), ex=self._expiry(session, now))
-            pipe.sadd(self._index(staff_id), _digest(session.token))
+            pipe.sadd(self._index(staff_id), token_digest(session.token))
             pipe.expire(self._index(staff_id), self.ttl)
             await pipe.execute()
         return session
@@ -138,7 +133,7 @@ class SessionStore:
         raw = await self.redis.getdel(self._key(token))
         if raw is not None:
             index = self._index(UUID(json.loads(raw)["staff_id"]))
-            await self.redis.srem(index, _digest(token))  # type: ignore[misc]
+            await self.redis.srem(index, token_digest(token))  # type: ignore[misc]
 
     async def _digests(self, staff_id: UUID) -> list[str]:
         """The digests of this staff member's sessions (the index may hold some that expired)."""
@@ -154,7 +149,6 @@ class SessionStore:
 
     async def destroy_at_hotel(self, staff_id: UUID, hotel_id: UUID) -> int:
         """End this staff member's sessions that act for one hotel; those at their other hotels stay."""
-        index = self._index(staff_id)
         digests = await self._digests(staff_id)
         if not digests:
             return 0
@@ -166,7 +160,7 @@ class SessionStore:
         ]
         if ended:
             await self.redis.delete(*[key for key, _ in ended])
-            await self.redis.srem(index, *[digest for _, digest in ended])  # type: ignore[misc]
+            await self.redis.srem(self._index(staff_id), *[digest for _, digest in ended])  # type: ignore[misc]
         return len(ended)
 
 

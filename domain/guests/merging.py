@@ -93,15 +93,10 @@ async def _fold(uow: UnitOfWork, kept: Conversation, gone: Conversation) -> None
     """``gone``'s history into ``kept``; ``kept`` takes the later activity and the state further
     from the AI (``rules.merged_state``)."""
     session = uow.session
-    for model in (Message, Note, StateTransition):
+    for model in (Message, Note, StateTransition, ServiceRequest):
         await session.execute(
             update(model).where(model.conversation_id == gone.id).values(conversation_id=kept.id)
         )
-    await session.execute(
-        update(ServiceRequest)
-        .where(ServiceRequest.conversation_id == gone.id)
-        .values(conversation_id=kept.id)
-    )
     await session.execute(delete(ConversationRead).where(ConversationRead.conversation_id == gone.id))
     later = max((kept, gone), key=lambda c: (c.last_message_at is not None, c.last_message_at))
     kept.last_message_at, kept.last_message_preview = later.last_message_at, later.last_message_preview

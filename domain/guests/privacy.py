@@ -129,18 +129,17 @@ async def export_guest(session: AsyncSession, hotel_id: UUID, guest: Guest) -> d
     async def rows(query: Any) -> list[Any]:
         return list((await session.execute(query)).scalars().all())
 
+    async def of_their_conversations(model: Any) -> list[Any]:
+        return await rows(select(model).where(model.conversation_id.in_(ids)).order_by(model.created_at))
+
     conversations = await rows(select(Conversation).where(Conversation.id.in_(ids)))
     messages = await rows(select(Message).where(_in_their_conversations(ids)).order_by(Message.created_at))
     in_groups = await rows(
         select(Message).where(_written_in_groups(hotel_id, guest, ids)).order_by(Message.created_at)
     )
-    notes = await rows(select(Note).where(Note.conversation_id.in_(ids)).order_by(Note.created_at))
-    events = await rows(
-        select(StateTransition)
-        .where(StateTransition.conversation_id.in_(ids))
-        .order_by(StateTransition.created_at)
-    )
-    drafts = await rows(select(AiDraft).where(AiDraft.conversation_id.in_(ids)).order_by(AiDraft.created_at))
+    notes = await of_their_conversations(Note)
+    events = await of_their_conversations(StateTransition)
+    drafts = await of_their_conversations(AiDraft)
     requests = await rows(
         select(ServiceRequest)
         .where(ServiceRequest.hotel_id == hotel_id, ServiceRequest.guest_id == guest.id)

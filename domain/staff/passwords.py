@@ -12,13 +12,9 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 MIN_LENGTH = 10
 
 
-class WeakPassword(Invalid):
-    pass
-
-
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_LENGTH} characters")
+        raise Invalid(f"a password needs at least {MIN_LENGTH} characters")
     return _hasher.hash(password)
 
 

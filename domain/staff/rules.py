@@ -13,13 +13,8 @@ from domain.errors import Invalid
 INVITE_DAYS_DEFAULT = 7
 INVITE_DAYS_MAX = 30
 RESET_HOURS = 24
-MAX_TOKEN = 100
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-
-
-class InvalidEmail(Invalid):
-    pass
 
 
 def new_token() -> tuple[str, str]:
@@ -40,7 +35,7 @@ def plausible_token(token: str) -> bool:
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email):
-        raise InvalidEmail("enter a valid email address")
+        raise Invalid("enter a valid email address")
     return email
 
 

@@ -32,6 +32,14 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
+async def find_account(uow: UnitOfWork, email: str, *, for_update: bool = False) -> StaffUser | None:
+    """The staff account with this (normalised) email, active or not."""
+    query = select(StaffUser).where(StaffUser.email == email)
+    if for_update:
+        query = query.with_for_update()
+    return (await uow.session.execute(query)).scalar_one_or_none()
+
+
 async def create_or_update_staff(
     uow: UnitOfWork, *, email: str, name: str, password: str | None, hotel_id: UUID, role: Role
 ) -> StaffUser:
@@ -39,7 +47,7 @@ async def create_or_update_staff(
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise ValueError("a valid email address is required")
-    staff = (await session.execute(select(StaffUser).where(StaffUser.email == email))).scalar_one_or_none()
+    staff = await find_account(uow, email)
     if staff is None:
         staff = StaffUser(email=email, name=name, is_active=True, is_superuser=False, language="en")
         session.add(staff)
@@ -74,10 +82,6 @@ class StaffNotFound(NotFound):
     pass
 
 
-class LastAdmin(Conflict):
-    pass
-
-
 async def may_sign_in(uow: UnitOfWork, staff: StaffUser) -> bool:
     """An account the operator has not disabled, with at least one hotel that still lets it in."""
     if not staff.is_active:
@@ -91,9 +95,7 @@ async def may_sign_in(uow: UnitOfWork, staff: StaffUser) -> bool:
 async def authenticate(uow: UnitOfWork, email: str, password: str) -> StaffUser | None:
     """The staff member with these credentials who may sign in; the same work whether or not the
     email exists."""
-    staff = (
-        await uow.session.execute(select(StaffUser).where(StaffUser.email == email.strip().lower()))
-    ).scalar_one_or_none()
+    staff = await find_account(uow, email.strip().lower())
     if staff is None or not staff.password_hash:
         verify_password(_DUMMY_HASH, password)
         return None
@@ -151,16 +153,20 @@ async def hotel_staff(uow: UnitOfWork, hotel_id: UUID) -> list[StaffMember]:
 
 async def _membership_here(uow: UnitOfWork, hotel_id: UUID, staff_id: UUID) -> tuple[Membership, StaffUser]:
     found = (
-        await uow.session.execute(
-            select(Membership, StaffUser)
-            .join(StaffUser, StaffUser.id == Membership.staff_id)
-            .where(Membership.staff_id == staff_id, Membership.hotel_id == hotel_id)
-            .with_for_update(of=Membership)
+        (
+            await uow.session.execute(
+                select(Membership, StaffUser)
+                .join(StaffUser, StaffUser.id == Membership.staff_id)
+                .where(Membership.staff_id == staff_id, Membership.hotel_id == hotel_id)
+                .with_for_update(of=Membership)
+            )
         )
-    ).one_or_none()
+        .tuples()
+        .one_or_none()
+    )
     if found is None:
         raise StaffNotFound("no such staff member at this hotel")
-    return found[0], found[1]
+    return found
 
 
 async def _keep_an_admin(uow: UnitOfWork, hotel_id: UUID, leaving: UUID) -> None:
@@ -182,7 +188,7 @@ async def _keep_an_admin(uow: UnitOfWork, hotel_id: UUID, leaving: UUID) -> None
     if leaving in {row.staff_id for row in admins} and not any(
         row.is_active and row.staff_id != leaving for row in admins
     ):
-        raise LastAdmin(
+        raise Conflict(
             "this is the hotel's last active admin: make someone else an admin first, "
             "or the hotel would have nobody to run it"
         )
@@ -227,13 +233,10 @@ async def change_role(
 
 async def set_account_active(uow: UnitOfWork, email: str, *, active: bool) -> StaffUser:
     """The platform operator's switch: an account disabled here cannot sign in to any hotel."""
-    staff = (
-        await uow.session.execute(
-            select(StaffUser).where(StaffUser.email == email.strip().lower()).with_for_update()
-        )
-    ).scalar_one_or_none()
+    email = email.strip().lower()
+    staff = await find_account(uow, email, for_update=True)
     if staff is None:
-        raise StaffNotFound(f"no staff account with email {email.strip().lower()}")
+        raise StaffNotFound(f"no staff account with email {email}")
     staff.is_active = active
     return staff
 
@@ -374,13 +377,17 @@ async def revoke_invite(uow: UnitOfWork, hotel_id: UUID, invite_id: UUID, *, by:
     ).scalar_one_or_none()
     if invite is None:
         raise LinkNotFound("no such invite at this hotel")
-    state = link_state(
-        expires_at=invite.expires_at, used_at=invite.accepted_at, revoked_at=invite.revoked_at, now=_now()
-    )
+    state = _invite_state(invite)
     if state is not LinkState.PENDING:
         raise Conflict(f"this invite is {state.value} already")
     invite.revoked_at = _now()
     await record(uow, hotel_id, by, "staff.invite_revoked", invite.email, {"role": invite.role.value})
+
+
+def _invite_state(invite: StaffInvite) -> LinkState:
+    return link_state(
+        expires_at=invite.expires_at, used_at=invite.accepted_at, revoked_at=invite.revoked_at, now=_now()
+    )
 
 
 async def _invite_by_token(uow: UnitOfWork, token: str, *, for_update: bool) -> StaffInvite:
@@ -398,19 +405,10 @@ async def pending_invite(uow: UnitOfWork, digest: str, *, for_update: bool) -> S
     invite = (await uow.session.execute(query)).scalar_one_or_none()
     if invite is None:
         raise LinkNotFound("no such invite")
-    state = link_state(
-        expires_at=invite.expires_at, used_at=invite.accepted_at, revoked_at=invite.revoked_at, now=_now()
-    )
+    state = _invite_state(invite)
     if state is not LinkState.PENDING:
         raise LinkGone(state)
     return invite
-
-
-async def _account(uow: UnitOfWork, email: str, *, for_update: bool = False) -> StaffUser | None:
-    query = select(StaffUser).where(StaffUser.email == email)
-    if for_update:
-        query = query.with_for_update()
-    return (await uow.session.execute(query)).scalar_one_or_none()
 
 
 async def open_invite(uow: UnitOfWork, token: str) -> InviteView:
@@ -418,7 +416,7 @@ async def open_invite(uow: UnitOfWork, token: str) -> InviteView:
     invite = await _invite_by_token(uow, token, for_update=False)
     hotel = await uow.session.get(Hotel, invite.hotel_id)
     assert hotel is not None  # the invite goes with its hotel (ON DELETE CASCADE)
-    account = await _account(uow, invite.email)
+    account = await find_account(uow, invite.email)
     return InviteView(
         invite.hotel_id,
         hotel.name,
@@ -435,7 +433,7 @@ async def accept_invite(uow: UnitOfWork, token: str, *, name: str, password: str
     """Join the hotel through an invite: a new account gets this name and password; an existing one
     proves it is theirs with its current password. Returns (staff id, hotel id)."""
     invite = await _invite_by_token(uow, token, for_update=True)
-    account = await _account(uow, invite.email, for_update=True)
+    account = await find_account(uow, invite.email, for_update=True)
     if account is not None:
         if not verify_password(account.password_hash, password):
             raise WrongPassword(
@@ -582,10 +580,10 @@ async def _reset_by_token(
     )
     if for_update:
         query = query.with_for_update()
-    found = (await uow.session.execute(query)).one_or_none()
+    found = (await uow.session.execute(query)).tuples().one_or_none()
     if found is None:
         raise LinkNotFound("no such link")
-    reset, staff = found[0], found[1]
+    reset, staff = found
     state = link_state(
         expires_at=reset.expires_at, used_at=reset.used_at, revoked_at=reset.revoked_at, now=_now()
     )

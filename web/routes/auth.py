@@ -6,6 +6,7 @@ import hmac
 import secrets
 from typing import Any
 from urllib.parse import urlparse
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -27,32 +28,46 @@ def safe_next(value: str | None) -> str:
     return value[:500]
 
 
-def login_form(
-    resources: Resources, *, error: str = "", email: str = "", next_path: str = "/inbox", status: int = 200
+def csrf_form(
+    resources: Resources, template: str, context: dict[str, Any], *, csrf: tuple[str, str, str], status: int
 ) -> Template:
+    """A form for someone not signed in yet: it carries its own CSRF token, the twin of a cookie.
+    ``csrf`` is (the token's name in the page, the cookie, the cookie's path)."""
+    name, cookie, path = csrf
     token = secrets.token_urlsafe(24)
     return Template(
-        "pages/auth/login.html",
-        context={
-            "actor": None,
-            "error": error,
-            "email": email,
-            "next": next_path,
-            "login_csrf": token,
-            "oidc_enabled": bool(resources.settings.oidc_issuer),
-        },
+        template,
+        context={"actor": None, **context, name: token},
         status_code=status,
         cookies=[
             Cookie(
-                key=LOGIN_CSRF_COOKIE,
+                key=cookie,
                 value=token,
                 httponly=True,
                 samesite="strict",
                 secure=resources.secure_cookies,
-                path="/login",
+                path=path,
                 max_age=3600,
             )
         ],
+    )
+
+
+def login_form(
+    resources: Resources, *, error: str = "", email: str = "", next_path: str = "/inbox", status: int = 200
+) -> Template:
+    context = {
+        "error": error,
+        "email": email,
+        "next": next_path,
+        "oidc_enabled": bool(resources.settings.oidc_issuer),
+    }
+    return csrf_form(
+        resources,
+        "pages/auth/login.html",
+        context,
+        csrf=("login_csrf", LOGIN_CSRF_COOKIE, "/login"),
+        status=status,
     )
 
 
@@ -75,16 +90,30 @@ def _set_device_cookie(response: Response[Any], resources: Resources, email: str
     )
 
 
-def set_session_cookie(response: Response[Any], resources: Resources, token: str) -> None:
+async def start_session(
+    request: Request[Any, Any, Any], resources: Resources, staff_id: UUID, hotel_id: UUID | None, to: str
+) -> Response[Any]:
+    """A fresh session (the browser's old one ends: no fixation) and a redirect to ``to`` with its cookie."""
+    old = request.cookies.get(cookie_name(resources))
+    session = await resources.session_store.create(staff_id, hotel_id, replacing=old)
+    response: Response[Any] = Redirect(to, status_code=303)
     response.set_cookie(
         cookie_name(resources),
-        token,
+        session.token,
         httponly=True,
         secure=resources.secure_cookies,
         samesite="lax",
         path="/",
         max_age=resources.session_store.ttl,
     )
+    return response
+
+
+async def end_sessions(resources: Resources, staff_id: UUID) -> int:
+    """End every session of the account, wherever it was signed in; how many there were."""
+    ended = await resources.session_store.destroy_all(staff_id)
+    await resources.live_sockets.close(staff_id=staff_id)
+    return ended
 
 
 class AuthController(Controller):
@@ -125,12 +154,9 @@ class AuthController(Controller):
             await resources.login_throttle.failed(email, client, device)
             return login_form(resources, error="Wrong email or password.", email=email, status=401)
         await resources.login_throttle.succeeded(email, client, device)
-        old = request.cookies.get(cookie_name(resources))
-        session = await resources.session_store.create(
-            staff.id, roles[0].hotel_id if roles else None, replacing=old
+        response = await start_session(
+            request, resources, staff.id, roles[0].hotel_id if roles else None, next_path
         )
-        response: Response[Any] = Redirect(next_path, status_code=303)
-        set_session_cookie(response, resources, session.token)
         _set_device_cookie(response, resources, email)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response

@@ -4,15 +4,19 @@ invites too."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from litestar import Request
 from litestar.response import Template
 
-from domain.staff.service import LinkGone, LinkNotFound
+from domain.staff.service import LinkGone
 
 LINK_CSRF_COOKIE = "hb_link_csrf"
 
 
-def gone(exc: LinkGone | LinkNotFound) -> Template:
-    """A link that does not (or no longer) work says why, as a page: 404 unknown, 410 spent."""
+def gone(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    """A link that does not (or no longer) work says why, as a page: 404 unknown, 410 spent (``exc``
+    is a ``LinkNotFound`` or ``LinkGone``; the staff links' handler of both)."""
     spent = isinstance(exc, LinkGone)
     return Template(
         "pages/staff/link_gone.html",

@@ -17,7 +17,6 @@ Every failure is a short answer (400, 403, or 502 when the provider cannot be re
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -30,12 +29,12 @@ from litestar.response import Redirect
 
 from domain.staff.oidc import ProviderIdentity, identity_from_claims, sign_in
 from domain.staff.oidc import accept_invite as accept_invite_by_sso
+from domain.staff.rules import token_digest
 from domain.staff.service import LinkGone, LinkNotFound
 from domain.uow import UnitOfWork
-from web.auth import cookie_name
 from web.oidc_provider import ProviderUnavailable, TokenRejected, oidc_configured
 from web.resources import ProvidedResources, Resources
-from web.routes.auth import login_form, safe_next, set_session_cookie
+from web.routes.auth import end_sessions, login_form, safe_next, start_session
 from web.routes.link_pages import LINK_CSRF_COOKIE, gone, invite_refused
 
 log = logging.getLogger(__name__)
@@ -48,12 +47,8 @@ MAX_PARAM_LENGTH = 2048
 RETRY = "Please try signing in again."
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 def _flow_key(resources: Resources, state: str) -> str:
-    return f"{resources.settings.redis_prefix}oidc-flow:{_digest(state)}"
+    return f"{resources.settings.redis_prefix}oidc-flow:{token_digest(state)}"
 
 
 def _refuse(resources: Resources, message: str, status: int) -> Response[Any]:
@@ -74,7 +69,70 @@ class OidcController(Controller):
     async def oidc_callback(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, uow: UnitOfWork
     ) -> Response[Any]:
-        return await _finish(request, resources, uow)
+        if not oidc_configured(resources.settings):
+            raise NotFoundException
+        params = request.query_params
+        state = str(params.get("state") or "")
+        flow: dict[str, Any] | None = None
+        if state and len(state) <= MAX_PARAM_LENGTH:
+            raw = await resources.redis.getdel(_flow_key(resources, state))  # a state is good once
+            flow = json.loads(raw) if raw else None
+
+        error = str(params.get("error") or "")
+        if error:
+            status = 403 if error == "access_denied" else 400
+            return _refuse(
+                resources, f"The single sign-on provider did not sign you in ({error[:60]}).", status
+            )
+
+        binding = request.cookies.get(FLOW_COOKIE, "")
+        if (
+            flow is None
+            or not binding
+            or not hmac.compare_digest(token_digest(binding).encode(), str(flow.get("binding", "")).encode())
+        ):
+            return _refuse(
+                resources, f"This sign-in link has expired or was not started in this browser. {RETRY}", 400
+            )
+        code = str(params.get("code") or "")
+        if not code or len(code) > MAX_PARAM_LENGTH:
+            return _refuse(resources, f"The single sign-on provider sent no authorization code. {RETRY}", 400)
+
+        provider = resources.oidc_provider
+        try:
+            token = await provider.exchange_code(code, str(flow["code_verifier"]))
+            claims = await provider.validate_id_token(token, str(flow["nonce"]))
+            metadata = await provider.metadata()
+        except ProviderUnavailable as exc:
+            log.warning("OIDC provider unavailable: %s", exc)
+            return _refuse(resources, "The single sign-on provider cannot be reached right now.", 502)
+        except TokenRejected as exc:
+            log.warning("OIDC sign-in rejected: %s", exc)
+            return _refuse(resources, f"The single sign-on answer could not be verified. {RETRY}", 403)
+
+        identity = identity_from_claims(str(metadata["issuer"]), claims)
+        if flow.get("invite"):
+            response = await _accept_invite(request, resources, uow, str(flow["invite"]), identity)
+            response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
+            return response
+        async with uow:
+            outcome = await sign_in(uow, identity)
+        refusal = outcome.refusal
+        if outcome.staff_id is None:
+            log.info("OIDC sign-in refused: %s", refusal.name if refusal else "no account")
+            return _refuse(resources, refusal.value if refusal else "Sign-in refused.", 403)
+        if outcome.first_link:
+            ended = await end_sessions(resources, outcome.staff_id)
+            log.info(
+                "OIDC identity linked to staff %s; password removed, %d sessions ended",
+                outcome.staff_id,
+                ended,
+            )
+        response = await start_session(
+            request, resources, outcome.staff_id, outcome.hotel_id, safe_next(str(flow.get("next") or ""))
+        )
+        response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
+        return response
 
 
 async def start_flow(resources: Resources, next: str | None, *, invite: str | None = None) -> Response[Any]:
@@ -99,7 +157,7 @@ async def start_flow(resources: Resources, next: str | None, *, invite: str | No
     finally:
         await client.aclose()
     flow = {
-        "binding": _digest(binding),
+        "binding": token_digest(binding),
         "nonce": nonce,
         "code_verifier": code_verifier,
         "next": safe_next(next),
@@ -120,72 +178,6 @@ async def start_flow(resources: Resources, next: str | None, *, invite: str | No
     return response
 
 
-async def _finish(request: Request[Any, Any, Any], resources: Resources, uow: UnitOfWork) -> Response[Any]:
-    settings = resources.settings
-    if not oidc_configured(settings):
-        raise NotFoundException
-    params = request.query_params
-    state = str(params.get("state") or "")
-    flow: dict[str, Any] | None = None
-    if state and len(state) <= MAX_PARAM_LENGTH:
-        raw = await resources.redis.getdel(_flow_key(resources, state))  # a state is good once
-        flow = json.loads(raw) if raw else None
-
-    error = str(params.get("error") or "")
-    if error:
-        status = 403 if error == "access_denied" else 400
-        return _refuse(resources, f"The single sign-on provider did not sign you in ({error[:60]}).", status)
-
-    binding = request.cookies.get(FLOW_COOKIE, "")
-    if (
-        flow is None
-        or not binding
-        or not hmac.compare_digest(_digest(binding).encode(), str(flow.get("binding", "")).encode())
-    ):
-        return _refuse(
-            resources, f"This sign-in link has expired or was not started in this browser. {RETRY}", 400
-        )
-    code = str(params.get("code") or "")
-    if not code or len(code) > MAX_PARAM_LENGTH:
-        return _refuse(resources, f"The single sign-on provider sent no authorization code. {RETRY}", 400)
-
-    provider = resources.oidc_provider
-    try:
-        token = await provider.exchange_code(code, str(flow["code_verifier"]))
-        claims = await provider.validate_id_token(token, str(flow["nonce"]))
-        metadata = await provider.metadata()
-    except ProviderUnavailable as exc:
-        log.warning("OIDC provider unavailable: %s", exc)
-        return _refuse(resources, "The single sign-on provider cannot be reached right now.", 502)
-    except TokenRejected as exc:
-        log.warning("OIDC sign-in rejected: %s", exc)
-        return _refuse(resources, f"The single sign-on answer could not be verified. {RETRY}", 403)
-
-    identity = identity_from_claims(str(metadata["issuer"]), claims)
-    if flow.get("invite"):
-        return await _accept_invite(request, resources, uow, str(flow["invite"]), identity)
-    async with uow:
-        outcome = await sign_in(uow, identity)
-    decision, roles = outcome.decision, outcome.roles
-    if decision.staff_id is None or not decision.allowed:
-        refusal = decision.refusal
-        log.info("OIDC sign-in refused: %s", refusal.name if refusal else "no account")
-        return _refuse(resources, refusal.value if refusal else "Sign-in refused.", 403)
-    staff_id = decision.staff_id
-    if decision.first_link:
-        ended = await resources.session_store.destroy_all(staff_id)
-        await resources.live_sockets.close(staff_id=staff_id)
-        log.info("OIDC identity linked to staff %s; password removed, %d sessions ended", staff_id, ended)
-    old = request.cookies.get(cookie_name(resources))
-    session = await resources.session_store.create(
-        staff_id, roles[0].hotel_id if roles else None, replacing=old
-    )
-    response: Response[Any] = Redirect(safe_next(str(flow.get("next") or "")), status_code=303)
-    set_session_cookie(response, resources, session.token)
-    response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
-    return response
-
-
 async def _accept_invite(
     request: Request[Any, Any, Any],
     resources: Resources,
@@ -197,25 +189,18 @@ async def _accept_invite(
         async with uow:
             outcome = await accept_invite_by_sso(uow, invite, identity)
     except (LinkGone, LinkNotFound) as exc:
-        response: Response[Any] = gone(exc)
-    else:
-        if outcome.staff_id is None or outcome.refusal is not None:
-            refusal = outcome.refusal
-            log.info("OIDC invite acceptance refused: %s", refusal.name if refusal else "unknown")
-            response = invite_refused(refusal.value if refusal else "The invite was not accepted.")
-        else:
-            if outcome.first_link:
-                ended = await resources.session_store.destroy_all(outcome.staff_id)
-                await resources.live_sockets.close(staff_id=outcome.staff_id)
-                log.info(
-                    "OIDC identity linked to staff %s by an invite; password removed, %d sessions ended",
-                    outcome.staff_id,
-                    ended,
-                )
-            old = request.cookies.get(cookie_name(resources))
-            session = await resources.session_store.create(outcome.staff_id, outcome.hotel_id, replacing=old)
-            response = Redirect("/inbox", status_code=303)
-            set_session_cookie(response, resources, session.token)
-            response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
-    response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
+        return gone(request, exc)
+    refusal = outcome.refusal
+    if outcome.staff_id is None:
+        log.info("OIDC invite acceptance refused: %s", refusal.name if refusal else "unknown")
+        return invite_refused(refusal.value if refusal else "The invite was not accepted.")
+    if outcome.first_link:
+        ended = await end_sessions(resources, outcome.staff_id)
+        log.info(
+            "OIDC identity linked to staff %s by an invite; password removed, %d sessions ended",
+            outcome.staff_id,
+            ended,
+        )
+    response = await start_session(request, resources, outcome.staff_id, outcome.hotel_id, "/inbox")
+    response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
     return response

@@ -3,6 +3,7 @@ deactivation and password reset links. Every change lands in the hotel's audit l
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 from uuid import UUID
@@ -44,9 +45,9 @@ async def _form(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
     return fields
 
 
-def _role(value: str) -> Role:
+def _role(fields: dict[str, str]) -> Role:
     try:
-        return Role(value)
+        return Role(fields["role"])
     except ValueError:
         raise Invalid("choose a role: agent, manager or admin") from None
 
@@ -85,8 +86,10 @@ async def _refused(resources: Resources, actor: Actor, exc: DomainError) -> Temp
     return await _page(resources, actor, error=str(exc), status=status)
 
 
-def _link(resources: Resources, path: str) -> str:
-    return resources.settings.public_base_url.rstrip("/") + path
+def _link(resources: Resources, path: str, expires_at: datetime.datetime, **more: str) -> dict[str, str]:
+    """A link shown once to the admin who made it (never logged)."""
+    url = resources.settings.public_base_url.rstrip("/") + path
+    return {"url": url, "expires_at": expires_at.strftime("%Y-%m-%d %H:%M UTC"), **more}
 
 
 async def _set_active(
@@ -140,7 +143,7 @@ class StaffController(Controller):
     ) -> Response[Any]:
         actor.require(Role.ADMIN)
         try:
-            role = _role((await _form(request, "role"))["role"])
+            role = _role(await _form(request, "role"))
             async with uow:
                 await change_role(uow, actor.hotel_id, staff_id, role, by=actor.staff_id)
         except (Invalid, Conflict) as exc:
@@ -163,11 +166,7 @@ class StaffController(Controller):
         except (Invalid, Conflict) as exc:
             return await _refused(resources, actor, exc)
         log.info("password reset link %s made for staff %s", reset.id, staff_id)
-        link = {
-            "kind": "reset",
-            "url": _link(resources, f"/reset/{token}"),
-            "expires_at": reset.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
-        }
+        link = _link(resources, f"/reset/{token}", reset.expires_at, kind="reset")
         return await _page(resources, actor, link=link)
 
     @post("/invites")
@@ -177,7 +176,7 @@ class StaffController(Controller):
         actor.require(Role.ADMIN)
         try:
             fields = await _form(request, "email", "name", "role", "days")
-            role = _role(fields["role"])
+            role = _role(fields)
             days = invite_days(fields["days"])
             async with uow:
                 invite, token = await create_invite(
@@ -192,12 +191,7 @@ class StaffController(Controller):
         except (Invalid, Conflict) as exc:
             return await _refused(resources, actor, exc)
         log.info("invite %s made at hotel %s", invite.id, actor.hotel_id)  # never the link itself
-        link = {
-            "kind": "invite",
-            "email": invite.email,
-            "url": _link(resources, f"/invite/{token}"),
-            "expires_at": invite.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
-        }
+        link = _link(resources, f"/invite/{token}", invite.expires_at, kind="invite", email=invite.email)
         return await _page(resources, actor, link=link, status=201)
 
     @post("/invites/{invite_id:uuid}/revoke")

@@ -5,13 +5,11 @@ of a cookie, as the sign-in form does. The token in the URL is never logged."""
 from __future__ import annotations
 
 import hmac
-import secrets
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from domain.errors import Conflict, Invalid
 from domain.staff.rules import token_digest
@@ -24,10 +22,10 @@ from domain.staff.service import (
     open_reset_link,
     use_reset_link,
 )
-from web.auth import CsrfRejected, cookie_name
+from web.auth import CsrfRejected
 from web.oidc_provider import oidc_configured
 from web.resources import ProvidedResources, Resources
-from web.routes.auth import client_ip, set_session_cookie
+from web.routes.auth import client_ip, csrf_form, end_sessions, start_session
 from web.routes.link_pages import LINK_CSRF_COOKIE, gone
 from web.routes.oidc import start_flow
 
@@ -37,34 +35,28 @@ MAX_FIELD = 200
 def _form_page(
     resources: Resources, kind: str, view: Any, *, token: str, error: str = "", status: int = 200
 ) -> Template:
-    csrf = secrets.token_urlsafe(24)
-    return Template(
+    context = {
+        "kind": kind,
+        "view": view,
+        "token": token,
+        "error": error,
+        "sso": kind == "invite" and oidc_configured(resources.settings),
+    }
+    return csrf_form(
+        resources,
         "pages/staff/link.html",
-        context={
-            "actor": None,
-            "kind": kind,
-            "view": view,
-            "token": token,
-            "error": error,
-            "link_csrf": csrf,
-            "sso": kind == "invite" and oidc_configured(resources.settings),
-        },
-        status_code=status,
-        cookies=[
-            Cookie(
-                key=LINK_CSRF_COOKIE,
-                value=csrf,
-                httponly=True,
-                samesite="strict",
-                secure=resources.secure_cookies,
-                path=f"/{kind}",
-                max_age=3600,
-            )
-        ],
+        context,
+        csrf=("link_csrf", LINK_CSRF_COOKIE, f"/{kind}"),
+        status=status,
     )
 
 
-async def _fields(request: Request[Any, Any, Any], kind: str) -> dict[str, str]:
+def _again(resources: Resources, kind: str, view: Any, token: str, error: str) -> Template:
+    """The form once more, saying what to put right (a 400)."""
+    return _form_page(resources, kind, view, token=token, error=error, status=400)
+
+
+async def _fields(request: Request[Any, Any, Any]) -> dict[str, str]:
     form = await request.form()
     expected = request.cookies.get(LINK_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(str(form.get("_csrf", "")).encode(), expected.encode()):
@@ -76,65 +68,43 @@ async def _fields(request: Request[Any, Any, Any], kind: str) -> dict[str, str]:
     return fields
 
 
-async def _signed_in(
-    request: Request[Any, Any, Any], resources: Resources, staff_id: Any, hotel_id: Any, kind: str
-) -> Response[Any]:
-    old = request.cookies.get(cookie_name(resources))
-    session = await resources.session_store.create(staff_id, hotel_id, replacing=old)
-    response: Response[Any] = Redirect("/inbox", status_code=303)
-    set_session_cookie(response, resources, session.token)
-    response.delete_cookie(LINK_CSRF_COOKIE, path=f"/{kind}")
-    return response
-
-
 class StaffLinkController(Controller):
     tags = ["staff"]
+    # A link that is not (or no longer) good says so as a page, wherever it is found out.
+    exception_handlers = {LinkGone: gone, LinkNotFound: gone}
 
     @get("/invite/{token:str}")
     async def invite_page(self, resources: ProvidedResources, token: str) -> Template:
-        try:
-            async with resources.uow() as uow:
-                view = await open_invite(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:
+            view = await open_invite(uow, token)
         return _form_page(resources, "invite", view, token=token)
 
     @post("/invite/{token:str}")
     async def accept(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
     ) -> Response[Any]:
-        try:  # a spent link says so first, whatever the form
-            async with resources.uow() as uow:
-                view = await open_invite(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
-        fields = await _fields(request, "invite")
+        async with resources.uow() as uow:  # a spent link says so first, whatever the form
+            view = await open_invite(uow, token)
+        fields = await _fields(request)
         client = client_ip(request, resources)
         if view.has_account:
             refusal = await resources.login_throttle.refusal(view.email, client)
             if refusal is not None:
                 return _form_page(resources, "invite", view, token=token, error=refusal.value, status=429)
         elif fields["password"] != fields["confirm"]:
-            return _form_page(
-                resources, "invite", view, token=token, error="The two passwords differ.", status=400
-            )
+            return _again(resources, "invite", view, token, "The two passwords differ.")
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await accept_invite(
                     uow, token, name=fields["name"], password=fields["password"]
                 )
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
-        except WrongPassword as exc:
-            await resources.login_throttle.failed(view.email, client)
-            return _form_page(
-                resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
-            )
         except (Invalid, Conflict) as exc:
-            return _form_page(
-                resources, "invite", view, token=token, error=f"{str(exc).capitalize()}.", status=400
-            )
-        return await _signed_in(request, resources, staff_id, hotel_id, "invite")
+            if isinstance(exc, WrongPassword):
+                await resources.login_throttle.failed(view.email, client)
+            return _again(resources, "invite", view, token, f"{str(exc).capitalize()}.")
+        response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
+        response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
+        return response
 
     @post("/invite/{token:str}/sso")
     async def accept_by_sso(
@@ -144,47 +114,33 @@ class StaffLinkController(Controller):
         finds the invite by its digest in the server-side flow, never by anything in the URL."""
         if not oidc_configured(resources.settings):
             raise NotFoundException
-        try:
-            async with resources.uow() as uow:
-                await open_invite(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
-        await _fields(request, "invite")  # the form's CSRF token: no other site starts this
+        async with resources.uow() as uow:
+            await open_invite(uow, token)
+        await _fields(request)  # the form's CSRF token: no other site starts this
         return await start_flow(resources, "/inbox", invite=token_digest(token))
 
     @get("/reset/{token:str}")
     async def reset_page(self, resources: ProvidedResources, token: str) -> Template:
-        try:
-            async with resources.uow() as uow:
-                view = await open_reset_link(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
+        async with resources.uow() as uow:
+            view = await open_reset_link(uow, token)
         return _form_page(resources, "reset", view, token=token)
 
     @post("/reset/{token:str}")
     async def reset(
         self, request: Request[Any, Any, Any], resources: ProvidedResources, token: str
     ) -> Response[Any]:
-        try:  # a spent link says so first, whatever the form
-            async with resources.uow() as uow:
-                view = await open_reset_link(uow, token)
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
-        fields = await _fields(request, "reset")
+        async with resources.uow() as uow:  # a spent link says so first, whatever the form
+            view = await open_reset_link(uow, token)
+        fields = await _fields(request)
         if fields["password"] != fields["confirm"]:
-            return _form_page(
-                resources, "reset", view, token=token, error="The two passwords differ.", status=400
-            )
+            return _again(resources, "reset", view, token, "The two passwords differ.")
         try:
             async with resources.uow() as uow:
                 staff_id, hotel_id = await use_reset_link(uow, token, fields["password"])
-        except (LinkGone, LinkNotFound) as exc:
-            return gone(exc)
         except Invalid as exc:
-            return _form_page(
-                resources, "reset", view, token=token, error=f"{str(exc).capitalize()}.", status=400
-            )
+            return _again(resources, "reset", view, token, f"{str(exc).capitalize()}.")
         # The new password ends every session of the account, wherever it was signed in.
-        await resources.session_store.destroy_all(staff_id)
-        await resources.live_sockets.close(staff_id=staff_id)
-        return await _signed_in(request, resources, staff_id, hotel_id, "reset")
+        await end_sessions(resources, staff_id)
+        response = await start_session(request, resources, staff_id, hotel_id, "/inbox")
+        response.delete_cookie(LINK_CSRF_COOKIE, path="/reset")
+        return response
