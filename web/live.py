@@ -71,35 +71,26 @@ class LiveClient:
     ready: bool = False
 
 
+@dataclass(eq=False, kw_only=True)
 class LiveHub:
     """One per web process. It gets only what it uses: its own Redis subscription (by URL, it
     reconnects itself), Redis for presence, the session store, the templates and two readers."""
 
-    def __init__(
-        self,
-        *,
-        redis_url: str,
-        prefix: str,
-        redis: Redis,
-        session_store: SessionStore,
-        templates: Environment,
-        readers: Callable[[], DriverUnitOfWork],
-        sessions: async_sessionmaker[AsyncSession],
-    ):
-        self.redis_url = redis_url
-        self.prefix = prefix
-        self.redis = redis
-        self.session_store = session_store
-        self.templates = templates
-        self.readers = readers
-        self.sessions = sessions
-        self.clients: dict[UUID, set[LiveClient]] = {}
-        self.connected = False
-        self.task: asyncio.Task[None] | None = None
-        self.pending: dict[UUID, asyncio.Task[None]] = {}
-        self.running: set[UUID] = set()
-        self.scopes: dict[UUID, Scope] = {}  # what each hotel's next flush reads again
-        self.notices: dict[UUID, list[Notice]] = {}  # for each hotel's next flush
+    redis_url: str
+    prefix: str
+    redis: Redis
+    session_store: SessionStore
+    templates: Environment
+    readers: Callable[[], DriverUnitOfWork]
+    sessions: async_sessionmaker[AsyncSession]
+    clients: dict[UUID, set[LiveClient]] = field(default_factory=dict, init=False)
+    connected: bool = field(default=False, init=False)
+    task: asyncio.Task[None] | None = field(default=None, init=False)
+    pending: dict[UUID, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    running: set[UUID] = field(default_factory=set, init=False)
+    # what each hotel's next flush reads again, and the notices it sends
+    scopes: dict[UUID, Scope] = field(default_factory=dict, init=False)
+    notices: dict[UUID, list[Notice]] = field(default_factory=dict, init=False)
 
     # -- the subscription ---------------------------------------------------------------------
 
@@ -464,10 +455,8 @@ async def live(
         return
     conversation_id: UUID | None = None
     if conversation:
-        try:
+        with contextlib.suppress(ValueError):
             conversation_id = UUID(conversation)
-        except ValueError:
-            conversation_id = None
         async with resources.sessions() as db:
             if (
                 conversation_id is None

@@ -11,7 +11,6 @@ from functools import cached_property
 from itertools import chain
 from typing import Any, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -31,6 +30,7 @@ from domain.conversations.inbox import (
 from domain.conversations.models import State
 from domain.conversations.rules import staff_actions
 from domain.conversations.views import ConversationView, load_conversation, reason_label
+from domain.hotels.hours import zone_of
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
@@ -52,15 +52,8 @@ def template_environment() -> Environment:
     return environment
 
 
-def hotel_zone(timezone: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def today_start(timezone: str) -> datetime.datetime:
-    now = datetime.datetime.now(hotel_zone(timezone))
+    now = datetime.datetime.now(zone_of(timezone))
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -132,10 +125,6 @@ def row_html(env: Environment, row: InboxRow, *, current: bool = False, oob: str
 
 SECTIONS = ("needs_human", "mine", "others", "ai", "resolved")
 MAX_MOVED = 8  # past this many rows moved to the top of a section, the section is sent whole
-
-
-def inbox_sections(inbox: Inbox) -> tuple[list[InboxRow], ...]:
-    return inbox.sections
 
 
 _Key = TypeVar("_Key", bound=Hashable)
@@ -523,12 +512,7 @@ class RegionRenderer:
         ):
             parts.append(self.drafts_badge_html(full.drafts))
         parts.append(self.notices_html(actor))
-        if shown is not None and (shown.inbox, shown.conversation, shown.board) == (
-            now_shown,
-            conversation,
-            board,
-        ):
-            return "".join(parts), shown
+        # (unchanged, this is ``shown`` itself: every Shown is made here, one per key)
         return "".join(parts), one_of(
             _SHOWN, (now_shown, conversation, board), lambda: Shown(now_shown, conversation, board)
         )
