@@ -86,20 +86,8 @@ def without_csrf(actor: Actor) -> Actor:
     return replace(actor, session=replace(actor.session, csrf=""))
 
 
-# Every template a push renders, by what it is.
-_ROW = "partials/inbox/_row.html"
-_LIST = "partials/inbox/_list.html"
+# The template of a list update (the other fragments are named where they are rendered).
 _LIST_UPDATE = "partials/inbox/_list_update.html"
-_BADGE = "partials/inbox/_badge.html"
-_DRAFTS_BADGE = "partials/inbox/_drafts_badge.html"
-_DRAFT = "partials/conversations/_draft.html"
-_HEADER = "partials/conversations/_header.html"
-_COMPOSER_STATUS = "partials/conversations/_composer_status.html"
-_TIMELINE = "partials/conversations/_timeline.html"
-_GUEST_PANEL = "partials/conversations/_guest_panel.html"
-_BOARD = "partials/service_requests/_board.html"
-_NOTICE = "partials/live/_notice.html"
-_NOTICES_GONE = "partials/live/_notices_gone.html"
 
 # Rendered inbox rows, kept across pushes and shared by every socket: a row is all its fields (a
 # changed row is a new key), so a push renders only the rows that changed since the last one. The
@@ -114,7 +102,7 @@ def row_html(env: Environment, row: InboxRow, *, current: bool = False, oob: str
     html = _ROW_HTML.get(key)
     if html is None:
         context = {"row": row, "current_id": row.id if current else None, "row_oob": oob}
-        rendered = env.get_template(_ROW).render(context).strip()
+        rendered = env.get_template("partials/inbox/_row.html").render(context).strip()
         html = Markup(rendered)  # noqa: S704 - our own template's output, escaped by Jinja
         if len(_ROW_HTML) >= ROW_CACHE_SIZE:
             for stale in list(_ROW_HTML)[: ROW_CACHE_SIZE // 2]:
@@ -354,7 +342,7 @@ class RegionRenderer:
     def list_html(self, inbox: Inbox, shown: ShownList) -> str:
         """The whole list, out of band, rendered once for every socket that shows it."""
         context = {"inbox": inbox, "oob": True, "row_html": self._row_html(shown)}
-        return self._once(_LIST, (shown,), context)
+        return self._once("partials/inbox/_list.html", (shown,), context)
 
     def list_update(self, old: ShownList, new: ShownList) -> str:
         """The out-of-band fragments that turn the list ``old`` shows into ``new``: rows removed,
@@ -411,22 +399,28 @@ class RegionRenderer:
         actions, mine = context["actions"], context["mine"]
         return "".join(
             (
-                self._once(_HEADER, (cid, actions, mine), context),
-                self._once(_COMPOSER_STATUS, (cid, mine), context),
-                self._once(_TIMELINE, (cid,), context),
-                self._once(_DRAFT, (cid,), context),
-                self._once(_GUEST_PANEL, (cid, actor.role is Role.ADMIN), context),
+                self._once("partials/conversations/_header.html", (cid, actions, mine), context),
+                self._once("partials/conversations/_composer_status.html", (cid, mine), context),
+                self._once("partials/conversations/_timeline.html", (cid,), context),
+                self._once("partials/conversations/_draft.html", (cid,), context),
+                self._once(
+                    "partials/conversations/_guest_panel.html", (cid, actor.role is Role.ADMIN), context
+                ),
             )
         )
 
     def board_html(self) -> str:
-        return self._once(_BOARD, (), {"board": self.board or [], "oob": True})
+        return self._once(
+            "partials/service_requests/_board.html", (), {"board": self.board or [], "oob": True}
+        )
 
     def badge_html(self, waiting: int) -> str:
-        return self._once(_BADGE, (waiting,), {"waiting": waiting, "badge_oob": True})
+        return self._once("partials/inbox/_badge.html", (waiting,), {"waiting": waiting, "badge_oob": True})
 
     def drafts_badge_html(self, drafts: int) -> str:
-        return self._once(_DRAFTS_BADGE, (drafts,), {"drafts": drafts, "badge_oob": True})
+        return self._once(
+            "partials/inbox/_drafts_badge.html", (drafts,), {"drafts": drafts, "badge_oob": True}
+        )
 
     def notices_html(self, actor: Actor) -> str:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
@@ -439,11 +433,13 @@ class RegionRenderer:
             if notice.kind == TAKEN:
                 if not waits:  # (waiting again, the notices calling for the guest stay)
                     context = {"conversation_id": notice.conversation_id}
-                    parts.append(self._once(_NOTICES_GONE, (index,), context))
+                    parts.append(self._once("partials/live/_notices_gone.html", (index,), context))
                 continue
             if notice.kind == WAITING and not waits:
                 continue  # someone took it in the meantime: nothing to call anyone for
-            parts.append(self._once(_NOTICE, (index,), self._notice_context(notice, entry)))
+            parts.append(
+                self._once("partials/live/_notice.html", (index,), self._notice_context(notice, entry))
+            )
         return "".join(parts)
 
     @cached_property
