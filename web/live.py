@@ -63,8 +63,7 @@ class LiveClient:
     #: inbox, drafts (the inbox filtered to drafts waiting), conversation, requests (the board) or
     #: page (any other page)
     screen: str = "inbox"
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-    closed: bool = False
+    done: asyncio.Event = field(default_factory=asyncio.Event)  # set once the socket is closed
     # What its screen shows, once the full region was sent (pushes then send the difference);
     # None before that, and after a Redis outage (the next push sends the full region again).
     shown: Shown | None = None
@@ -192,11 +191,10 @@ class LiveHub:
         hotel closes only the sockets showing that hotel)."""
         for clients in list(self.clients.values()):
             for client in list(clients):
-                session = data.get("session") == client.actor.session.token
-                person = data.get("staff_id") == str(client.actor.staff_id) and data.get("hotel_id") in (
-                    None,
-                    str(client.actor.hotel_id),
-                )
+                actor = client.actor
+                session = data.get("session") == actor.session.token
+                here = data.get("hotel_id") in (None, str(actor.hotel_id))  # no hotel named: every one
+                person = data.get("staff_id") == str(actor.staff_id) and here
                 if session or person:
                     await self._close(client, CLOSE_UNAUTHORIZED)
 
@@ -209,7 +207,6 @@ class LiveHub:
         """Record (or drop) this tab as a viewer and tell every process's sockets on the conversation."""
         if client.conversation_id is None:
             return
-        redis = self.redis
         key = self._viewers_key(client.conversation_id)
         field_name = f"{client.actor.staff_id}:{id(client)}"
         if here:
@@ -220,15 +217,15 @@ class LiveHub:
                     "until": time.time() + VIEWER_TTL_SECONDS,
                 }
             )
-            await redis.hset(key, field_name, value)  # type: ignore[misc]
-            await redis.expire(key, VIEWER_TTL_SECONDS * 2)
+            await self.redis.hset(key, field_name, value)  # type: ignore[misc]
+            await self.redis.expire(key, VIEWER_TTL_SECONDS * 2)
         else:
-            await redis.hdel(key, field_name)  # type: ignore[misc]
+            await self.redis.hdel(key, field_name)  # type: ignore[misc]
         data = (
             {"typing_staff": str(client.actor.staff_id), "typing_name": client.actor.name} if typing else {}
         )
         event = {"kind": "presence", "conversation_id": str(client.conversation_id), "data": data}
-        await redis.publish(f"{self.prefix}hotel:{client.actor.hotel_id}", json.dumps(event))
+        await self.redis.publish(f"{self.prefix}hotel:{client.actor.hotel_id}", json.dumps(event))
 
     async def _presence(self, hotel_id: UUID, conversation_id: str | None, data: dict[str, Any]) -> None:
         watchers = [c for c in self.clients.get(hotel_id, ()) if str(c.conversation_id) == conversation_id]
@@ -292,7 +289,7 @@ class LiveHub:
 
     async def _render_and_send(self, hotel_id: UUID, scope: Scope) -> None:
         # A socket still waiting for its first full region (``serve``) gets nothing yet.
-        clients = [c for c in self.clients.get(hotel_id, ()) if c.ready and not c.closed]
+        clients = [c for c in self.clients.get(hotel_id, ()) if c.ready and not c.done.is_set()]
         if not clients:
             return
         try:
@@ -375,7 +372,6 @@ class LiveHub:
         return sum(len(c) for c in self.clients.values())
 
     async def _close(self, client: LiveClient, code: int) -> None:
-        client.closed = True
         client.done.set()
         with contextlib.suppress(Exception):
             await client.socket.close(code=code)
@@ -489,7 +485,6 @@ async def live(
         pass
     finally:
         receive.cancel()
-        client.closed = True
         client.done.set()
         hub.unregister(client)
         sender.cancel()

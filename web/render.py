@@ -299,8 +299,7 @@ class RegionRenderer:
         names: dict[UUID, str] = {}
         mentioned = list({staff for n in notices for staff in (n.by, n.to) if staff is not None})
         if mentioned:
-            rows = await reader.fetch(STAFF_NAMES_SQL, mentioned)
-            names = {row[0]: row[1] for row in rows}
+            names = {row[0]: row[1] for row in await reader.fetch(STAFF_NAMES_SQL, mentioned)}
         return cls(env, entries, marks, views, requests, notices, names)
 
     def inbox(self, actor: Actor) -> Inbox:
