@@ -8,8 +8,6 @@ loudly (``UnknownEvent``): two processes of different versions must not silently
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -17,47 +15,42 @@ import msgspec
 from domain.conversations.models import State
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    kind: ClassVar[str]
+class Event(msgspec.Struct, frozen=True, tag_field="kind"):
     hotel_id: UUID
 
+    @property
+    def kind(self) -> str:
+        """The event's tag on the wire (``message.stored``...)."""
+        return str(self.__struct_config__.tag)
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class MessageStored(Event):
+
+class MessageStored(Event, frozen=True, tag="message.stored"):
     """A message was stored: from a guest, queued by staff or the AI, or sent from the hotel phone."""
 
-    kind: ClassVar[str] = "message.stored"
     conversation_id: UUID
     message_id: UUID
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class MessageStatusChanged(Event):
+class MessageStatusChanged(Event, frozen=True, tag="message.status"):
     """A delivery tick moved forward (sent, delivered, read)."""
 
-    kind: ClassVar[str] = "message.status"
     conversation_id: UUID
     message_id: UUID
     status: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class MessageFailed(Event):
+class MessageFailed(Event, frozen=True, tag="message.failed"):
     """A send failed for good: staff are alerted."""
 
-    kind: ClassVar[str] = "message.failed"
     conversation_id: UUID
     message_id: UUID
     error: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class ConversationMoved(Event):
+class ConversationMoved(Event, frozen=True, tag="conversation.moved"):
     """A transition: a new state, or the same state in other hands. ``by`` acted; the conversation
     left ``from_staff``'s hands and went to ``to_staff``'s (the live hub tells those concerned)."""
 
-    kind: ClassVar[str] = "conversation.moved"
     conversation_id: UUID
     from_state: State | None
     state: State
@@ -67,124 +60,82 @@ class ConversationMoved(Event):
     to_staff: UUID | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class ConversationsMerged(Event):
+class ConversationsMerged(Event, frozen=True, tag="conversation.merged"):
     """One guest's two conversations became one (``merged`` is gone, into ``conversation_id``)."""
 
-    kind: ClassVar[str] = "conversation.merged"
     conversation_id: UUID
     merged: UUID
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class NoteAdded(Event):
-    kind: ClassVar[str] = "note.added"
+class NoteAdded(Event, frozen=True, tag="note.added"):
     conversation_id: UUID
     note_id: UUID
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class DraftChanged(Event):
+class DraftChanged(Event, frozen=True, tag="draft.changed"):
     """An AI draft now waits in a conversation (``pending``), or it ended: approved, edited and
     sent, discarded, or superseded by a fresh one. ``by``: the staff member who decided."""
 
-    kind: ClassVar[str] = "draft.changed"
     conversation_id: UUID
     draft_id: UUID
     status: str
     by: UUID | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class ServiceRequestChanged(Event):
-    kind: ClassVar[str] = "service_request.changed"
+class ServiceRequestChanged(Event, frozen=True, tag="service_request.changed"):
     conversation_id: UUID | None
     status: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class GuestLinked(Event):
+class GuestLinked(Event, frozen=True, tag="guest.linked"):
     """The worker learnt a guest's other WhatsApp id."""
 
-    kind: ClassVar[str] = "guest.linked"
     guest_id: UUID
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class GuestErased(Event):
+class GuestErased(Event, frozen=True, tag="guest.erased"):
     """A guest's data was erased on request: their conversation leaves every inbox."""
 
-    kind: ClassVar[str] = "guest.erased"
 
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class InstanceStateChanged(Event):
+class InstanceStateChanged(Event, frozen=True, tag="instance.state"):
     """The hotel's WhatsApp connection changed state (``stateInstanceChanged``)."""
 
-    kind: ClassVar[str] = "instance.state"
     state: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class InstanceNotice(Event):
+class InstanceNotice(Event, frozen=True, tag="instance.notice"):
     """Something Green API reported about the hotel's instance (a call, a device change...)."""
 
-    kind: ClassVar[str] = "instance.notice"
     notice: str
     detail: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class WaitBreached(Event):
+class WaitBreached(Event, frozen=True, tag="wait.breached"):
     """A guest has waited for a person past the hotel's target (``wait``: first_reply or
     next_reply): the staff on shift are alerted, once per wait."""
 
-    kind: ClassVar[str] = "wait.breached"
     conversation_id: UUID
     wait: str
     waited_minutes: int
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class WaitEscalated(Event):
+class WaitEscalated(Event, frozen=True, tag="wait.escalated"):
     """The wait went on past twice the target: the hotel's managers are alerted, once."""
 
-    kind: ClassVar[str] = "wait.escalated"
     conversation_id: UUID
     wait: str
     waited_minutes: int
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class FeedbackReceived(Event):
+class FeedbackReceived(Event, frozen=True, tag="feedback.received"):
     """A guest said what went wrong after a low rating: for the hotel's managers."""
 
-    kind: ClassVar[str] = "feedback.received"
     conversation_id: UUID
     survey_id: UUID
     rating: int
 
 
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls
-    for cls in (
-        MessageStored,
-        MessageStatusChanged,
-        MessageFailed,
-        ConversationMoved,
-        ConversationsMerged,
-        NoteAdded,
-        DraftChanged,
-        ServiceRequestChanged,
-        GuestLinked,
-        GuestErased,
-        InstanceStateChanged,
-        InstanceNotice,
-        WaitBreached,
-        WaitEscalated,
-        FeedbackReceived,
-    )
-}
+EVENT_TYPES: dict[str, type[Event]] = {str(cls.__struct_config__.tag): cls for cls in Event.__subclasses__()}
 
 
 class UnknownEvent(ValueError):
@@ -192,8 +143,7 @@ class UnknownEvent(ValueError):
 
 
 def encode(event: Event) -> bytes:
-    fields: dict[str, Any] = msgspec.to_builtins(event)
-    return msgspec.json.encode({"kind": event.kind, **fields})
+    return msgspec.json.encode(event)
 
 
 def decode(raw: bytes | str) -> Event:
@@ -216,4 +166,4 @@ def from_wire(payload: object) -> Event:
     try:
         return msgspec.convert(payload, type=cls)
     except msgspec.ValidationError as exc:
-        raise UnknownEvent(f"{cls.kind}: {exc}") from exc
+        raise UnknownEvent(f"{kind}: {exc}") from exc

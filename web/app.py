@@ -88,14 +88,9 @@ SECURITY_HEADERS = {
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-def migration_head() -> str | None:
-    config = Config(str(ROOT / "alembic.ini"))
-    return ScriptDirectory.from_config(config).get_current_head()
-
-
-def known_revisions() -> frozenset[str]:
-    scripts = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
-    return frozenset(revision.revision for revision in scripts.walk_revisions())
+def migration_scripts() -> ScriptDirectory:
+    """The migrations this code ships: readiness compares the database's revision with them."""
+    return ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
 
 
 def _login_required(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
@@ -184,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             max_inactive_connection_lifetime=300,
             reset=_rollback_if_open,
         )
+        scripts = migration_scripts()
         session_store = SessionStore(redis, settings.redis_prefix, idle=settings.session_idle_seconds)
         resources = Resources(
             settings=settings,
@@ -207,8 +203,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             oidc_provider=ProviderClient(settings),
             webhook_hotels=WebhookHotels(),
             timezones=HotelTimezones(sessions),
-            migration_head=migration_head(),
-            known_revisions=known_revisions(),
+            migration_head=scripts.get_current_head(),
+            known_revisions=frozenset(revision.revision for revision in scripts.walk_revisions()),
         )
         hub = LiveHub(
             redis_url=settings.redis_url,

@@ -9,7 +9,7 @@ application state; only the providers here read that state, and handlers name wh
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -23,19 +23,16 @@ from web.resources import HotelTimezones, ProvidedResources, Resources
 
 
 def provide_resources(state: State) -> Resources:
-    resources: Resources = state.resources
-    return resources
+    return cast(Resources, state.resources)
 
 
 def resources_of(scope: Scope) -> Resources:
     """The same, for the one plain ASGI route (the webhook), which Litestar does not inject into."""
-    resources: Resources = scope["litestar_app"].state.resources
-    return resources
+    return cast(Resources, scope["litestar_app"].state.resources)
 
 
 def provide_hub(state: State) -> LiveHub:
-    hub: LiveHub = state.hub
-    return hub
+    return cast(LiveHub, state.hub)
 
 
 def provide_uow(resources: ProvidedResources) -> UnitOfWork:

@@ -24,12 +24,6 @@ unexpected_log = structlog.get_logger("web.unexpected")
 DATABASE_DOWN = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)
 
 
-def _is_database_down(exc: Exception) -> bool:
-    if isinstance(exc, DATABASE_DOWN):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
-
-
 # PostgreSQL saying "not now" rather than "not this": starting, shutting down, out of connections,
 # or a transaction that lost a race it may win when retried.
 POSTGRES_NOT_NOW = (
@@ -45,9 +39,9 @@ def is_dependency_failure(exc: BaseException) -> bool:
     for _ in range(5):  # SQLAlchemy wraps the driver's error: look a few links down the chain
         if cause is None:
             break
-        if isinstance(cause, (DatabaseUnavailable, *POSTGRES_NOT_NOW)):
+        if isinstance(cause, (DatabaseUnavailable, *POSTGRES_NOT_NOW, *DATABASE_DOWN)):
             return True
-        if isinstance(cause, Exception) and _is_database_down(cause):
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
             return True
         cause = cause.__cause__
     return False
@@ -85,10 +79,11 @@ def error_answer(
             "detail": detail,
             "request_id": request_id,
             "actor": request.state.get("actor"),  # set once the route knew who is signed in
+            "status": status,
         }
         return Template(
             "pages/errors/error.html",
-            context={**context, "status": status},
+            context=context,
             status_code=status,
             media_type=MediaType.HTML,
             headers=headers,

@@ -63,43 +63,33 @@ class LiveClient:
     #: inbox, drafts (the inbox filtered to drafts waiting), conversation, requests (the board) or
     #: page (any other page)
     screen: str = "inbox"
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-    closed: bool = False
+    done: asyncio.Event = field(default_factory=asyncio.Event)  # set once the socket is closed
     # What its screen shows, once the full region was sent (pushes then send the difference);
     # None before that, and after a Redis outage (the next push sends the full region again).
     shown: Shown | None = None
     ready: bool = False
 
 
+@dataclass(eq=False, kw_only=True)
 class LiveHub:
     """One per web process. It gets only what it uses: its own Redis subscription (by URL, it
     reconnects itself), Redis for presence, the session store, the templates and two readers."""
 
-    def __init__(
-        self,
-        *,
-        redis_url: str,
-        prefix: str,
-        redis: Redis,
-        session_store: SessionStore,
-        templates: Environment,
-        readers: Callable[[], DriverUnitOfWork],
-        sessions: async_sessionmaker[AsyncSession],
-    ):
-        self.redis_url = redis_url
-        self.prefix = prefix
-        self.redis = redis
-        self.session_store = session_store
-        self.templates = templates
-        self.readers = readers
-        self.sessions = sessions
-        self.clients: dict[UUID, set[LiveClient]] = {}
-        self.connected = False
-        self.task: asyncio.Task[None] | None = None
-        self.pending: dict[UUID, asyncio.Task[None]] = {}
-        self.running: set[UUID] = set()
-        self.scopes: dict[UUID, Scope] = {}  # what each hotel's next flush reads again
-        self.notices: dict[UUID, list[Notice]] = {}  # for each hotel's next flush
+    redis_url: str
+    prefix: str
+    redis: Redis
+    session_store: SessionStore
+    templates: Environment
+    readers: Callable[[], DriverUnitOfWork]
+    sessions: async_sessionmaker[AsyncSession]
+    clients: dict[UUID, set[LiveClient]] = field(default_factory=dict, init=False)
+    connected: bool = field(default=False, init=False)
+    task: asyncio.Task[None] | None = field(default=None, init=False)
+    pending: dict[UUID, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    running: set[UUID] = field(default_factory=set, init=False)
+    # what each hotel's next flush reads again, and the notices it sends
+    scopes: dict[UUID, Scope] = field(default_factory=dict, init=False)
+    notices: dict[UUID, list[Notice]] = field(default_factory=dict, init=False)
 
     # -- the subscription ---------------------------------------------------------------------
 
@@ -201,11 +191,10 @@ class LiveHub:
         hotel closes only the sockets showing that hotel)."""
         for clients in list(self.clients.values()):
             for client in list(clients):
-                session = data.get("session") == client.actor.session.token
-                person = data.get("staff_id") == str(client.actor.staff_id) and data.get("hotel_id") in (
-                    None,
-                    str(client.actor.hotel_id),
-                )
+                actor = client.actor
+                session = data.get("session") == actor.session.token
+                here = data.get("hotel_id") in (None, str(actor.hotel_id))  # no hotel named: every one
+                person = data.get("staff_id") == str(actor.staff_id) and here
                 if session or person:
                     await self._close(client, CLOSE_UNAUTHORIZED)
 
@@ -218,7 +207,6 @@ class LiveHub:
         """Record (or drop) this tab as a viewer and tell every process's sockets on the conversation."""
         if client.conversation_id is None:
             return
-        redis = self.redis
         key = self._viewers_key(client.conversation_id)
         field_name = f"{client.actor.staff_id}:{id(client)}"
         if here:
@@ -229,15 +217,15 @@ class LiveHub:
                     "until": time.time() + VIEWER_TTL_SECONDS,
                 }
             )
-            await redis.hset(key, field_name, value)  # type: ignore[misc]
-            await redis.expire(key, VIEWER_TTL_SECONDS * 2)
+            await self.redis.hset(key, field_name, value)  # type: ignore[misc]
+            await self.redis.expire(key, VIEWER_TTL_SECONDS * 2)
         else:
-            await redis.hdel(key, field_name)  # type: ignore[misc]
+            await self.redis.hdel(key, field_name)  # type: ignore[misc]
         data = (
             {"typing_staff": str(client.actor.staff_id), "typing_name": client.actor.name} if typing else {}
         )
         event = {"kind": "presence", "conversation_id": str(client.conversation_id), "data": data}
-        await redis.publish(f"{self.prefix}hotel:{client.actor.hotel_id}", json.dumps(event))
+        await self.redis.publish(f"{self.prefix}hotel:{client.actor.hotel_id}", json.dumps(event))
 
     async def _presence(self, hotel_id: UUID, conversation_id: str | None, data: dict[str, Any]) -> None:
         watchers = [c for c in self.clients.get(hotel_id, ()) if str(c.conversation_id) == conversation_id]
@@ -301,7 +289,7 @@ class LiveHub:
 
     async def _render_and_send(self, hotel_id: UUID, scope: Scope) -> None:
         # A socket still waiting for its first full region (``serve``) gets nothing yet.
-        clients = [c for c in self.clients.get(hotel_id, ()) if c.ready and not c.closed]
+        clients = [c for c in self.clients.get(hotel_id, ()) if c.ready and not c.done.is_set()]
         if not clients:
             return
         try:
@@ -384,7 +372,6 @@ class LiveHub:
         return sum(len(c) for c in self.clients.values())
 
     async def _close(self, client: LiveClient, code: int) -> None:
-        client.closed = True
         client.done.set()
         with contextlib.suppress(Exception):
             await client.socket.close(code=code)
@@ -464,10 +451,8 @@ async def live(
         return
     conversation_id: UUID | None = None
     if conversation:
-        try:
+        with contextlib.suppress(ValueError):
             conversation_id = UUID(conversation)
-        except ValueError:
-            conversation_id = None
         async with resources.sessions() as db:
             if (
                 conversation_id is None
@@ -500,7 +485,6 @@ async def live(
         pass
     finally:
         receive.cancel()
-        client.closed = True
         client.done.set()
         hub.unregister(client)
         sender.cancel()

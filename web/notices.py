@@ -44,18 +44,12 @@ class Notice:
 def notices_from(event: object) -> list[Notice]:
     """The notices one live event makes: a move (most make none), a wait past its target, a
     guest's words after a low rating."""
-    if isinstance(event, WaitBreached):
-        return [Notice(LATE, event.conversation_id, None, event.wait, minutes=event.waited_minutes)]
-    if isinstance(event, WaitEscalated):
+    if isinstance(event, (WaitBreached, WaitEscalated)):
+        escalated = isinstance(event, WaitEscalated)  # past twice the target: for the managers
+        kind = ESCALATED if escalated else LATE
+        minutes = event.waited_minutes
         return [
-            Notice(
-                ESCALATED,
-                event.conversation_id,
-                None,
-                event.wait,
-                managers_only=True,
-                minutes=event.waited_minutes,
-            )
+            Notice(kind, event.conversation_id, None, event.wait, managers_only=escalated, minutes=minutes)
         ]
     if isinstance(event, FeedbackReceived):
         return [Notice(FEEDBACK, event.conversation_id, None, managers_only=True, minutes=event.rating)]

@@ -11,7 +11,6 @@ from functools import cached_property
 from itertools import chain
 from typing import Any, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -31,6 +30,7 @@ from domain.conversations.inbox import (
 from domain.conversations.models import State
 from domain.conversations.rules import staff_actions
 from domain.conversations.views import ConversationView, load_conversation, reason_label
+from domain.hotels.hours import zone_of
 from domain.service_requests.rules import STATUSES
 from domain.service_requests.views import BoardSection, load_board
 from domain.staff.models import Role
@@ -52,15 +52,8 @@ def template_environment() -> Environment:
     return environment
 
 
-def hotel_zone(timezone: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def today_start(timezone: str) -> datetime.datetime:
-    now = datetime.datetime.now(hotel_zone(timezone))
+    now = datetime.datetime.now(zone_of(timezone))
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -93,20 +86,8 @@ def without_csrf(actor: Actor) -> Actor:
     return replace(actor, session=replace(actor.session, csrf=""))
 
 
-# Every template a push renders, by what it is.
-_ROW = "partials/inbox/_row.html"
-_LIST = "partials/inbox/_list.html"
+# The template of a list update (the other fragments are named where they are rendered).
 _LIST_UPDATE = "partials/inbox/_list_update.html"
-_BADGE = "partials/inbox/_badge.html"
-_DRAFTS_BADGE = "partials/inbox/_drafts_badge.html"
-_DRAFT = "partials/conversations/_draft.html"
-_HEADER = "partials/conversations/_header.html"
-_COMPOSER_STATUS = "partials/conversations/_composer_status.html"
-_TIMELINE = "partials/conversations/_timeline.html"
-_GUEST_PANEL = "partials/conversations/_guest_panel.html"
-_BOARD = "partials/service_requests/_board.html"
-_NOTICE = "partials/live/_notice.html"
-_NOTICES_GONE = "partials/live/_notices_gone.html"
 
 # Rendered inbox rows, kept across pushes and shared by every socket: a row is all its fields (a
 # changed row is a new key), so a push renders only the rows that changed since the last one. The
@@ -121,7 +102,7 @@ def row_html(env: Environment, row: InboxRow, *, current: bool = False, oob: str
     html = _ROW_HTML.get(key)
     if html is None:
         context = {"row": row, "current_id": row.id if current else None, "row_oob": oob}
-        rendered = env.get_template(_ROW).render(context).strip()
+        rendered = env.get_template("partials/inbox/_row.html").render(context).strip()
         html = Markup(rendered)  # noqa: S704 - our own template's output, escaped by Jinja
         if len(_ROW_HTML) >= ROW_CACHE_SIZE:
             for stale in list(_ROW_HTML)[: ROW_CACHE_SIZE // 2]:
@@ -132,10 +113,6 @@ def row_html(env: Environment, row: InboxRow, *, current: bool = False, oob: str
 
 SECTIONS = ("needs_human", "mine", "others", "ai", "resolved")
 MAX_MOVED = 8  # past this many rows moved to the top of a section, the section is sent whole
-
-
-def inbox_sections(inbox: Inbox) -> tuple[list[InboxRow], ...]:
-    return inbox.sections
 
 
 _Key = TypeVar("_Key", bound=Hashable)
@@ -322,8 +299,7 @@ class RegionRenderer:
         names: dict[UUID, str] = {}
         mentioned = list({staff for n in notices for staff in (n.by, n.to) if staff is not None})
         if mentioned:
-            rows = await reader.fetch(STAFF_NAMES_SQL, mentioned)
-            names = {row[0]: row[1] for row in rows}
+            names = {row[0]: row[1] for row in await reader.fetch(STAFF_NAMES_SQL, mentioned)}
         return cls(env, entries, marks, views, requests, notices, names)
 
     def inbox(self, actor: Actor) -> Inbox:
@@ -365,7 +341,7 @@ class RegionRenderer:
     def list_html(self, inbox: Inbox, shown: ShownList) -> str:
         """The whole list, out of band, rendered once for every socket that shows it."""
         context = {"inbox": inbox, "oob": True, "row_html": self._row_html(shown)}
-        return self._once(_LIST, (shown,), context)
+        return self._once("partials/inbox/_list.html", (shown,), context)
 
     def list_update(self, old: ShownList, new: ShownList) -> str:
         """The out-of-band fragments that turn the list ``old`` shows into ``new``: rows removed,
@@ -422,22 +398,28 @@ class RegionRenderer:
         actions, mine = context["actions"], context["mine"]
         return "".join(
             (
-                self._once(_HEADER, (cid, actions, mine), context),
-                self._once(_COMPOSER_STATUS, (cid, mine), context),
-                self._once(_TIMELINE, (cid,), context),
-                self._once(_DRAFT, (cid,), context),
-                self._once(_GUEST_PANEL, (cid, actor.role is Role.ADMIN), context),
+                self._once("partials/conversations/_header.html", (cid, actions, mine), context),
+                self._once("partials/conversations/_composer_status.html", (cid, mine), context),
+                self._once("partials/conversations/_timeline.html", (cid,), context),
+                self._once("partials/conversations/_draft.html", (cid,), context),
+                self._once(
+                    "partials/conversations/_guest_panel.html", (cid, actor.role is Role.ADMIN), context
+                ),
             )
         )
 
     def board_html(self) -> str:
-        return self._once(_BOARD, (), {"board": self.board or [], "oob": True})
+        return self._once(
+            "partials/service_requests/_board.html", (), {"board": self.board or [], "oob": True}
+        )
 
     def badge_html(self, waiting: int) -> str:
-        return self._once(_BADGE, (waiting,), {"waiting": waiting, "badge_oob": True})
+        return self._once("partials/inbox/_badge.html", (waiting,), {"waiting": waiting, "badge_oob": True})
 
     def drafts_badge_html(self, drafts: int) -> str:
-        return self._once(_DRAFTS_BADGE, (drafts,), {"drafts": drafts, "badge_oob": True})
+        return self._once(
+            "partials/inbox/_drafts_badge.html", (drafts,), {"drafts": drafts, "badge_oob": True}
+        )
 
     def notices_html(self, actor: Actor) -> str:
         """The notices for this staff member in this push, each rendered once for all it reaches."""
@@ -450,11 +432,13 @@ class RegionRenderer:
             if notice.kind == TAKEN:
                 if not waits:  # (waiting again, the notices calling for the guest stay)
                     context = {"conversation_id": notice.conversation_id}
-                    parts.append(self._once(_NOTICES_GONE, (index,), context))
+                    parts.append(self._once("partials/live/_notices_gone.html", (index,), context))
                 continue
             if notice.kind == WAITING and not waits:
                 continue  # someone took it in the meantime: nothing to call anyone for
-            parts.append(self._once(_NOTICE, (index,), self._notice_context(notice, entry)))
+            parts.append(
+                self._once("partials/live/_notice.html", (index,), self._notice_context(notice, entry))
+            )
         return "".join(parts)
 
     @cached_property
@@ -523,12 +507,7 @@ class RegionRenderer:
         ):
             parts.append(self.drafts_badge_html(full.drafts))
         parts.append(self.notices_html(actor))
-        if shown is not None and (shown.inbox, shown.conversation, shown.board) == (
-            now_shown,
-            conversation,
-            board,
-        ):
-            return "".join(parts), shown
+        # (unchanged, this is ``shown`` itself: every Shown is made here, one per key)
         return "".join(parts), one_of(
             _SHOWN, (now_shown, conversation, board), lambda: Shown(now_shown, conversation, board)
         )

@@ -9,7 +9,6 @@ session's connection. Always scoped by the acting hotel.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -88,17 +87,8 @@ class Inbox:
 def drafts_only(inbox: Inbox) -> Inbox:
     """The inbox filtered to the conversations with an AI draft waiting (``/inbox?filter=drafts``)."""
 
-    def keep(rows: list[InboxRow]) -> list[InboxRow]:
-        return [row for row in rows if row.has_draft]
-
-    return Inbox(
-        needs_human=keep(inbox.needs_human),
-        mine=keep(inbox.mine),
-        others=keep(inbox.others),
-        ai=keep(inbox.ai),
-        resolved_today=keep(inbox.resolved_today),
-        query=inbox.query,
-    )
+    waiting, mine, others, ai, resolved = ([row for row in rows if row.has_draft] for rows in inbox.sections)
+    return Inbox(waiting, mine, others, ai, resolved, query=inbox.query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +326,17 @@ def inbox_from_snapshot(
             made = shared[entry.id, unread] = _row(entry, unread)
         return made
 
-    return _inbox(entries, staff_id, row, query)
+    ordered = entries if isinstance(entries, SortedEntries) else SortedEntries.of(entries)
+    mine = [e for e in ordered.human if e.assigned_staff_id == staff_id][:SECTION_LIMIT]
+    others = [e for e in ordered.human if e.assigned_staff_id != staff_id][:SECTION_LIMIT]
+    return Inbox(
+        needs_human=[row(e) for e in ordered.waiting],
+        mine=[row(e) for e in mine],
+        others=[row(e) for e in others],
+        ai=[row(e) for e in ordered.ai],
+        resolved_today=[row(e) for e in ordered.resolved],
+        query=query,
+    )
 
 
 def _row(entry: InboxEntry, unread: bool) -> InboxRow:
@@ -355,23 +355,4 @@ def _row(entry: InboxEntry, unread: bool) -> InboxRow:
         room=entry.room,
         open_request=entry.open_request,
         has_draft=entry.has_draft,
-    )
-
-
-def _inbox(
-    entries: list[InboxEntry] | SortedEntries,
-    staff_id: UUID,
-    row: Callable[[InboxEntry], InboxRow],
-    query: str,
-) -> Inbox:
-    ordered = entries if isinstance(entries, SortedEntries) else SortedEntries.of(entries)
-    mine = [e for e in ordered.human if e.assigned_staff_id == staff_id][:SECTION_LIMIT]
-    others = [e for e in ordered.human if e.assigned_staff_id != staff_id][:SECTION_LIMIT]
-    return Inbox(
-        needs_human=[row(e) for e in ordered.waiting],
-        mine=[row(e) for e in mine],
-        others=[row(e) for e in others],
-        ai=[row(e) for e in ordered.ai],
-        resolved_today=[row(e) for e in ordered.resolved],
-        query=query,
     )

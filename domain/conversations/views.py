@@ -115,26 +115,20 @@ async def load_conversation(
         return None
     conversation, guest = row
     messages = (
-        (
-            await session.execute(
-                select(Message)
-                .where(Message.conversation_id == conversation_id)
-                .order_by(Message.created_at)
-                .limit(500)
-            )
+        await session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.created_at)
+            .limit(500)
         )
-        .scalars()
-        .all()
+    ).all()
+    draft = await session.scalar(
+        select(AiDraft).where(
+            AiDraft.conversation_id == conversation_id,
+            AiDraft.hotel_id == hotel_id,
+            AiDraft.status == DraftStatus.PENDING.value,
+        )
     )
-    draft = (
-        await session.execute(
-            select(AiDraft).where(
-                AiDraft.conversation_id == conversation_id,
-                AiDraft.hotel_id == hotel_id,
-                AiDraft.status == DraftStatus.PENDING.value,
-            )
-        )
-    ).scalar_one_or_none()
     if conversation.state is not State.AI:
         draft = None  # the AI never talks over a person: a draft is only ever offered to the AI's
     source_ids = {source for m in messages for source in (m.sources or [])}
@@ -178,14 +172,8 @@ async def load_conversation(
         )
         for m in messages
     ]
-    transitions = (
-        (
-            await session.execute(
-                select(StateTransition).where(StateTransition.conversation_id == conversation_id).limit(500)
-            )
-        )
-        .scalars()
-        .all()
+    transitions = await session.scalars(
+        select(StateTransition).where(StateTransition.conversation_id == conversation_id).limit(500)
     )
     for t in transitions:
         who = (
@@ -195,11 +183,7 @@ async def load_conversation(
         )
         text = event_text(who, t, staff_names)
         items.append(TimelineItem("event", t.id, t.created_at, text=text, actor=who))
-    notes = (
-        (await session.execute(select(Note).where(Note.conversation_id == conversation_id).limit(500)))
-        .scalars()
-        .all()
-    )
+    notes = await session.scalars(select(Note).where(Note.conversation_id == conversation_id).limit(500))
     for n in notes:
         items.append(
             TimelineItem(
@@ -211,25 +195,13 @@ async def load_conversation(
             )
         )
     items.sort(key=lambda item: item.at)
-    requests = (
-        (
-            await session.execute(
-                select(ServiceRequest)
-                .where(ServiceRequest.conversation_id == conversation_id, ServiceRequest.hotel_id == hotel_id)
-                .order_by(ServiceRequest.created_at.desc())
-            )
-        )
-        .scalars()
-        .all()
+    requests = await session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.conversation_id == conversation_id, ServiceRequest.hotel_id == hotel_id)
+        .order_by(ServiceRequest.created_at.desc())
     )
-    replies = (
-        (
-            await session.execute(
-                select(SavedReply).where(SavedReply.hotel_id == hotel_id).order_by(SavedReply.shortcut)
-            )
-        )
-        .scalars()
-        .all()
+    replies = await session.scalars(
+        select(SavedReply).where(SavedReply.hotel_id == hotel_id).order_by(SavedReply.shortcut)
     )
     return ConversationView(
         conversation=conversation,

@@ -3,6 +3,7 @@ assign, an AI draft, and a service request's status from the conversation's side
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,9 @@ from web.errors import error_answer, wants_page
 from web.forms import form_text
 from web.render import conversation_context, inbox_for
 from web.resources import HotelTimezones, ProvidedResources, Resources
+
+# A move of a conversation by a staff member (``service.take_over`` ...): uow, hotel, conversation, staff.
+Move = Callable[[UnitOfWork, UUID, UUID, UUID], Awaitable[object]]
 
 
 async def _conversation_screen(
@@ -69,6 +73,13 @@ async def _refused(
     return error_answer(request, 400, str(reason))
 
 
+async def _move(request: HTMXRequest, actor: Actor, uow: UnitOfWork, cid: UUID, move: Move) -> Response[Any]:
+    """Take over, hand back, resolve or reopen: one use case in its unit of work."""
+    async with uow:
+        await move(uow, actor.hotel_id, cid, actor.staff_id)
+    return _done(request, cid)
+
+
 class ConversationController(Controller):
     path = "/conversations/{conversation_id:uuid}"
     tags = ["conversations"]
@@ -90,33 +101,25 @@ class ConversationController(Controller):
     async def take_over(
         self, request: HTMXRequest, actor: Actor, uow: UnitOfWork, conversation_id: UUID
     ) -> Response[Any]:
-        async with uow:
-            await service.take_over(uow, actor.hotel_id, conversation_id, actor.staff_id)
-        return _done(request, conversation_id)
+        return await _move(request, actor, uow, conversation_id, service.take_over)
 
     @post("/hand-back")
     async def hand_back(
         self, request: HTMXRequest, actor: Actor, uow: UnitOfWork, conversation_id: UUID
     ) -> Response[Any]:
-        async with uow:
-            await service.hand_back(uow, actor.hotel_id, conversation_id, actor.staff_id)
-        return _done(request, conversation_id)
+        return await _move(request, actor, uow, conversation_id, service.hand_back)
 
     @post("/resolve")
     async def resolve(
         self, request: HTMXRequest, actor: Actor, uow: UnitOfWork, conversation_id: UUID
     ) -> Response[Any]:
-        async with uow:
-            await service.resolve(uow, actor.hotel_id, conversation_id, actor.staff_id)
-        return _done(request, conversation_id)
+        return await _move(request, actor, uow, conversation_id, service.resolve)
 
     @post("/reopen")
     async def reopen(
         self, request: HTMXRequest, actor: Actor, uow: UnitOfWork, conversation_id: UUID
     ) -> Response[Any]:
-        async with uow:
-            await service.reopen(uow, actor.hotel_id, conversation_id, actor.staff_id)
-        return _done(request, conversation_id)
+        return await _move(request, actor, uow, conversation_id, service.reopen)
 
     @post("/reply")
     async def reply(

@@ -20,15 +20,7 @@ from web.errors import error_answer, wants_page
 from web.forms import form_text
 from web.render import conversation_context, inbox_for
 from web.resources import ProvidedResources
-from web.routes.conversations import _conversation_screen
-
-
-def _done(request: HTMXRequest, cid: UUID) -> Response[Any]:
-    """htmx: nothing to swap (the websocket pushes the draft's end to every screen); plain forms:
-    back to the conversation."""
-    if request.htmx:
-        return Response(content=b"", status_code=204)
-    return Redirect(f"/conversations/{cid}", status_code=303)
+from web.routes.conversations import _conversation_screen, _done
 
 
 class DraftController(Controller):

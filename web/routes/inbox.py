@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.inbox import drafts_only
 from web.auth import Actor
-from web.render import inbox_for, inbox_sections
+from web.render import inbox_for
 from web.resources import HotelTimezones
 
 # The same URL answers with the page or with its fragment: caches must key on the header too.
@@ -44,7 +44,7 @@ class InboxController(Controller):
             "drafts": full.drafts,
             "waiting": full.waiting,
             "active": "inbox",
-            "no_match": bool(inbox.query) and not any(inbox_sections(inbox)),
+            "no_match": bool(inbox.query) and not any(inbox.sections),
         }
         if request.htmx and not request.htmx.boosted:
             return HTMXTemplate(template_name="partials/inbox/_list.html", context=context, headers=VARY_HTMX)

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.assistant.playground import MAX_QUESTION, try_the_bot
 from domain.conversations.views import reason_label
 from domain.errors import Invalid, Unavailable
+from domain.hotels.hours import zone_of
 from domain.knowledge.gaps import list_gaps
 from domain.knowledge.rules import question_key
 from domain.staff.models import Role
 from web.auth import Actor
 from web.errors import wants_page
-from web.render import hotel_zone
 from web.resources import HotelTimezones, ProvidedResources
 
 
@@ -64,7 +64,7 @@ class KnowledgeToolsController(Controller):
         self, actor: Actor, db: AsyncSession, timezones: HotelTimezones, written: int | None = None
     ) -> Template:
         actor.require(Role.MANAGER)
-        zone = hotel_zone(await timezones.of(actor.hotel_id))
+        zone = zone_of(await timezones.of(actor.hotel_id))
         gaps = [(gap, gap.last_asked.astimezone(zone)) for gap in await list_gaps(db, actor.hotel_id)]
         context = _context(actor, gaps=gaps, written=bool(written))
         return Template("pages/knowledge/gaps.html", context=context)
