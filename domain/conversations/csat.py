@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -20,13 +20,13 @@ from uuid_utils.compat import uuid7
 
 from domain.conversations import csat_rules
 from domain.conversations.guest_texts import csat_follow_up, csat_question, spoken
-from domain.conversations.ingest_sql import Statements
+from domain.conversations.ingest_sql import IngestWork
 from domain.conversations.models import Author, Conversation, CsatSurvey
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
-from domain.events import Event, FeedbackReceived, MessageStored
+from domain.events import FeedbackReceived, MessageStored
 from domain.guests.models import Guest
-from domain.ports import JobRequest, send_job
+from domain.ports import send_job
 from domain.staff.models import StaffUser
 
 
@@ -65,12 +65,6 @@ async def ask_after_resolve(uow: ConversationWork, conversation: Conversation) -
     return survey
 
 
-class AnswerWork(Statements, Protocol):
-    def publish(self, event: Event) -> None: ...
-
-    def enqueue(self, job: JobRequest) -> None: ...
-
-
 LATEST_SURVEY_SQL = """
 SELECT id, asked_at, rating, answered_at, comment, language FROM csat_surveys
  WHERE conversation_id = $1 ORDER BY asked_at DESC LIMIT 1
@@ -104,7 +98,7 @@ class Answered:
 
 
 async def take_answer(
-    db: AnswerWork,
+    db: IngestWork,
     *,
     hotel_id: UUID,
     conversation_id: UUID,
@@ -115,7 +109,7 @@ async def take_answer(
     """Record a guest message to a resolved conversation as the answer to its survey, if it is one
     (the message itself is stored already). None: it is a normal message."""
     row: Any = await db.fetchrow(LATEST_SURVEY_SQL, conversation_id)
-    survey = None if row is None else csat_rules.OpenSurvey(row[0], row[1], row[2], row[3], row[4])
+    survey = None if row is None else csat_rules.OpenSurvey(*row[:5])
     answer = csat_rules.read_answer(survey, text, now)
     if answer is None:
         return None

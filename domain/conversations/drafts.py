@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.conversations.models import AiDraft, Author, Conversation, DraftStatus, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
-from domain.conversations.service import lock_conversation, send_staff_reply
+from domain.conversations.service import close_drafts, lock_conversation, send_staff_reply
 from domain.errors import Conflict, NotFound
 from domain.events import DraftChanged
 
@@ -137,15 +137,7 @@ async def write_draft(
     """The AI's draft for the guest messages up to ``trigger_message_id`` (the conversation
     locked by the caller): a draft still waiting there is superseded, so one draft covers
     everything the guest wrote and none goes stale in a pile."""
-    for old in await uow.conversations.close_pending_drafts(conversation.id, DraftStatus.SUPERSEDED, None):
-        uow.publish(
-            DraftChanged(
-                hotel_id=conversation.hotel_id,
-                conversation_id=conversation.id,
-                draft_id=old,
-                status=DraftStatus.SUPERSEDED.value,
-            )
-        )
+    await close_drafts(uow, conversation, DraftStatus.SUPERSEDED, None)
     draft = AiDraft(
         hotel_id=conversation.hotel_id,
         conversation_id=conversation.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import or_, select, update
@@ -21,7 +21,7 @@ from domain import events
 from domain.conversations import csat, rules, transitions
 from domain.conversations.guest_texts import resend_please
 from domain.conversations.ingest_sql import (
-    Statements,
+    IngestWork,
     StoredMessage,
     apply_move,
     read_again,
@@ -40,7 +40,6 @@ from domain.conversations.models import (
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.errors import Conflict
 from domain.events import (
-    Event,
     InstanceStateChanged,
     MessageFailed,
     MessageStatusChanged,
@@ -57,7 +56,7 @@ from domain.integrations.green_api_webhooks import (
     MessageContent,
     StatusUpdate,
 )
-from domain.ports import JobRequest, ai_reply_job, echo_again_job, link_guest_job
+from domain.ports import ai_reply_job, echo_again_job, link_guest_job
 from domain.uow import DriverUnitOfWork, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> tuple[UUID, State]:
+async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> UUID:
     """The conversation of the chat a message the hotel sent belongs to (opened if need be)."""
     now = _now()
     known = await find_by_chat_id(uow.session, hotel_id, msg.chat_id)
@@ -105,13 +104,20 @@ async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage
             index_elements=[Conversation.hotel_id, Conversation.guest_id],
             set_={"updated_at": now},
         )
-        .returning(Conversation.id, Conversation.state)
+        .returning(Conversation.id)
     )
-    row = (await uow.session.execute(conversation_stmt)).one()
-    return row.id, State(row.state)
+    return (await uow.session.execute(conversation_stmt)).scalar_one()
 
 
-async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | None:
+async def _store_staff_side(
+    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, via: str
+) -> tuple[UUID, UUID | None]:
+    """A message the hotel sent other than through our outbox (``via`` the phone or the API), kept
+    as a staff-side message of its chat's conversation: the conversation's id, and the message's
+    (None for a duplicate)."""
+    conversation_id = await _upsert_conversation(uow, hotel.id, msg)
+    values = _message_values(hotel.id, conversation_id, msg)
+    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": via})
     stmt = (
         insert(Message)
         .values(**values)
@@ -120,7 +126,7 @@ async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | 
         )
         .returning(Message.id)
     )
-    return (await uow.session.execute(stmt)).scalar_one_or_none()
+    return conversation_id, (await uow.session.execute(stmt)).scalar_one_or_none()
 
 
 def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessage) -> dict[str, Any]:
@@ -146,14 +152,6 @@ def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessa
         "sources": [],
         "attempts": 0,
     }
-
-
-class IngestWork(Statements, Protocol):
-    """A unit of work the guest-message ingest runs on: plain statements, events and jobs after."""
-
-    def publish(self, event: Event) -> None: ...
-
-    def enqueue(self, job: JobRequest) -> None: ...
 
 
 class ConversationKeptMoving(Conflict):
@@ -270,12 +268,7 @@ async def receive_guest_message_in_session(
 
 async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
     """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
-    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
-    values = _message_values(hotel.id, conversation_id, msg)
-    values.update(
-        direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"}
-    )
-    message_id = await _insert_message(uow, values)
+    conversation_id, message_id = await _store_staff_side(uow, hotel, msg, "phone")
     if message_id is None:
         return None
     conversation = await uow.conversations.lock(hotel.id, conversation_id)
@@ -302,22 +295,20 @@ async def match_api_echo(
     ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
     if ids is None or await _known(uow, hotel, ids, msg.id_message):
         return None  # our send, already recorded with this id
-    pending = (
-        await uow.session.execute(
-            select(Message)
-            .where(
-                Message.hotel_id == hotel.id,
-                Message.chat_id.in_(ids),
-                Message.direction == Direction.OUT,
-                Message.provider_message_id.is_(None),
-                Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
-                Message.text == (msg.content.text or ""),
-            )
-            .order_by(Message.created_at)
-            .limit(1)
-            .with_for_update()
+    pending = await uow.session.scalar(
+        select(Message)
+        .where(
+            Message.hotel_id == hotel.id,
+            Message.chat_id.in_(ids),
+            Message.direction == Direction.OUT,
+            Message.provider_message_id.is_(None),
+            Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
+            Message.text == (msg.content.text or ""),
         )
-    ).scalar_one_or_none()
+        .order_by(Message.created_at)
+        .limit(1)
+        .with_for_update()
+    )
     if pending is not None:
         pending.provider_message_id = msg.id_message
         pending.status = Delivery.SENT
@@ -337,10 +328,7 @@ async def match_api_echo(
         uow.enqueue(echo_again_job(hotel.id, hotel.ai_enabled, asdict(msg), ECHO_LOOK_AGAIN_SECONDS))
         return None
     # Sent through the API by something other than us: keep it, as a staff-side message.
-    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
-    values = _message_values(hotel.id, conversation_id, msg)
-    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "api"})
-    message_id = await _insert_message(uow, values)
+    conversation_id, message_id = await _store_staff_side(uow, hotel, msg, "api")
     if message_id is not None:
         uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
     return message_id
@@ -353,14 +341,14 @@ async def match_api_echo_again(uow: UnitOfWork, hotel: HotelRef, echo: dict[str,
 
 
 async def _known(uow: UnitOfWork, hotel: HotelRef, ids: tuple[str, ...], id_message: str) -> bool:
-    found = await uow.session.execute(
+    found = await uow.session.scalar(
         select(Message.id)
         .where(
             Message.hotel_id == hotel.id, Message.chat_id.in_(ids), Message.provider_message_id == id_message
         )
         .limit(1)
     )
-    return found.scalar_one_or_none() is not None
+    return found is not None
 
 
 async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
@@ -376,18 +364,16 @@ async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: st
     ids = guest.chat_ids if guest is not None else (chat_id,)
     if not chat_ids.is_lid(chat_id) or await _known(uow, hotel, ids, id_message):
         return ids
-    ours = (
-        await uow.session.execute(
-            select(Conversation.guest_id)
-            .join(Message, Message.conversation_id == Conversation.id)
-            .where(
-                Message.hotel_id == hotel.id,
-                Message.provider_message_id == id_message,
-                Message.direction == Direction.OUT,
-            )
-            .limit(1)
+    ours = await uow.session.scalar(
+        select(Conversation.guest_id)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(
+            Message.hotel_id == hotel.id,
+            Message.provider_message_id == id_message,
+            Message.direction == Direction.OUT,
         )
-    ).scalar_one_or_none()
+        .limit(1)
+    )
     if ours is None or (guest is not None and ours == guest.id):
         return ids
     uow.enqueue(link_guest_job(ours, [chat_id]))
@@ -411,25 +397,12 @@ async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) 
     if new is message.status:
         return True
     message.status = new
+    about = {"hotel_id": hotel.id, "conversation_id": message.conversation_id, "message_id": message.id}
     if new is Delivery.FAILED:
         message.error = f"{update_.status}: {update_.description}".strip(": ")
-        uow.publish(
-            MessageFailed(
-                hotel_id=hotel.id,
-                conversation_id=message.conversation_id,
-                message_id=message.id,
-                error=message.error,
-            )
-        )
+        uow.publish(MessageFailed(**about, error=message.error))
     else:
-        uow.publish(
-            MessageStatusChanged(
-                hotel_id=hotel.id,
-                conversation_id=message.conversation_id,
-                message_id=message.id,
-                status=new.value,
-            )
-        )
+        uow.publish(MessageStatusChanged(**about, status=new.value))
     return True
 
 
@@ -519,12 +492,7 @@ async def reopen_stranded(
             continue
         transitions.apply(uow, conversation, change)
         if rules.ai_should_answer(change.after.state, is_group=is_group, ai_enabled=ai_enabled):
-            latest = await uow.session.scalar(
-                select(Message.id)
-                .where(Message.conversation_id == conversation.id, Message.author == Author.GUEST)
-                .order_by(Message.created_at.desc())
-                .limit(1)
-            )
+            latest = await uow.conversations.latest_guest_message(conversation.id)
             if latest is not None:
                 conversation.ai_pending_since = now
                 uow.enqueue(ai_reply_job(conversation.id, latest, 0))

@@ -206,47 +206,29 @@ async def sweep(
     now = _now()
     async with UnitOfWork(sessions, dispatcher) as uow:
         stale_sends = (
-            (
-                await uow.session.execute(
-                    select(Message.id)
-                    .where(
-                        ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
-                        | (
-                            (Message.status == Delivery.SENDING)
-                            & (Message.send_started_at < now - sending_after)
-                        )
-                    )
-                    .order_by(Message.created_at)
-                    .limit(500)
-                    .with_for_update(skip_locked=True)
+            await uow.session.scalars(
+                select(Message.id)
+                .where(
+                    ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
+                    | ((Message.status == Delivery.SENDING) & (Message.send_started_at < now - sending_after))
                 )
+                .order_by(Message.created_at)
+                .limit(500)
+                .with_for_update(skip_locked=True)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         for message_id in stale_sends:
             uow.enqueue(send_job(message_id))
         waiting = (
-            (
-                await uow.session.execute(
-                    select(Conversation.id)
-                    .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
-                    .limit(500)
-                    .with_for_update(skip_locked=True)
-                )
+            await uow.session.scalars(
+                select(Conversation.id)
+                .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
+                .limit(500)
+                .with_for_update(skip_locked=True)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         for conversation_id in waiting:
-            latest = (
-                await uow.session.execute(
-                    select(Message.id)
-                    .where(Message.conversation_id == conversation_id, Message.author == "guest")
-                    .order_by(Message.created_at.desc())
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
+            latest = await uow.conversations.latest_guest_message(conversation_id)
             if latest is not None:
                 uow.enqueue(ai_reply_job(conversation_id, latest, 0))
     return SweepResult(len(stale_sends), len(waiting))
