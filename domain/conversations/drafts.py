@@ -41,10 +41,6 @@ _GONE = {
 }
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 def _changed(draft: AiDraft, staff_id: UUID | None) -> DraftChanged:
     return DraftChanged(
         hotel_id=draft.hotel_id,
@@ -70,7 +66,7 @@ async def _waiting(
 def _decide(draft: AiDraft, status: DraftStatus, staff_id: UUID) -> None:
     draft.status = status.value
     draft.decided_by = staff_id
-    draft.decided_at = _now()
+    draft.decided_at = datetime.datetime.now(datetime.UTC)
 
 
 async def approve_draft(
@@ -95,7 +91,7 @@ async def approve_draft(
         sources=list(draft.sources or []),
         ai_trigger_message_id=draft.trigger_message_id,
     )
-    conversation.last_message_at = _now()
+    conversation.last_message_at = datetime.datetime.now(datetime.UTC)
     _decide(draft, DraftStatus.APPROVED, staff_id)
     await uow.conversations.close_breaches(conversation.id, staff_id)
     await after_queue(uow, message)

@@ -73,13 +73,9 @@ class HotelRef:
     ai_enabled: bool
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> UUID:
     """The conversation of the chat a message the hotel sent belongs to (opened if need be)."""
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     known = await find_by_chat_id(uow.session, hotel_id, msg.chat_id)
     if known is not None:  # under either of the guest's ids (docs/external-apis.md §A9)
         guest_id = known.id
@@ -130,23 +126,13 @@ async def _store_staff_side(
 
 
 def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessage) -> dict[str, Any]:
-    content = msg.content
     return {
+        **asdict(msg.content),  # each field of the content is the message's column of that name
         "hotel_id": hotel_id,
         "conversation_id": conversation_id,
         "chat_id": msg.chat_id,
-        "type_message": content.type_message,
-        "text": content.text,
         "sender_name": msg.sender_name or None,
         "sender_id": msg.sender_id,
-        "media_url": content.media_url,
-        "media_mime": content.media_mime,
-        "media_file_name": content.media_file_name,
-        "latitude": content.latitude,
-        "longitude": content.longitude,
-        "details": content.details,
-        "quoted_provider_id": content.quoted_provider_id,
-        "quoted_text": content.quoted_text,
         "provider_message_id": msg.id_message,
         "provider_timestamp": msg.timestamp or None,
         "sources": [],
@@ -167,7 +153,7 @@ async def _store_guest_message(
 ) -> StoredMessage | None:
     """Store a guest message exactly once, move the conversation if the rule says so (a resolved
     one reopens), and wake the AI if it is its turn. None for a duplicate."""
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     may_wake_ai = (
         hotel.ai_enabled
         and not msg.is_group
@@ -196,18 +182,17 @@ async def _store_guest_message(
         seen = [msg.chat_id] if other_chat_id is None else [msg.chat_id, other_chat_id]
         db.enqueue(link_guest_job(stored.guest_id, seen))
     facts = stored.facts
-    if facts.state is State.RESOLVED and not msg.is_group and msg.content.type_message in _WORDS:
-        # The answer to the satisfaction question: kept, and nobody is woken for it.
-        answered = await csat.take_answer(
-            db,
-            hotel_id=hotel.id,
-            conversation_id=facts.conversation_id,
-            message_id=stored.message_id,
-            text=msg.content.text,
-            now=now,
-        )
-        if answered is not None:
-            return stored
+    # The answer to the satisfaction question: kept, and nobody is woken for it.
+    may_answer = facts.state is State.RESOLVED and not msg.is_group and msg.content.type_message in _WORDS
+    if may_answer and await csat.take_answer(
+        db,
+        hotel_id=hotel.id,
+        conversation_id=facts.conversation_id,
+        message_id=stored.message_id,
+        text=msg.content.text,
+        now=now,
+    ):
+        return stored
     for _ in range(MOVE_TRIES):
         change = rules.transition(facts, rules.state_after_guest_message(facts.state), rules.GUEST, now=now)
         if change is None:
@@ -275,7 +260,7 @@ async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage)
     assert conversation is not None  # upserted above, in this transaction
     transitions.move(uow, conversation, State.HUMAN, rules.PHONE)
     await uow.conversations.close_breaches(conversation_id, None)
-    conversation.last_message_at = _now()
+    conversation.last_message_at = datetime.datetime.now(datetime.UTC)
     conversation.ai_pending_since = None
     uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
     return message_id
@@ -410,7 +395,7 @@ async def record_instance_state(uow: UnitOfWork, hotel: HotelRef, change: Instan
     await uow.session.execute(
         update(Hotel)
         .where(Hotel.id == hotel.id)
-        .values(instance_state=change.state, instance_state_at=_now())
+        .values(instance_state=change.state, instance_state_at=datetime.datetime.now(datetime.UTC))
     )
     uow.session.add(InstanceEvent(hotel_id=hotel.id, kind="stateInstanceChanged", detail=change.state))
     uow.publish(InstanceStateChanged(hotel_id=hotel.id, state=change.state))
@@ -485,7 +470,7 @@ async def reopen_stranded(
             .with_for_update(of=Conversation, skip_locked=True)
         )
     ).all()
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     for conversation, is_group, ai_enabled in rows:
         change = rules.transition(transitions.facts_of(conversation), State.AI, rules.GUEST, now=now)
         if change is None:

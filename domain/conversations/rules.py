@@ -247,9 +247,7 @@ def transition(facts: Facts, target: State, by: By, *, now: datetime.datetime) -
     reason = _reason(facts, by)
     if reason is None:
         return None
-    assignee = None
-    if target is State.HUMAN:
-        assignee = _hands(facts, by)
+    assignee = _hands(facts, by) if target is State.HUMAN else None
     if facts.state is target and facts.assigned_staff_id == assignee:
         return None
     if facts.state is not target:

@@ -33,10 +33,6 @@ class NotAMember(NotFound):
     """The staff member named does not work at this hotel."""
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 def _written(text: str, what: str, most: int) -> str:
     """The text of a reply or a note as it is kept (trimmed); refused when empty or too long."""
     text = text.strip()
@@ -165,7 +161,7 @@ async def send_staff_reply(
         author=Author.STAFF,
         staff_id=staff_id,
     )
-    conversation.last_message_at = _now()
+    conversation.last_message_at = datetime.datetime.now(datetime.UTC)
     await after_queue(uow, message)
     return message.id
 
