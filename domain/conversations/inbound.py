@@ -39,12 +39,7 @@ from domain.conversations.models import (
 )
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.errors import Conflict
-from domain.events import (
-    InstanceStateChanged,
-    MessageFailed,
-    MessageStatusChanged,
-    MessageStored,
-)
+from domain.events import InstanceStateChanged, MessageFailed, MessageStatusChanged, MessageStored
 from domain.guests import chat_ids
 from domain.guests.models import Guest
 from domain.guests.repository import find_by_chat_id
