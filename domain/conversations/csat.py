@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -20,23 +20,19 @@ from uuid_utils.compat import uuid7
 
 from domain.conversations import csat_rules
 from domain.conversations.guest_texts import csat_follow_up, csat_question, spoken
-from domain.conversations.ingest_sql import Statements
+from domain.conversations.ingest_sql import IngestWork
 from domain.conversations.models import Author, Conversation, CsatSurvey
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
-from domain.events import Event, FeedbackReceived, MessageStored
+from domain.events import FeedbackReceived, MessageStored
 from domain.guests.models import Guest
-from domain.ports import JobRequest, send_job
+from domain.ports import send_job
 from domain.staff.models import StaffUser
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 async def ask_after_resolve(uow: ConversationWork, conversation: Conversation) -> CsatSurvey | None:
     """Ask the guest to rate the help they had, once per resolve and at most once a day."""
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     facts = await uow.conversations.survey_facts(conversation)
     if not csat_rules.should_ask(
         enabled=facts.csat_enabled, is_group=facts.is_group, last_asked=facts.last_asked, now=now
@@ -65,12 +61,6 @@ async def ask_after_resolve(uow: ConversationWork, conversation: Conversation) -
     return survey
 
 
-class AnswerWork(Statements, Protocol):
-    def publish(self, event: Event) -> None: ...
-
-    def enqueue(self, job: JobRequest) -> None: ...
-
-
 LATEST_SURVEY_SQL = """
 SELECT id, asked_at, rating, answered_at, comment, language FROM csat_surveys
  WHERE conversation_id = $1 ORDER BY asked_at DESC LIMIT 1
@@ -97,35 +87,28 @@ SELECT $1, c.hotel_id, c.id, g.chat_id, 'out', 'system', 'textMessage', $3, '{}'
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Answered:
-    answer: csat_rules.Answer
-    follow_up_id: UUID | None = None
-
-
 async def take_answer(
-    db: AnswerWork,
+    db: IngestWork,
     *,
     hotel_id: UUID,
     conversation_id: UUID,
     message_id: UUID,
     text: str | None,
     now: datetime.datetime,
-) -> Answered | None:
+) -> bool:
     """Record a guest message to a resolved conversation as the answer to its survey, if it is one
-    (the message itself is stored already). None: it is a normal message."""
+    (the message itself is stored already). False: it is a normal message."""
     row: Any = await db.fetchrow(LATEST_SURVEY_SQL, conversation_id)
-    survey = None if row is None else csat_rules.OpenSurvey(row[0], row[1], row[2], row[3], row[4])
+    survey = None if row is None else csat_rules.OpenSurvey(*row[:5])
     answer = csat_rules.read_answer(survey, text, now)
     if answer is None:
-        return None
+        return False
     if answer.rating is not None:
         if await db.fetchrow(RECORD_RATING_SQL, answer.survey_id, answer.rating, now) is None:
-            return None
+            return False
     elif await db.fetchrow(RECORD_COMMENT_SQL, answer.survey_id, answer.comment, now) is None:
-        return None
+        return False
     db.publish(MessageStored(hotel_id=hotel_id, conversation_id=conversation_id, message_id=message_id))
-    follow_up = None
     if answer.needs_follow_up:
         follow_up = UUID(str(uuid7()))
         await db.execute(QUEUE_FOLLOW_UP_SQL, follow_up, conversation_id, csat_follow_up(row[5]), now)
@@ -140,7 +123,7 @@ async def take_answer(
                 rating=survey.rating,
             )
         )
-    return Answered(answer, follow_up)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

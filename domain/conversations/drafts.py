@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.conversations.models import AiDraft, Author, Conversation, DraftStatus, State
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.conversations.repository import ConversationWork
-from domain.conversations.service import lock_conversation, send_staff_reply
+from domain.conversations.service import close_drafts, lock_conversation, send_staff_reply
 from domain.errors import Conflict, NotFound
 from domain.events import DraftChanged
 
@@ -39,10 +39,6 @@ _GONE = {
     DraftStatus.DISCARDED.value: "This draft was discarded.",
     DraftStatus.SUPERSEDED.value: "The guest wrote again: a fresh draft replaces this one.",
 }
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 def _changed(draft: AiDraft, staff_id: UUID | None) -> DraftChanged:
@@ -70,7 +66,7 @@ async def _waiting(
 def _decide(draft: AiDraft, status: DraftStatus, staff_id: UUID) -> None:
     draft.status = status.value
     draft.decided_by = staff_id
-    draft.decided_at = _now()
+    draft.decided_at = datetime.datetime.now(datetime.UTC)
 
 
 async def approve_draft(
@@ -95,7 +91,7 @@ async def approve_draft(
         sources=list(draft.sources or []),
         ai_trigger_message_id=draft.trigger_message_id,
     )
-    conversation.last_message_at = _now()
+    conversation.last_message_at = datetime.datetime.now(datetime.UTC)
     _decide(draft, DraftStatus.APPROVED, staff_id)
     await uow.conversations.close_breaches(conversation.id, staff_id)
     await after_queue(uow, message)
@@ -137,15 +133,7 @@ async def write_draft(
     """The AI's draft for the guest messages up to ``trigger_message_id`` (the conversation
     locked by the caller): a draft still waiting there is superseded, so one draft covers
     everything the guest wrote and none goes stale in a pile."""
-    for old in await uow.conversations.close_pending_drafts(conversation.id, DraftStatus.SUPERSEDED, None):
-        uow.publish(
-            DraftChanged(
-                hotel_id=conversation.hotel_id,
-                conversation_id=conversation.id,
-                draft_id=old,
-                status=DraftStatus.SUPERSEDED.value,
-            )
-        )
+    await close_drafts(uow, conversation, DraftStatus.SUPERSEDED, None)
     draft = AiDraft(
         hotel_id=conversation.hotel_id,
         conversation_id=conversation.id,

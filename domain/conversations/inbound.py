@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import or_, select, update
@@ -21,7 +21,7 @@ from domain import events
 from domain.conversations import csat, rules, transitions
 from domain.conversations.guest_texts import resend_please
 from domain.conversations.ingest_sql import (
-    Statements,
+    IngestWork,
     StoredMessage,
     apply_move,
     read_again,
@@ -39,13 +39,7 @@ from domain.conversations.models import (
 )
 from domain.conversations.outbound import after_queue, queue_outbound
 from domain.errors import Conflict
-from domain.events import (
-    Event,
-    InstanceStateChanged,
-    MessageFailed,
-    MessageStatusChanged,
-    MessageStored,
-)
+from domain.events import InstanceStateChanged, MessageFailed, MessageStatusChanged, MessageStored
 from domain.guests import chat_ids
 from domain.guests.models import Guest
 from domain.guests.repository import find_by_chat_id
@@ -57,7 +51,7 @@ from domain.integrations.green_api_webhooks import (
     MessageContent,
     StatusUpdate,
 )
-from domain.ports import JobRequest, ai_reply_job, echo_again_job, link_guest_job
+from domain.ports import ai_reply_job, echo_again_job, link_guest_job
 from domain.uow import DriverUnitOfWork, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -74,13 +68,9 @@ class HotelRef:
     ai_enabled: bool
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
-async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> tuple[UUID, State]:
+async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage) -> UUID:
     """The conversation of the chat a message the hotel sent belongs to (opened if need be)."""
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     known = await find_by_chat_id(uow.session, hotel_id, msg.chat_id)
     if known is not None:  # under either of the guest's ids (docs/external-apis.md §A9)
         guest_id = known.id
@@ -105,13 +95,20 @@ async def _upsert_conversation(uow: UnitOfWork, hotel_id: UUID, msg: ChatMessage
             index_elements=[Conversation.hotel_id, Conversation.guest_id],
             set_={"updated_at": now},
         )
-        .returning(Conversation.id, Conversation.state)
+        .returning(Conversation.id)
     )
-    row = (await uow.session.execute(conversation_stmt)).one()
-    return row.id, State(row.state)
+    return (await uow.session.execute(conversation_stmt)).scalar_one()
 
 
-async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | None:
+async def _store_staff_side(
+    uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage, via: str
+) -> tuple[UUID, UUID | None]:
+    """A message the hotel sent other than through our outbox (``via`` the phone or the API), kept
+    as a staff-side message of its chat's conversation: the conversation's id, and the message's
+    (None for a duplicate)."""
+    conversation_id = await _upsert_conversation(uow, hotel.id, msg)
+    values = _message_values(hotel.id, conversation_id, msg)
+    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": via})
     stmt = (
         insert(Message)
         .values(**values)
@@ -120,40 +117,22 @@ async def _insert_message(uow: UnitOfWork, values: dict[str, object]) -> UUID | 
         )
         .returning(Message.id)
     )
-    return (await uow.session.execute(stmt)).scalar_one_or_none()
+    return conversation_id, (await uow.session.execute(stmt)).scalar_one_or_none()
 
 
 def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessage) -> dict[str, Any]:
-    content = msg.content
     return {
+        **asdict(msg.content),  # each field of the content is the message's column of that name
         "hotel_id": hotel_id,
         "conversation_id": conversation_id,
         "chat_id": msg.chat_id,
-        "type_message": content.type_message,
-        "text": content.text,
         "sender_name": msg.sender_name or None,
         "sender_id": msg.sender_id,
-        "media_url": content.media_url,
-        "media_mime": content.media_mime,
-        "media_file_name": content.media_file_name,
-        "latitude": content.latitude,
-        "longitude": content.longitude,
-        "details": content.details,
-        "quoted_provider_id": content.quoted_provider_id,
-        "quoted_text": content.quoted_text,
         "provider_message_id": msg.id_message,
         "provider_timestamp": msg.timestamp or None,
         "sources": [],
         "attempts": 0,
     }
-
-
-class IngestWork(Statements, Protocol):
-    """A unit of work the guest-message ingest runs on: plain statements, events and jobs after."""
-
-    def publish(self, event: Event) -> None: ...
-
-    def enqueue(self, job: JobRequest) -> None: ...
 
 
 class ConversationKeptMoving(Conflict):
@@ -169,7 +148,7 @@ async def _store_guest_message(
 ) -> StoredMessage | None:
     """Store a guest message exactly once, move the conversation if the rule says so (a resolved
     one reopens), and wake the AI if it is its turn. None for a duplicate."""
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     may_wake_ai = (
         hotel.ai_enabled
         and not msg.is_group
@@ -198,18 +177,17 @@ async def _store_guest_message(
         seen = [msg.chat_id] if other_chat_id is None else [msg.chat_id, other_chat_id]
         db.enqueue(link_guest_job(stored.guest_id, seen))
     facts = stored.facts
-    if facts.state is State.RESOLVED and not msg.is_group and msg.content.type_message in _WORDS:
-        # The answer to the satisfaction question: kept, and nobody is woken for it.
-        answered = await csat.take_answer(
-            db,
-            hotel_id=hotel.id,
-            conversation_id=facts.conversation_id,
-            message_id=stored.message_id,
-            text=msg.content.text,
-            now=now,
-        )
-        if answered is not None:
-            return stored
+    # The answer to the satisfaction question: kept, and nobody is woken for it.
+    may_answer = facts.state is State.RESOLVED and not msg.is_group and msg.content.type_message in _WORDS
+    if may_answer and await csat.take_answer(
+        db,
+        hotel_id=hotel.id,
+        conversation_id=facts.conversation_id,
+        message_id=stored.message_id,
+        text=msg.content.text,
+        now=now,
+    ):
+        return stored
     for _ in range(MOVE_TRIES):
         change = rules.transition(facts, rules.state_after_guest_message(facts.state), rules.GUEST, now=now)
         if change is None:
@@ -270,19 +248,14 @@ async def receive_guest_message_in_session(
 
 async def record_phone_reply(uow: UnitOfWork, hotel: HotelRef, msg: ChatMessage) -> UUID | None:
     """A staff member answered from the hotel's own phone: store it, and the AI goes quiet."""
-    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
-    values = _message_values(hotel.id, conversation_id, msg)
-    values.update(
-        direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "phone"}
-    )
-    message_id = await _insert_message(uow, values)
+    conversation_id, message_id = await _store_staff_side(uow, hotel, msg, "phone")
     if message_id is None:
         return None
     conversation = await uow.conversations.lock(hotel.id, conversation_id)
     assert conversation is not None  # upserted above, in this transaction
     transitions.move(uow, conversation, State.HUMAN, rules.PHONE)
     await uow.conversations.close_breaches(conversation_id, None)
-    conversation.last_message_at = _now()
+    conversation.last_message_at = datetime.datetime.now(datetime.UTC)
     conversation.ai_pending_since = None
     uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
     return message_id
@@ -302,22 +275,20 @@ async def match_api_echo(
     ids = await _ids_of(uow, hotel, msg.chat_id, msg.id_message)
     if ids is None or await _known(uow, hotel, ids, msg.id_message):
         return None  # our send, already recorded with this id
-    pending = (
-        await uow.session.execute(
-            select(Message)
-            .where(
-                Message.hotel_id == hotel.id,
-                Message.chat_id.in_(ids),
-                Message.direction == Direction.OUT,
-                Message.provider_message_id.is_(None),
-                Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
-                Message.text == (msg.content.text or ""),
-            )
-            .order_by(Message.created_at)
-            .limit(1)
-            .with_for_update()
+    pending = await uow.session.scalar(
+        select(Message)
+        .where(
+            Message.hotel_id == hotel.id,
+            Message.chat_id.in_(ids),
+            Message.direction == Direction.OUT,
+            Message.provider_message_id.is_(None),
+            Message.status.in_([Delivery.QUEUED, Delivery.SENDING]),
+            Message.text == (msg.content.text or ""),
         )
-    ).scalar_one_or_none()
+        .order_by(Message.created_at)
+        .limit(1)
+        .with_for_update()
+    )
     if pending is not None:
         pending.provider_message_id = msg.id_message
         pending.status = Delivery.SENT
@@ -337,10 +308,7 @@ async def match_api_echo(
         uow.enqueue(echo_again_job(hotel.id, hotel.ai_enabled, asdict(msg), ECHO_LOOK_AGAIN_SECONDS))
         return None
     # Sent through the API by something other than us: keep it, as a staff-side message.
-    conversation_id, _ = await _upsert_conversation(uow, hotel.id, msg)
-    values = _message_values(hotel.id, conversation_id, msg)
-    values.update(direction=Direction.OUT, author=Author.STAFF, status=Delivery.SENT, details={"via": "api"})
-    message_id = await _insert_message(uow, values)
+    conversation_id, message_id = await _store_staff_side(uow, hotel, msg, "api")
     if message_id is not None:
         uow.publish(MessageStored(hotel_id=hotel.id, conversation_id=conversation_id, message_id=message_id))
     return message_id
@@ -353,14 +321,14 @@ async def match_api_echo_again(uow: UnitOfWork, hotel: HotelRef, echo: dict[str,
 
 
 async def _known(uow: UnitOfWork, hotel: HotelRef, ids: tuple[str, ...], id_message: str) -> bool:
-    found = await uow.session.execute(
+    found = await uow.session.scalar(
         select(Message.id)
         .where(
             Message.hotel_id == hotel.id, Message.chat_id.in_(ids), Message.provider_message_id == id_message
         )
         .limit(1)
     )
-    return found.scalar_one_or_none() is not None
+    return found is not None
 
 
 async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: str) -> tuple[str, ...] | None:
@@ -376,18 +344,16 @@ async def _ids_of(uow: UnitOfWork, hotel: HotelRef, chat_id: str, id_message: st
     ids = guest.chat_ids if guest is not None else (chat_id,)
     if not chat_ids.is_lid(chat_id) or await _known(uow, hotel, ids, id_message):
         return ids
-    ours = (
-        await uow.session.execute(
-            select(Conversation.guest_id)
-            .join(Message, Message.conversation_id == Conversation.id)
-            .where(
-                Message.hotel_id == hotel.id,
-                Message.provider_message_id == id_message,
-                Message.direction == Direction.OUT,
-            )
-            .limit(1)
+    ours = await uow.session.scalar(
+        select(Conversation.guest_id)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(
+            Message.hotel_id == hotel.id,
+            Message.provider_message_id == id_message,
+            Message.direction == Direction.OUT,
         )
-    ).scalar_one_or_none()
+        .limit(1)
+    )
     if ours is None or (guest is not None and ours == guest.id):
         return ids
     uow.enqueue(link_guest_job(ours, [chat_id]))
@@ -411,25 +377,12 @@ async def apply_status(uow: UnitOfWork, hotel: HotelRef, update_: StatusUpdate) 
     if new is message.status:
         return True
     message.status = new
+    about = {"hotel_id": hotel.id, "conversation_id": message.conversation_id, "message_id": message.id}
     if new is Delivery.FAILED:
         message.error = f"{update_.status}: {update_.description}".strip(": ")
-        uow.publish(
-            MessageFailed(
-                hotel_id=hotel.id,
-                conversation_id=message.conversation_id,
-                message_id=message.id,
-                error=message.error,
-            )
-        )
+        uow.publish(MessageFailed(**about, error=message.error))
     else:
-        uow.publish(
-            MessageStatusChanged(
-                hotel_id=hotel.id,
-                conversation_id=message.conversation_id,
-                message_id=message.id,
-                status=new.value,
-            )
-        )
+        uow.publish(MessageStatusChanged(**about, status=new.value))
     return True
 
 
@@ -437,7 +390,7 @@ async def record_instance_state(uow: UnitOfWork, hotel: HotelRef, change: Instan
     await uow.session.execute(
         update(Hotel)
         .where(Hotel.id == hotel.id)
-        .values(instance_state=change.state, instance_state_at=_now())
+        .values(instance_state=change.state, instance_state_at=datetime.datetime.now(datetime.UTC))
     )
     uow.session.add(InstanceEvent(hotel_id=hotel.id, kind="stateInstanceChanged", detail=change.state))
     uow.publish(InstanceStateChanged(hotel_id=hotel.id, state=change.state))
@@ -512,19 +465,14 @@ async def reopen_stranded(
             .with_for_update(of=Conversation, skip_locked=True)
         )
     ).all()
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     for conversation, is_group, ai_enabled in rows:
         change = rules.transition(transitions.facts_of(conversation), State.AI, rules.GUEST, now=now)
         if change is None:
             continue
         transitions.apply(uow, conversation, change)
         if rules.ai_should_answer(change.after.state, is_group=is_group, ai_enabled=ai_enabled):
-            latest = await uow.session.scalar(
-                select(Message.id)
-                .where(Message.conversation_id == conversation.id, Message.author == Author.GUEST)
-                .order_by(Message.created_at.desc())
-                .limit(1)
-            )
+            latest = await uow.conversations.latest_guest_message(conversation.id)
             if latest is not None:
                 conversation.ai_pending_since = now
                 uow.enqueue(ai_reply_job(conversation.id, latest, 0))

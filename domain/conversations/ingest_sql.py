@@ -25,6 +25,8 @@ from uuid_utils.compat import uuid7
 from domain.conversations import rules
 from domain.conversations.models import State
 from domain.db import CONNECTION_LOST, NOT_SERVING, DatabaseUnavailable
+from domain.events import Event
+from domain.ports import JobRequest
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,14 @@ class Statements(Protocol):
     async def ingest(self, args: tuple[Any, ...]) -> Any:
         """``STORE_GUEST_MESSAGE`` on ``args``: its row, or None for a duplicate."""
         ...
+
+
+class IngestWork(Statements, Protocol):
+    """A unit of work the guest-message ingest runs on: plain statements, events and jobs after."""
+
+    def publish(self, event: Event) -> None: ...
+
+    def enqueue(self, job: JobRequest) -> None: ...
 
 
 # ingest_guest_message() is a function in the database (migrations e41b9f0a6c27, 956820b90eba,

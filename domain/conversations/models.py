@@ -59,6 +59,16 @@ def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
     return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
 
 
+def _of_conversations_hotel(table: str) -> ForeignKeyConstraint:
+    """The reference of a row to its conversation together with that conversation's hotel."""
+    return ForeignKeyConstraint(
+        ["conversation_id", "hotel_id"],
+        ["conversations.id", "conversations.hotel_id"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_conversation_id_conversations",
+    )
+
+
 class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
@@ -105,12 +115,7 @@ class Message(Base):
         # A message belongs to its conversation's hotel, and the database holds it to that. No
         # reference to hotels of its own: checking one takes a share lock on the hotel's row for
         # every message, and with concurrent messages each lock becomes a new multixact.
-        ForeignKeyConstraint(
-            ["conversation_id", "hotel_id"],
-            ["conversations.id", "conversations.hotel_id"],
-            ondelete="CASCADE",
-            name="fk_messages_conversation_id_conversations",
-        ),
+        _of_conversations_hotel("messages"),
         # Author and staff ride along: the analytics' per-conversation look-ups (a previous staff
         # message, the first after a hand-off) read the index alone (migration c4e8a2d61f37).
         Index(
@@ -302,12 +307,7 @@ class AiDraft(Base):
 
     __tablename__ = "ai_drafts"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["conversation_id", "hotel_id"],
-            ["conversations.id", "conversations.hotel_id"],
-            ondelete="CASCADE",
-            name="fk_ai_drafts_conversation_id_conversations",
-        ),
+        _of_conversations_hotel("ai_drafts"),
         # One draft waiting per conversation; the inbox's "draft waiting" reads this index.
         Index(
             "uq_ai_drafts_pending",

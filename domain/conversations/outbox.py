@@ -50,10 +50,6 @@ class OutboxDeps:
     default_green_api_url: str
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 def credentials(hotel: Hotel, default_url: str) -> InstanceCredentials | None:
     if not hotel.green_api_instance_id or not hotel.green_api_token:
         return None
@@ -91,14 +87,19 @@ async def _claim(deps: OutboxDeps, message_id: UUID) -> _Claimed | None:
         uncertain = message.status is Delivery.SENDING
         if not uncertain:
             message.status = Delivery.SENDING
-            message.send_started_at = _now()
+            message.send_started_at = datetime.datetime.now(datetime.UTC)
         message.attempts += 1
     ids = (message.chat_id, guest_chat_id, guest_alt_chat_id)
     return _Claimed(message, hotel, uncertain, tuple(dict.fromkeys(c for c in ids if c)))
 
 
 async def _finish(
-    deps: OutboxDeps, message: Message, *, status: Delivery, id_message: str | None, error: str | None
+    deps: OutboxDeps,
+    message: Message,
+    *,
+    status: Delivery,
+    id_message: str | None = None,
+    error: str | None = None,
 ) -> None:
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         values: dict[str, object] = {"status": status, "error": error}
@@ -140,7 +141,7 @@ async def _in_journal(
     """The ``idMessage`` of this row in the gateway's outgoing journal, if an attempt got through.
     The journal may name the chat by the guest's other id than the one we sent to (green-api #1018)."""
     started = message.send_started_at or message.created_at
-    minutes = max(1, int((_now() - started).total_seconds() // 60) + 2)
+    minutes = max(1, int((datetime.datetime.now(datetime.UTC) - started).total_seconds() // 60) + 2)
     entries = await deps.gateway.last_outgoing_messages(instance, minutes=minutes)
     earliest = started.timestamp() - JOURNAL_SLACK_SECONDS
     for entry in entries:
@@ -156,22 +157,20 @@ async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attem
     message, hotel, uncertain = claimed.message, claimed.hotel, claimed.uncertain
     instance = credentials(hotel, deps.default_green_api_url)
     if instance is None:
-        await _finish(
-            deps, message, status=Delivery.FAILED, id_message=None, error="WhatsApp is not connected"
-        )
+        await _finish(deps, message, status=Delivery.FAILED, error="WhatsApp is not connected")
         return SendOutcome.FAILED
     sending = False
     try:
         if uncertain:
             adopted = await _in_journal(deps, instance, message, claimed.chat_ids)
             if adopted:
-                await _finish(deps, message, status=Delivery.SENT, id_message=adopted, error=None)
+                await _finish(deps, message, status=Delivery.SENT, id_message=adopted)
                 return SendOutcome.ADOPTED
         sending = True
         id_message = await deps.gateway.send_message(instance, message.chat_id, message.text or "")
     except GreenApiTransientError as exc:
         if final_attempt:
-            await _finish(deps, message, status=Delivery.FAILED, id_message=None, error=f"gave up: {exc}")
+            await _finish(deps, message, status=Delivery.FAILED, error=f"gave up: {exc}")
             return SendOutcome.FAILED
         log.info("send of %s will be retried: %s", message_id, exc)
         if sending and exc.status is not None:
@@ -182,9 +181,9 @@ async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attem
             await _release(deps, message)
         return SendOutcome.RETRY
     except GreenApiPermanentError as exc:
-        await _finish(deps, message, status=Delivery.FAILED, id_message=None, error=str(exc))
+        await _finish(deps, message, status=Delivery.FAILED, error=str(exc))
         return SendOutcome.FAILED
-    await _finish(deps, message, status=Delivery.SENT, id_message=id_message, error=None)
+    await _finish(deps, message, status=Delivery.SENT, id_message=id_message)
     return SendOutcome.SENT
 
 
@@ -203,50 +202,32 @@ async def sweep(
     ai_after: datetime.timedelta,
 ) -> SweepResult:
     """Re-enqueue work whose job was lost (Redis down, a worker killed). arq's job ids dedupe."""
-    now = _now()
+    now = datetime.datetime.now(datetime.UTC)
     async with UnitOfWork(sessions, dispatcher) as uow:
         stale_sends = (
-            (
-                await uow.session.execute(
-                    select(Message.id)
-                    .where(
-                        ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
-                        | (
-                            (Message.status == Delivery.SENDING)
-                            & (Message.send_started_at < now - sending_after)
-                        )
-                    )
-                    .order_by(Message.created_at)
-                    .limit(500)
-                    .with_for_update(skip_locked=True)
+            await uow.session.scalars(
+                select(Message.id)
+                .where(
+                    ((Message.status == Delivery.QUEUED) & (Message.created_at < now - queued_after))
+                    | ((Message.status == Delivery.SENDING) & (Message.send_started_at < now - sending_after))
                 )
+                .order_by(Message.created_at)
+                .limit(500)
+                .with_for_update(skip_locked=True)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         for message_id in stale_sends:
             uow.enqueue(send_job(message_id))
         waiting = (
-            (
-                await uow.session.execute(
-                    select(Conversation.id)
-                    .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
-                    .limit(500)
-                    .with_for_update(skip_locked=True)
-                )
+            await uow.session.scalars(
+                select(Conversation.id)
+                .where(Conversation.ai_pending_since < now - ai_after, Conversation.state == State.AI)
+                .limit(500)
+                .with_for_update(skip_locked=True)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         for conversation_id in waiting:
-            latest = (
-                await uow.session.execute(
-                    select(Message.id)
-                    .where(Message.conversation_id == conversation_id, Message.author == "guest")
-                    .order_by(Message.created_at.desc())
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
+            latest = await uow.conversations.latest_guest_message(conversation_id)
             if latest is not None:
                 uow.enqueue(ai_reply_job(conversation_id, latest, 0))
     return SweepResult(len(stale_sends), len(waiting))

@@ -86,13 +86,11 @@ class SqlConversations:
         self.session = session
 
     async def lock(self, hotel_id: UUID, conversation_id: UUID) -> Conversation | None:
-        return (
-            await self.session.execute(
-                select(Conversation)
-                .where(Conversation.id == conversation_id, Conversation.hotel_id == hotel_id)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        return await self.session.scalar(
+            select(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.hotel_id == hotel_id)
+            .with_for_update()
+        )
 
     async def chat_id_of(self, guest_id: UUID) -> str:
         return (await self.session.execute(select(Guest.chat_id).where(Guest.id == guest_id))).scalar_one()
@@ -111,17 +109,15 @@ class SqlConversations:
         return member.scalar_one_or_none() is not None
 
     async def draft(self, hotel_id: UUID, conversation_id: UUID, draft_id: UUID) -> AiDraft | None:
-        return (
-            await self.session.execute(
-                select(AiDraft)
-                .where(
-                    AiDraft.id == draft_id,
-                    AiDraft.conversation_id == conversation_id,
-                    AiDraft.hotel_id == hotel_id,
-                )
-                .with_for_update()
+        return await self.session.scalar(
+            select(AiDraft)
+            .where(
+                AiDraft.id == draft_id,
+                AiDraft.conversation_id == conversation_id,
+                AiDraft.hotel_id == hotel_id,
             )
-        ).scalar_one_or_none()
+            .with_for_update()
+        )
 
     async def close_pending_drafts(
         self, conversation_id: UUID, status: DraftStatus, staff_id: UUID | None
@@ -137,20 +133,18 @@ class SqlConversations:
         return list(closed.scalars())
 
     async def latest_guest_message(self, conversation_id: UUID) -> UUID | None:
-        return (
-            await self.session.execute(
-                select(Message.id)
-                .where(Message.conversation_id == conversation_id, Message.author == Author.GUEST)
-                .order_by(Message.created_at.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        return await self.session.scalar(
+            select(Message.id)
+            .where(Message.conversation_id == conversation_id, Message.author == Author.GUEST)
+            .order_by(Message.created_at.desc())
+            .limit(1)
+        )
 
     async def ai_replied_to(self, trigger_message_id: UUID) -> bool:
-        found = await self.session.execute(
+        found = await self.session.scalar(
             select(Message.id).where(Message.ai_trigger_message_id == trigger_message_id)
         )
-        return found.scalar_one_or_none() is not None
+        return found is not None
 
     async def close_breaches(self, conversation_id: UUID, staff_id: UUID | None) -> None:
         await self.session.execute(

@@ -20,14 +20,9 @@ _ALLOWED: dict[State, frozenset[State]] = {
     State.RESOLVED: frozenset({State.AI, State.HUMAN, State.NEEDS_HUMAN}),
 }
 
-# Delivery only moves forward; a late "delivered" never overwrites "read".
-_DELIVERY_RANK = {
-    Delivery.QUEUED: 0,
-    Delivery.SENDING: 1,
-    Delivery.SENT: 2,
-    Delivery.DELIVERED: 3,
-    Delivery.READ: 4,
-}
+# Delivery only moves forward, in this order; a late "delivered" never overwrites "read".
+_FORWARD = (Delivery.QUEUED, Delivery.SENDING, Delivery.SENT, Delivery.DELIVERED, Delivery.READ)
+_DELIVERY_RANK = {status: rank for rank, status in enumerate(_FORWARD)}
 
 PROVIDER_STATUS = {
     "sent": Delivery.SENT,
@@ -206,13 +201,8 @@ class Change:
         return self.entry.reason
 
 
-_STAFF_MOVES = {
-    Move.TAKE_OVER: StaffAction.TAKE_OVER,
-    Move.HAND_BACK: StaffAction.HAND_BACK,
-    Move.RESOLVE: StaffAction.RESOLVE,
-    Move.REOPEN: StaffAction.REOPEN,
-    Move.ASSIGN: StaffAction.ASSIGN,
-}
+# Each staff action is the move of the same name.
+_STAFF_MOVES = {Move(action.value): action for action in StaffAction}
 _FIXED_REASONS = {
     Move.HAND_BACK: "staff_handed_back",
     Move.RESOLVE: "staff_resolved",
@@ -257,9 +247,7 @@ def transition(facts: Facts, target: State, by: By, *, now: datetime.datetime) -
     reason = _reason(facts, by)
     if reason is None:
         return None
-    assignee = None
-    if target is State.HUMAN:
-        assignee = _hands(facts, by)
+    assignee = _hands(facts, by) if target is State.HUMAN else None
     if facts.state is target and facts.assigned_staff_id == assignee:
         return None
     if facts.state is not target:

@@ -33,8 +33,14 @@ class NotAMember(NotFound):
     """The staff member named does not work at this hotel."""
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
+def _written(text: str, what: str, most: int) -> str:
+    """The text of a reply or a note as it is kept (trimmed); refused when empty or too long."""
+    text = text.strip()
+    if not text:
+        raise InvalidReply(f"write a {what} first")
+    if len(text) > most:
+        raise InvalidReply(f"the {what} is longer than {most} characters")
+    return text
 
 
 async def lock_conversation(uow: ConversationWork, hotel_id: UUID, conversation_id: UUID) -> Conversation:
@@ -67,17 +73,21 @@ async def end_drafts_unless_ai(
 ) -> None:
     """The AI never talks over a human: once the conversation left the AI (a take-over, a reply,
     an assignment, a resolve, a hand-off), the AI's draft waiting there is discarded."""
-    if conversation.state is State.AI:
-        return
-    for draft_id in await uow.conversations.close_pending_drafts(
-        conversation.id, DraftStatus.DISCARDED, staff_id
-    ):
+    if conversation.state is not State.AI:
+        await close_drafts(uow, conversation, DraftStatus.DISCARDED, staff_id)
+
+
+async def close_drafts(
+    uow: ConversationWork, conversation: Conversation, status: DraftStatus, staff_id: UUID | None
+) -> None:
+    """End the draft waiting in the conversation (if any) as ``status``, and say so live."""
+    for draft_id in await uow.conversations.close_pending_drafts(conversation.id, status, staff_id):
         uow.publish(
             DraftChanged(
                 hotel_id=conversation.hotel_id,
                 conversation_id=conversation.id,
                 draft_id=draft_id,
-                status=DraftStatus.DISCARDED.value,
+                status=status.value,
                 by=staff_id,
             )
         )
@@ -137,11 +147,7 @@ async def send_staff_reply(
 ) -> UUID:
     """A staff reply takes the conversation over implicitly: from the AI, from the waiting queue, or
     from a colleague (recorded, and the colleague is told, as with an explicit take-over)."""
-    text = text.strip()
-    if not text:
-        raise InvalidReply("write a reply first")
-    if len(text) > MAX_REPLY_LENGTH:
-        raise InvalidReply(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
+    text = _written(text, "reply", MAX_REPLY_LENGTH)
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
     transitions.move(uow, conversation, State.HUMAN, By.staff(Move.REPLY, staff_id))
     await end_drafts_unless_ai(uow, conversation, staff_id)
@@ -155,7 +161,7 @@ async def send_staff_reply(
         author=Author.STAFF,
         staff_id=staff_id,
     )
-    conversation.last_message_at = _now()
+    conversation.last_message_at = datetime.datetime.now(datetime.UTC)
     await after_queue(uow, message)
     return message.id
 
@@ -163,11 +169,7 @@ async def send_staff_reply(
 async def add_note(
     uow: ConversationWork, hotel_id: UUID, conversation_id: UUID, staff_id: UUID, text: str
 ) -> Note:
-    text = text.strip()
-    if not text:
-        raise InvalidReply("write a note first")
-    if len(text) > MAX_NOTE_LENGTH:
-        raise InvalidReply(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    text = _written(text, "note", MAX_NOTE_LENGTH)
     conversation = await lock_conversation(uow, hotel_id, conversation_id)
     note = Note(hotel_id=hotel_id, conversation_id=conversation.id, staff_id=staff_id, text=text)
     uow.add(note)

@@ -155,9 +155,17 @@ async def _check(uow: UnitOfWork, row: Any, now: datetime.datetime, tally: Tally
     same = wait is not None and (row.breach_kind, row.breach_since) == (wait.kind.value, wait.since)
     decision = waits.decide(stretch, targets, now, escalated=same and row.breach_escalated_at is not None)
     if decision.breach and decision.wait is not None:
+        told: dict[str, Any] = {
+            "hotel_id": stretch.hotel_id,
+            "conversation_id": stretch.conversation_id,
+            "wait": decision.wait.kind.value,
+            "waited_minutes": waits.waited_minutes(decision.wait, now),
+        }
         if not same and await _record_breach(uow, stretch, decision.wait, now):
+            uow.publish(WaitBreached(**told))
             tally.breaches += 1
         if decision.escalate and await _escalate(uow, stretch, decision.wait, now):
+            uow.publish(WaitEscalated(**told))
             tally.escalations += 1
     if decision.hand_back and await _hand_back(uow, row, now):
         tally.handed_back += 1
@@ -179,17 +187,7 @@ async def _record_breach(
         .on_conflict_do_nothing(index_elements=["conversation_id", "kind", "waiting_since"])
         .returning(SlaBreach.id)
     )
-    if inserted is None:
-        return False
-    uow.publish(
-        WaitBreached(
-            hotel_id=stretch.hotel_id,
-            conversation_id=stretch.conversation_id,
-            wait=wait.kind.value,
-            waited_minutes=waits.waited_minutes(wait, now),
-        )
-    )
-    return True
+    return inserted is not None
 
 
 async def _escalate(
@@ -206,17 +204,7 @@ async def _escalate(
         .values(escalated_to_managers_at=now)
         .returning(SlaBreach.id)
     )
-    if escalated is None:
-        return False
-    uow.publish(
-        WaitEscalated(
-            hotel_id=stretch.hotel_id,
-            conversation_id=stretch.conversation_id,
-            wait=wait.kind.value,
-            waited_minutes=waits.waited_minutes(wait, now),
-        )
-    )
-    return True
+    return escalated is not None
 
 
 # Under the row lock, the same facts again: nothing is handed back that a staff member answered

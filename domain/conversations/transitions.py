@@ -5,6 +5,7 @@ Every move goes through here, so every move records its timeline row and publish
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Protocol
 
@@ -21,60 +22,40 @@ class Recorder(Protocol):
     def publish(self, event: Event) -> None: ...
 
 
+# What a conversation's row and ``rules.Facts`` both hold, beside the ids.
+_FACTS = (
+    "state",
+    "assigned_staff_id",
+    "needs_human_since",
+    "handoff_reason",
+    "handoff_summary",
+    "ai_pending_since",
+)
+
+
 def facts_of(conversation: Conversation) -> rules.Facts:
-    return rules.Facts(
-        hotel_id=conversation.hotel_id,
-        conversation_id=conversation.id,
-        state=conversation.state,
-        assigned_staff_id=conversation.assigned_staff_id,
-        needs_human_since=conversation.needs_human_since,
-        handoff_reason=conversation.handoff_reason,
-        handoff_summary=conversation.handoff_summary,
-        ai_pending_since=conversation.ai_pending_since,
-    )
-
-
-def timeline_row(change: rules.Change) -> StateTransition:
-    entry = change.entry
-    return StateTransition(
-        hotel_id=change.before.hotel_id,
-        conversation_id=change.before.conversation_id,
-        from_state=entry.from_state,
-        to_state=entry.to_state,
-        reason=entry.reason,
-        actor=entry.actor,
-        staff_id=entry.staff_id,
-        summary=entry.summary,
-        from_staff_id=entry.from_staff_id,
-        to_staff_id=entry.to_staff_id,
-    )
+    facts = {name: getattr(conversation, name) for name in _FACTS}
+    return rules.Facts(hotel_id=conversation.hotel_id, conversation_id=conversation.id, **facts)
 
 
 def record(uow: Recorder, change: rules.Change) -> None:
     """The timeline row and the event of a change (the conversation is updated by the caller)."""
-    uow.add(timeline_row(change))
+    before = change.before
+    entry = dataclasses.asdict(change.entry)
+    uow.add(StateTransition(hotel_id=before.hotel_id, conversation_id=before.conversation_id, **entry))
     uow.publish(change.event)
 
 
 def apply(uow: Recorder, conversation: Conversation, change: rules.Change) -> None:
     """Set the conversation's fields to what the change says, record the row, publish the event."""
-    after = change.after
-    conversation.state = after.state
-    conversation.assigned_staff_id = after.assigned_staff_id
-    conversation.needs_human_since = after.needs_human_since
-    conversation.handoff_reason = after.handoff_reason
-    conversation.handoff_summary = after.handoff_summary
-    conversation.ai_pending_since = after.ai_pending_since
+    for name in _FACTS:
+        setattr(conversation, name, getattr(change.after, name))
     record(uow, change)
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 def move(uow: Recorder, conversation: Conversation, target: State, by: rules.By) -> rules.Change | None:
     """Decide and apply in one call: the change made, or None when nothing changed."""
-    change = rules.transition(facts_of(conversation), target, by, now=_now())
+    change = rules.transition(facts_of(conversation), target, by, now=datetime.datetime.now(datetime.UTC))
     if change is not None:
         apply(uow, conversation, change)
     return change

@@ -101,11 +101,7 @@ class Decision:
 
 
 def decide(
-    stretch: Stretch,
-    targets: Targets,
-    now: datetime.datetime,
-    *,
-    escalated: bool = False,
+    stretch: Stretch, targets: Targets, now: datetime.datetime, *, escalated: bool = False
 ) -> Decision:
     """The timers' decision for one conversation. ``escalated``: the breach of this very wait was
     raised to the managers already."""
