@@ -108,9 +108,7 @@ class Rows:
     rows: tuple[Row, ...]
 
 
-def horizontal(
-    items: Sequence[tuple[str, int]], *, noun: str, field: str, base: dict[str, str], names: dict[str, str]
-) -> Rows:
+def horizontal(items: Sequence[tuple[str, int]], *, noun: str, field: str, base: dict[str, str]) -> Rows:
     """One bar per item (a hand-off reason, a language), longest first as given."""
     maximum = max((value for _, value in items), default=0)
     span = WIDTH - LABEL_WIDTH - 60
@@ -118,9 +116,9 @@ def horizontal(
         Row(
             y=8 + n * 28,
             width=max(_scale(value, maximum, span), 2.0),
-            name=names.get(key, key) or "not recognised",
+            name=key or "not recognised",
             value=value,
-            label=f"{names.get(key, key) or 'not recognised'}: {value} {noun}",
+            label=f"{key or 'not recognised'}: {value} {noun}",
             query={**base, field: key},
         )
         for n, (key, value) in enumerate(items)

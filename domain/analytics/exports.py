@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable, Sequence
 from uuid import UUID
 
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics.conversations import conversations_export
@@ -20,6 +21,12 @@ KINDS = ("daily", "summary", "conversations")
 
 CONVERSATION_COLUMNS = (
     "conversation_id", "hotel", "guest", "language", "state", "last_message_at", "guest_messages",
+    "ai_messages", "staff_messages", "handoffs", "handoff_reason", "resolves", "sla_breaches", "csat",
+    "service_requests", "llm_tokens",
+)  # fmt: skip
+# The statement's name for each of them.
+CONVERSATION_FIELDS = (
+    "id", "hotel_slug", "guest_name", "language", "state", "last_message_at", "guest_messages",
     "ai_messages", "staff_messages", "handoffs", "handoff_reason", "resolves", "sla_breaches", "csat",
     "service_requests", "llm_tokens",
 )  # fmt: skip
@@ -40,6 +47,12 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer.writerow(header)
     writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue().encode()
+
+
+def _conversation_cells(row: RowMapping) -> list[object]:
+    last = row["last_message_at"]
+    values = {**row, "last_message_at": last.isoformat() if last else None}
+    return [values[name] for name in CONVERSATION_FIELDS]
 
 
 def _hotels(report: Report) -> list[tuple[UUID | None, str]]:
@@ -95,29 +108,6 @@ async def export(
         raise InvalidPeriod(f"kind must be one of {', '.join(KINDS)}")
     if kind == "conversations":
         rows = await conversations_export(session, await scope_parameters(session, hotel_ids, period))
-        return _csv(
-            CONVERSATION_COLUMNS,
-            (
-                (
-                    r["id"],
-                    r["hotel_slug"],
-                    r["guest_name"],
-                    r["language"],
-                    r["state"],
-                    r["last_message_at"].isoformat() if r["last_message_at"] else None,
-                    r["guest_messages"],
-                    r["ai_messages"],
-                    r["staff_messages"],
-                    r["handoffs"],
-                    r["handoff_reason"],
-                    r["resolves"],
-                    r["sla_breaches"],
-                    r["csat"],
-                    r["service_requests"],
-                    r["llm_tokens"],
-                )
-                for r in rows
-            ),
-        )
+        return _csv(CONVERSATION_COLUMNS, (_conversation_cells(row) for row in rows))
     report = await load_report(session, hotel_ids, period, prices)
     return daily(report) if kind == "daily" else summary(report)

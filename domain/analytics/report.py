@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import select
@@ -16,18 +16,11 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import queries
-from domain.analytics.rules import Period, Prices, cost, per, rate
+from domain.analytics.rules import Period, Prices, cost, rate
 from domain.hotels.models import Hotel
 
 Key = UUID | None  # a hotel, or None for the group
-
-
-@dataclass(frozen=True, slots=True)
-class HotelInfo:
-    id: UUID
-    name: str
-    slug: str
-    timezone: str
+Named = TypeVar("Named", "Category", "StaffFigures")
 
 
 @dataclass(slots=True)
@@ -140,7 +133,7 @@ class StaffFigures:
 @dataclass(slots=True)
 class Report:
     period: Period
-    hotels: list[HotelInfo]
+    hotels: list[queries.HotelInfo]
     prices: Prices
     figures: dict[Key, Figures] = field(default_factory=lambda: defaultdict(Figures))
     days: dict[Key, list[Day]] = field(default_factory=dict)
@@ -151,17 +144,22 @@ class Report:
     staff: dict[Key, list[StaffFigures]] = field(default_factory=lambda: defaultdict(list))
 
 
-async def hotels_in_scope(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[queries.HotelScope]:
+async def _hotels(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[queries.HotelInfo]:
     rows = await session.execute(
-        select(Hotel.id, Hotel.timezone, Hotel.business_hours)
+        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone, Hotel.business_hours)
         .where(Hotel.id.in_(hotel_ids))
         .order_by(Hotel.name)
     )
-    return [queries.HotelScope(r.id, r.timezone, r.business_hours) for r in rows]
+    return [queries.HotelInfo(*row) for row in rows]
 
 
 def _key(row: RowMapping) -> Key:
     return None if row["all_hotels"] else row["hotel_id"]
+
+
+def _named(kind: type[Named], row: RowMapping) -> Named:
+    """A ``kind`` whose fields are the row's columns of the same names."""
+    return kind(**{f.name: row[f.name] for f in fields(kind)})
 
 
 def _waits(row: RowMapping) -> Waits:
@@ -231,7 +229,7 @@ def _cost(prices: Prices, row: RowMapping) -> Cost:
             output_tokens=row["completion_tokens"],
         ),
         conversations=row["conversations"],
-        per_conversation=per(conversation_cost, row["conversations"]),
+        per_conversation=rate(conversation_cost, row["conversations"]),
     )
 
 
@@ -264,33 +262,9 @@ def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
         elif name == "languages":
             report.languages[key].append((row["language"], row["conversations"]))
         elif name == "requests" and not row["all_categories"]:
-            report.categories[key].append(
-                Category(
-                    row["category"], row["raised"], row["done"], row["cancelled"], row["median_to_close"]
-                )
-            )
+            report.categories[key].append(_named(Category, row))
         elif name == "staff":
-            report.staff[key].append(
-                StaffFigures(
-                    row["staff_id"],
-                    row["name"],
-                    row["conversations"],
-                    row["replies"],
-                    row["first_replies"],
-                    row["median_first_reply"],
-                    row["rated"],
-                    row["csat"],
-                )
-            )
-
-
-async def hotel_infos(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[HotelInfo]:
-    rows = await session.execute(
-        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone)
-        .where(Hotel.id.in_(hotel_ids))
-        .order_by(Hotel.name)
-    )
-    return [HotelInfo(r.id, r.name, r.slug, r.timezone) for r in rows]
+            report.staff[key].append(_named(StaffFigures, row))
 
 
 async def load_report(
@@ -299,8 +273,9 @@ async def load_report(
     """Every figure for ``period`` at each of ``hotel_ids`` and for all of them together (the
     caller has checked the manager may see each of them)."""
     await queries.without_jit(session)
-    report = Report(period, await hotel_infos(session, hotel_ids), prices)
-    params = queries.parameters(await hotels_in_scope(session, hotel_ids), period)
+    hotels = await _hotels(session, hotel_ids)
+    report = Report(period, hotels, prices)
+    params = queries.parameters(hotels, period)
     _volume(report, await queries.run(session, "volume", params))
     _handoffs(report, await queries.run(session, "handoffs", params))
     for name in queries.STATEMENTS:
@@ -318,4 +293,4 @@ async def scope_parameters(
 ) -> dict[str, Any]:
     """The bound values of the statements (``queries.parameters``), JIT off for the transaction."""
     await queries.without_jit(session)
-    return queries.parameters(await hotels_in_scope(session, hotel_ids), period)
+    return queries.parameters(await _hotels(session, hotel_ids), period)
