@@ -135,23 +135,12 @@ async def save_settings(
     """Store settings that passed ``rules.check_settings`` for the acting hotel; what changed goes
     to its audit log (``by``: the admin)."""
     before = await hotel_settings(uow.session, hotel_id)
-    values = {
-        "name": settings.name,
-        "timezone": settings.timezone,
-        "languages": list(settings.languages),
-        "persona": settings.persona,
-        "tone": settings.tone,
+    values = asdict(settings)
+    for name in ("languages", "restricted_topics", "draft_topics"):
+        values[name] = list(values[name])
+    if settings.business_hours is None:
         # JSON null, not SQL NULL, would be "hours that are null": around the clock is no value.
-        "business_hours": settings.business_hours if settings.business_hours is not None else null(),
-        "sla_first_reply_minutes": settings.sla_first_reply_minutes,
-        "sla_next_reply_minutes": settings.sla_next_reply_minutes,
-        "auto_return_minutes": settings.auto_return_minutes,
-        "restricted_topics": list(settings.restricted_topics),
-        "draft_topics": list(settings.draft_topics),
-        "ai_mode": settings.ai_mode,
-        "ai_enabled": settings.ai_enabled,
-        "csat_enabled": settings.csat_enabled,
-    }
+        values["business_hours"] = null()
     await update_hotel(uow.session, hotel_id, values)
     changed = changes(asdict(before), asdict(settings))
     if changed:

@@ -16,7 +16,7 @@ from domain.errors import NotFound
 from domain.knowledge.importer import EntryProblem, ReadEntries
 from domain.knowledge.models import KnowledgeEntry
 from domain.knowledge.rules import EntryDraft, InvalidEntry, Validity, check_entry, validity
-from domain.knowledge.service import search_config_for
+from domain.knowledge.service import entry_columns
 
 MAX_QUERY = 200
 
@@ -29,6 +29,10 @@ class EntryNotFound(NotFound):
 class EntryRow:
     entry: KnowledgeEntry
     validity: Validity
+
+    @classmethod
+    def of(cls, entry: KnowledgeEntry, today: datetime.date) -> EntryRow:
+        return cls(entry, validity(entry.valid_from, entry.valid_until, today))
 
 
 def draft_of(entry: KnowledgeEntry) -> EntryDraft:
@@ -60,7 +64,7 @@ async def list_entries(
     if tag.strip():
         statement = statement.where(KnowledgeEntry.tags.any(tag.strip().casefold()))  # type: ignore[arg-type]
     rows = await session.execute(statement.order_by(func.lower(KnowledgeEntry.title), KnowledgeEntry.id))
-    return [EntryRow(entry, validity(entry.valid_from, entry.valid_until, today)) for entry in rows.scalars()]
+    return [EntryRow.of(entry, today) for entry in rows.scalars()]
 
 
 async def hotel_tags(session: AsyncSession, hotel_id: UUID) -> list[str]:
@@ -81,19 +85,12 @@ async def get_entry(session: AsyncSession, hotel_id: UUID, entry_id: UUID) -> Kn
 
 
 def _write(entry: KnowledgeEntry, draft: EntryDraft) -> None:
-    entry.title = draft.title
-    entry.body = draft.body
-    entry.language = draft.language
-    entry.search_config = search_config_for(draft.language)
-    entry.valid_from = draft.valid_from
-    entry.valid_until = draft.valid_until
-    entry.tags = list(draft.tags)
+    for name, value in entry_columns(draft).items():
+        setattr(entry, name, value)
 
 
 async def create_entry(session: AsyncSession, hotel_id: UUID, draft: EntryDraft) -> KnowledgeEntry:
-    checked = check_entry(draft)
-    entry = KnowledgeEntry(hotel_id=hotel_id)
-    _write(entry, checked)
+    entry = KnowledgeEntry(hotel_id=hotel_id, **entry_columns(check_entry(draft)))
     session.add(entry)
     await session.flush()
     return entry
@@ -185,9 +182,7 @@ async def apply_import(session: AsyncSession, hotel_id: UUID, read: ReadEntries)
         first = plan.problems[0]
         raise InvalidEntry(f"entry {first.number}: {first.reason}; nothing was imported")
     for change in plan.create:
-        entry = KnowledgeEntry(hotel_id=hotel_id)
-        _write(entry, change.draft)
-        session.add(entry)
+        session.add(KnowledgeEntry(hotel_id=hotel_id, **entry_columns(change.draft)))
     for change in plan.update:
         assert change.entry is not None
         _write(change.entry, change.draft)

@@ -52,7 +52,7 @@ async def whatsapp_page(
     zone = ZoneInfo(await resources.timezones.of(actor.hotel_id))
     connection = await connection_of(db, actor.hotel_id)
     received, last_received = await resources.webhook_arrivals.recent(actor.hotel_id)
-    failures = await resources.webhook_failures.recent(actor.hotel_id)
+    failures = await resources.webhook_failures.recent(actor.hotel_id, zone)
     if form is None:
         form = {
             "instance_id": str(connection.instance_id or ""),
@@ -72,10 +72,7 @@ async def whatsapp_page(
         "switches": list(WEBHOOK_SWITCHES),
         "received": received,
         "last_received": _local(last_received, zone),
-        "failures": [
-            {"count": f.count, "explanation": f.explanation, "last_at": _local(f.last_at, zone)}
-            for f in failures
-        ],
+        "failures": failures,
         "window_minutes": FAILURE_WINDOW_SECONDS // 60,
     }
     return admin_page("whatsapp", actor, context, status=status)
