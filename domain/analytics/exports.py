@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics.conversations import conversations_export
+from domain.analytics.conversations import Filter, conversations_behind
 from domain.analytics.report import Figures, Report, load_report, scope_parameters
 from domain.analytics.rules import InvalidPeriod, Period, Prices, csv_cell
 from domain.settings import Settings
@@ -107,7 +107,8 @@ async def export(
     if kind not in KINDS:
         raise InvalidPeriod(f"kind must be one of {', '.join(KINDS)}")
     if kind == "conversations":
-        rows = await conversations_export(session, await scope_parameters(session, hotel_ids, period))
+        params = await scope_parameters(session, hotel_ids, period)
+        rows = await conversations_behind(session, params, Filter(), export=True)
         return _csv(CONVERSATION_COLUMNS, (_conversation_cells(row) for row in rows))
     report = await load_report(session, hotel_ids, period, prices)
     return daily(report) if kind == "daily" else summary(report)

@@ -210,26 +210,18 @@ def _handoffs(report: Report, rows: Sequence[RowMapping]) -> None:
 
 
 def _cost(prices: Prices, row: RowMapping) -> Cost:
-    conversation_cost = cost(
-        prices,
-        cache_hit_tokens=row["conv_hit"],
-        cache_miss_tokens=row["conv_miss"],
-        output_tokens=row["conv_output"],
-    )
+    def priced(hit: str, miss: str, output: str) -> float:
+        return cost(prices, cache_hit_tokens=row[hit], cache_miss_tokens=row[miss], output_tokens=row[output])
+
     return Cost(
         calls=row["calls"],
         prompt_tokens=row["prompt_tokens"],
         completion_tokens=row["completion_tokens"],
         cache_hit_tokens=row["cache_hit_tokens"],
         cache_miss_tokens=row["cache_miss_tokens"],
-        total=cost(
-            prices,
-            cache_hit_tokens=row["cache_hit_tokens"],
-            cache_miss_tokens=row["cache_miss_tokens"],
-            output_tokens=row["completion_tokens"],
-        ),
+        total=priced("cache_hit_tokens", "cache_miss_tokens", "completion_tokens"),
         conversations=row["conversations"],
-        per_conversation=rate(conversation_cost, row["conversations"]),
+        per_conversation=rate(priced("conv_hit", "conv_miss", "conv_output"), row["conversations"]),
     )
 
 

@@ -67,10 +67,7 @@ def token_matches(authorization: str | None, expected: str) -> bool:
 
 async def hotel_timezone(session: AsyncSession, hotel_id: UUID) -> str:
     """The hotel's IANA time zone ("today" in the inbox and the timestamps staff read)."""
-    timezone = (
-        await session.execute(select(Hotel.timezone).where(Hotel.id == hotel_id))
-    ).scalar_one_or_none()
-    return timezone or "UTC"
+    return await session.scalar(select(Hotel.timezone).where(Hotel.id == hotel_id)) or "UTC"
 
 
 class HotelNotFound(NotFound):

@@ -74,11 +74,9 @@ async def hotel_tags(session: AsyncSession, hotel_id: UUID) -> list[str]:
 
 
 async def get_entry(session: AsyncSession, hotel_id: UUID, entry_id: UUID) -> KnowledgeEntry:
-    entry = (
-        await session.execute(
-            select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id, KnowledgeEntry.hotel_id == hotel_id)
-        )
-    ).scalar_one_or_none()
+    entry = await session.scalar(
+        select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id, KnowledgeEntry.hotel_id == hotel_id)
+    )
     if entry is None:
         raise EntryNotFound(str(entry_id))
     return entry

@@ -67,17 +67,12 @@ async def list_gaps(session: AsyncSession, hotel_id: UUID) -> list[Gap]:
         .order_by(StateTransition.created_at.desc())
         .limit(RECENT_HAND_OFFS)
     )
-    resolved = dict(
-        (
-            await session.execute(
-                select(KnowledgeGapResolution.question_key, KnowledgeGapResolution.resolved_at).where(
-                    KnowledgeGapResolution.hotel_id == hotel_id
-                )
-            )
+    resolutions = await session.execute(
+        select(KnowledgeGapResolution.question_key, KnowledgeGapResolution.resolved_at).where(
+            KnowledgeGapResolution.hotel_id == hotel_id
         )
-        .tuples()
-        .all()
     )
+    resolved = dict(resolutions.tuples().all())
     gaps: dict[str, Gap] = {}
     for asked_at, conversation_id, text in rows.tuples():
         if not text or not text.strip():
