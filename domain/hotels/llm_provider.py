@@ -134,8 +134,9 @@ async def try_provider(
     else:
         [call] = recorder.calls
         answer = completion.content.strip() or "(the model called a tool instead of answering)"
-        shown = answer[:MAX_SHOWN_ANSWER]
-        result = ProviderTest(True, endpoint.base_url, completion.model, call.latency_ms, answer=shown)
+        result = ProviderTest(
+            True, endpoint.base_url, completion.model, call.latency_ms, answer=answer[:MAX_SHOWN_ANSWER]
+        )
     async with uow:
         uow.add(call.row(hotel_id, None, TEST_PURPOSE))
     return result

@@ -34,10 +34,6 @@ from web.resources import ProvidedResources, Resources
 BAD_GATEWAY = 502
 
 
-def _local(timestamp: float | None, zone: ZoneInfo) -> datetime.datetime | None:
-    return None if timestamp is None else datetime.datetime.fromtimestamp(timestamp, zone)
-
-
 async def whatsapp_page(
     resources: Resources,
     db: AsyncSession,
@@ -51,8 +47,7 @@ async def whatsapp_page(
     """The page as it is now, with what the admin typed (never a secret) and the last action's outcome."""
     zone = ZoneInfo(await resources.timezones.of(actor.hotel_id))
     connection = await connection_of(db, actor.hotel_id)
-    received, last_received = await resources.webhook_arrivals.recent(actor.hotel_id)
-    failures = await resources.webhook_failures.recent(actor.hotel_id, zone)
+    received, last = await resources.webhook_arrivals.recent(actor.hotel_id)
     if form is None:
         form = {
             "instance_id": str(connection.instance_id or ""),
@@ -71,8 +66,8 @@ async def whatsapp_page(
         "webhook_url": resources.settings.public_base_url + WEBHOOK_PATH,
         "switches": list(WEBHOOK_SWITCHES),
         "received": received,
-        "last_received": _local(last_received, zone),
-        "failures": failures,
+        "last_received": None if last is None else datetime.datetime.fromtimestamp(last, zone),
+        "failures": await resources.webhook_failures.recent(actor.hotel_id, zone),
         "window_minutes": FAILURE_WINDOW_SECONDS // 60,
     }
     return admin_page("whatsapp", actor, context, status=status)

@@ -30,7 +30,10 @@ from web.render import today_start
 from web.resources import HotelTimezones
 
 MAX_UPLOAD = 1024 * 1024
-_FIELD_LIMITS = {"title": 1000, "body": MAX_BODY + 2000, "tags": 1000, "language": 20}
+_FIELD_LIMITS = {
+    **{"title": 1000, "body": MAX_BODY + 2000, "tags": 1000, "language": 20},
+    **{"valid_from": 20, "valid_until": 20, "gap": 400},
+}
 VARY_HTMX = {"Vary": "HX-Request"}
 
 
@@ -50,10 +53,7 @@ def _text(form: Any, name: str, limit: int) -> str:
 async def _typed(request: Request[Any, Any, Any]) -> dict[str, str]:
     """The entry form's fields as typed (shown again in the form when it is refused)."""
     form = await request.form()
-    typed = {name: _text(form, name, limit) for name, limit in _FIELD_LIMITS.items()}
-    typed |= {name: _text(form, name, 20) for name in ("valid_from", "valid_until")}
-    typed["gap"] = _text(form, "gap", 400)
-    return typed
+    return {name: _text(form, name, limit) for name, limit in _FIELD_LIMITS.items()}
 
 
 def _draft(typed: dict[str, str]) -> EntryDraft:
