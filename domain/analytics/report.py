@@ -20,7 +20,7 @@ from domain.analytics.rules import Period, Prices, cost, rate
 from domain.hotels.models import Hotel
 
 Key = UUID | None  # a hotel, or None for the group
-Named = TypeVar("Named", "Category", "StaffFigures")
+Named = TypeVar("Named", "Waits", "Csat", "Cost", "Category", "StaffFigures")
 
 
 @dataclass(slots=True)
@@ -157,21 +157,14 @@ def _key(row: RowMapping) -> Key:
     return None if row["all_hotels"] else row["hotel_id"]
 
 
-def _named(kind: type[Named], row: RowMapping) -> Named:
-    """A ``kind`` whose fields are the row's columns of the same names."""
-    return kind(**{f.name: row[f.name] for f in fields(kind)})
+def _named(kind: type[Named], row: RowMapping, **given: Any) -> Named:
+    """A ``kind`` whose fields are the row's columns of the same names (a field the statement has
+    no column for keeps its default) and ``given``."""
+    return kind(**{f.name: row[f.name] for f in fields(kind) if f.name in row}, **given)
 
 
 def _waits(row: RowMapping) -> Waits:
-    return Waits(
-        answered=row["answered"],
-        median=row["median"],
-        p90=row["p90"],
-        answered_out_of_hours=row.get("answered_out_of_hours", 0),
-        median_out_of_hours=row.get("median_out_of_hours"),
-        unanswered=row.get("unanswered", 0),
-        total=row.get("handoffs", row.get("stories", 0)),
-    )
+    return _named(Waits, row, total=row.get("handoffs", row.get("stories", 0)))
 
 
 def _volume(report: Report, rows: Sequence[RowMapping]) -> None:
@@ -213,16 +206,9 @@ def _cost(prices: Prices, row: RowMapping) -> Cost:
     def priced(hit: str, miss: str, output: str) -> float:
         return cost(prices, cache_hit_tokens=row[hit], cache_miss_tokens=row[miss], output_tokens=row[output])
 
-    return Cost(
-        calls=row["calls"],
-        prompt_tokens=row["prompt_tokens"],
-        completion_tokens=row["completion_tokens"],
-        cache_hit_tokens=row["cache_hit_tokens"],
-        cache_miss_tokens=row["cache_miss_tokens"],
-        total=priced("cache_hit_tokens", "cache_miss_tokens", "completion_tokens"),
-        conversations=row["conversations"],
-        per_conversation=rate(priced("conv_hit", "conv_miss", "conv_output"), row["conversations"]),
-    )
+    total = priced("cache_hit_tokens", "cache_miss_tokens", "completion_tokens")
+    per_conversation = rate(priced("conv_hit", "conv_miss", "conv_output"), row["conversations"])
+    return _named(Cost, row, total=total, per_conversation=per_conversation)
 
 
 def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
@@ -243,10 +229,8 @@ def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
             else:
                 f.sla[row["kind"]] = row["breaches"]
         elif name == "csat":
-            f.csat[row["attributed_to"]] = Csat(
-                row["asked"], row["answered"], row["average"],
-                (row["r1"], row["r2"], row["r3"], row["r4"], row["r5"]),
-            )  # fmt: skip
+            distribution = (row["r1"], row["r2"], row["r3"], row["r4"], row["r5"])
+            f.csat[row["attributed_to"]] = _named(Csat, row, distribution=distribution)
         elif name == "cost":
             f.cost = _cost(report.prices, row)
         elif name == "heatmap":

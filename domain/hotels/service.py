@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from uuid import UUID
 
@@ -90,28 +90,12 @@ async def update_hotel(session: AsyncSession, hotel_id: UUID, values: Mapping[st
         raise HotelNotFound
 
 
-SETTINGS_COLUMNS = (
-    Hotel.name,
-    Hotel.timezone,
-    Hotel.languages,
-    Hotel.persona,
-    Hotel.tone,
-    Hotel.business_hours,
-    Hotel.sla_first_reply_minutes,
-    Hotel.sla_next_reply_minutes,
-    Hotel.auto_return_minutes,
-    Hotel.restricted_topics,
-    Hotel.draft_topics,
-    Hotel.ai_mode,
-    Hotel.ai_enabled,
-    Hotel.csat_enabled,
-)
-
-
 async def hotel_settings(session: AsyncSession, hotel_id: UUID) -> HotelSettings:
-    """What the admin edits, as stored (no secret is read, so none needs decrypting)."""
-    row = await hotel_row(session, hotel_id, *SETTINGS_COLUMNS)
-    values = dict(zip((column.key for column in SETTINGS_COLUMNS), row, strict=True))
+    """What the admin edits, as stored (no secret is read, so none needs decrypting): each field
+    of ``HotelSettings`` is the hotel's column of its name."""
+    names = [f.name for f in fields(HotelSettings)]
+    row = await hotel_row(session, hotel_id, *(getattr(Hotel, name) for name in names))
+    values = dict(zip(names, row, strict=True))
     for name in ("languages", "restricted_topics", "draft_topics"):
         values[name] = tuple(values[name] or ())
     return HotelSettings(**values)
