@@ -190,18 +190,6 @@ def _volume(report: Report, rows: Sequence[RowMapping]) -> None:
         report.days[key] = [seen.get(day, Day(day)) for day in report.period.dates()]
 
 
-def _handoffs(report: Report, rows: Sequence[RowMapping]) -> None:
-    for row in rows:
-        key = _key(row)
-        if row["all_reasons"]:
-            report.figures[key].handoffs = row["handoffs"]
-            report.figures[key].handed_off = row["active_conversations"]
-        else:
-            report.reasons[key].append((row["reason"], row["handoffs"]))
-    for reasons in report.reasons.values():
-        reasons.sort(key=lambda pair: (-pair[1], pair[0]))
-
-
 def _cost(prices: Prices, row: RowMapping) -> Cost:
     def priced(hit: str, miss: str, output: str) -> float:
         return cost(prices, cache_hit_tokens=row[hit], cache_miss_tokens=row[miss], output_tokens=row[output])
@@ -211,11 +199,17 @@ def _cost(prices: Prices, row: RowMapping) -> Cost:
     return _named(Cost, row, total=total, per_conversation=per_conversation)
 
 
-def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
+def _take(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
+    """Put the rows of statement ``name`` where the report keeps them."""
     for row in rows:
         key = _key(row)
         f = report.figures[key]
-        if name == "automation":
+        if name == "handoffs":
+            if row["all_reasons"]:
+                f.handoffs, f.handed_off = row["handoffs"], row["active_conversations"]
+            else:
+                report.reasons[key].append((row["reason"], row["handoffs"]))
+        elif name == "automation":
             f.resolved, f.automated = row["resolved"], row["automated"]
         elif name == "ai_first_response":
             f.ai_first, f.stories = _waits(row), row["stories"]
@@ -253,12 +247,11 @@ async def load_report(
     report = Report(period, hotels, prices)
     params = queries.parameters(hotels, period)
     _volume(report, await queries.run(session, "volume", params))
-    _handoffs(report, await queries.run(session, "handoffs", params))
     for name in queries.STATEMENTS:
-        if name not in ("volume", "handoffs"):
-            _simple(report, name, await queries.run(session, name, params))
-    for languages in report.languages.values():
-        languages.sort(key=lambda pair: (-pair[1], pair[0]))
+        if name != "volume":
+            _take(report, name, await queries.run(session, name, params))
+    for counted in [*report.reasons.values(), *report.languages.values()]:
+        counted.sort(key=lambda pair: (-pair[1], pair[0]))  # the most first, then by name
     for categories in report.categories.values():
         categories.sort(key=lambda c: (-c.raised, c.category))
     return report
