@@ -60,11 +60,7 @@ GATEWAY_STATUSES = {
 
 
 class GatewayProblem(Exception):
-    """A Green API call failed; ``explanation`` says so as an admin reads it."""
-
-    def __init__(self, explanation: str) -> None:
-        super().__init__(explanation)
-        self.explanation = explanation
+    """A Green API call failed; its message says so as an admin reads it."""
 
 
 @dataclass(frozen=True, slots=True)

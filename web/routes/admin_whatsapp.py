@@ -49,10 +49,7 @@ async def whatsapp_page(
     connection = await connection_of(db, actor.hotel_id)
     received, last = await resources.webhook_arrivals.recent(actor.hotel_id)
     if form is None:
-        form = {
-            "instance_id": str(connection.instance_id or ""),
-            "api_url": connection.api_url or "",
-        }
+        form = {"instance_id": str(connection.instance_id or ""), "api_url": connection.api_url or ""}
     recorded_at = connection.instance_state_at
     context = {
         "connection": connection,
