@@ -19,6 +19,9 @@ from domain.settings import Settings
 
 KINDS = ("daily", "summary", "conversations")
 
+DAILY_COLUMNS = (
+    "date", "hotel", "conversations", "guest_messages", "ai_messages", "staff_messages", "system_messages",
+)  # fmt: skip
 CONVERSATION_COLUMNS = (
     "conversation_id", "hotel", "guest", "language", "state", "last_message_at", "guest_messages",
     "ai_messages", "staff_messages", "handoffs", "handoff_reason", "resolves", "sla_breaches", "csat",
@@ -65,16 +68,7 @@ def daily(report: Report) -> bytes:
         for key, slug in _hotels(report)
         for d in report.days[key]
     ]
-    header = (
-        "date",
-        "hotel",
-        "conversations",
-        "guest_messages",
-        "ai_messages",
-        "staff_messages",
-        "system_messages",
-    )
-    return _csv(header, rows)
+    return _csv(DAILY_COLUMNS, rows)
 
 
 def _summary_row(slug: str, f: Figures) -> tuple[object, ...]:

@@ -39,13 +39,8 @@ class WebhookHotel:
 async def find_by_instance(session: AsyncSession, id_instance: int) -> WebhookHotel | None:
     """The hotel of a Green API instance, with its webhook token in the clear (and nothing else
     decrypted); ``HotelSecretsUnreadable`` when SECRET_KEY cannot open the token."""
-    row = (
-        await session.execute(
-            select(Hotel.id, Hotel.slug, Hotel.ai_enabled, type_coerce(Hotel.webhook_token, Text)).where(
-                Hotel.green_api_instance_id == id_instance
-            )
-        )
-    ).one_or_none()
+    columns = select(Hotel.id, Hotel.slug, Hotel.ai_enabled, type_coerce(Hotel.webhook_token, Text))
+    row = (await session.execute(columns.where(Hotel.green_api_instance_id == id_instance))).one_or_none()
     if row is None:
         return None
     hotel_id, slug, ai_enabled, stored_token = row
