@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
@@ -41,6 +41,13 @@ def draft_of(entry: KnowledgeEntry) -> EntryDraft:
     )
 
 
+_BY_TITLE = (func.lower(KnowledgeEntry.title), KnowledgeEntry.id)
+
+
+def _of_hotel(hotel_id: UUID) -> Select[KnowledgeEntry]:
+    return select(KnowledgeEntry).where(KnowledgeEntry.hotel_id == hotel_id)
+
+
 def _like(word: str) -> str:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -51,7 +58,7 @@ async def list_entries(
 ) -> list[EntryRow]:
     """The hotel's entries by title; ``query`` finds words in the title or text (every word must
     appear, as a word stem or a part of one), ``tag`` keeps the entries with that tag."""
-    statement = select(KnowledgeEntry).where(KnowledgeEntry.hotel_id == hotel_id)
+    statement = _of_hotel(hotel_id)
     for word in query[:MAX_QUERY].split():
         stemmed = KnowledgeEntry.search.op("@@")(func.plainto_tsquery(KnowledgeEntry.search_config, word))
         statement = statement.where(
@@ -63,7 +70,7 @@ async def list_entries(
         )
     if tag.strip():
         statement = statement.where(KnowledgeEntry.tags.any(tag.strip().casefold()))  # type: ignore[arg-type]
-    rows = await session.execute(statement.order_by(func.lower(KnowledgeEntry.title), KnowledgeEntry.id))
+    rows = await session.execute(statement.order_by(*_BY_TITLE))
     return [EntryRow.of(entry, today) for entry in rows.scalars()]
 
 
@@ -112,11 +119,7 @@ async def delete_entry(session: AsyncSession, hotel_id: UUID, entry_id: UUID) ->
 
 
 async def export_entries(session: AsyncSession, hotel_id: UUID) -> list[EntryDraft]:
-    rows = await session.execute(
-        select(KnowledgeEntry)
-        .where(KnowledgeEntry.hotel_id == hotel_id)
-        .order_by(func.lower(KnowledgeEntry.title), KnowledgeEntry.id)
-    )
+    rows = await session.execute(_of_hotel(hotel_id).order_by(*_BY_TITLE))
     return [draft_of(entry) for entry in rows.scalars()]
 
 
@@ -144,11 +147,7 @@ class ImportPlan:
 
 
 async def plan_import(session: AsyncSession, hotel_id: UUID, read: ReadEntries) -> ImportPlan:
-    rows = await session.execute(
-        select(KnowledgeEntry)
-        .where(KnowledgeEntry.hotel_id == hotel_id)
-        .order_by(KnowledgeEntry.created_at, KnowledgeEntry.id)
-    )
+    rows = await session.execute(_of_hotel(hotel_id).order_by(KnowledgeEntry.created_at, KnowledgeEntry.id))
     by_title: dict[str, KnowledgeEntry] = {}
     for entry in rows.scalars():
         by_title.setdefault(entry.title.casefold(), entry)  # the oldest of any duplicates
