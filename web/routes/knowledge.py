@@ -28,13 +28,13 @@ from web.auth import Actor
 from web.errors import wants_page
 from web.render import today_start
 from web.resources import HotelTimezones
+from web.routes.inbox import VARY_HTMX
 
 MAX_UPLOAD = 1024 * 1024
 _FIELD_LIMITS = {
     **{"title": 1000, "body": MAX_BODY + 2000, "tags": 1000, "language": 20},
     **{"valid_from": 20, "valid_until": 20, "gap": 400},
 }
-VARY_HTMX = {"Vary": "HX-Request"}
 
 
 async def _today(timezones: HotelTimezones, actor: Actor) -> datetime.date:
