@@ -5,11 +5,12 @@ decrypt (readiness and the start-up log), and webhooks refused for a hotel (its 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -71,17 +72,6 @@ class SecretsHealth:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookFailure:
-    reason: str
-    count: int
-    last_at: float
-
-    @property
-    def explanation(self) -> str:
-        return FAILURE_REASONS.get(self.reason, self.reason)
-
-
 class WebhookFailures:
     """Webhooks refused per hotel over the last hour (a Redis sorted set scored by time)."""
 
@@ -105,8 +95,9 @@ class WebhookFailures:
         except Exception as exc:  # the answer to Green API matters more than this record
             log.warning("could not record a webhook failure (%s)", exc.__class__.__name__)
 
-    async def recent(self, hotel_id: UUID) -> list[WebhookFailure]:
-        """Each reason seen in the last hour, with how often and when last, most recent first."""
+    async def recent(self, hotel_id: UUID, zone: ZoneInfo) -> list[dict[str, Any]]:
+        """Each reason seen in the last hour, as the admin's pages show it: how often, what it
+        means, and when last (on the hotel's clock), most recent first."""
         since = time.time() - FAILURE_WINDOW_SECONDS
         entries = await self._redis.zrangebyscore(self._key(hotel_id), since, "+inf", withscores=True)
         counts: dict[str, int] = {}
@@ -115,8 +106,14 @@ class WebhookFailures:
             reason = (member.decode() if isinstance(member, bytes) else str(member)).split(":", 1)[1]
             counts[reason] = counts.get(reason, 0) + 1
             last[reason] = max(last.get(reason, 0.0), float(score))
-        failures = [WebhookFailure(reason, counts[reason], last[reason]) for reason in counts]
-        return sorted(failures, key=lambda failure: failure.last_at, reverse=True)
+        return [
+            {
+                "count": counts[reason],
+                "explanation": FAILURE_REASONS.get(reason, reason),
+                "last_at": datetime.datetime.fromtimestamp(last[reason], zone),
+            }
+            for reason in sorted(counts, key=lambda reason: last[reason], reverse=True)
+        ]
 
 
 ARRIVAL_BUCKET_SECONDS = 60

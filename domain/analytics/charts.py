@@ -3,7 +3,6 @@ arithmetic in templates). Each mark carries the query that lists the conversatio
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,18 +46,13 @@ def _scale(value: int, maximum: int, span: float) -> float:
     return round(span * value / maximum, 1) if maximum else 0.0
 
 
-def _ticks(count: int) -> int:
-    """Label every n-th day so that at most about ten labels fit."""
-    return max(1, -(-count // 10))
-
-
 def day_columns(days: Sequence[Day], *, messages: bool, base: dict[str, str]) -> Columns:
     """Conversations per day (``messages`` False) or messages per day by author, stacked."""
     plot = HEIGHT - BOTTOM
     totals = [d.guest + d.ai + d.staff + d.system if messages else d.conversations for d in days]
     maximum = max(totals, default=0)
     step = (WIDTH - LEFT) / max(len(days), 1)
-    every = _ticks(len(days))
+    every = max(1, -(-len(days) // 10))  # label every n-th day: about ten labels at most
     bars = []
     for n, (day, total) in enumerate(zip(days, totals, strict=True)):
         parts = (
@@ -79,15 +73,11 @@ def day_columns(days: Sequence[Day], *, messages: bool, base: dict[str, str]) ->
                 width=round(step * 0.8, 1),
                 segments=tuple(segments),
                 label=f"{day.day.isoformat()}: {total} {noun}",
-                tick=_tick(day.day) if n % every == 0 else "",
+                tick=f"{day.day.day} {day.day.strftime('%b')}" if n % every == 0 else "",
                 query={**base, "day": day.day.isoformat()},
             )
         )
     return Columns(WIDTH, HEIGHT, plot, maximum, tuple(bars))
-
-
-def _tick(day: datetime.date) -> str:
-    return f"{day.day} {day.strftime('%b')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +98,7 @@ class Rows:
     rows: tuple[Row, ...]
 
 
-def horizontal(
-    items: Sequence[tuple[str, int]], *, noun: str, field: str, base: dict[str, str], names: dict[str, str]
-) -> Rows:
+def horizontal(items: Sequence[tuple[str, int]], *, noun: str, field: str, base: dict[str, str]) -> Rows:
     """One bar per item (a hand-off reason, a language), longest first as given."""
     maximum = max((value for _, value in items), default=0)
     span = WIDTH - LABEL_WIDTH - 60
@@ -118,9 +106,9 @@ def horizontal(
         Row(
             y=8 + n * 28,
             width=max(_scale(value, maximum, span), 2.0),
-            name=names.get(key, key) or "not recognised",
+            name=key or "not recognised",
             value=value,
-            label=f"{names.get(key, key) or 'not recognised'}: {value} {noun}",
+            label=f"{key or 'not recognised'}: {value} {noun}",
             query={**base, field: key},
         )
         for n, (key, value) in enumerate(items)

@@ -134,18 +134,17 @@ LEFT JOIN tokens ON tokens.conversation_id = c.id"""
 
 
 async def conversations_behind(
-    session: AsyncSession, params: dict[str, Any], which: Filter, *, limit: int = LIST_LIMIT
+    session: AsyncSession, params: dict[str, Any], which: Filter, *, export: bool = False
 ) -> Sequence[RowMapping]:
+    """The conversations ``which`` picks, most recent first: LIST_LIMIT of them for the page, or
+    (``export``) EXPORT_LIMIT with the export's figures of each."""
     matched, values = which.bound()
-    sql = _ROWS.format(scope=SCOPE, matched=matched, ctes="", extra="", joins="")
+    if export:
+        sql = _ROWS.format(
+            scope=SCOPE, matched=matched, ctes=_EXPORT_CTES, extra=_EXPORT_COLUMNS, joins=_EXPORT_JOINS
+        )
+    else:
+        sql = _ROWS.format(scope=SCOPE, matched=matched, ctes="", extra="", joins="")
+    limit = EXPORT_LIMIT if export else LIST_LIMIT
     result = await session.execute(text(sql), {**params, **values, "limit": limit})
-    return result.mappings().all()
-
-
-async def conversations_export(session: AsyncSession, params: dict[str, Any]) -> Sequence[RowMapping]:
-    matched, values = Filter().bound()
-    sql = _ROWS.format(
-        scope=SCOPE, matched=matched, ctes=_EXPORT_CTES, extra=_EXPORT_COLUMNS, joins=_EXPORT_JOINS
-    )
-    result = await session.execute(text(sql), {**params, **values, "limit": EXPORT_LIMIT})
     return result.mappings().all()

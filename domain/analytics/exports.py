@@ -9,17 +9,27 @@ import io
 from collections.abc import Iterable, Sequence
 from uuid import UUID
 
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics.conversations import conversations_export
+from domain.analytics.conversations import Filter, conversations_behind
 from domain.analytics.report import Figures, Report, load_report, scope_parameters
 from domain.analytics.rules import InvalidPeriod, Period, Prices, csv_cell
 from domain.settings import Settings
 
 KINDS = ("daily", "summary", "conversations")
 
+DAILY_COLUMNS = (
+    "date", "hotel", "conversations", "guest_messages", "ai_messages", "staff_messages", "system_messages",
+)  # fmt: skip
 CONVERSATION_COLUMNS = (
     "conversation_id", "hotel", "guest", "language", "state", "last_message_at", "guest_messages",
+    "ai_messages", "staff_messages", "handoffs", "handoff_reason", "resolves", "sla_breaches", "csat",
+    "service_requests", "llm_tokens",
+)  # fmt: skip
+# The statement's name for each of them.
+CONVERSATION_FIELDS = (
+    "id", "hotel_slug", "guest_name", "language", "state", "last_message_at", "guest_messages",
     "ai_messages", "staff_messages", "handoffs", "handoff_reason", "resolves", "sla_breaches", "csat",
     "service_requests", "llm_tokens",
 )  # fmt: skip
@@ -42,6 +52,12 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return out.getvalue().encode()
 
 
+def _conversation_cells(row: RowMapping) -> list[object]:
+    last = row["last_message_at"]
+    values = {**row, "last_message_at": last.isoformat() if last else None}
+    return [values[name] for name in CONVERSATION_FIELDS]
+
+
 def _hotels(report: Report) -> list[tuple[UUID | None, str]]:
     return [*((h.id, h.slug) for h in report.hotels), (None, "all")]
 
@@ -52,16 +68,7 @@ def daily(report: Report) -> bytes:
         for key, slug in _hotels(report)
         for d in report.days[key]
     ]
-    header = (
-        "date",
-        "hotel",
-        "conversations",
-        "guest_messages",
-        "ai_messages",
-        "staff_messages",
-        "system_messages",
-    )
-    return _csv(header, rows)
+    return _csv(DAILY_COLUMNS, rows)
 
 
 def _summary_row(slug: str, f: Figures) -> tuple[object, ...]:
@@ -94,30 +101,8 @@ async def export(
     if kind not in KINDS:
         raise InvalidPeriod(f"kind must be one of {', '.join(KINDS)}")
     if kind == "conversations":
-        rows = await conversations_export(session, await scope_parameters(session, hotel_ids, period))
-        return _csv(
-            CONVERSATION_COLUMNS,
-            (
-                (
-                    r["id"],
-                    r["hotel_slug"],
-                    r["guest_name"],
-                    r["language"],
-                    r["state"],
-                    r["last_message_at"].isoformat() if r["last_message_at"] else None,
-                    r["guest_messages"],
-                    r["ai_messages"],
-                    r["staff_messages"],
-                    r["handoffs"],
-                    r["handoff_reason"],
-                    r["resolves"],
-                    r["sla_breaches"],
-                    r["csat"],
-                    r["service_requests"],
-                    r["llm_tokens"],
-                )
-                for r in rows
-            ),
-        )
+        params = await scope_parameters(session, hotel_ids, period)
+        rows = await conversations_behind(session, params, Filter(), export=True)
+        return _csv(CONVERSATION_COLUMNS, (_conversation_cells(row) for row in rows))
     report = await load_report(session, hotel_ids, period, prices)
     return daily(report) if kind == "daily" else summary(report)

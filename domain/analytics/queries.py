@@ -18,30 +18,33 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics.rules import ACKNOWLEDGEMENT_TEXTS, Period, local_hours, open_intervals, zone_of
+from domain.analytics.rules import ACKNOWLEDGEMENT_TEXTS, Period, local_hours, open_intervals
+from domain.hotels.hours import zone_of
 
 
 @dataclass(frozen=True, slots=True)
-class HotelScope:
-    hotel_id: UUID
+class HotelInfo:
+    id: UUID
+    name: str
+    slug: str
     timezone: str
     business_hours: dict[str, Any] | None
 
 
-def parameters(hotels: Sequence[HotelScope], period: Period) -> dict[str, Any]:
+def parameters(hotels: Sequence[HotelInfo], period: Period) -> dict[str, Any]:
     """The bound values every statement shares: the hotels' windows, local hours and open hours (by
     the rules, so SQL only compares instants) and the texts that are no reply."""
     zones = [zone_of(h.timezone).key for h in hotels]
     windows = [period.window(zone) for zone in zones]
     opens: list[tuple[UUID, Any, Any]] = [
-        (h.hotel_id, start, end)
+        (h.id, start, end)
         for h, zone in zip(hotels, zones, strict=True)
         for start, end in open_intervals(h.business_hours, zone, period)
     ]
     clocks = {zone: local_hours(zone, period) for zone in set(zones)}  # hotels share time zones
-    hours = [(h.hotel_id, hour) for h, zone in zip(hotels, zones, strict=True) for hour in clocks[zone]]
+    hours = [(h.id, hour) for h, zone in zip(hotels, zones, strict=True) for hour in clocks[zone]]
     return {
-        "scope_hotels": [h.hotel_id for h in hotels],
+        "scope_hotels": [h.id for h in hotels],
         "scope_zones": zones,
         "scope_starts": [w[0] for w in windows],
         "scope_ends": [w[1] for w in windows],

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import select
@@ -16,18 +16,11 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import queries
-from domain.analytics.rules import Period, Prices, cost, per, rate
+from domain.analytics.rules import Period, Prices, cost, rate
 from domain.hotels.models import Hotel
 
 Key = UUID | None  # a hotel, or None for the group
-
-
-@dataclass(frozen=True, slots=True)
-class HotelInfo:
-    id: UUID
-    name: str
-    slug: str
-    timezone: str
+Named = TypeVar("Named", "Waits", "Csat", "Cost", "Category", "StaffFigures")
 
 
 @dataclass(slots=True)
@@ -140,7 +133,7 @@ class StaffFigures:
 @dataclass(slots=True)
 class Report:
     period: Period
-    hotels: list[HotelInfo]
+    hotels: list[queries.HotelInfo]
     prices: Prices
     figures: dict[Key, Figures] = field(default_factory=lambda: defaultdict(Figures))
     days: dict[Key, list[Day]] = field(default_factory=dict)
@@ -151,29 +144,27 @@ class Report:
     staff: dict[Key, list[StaffFigures]] = field(default_factory=lambda: defaultdict(list))
 
 
-async def hotels_in_scope(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[queries.HotelScope]:
+async def _hotels(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[queries.HotelInfo]:
     rows = await session.execute(
-        select(Hotel.id, Hotel.timezone, Hotel.business_hours)
+        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone, Hotel.business_hours)
         .where(Hotel.id.in_(hotel_ids))
         .order_by(Hotel.name)
     )
-    return [queries.HotelScope(r.id, r.timezone, r.business_hours) for r in rows]
+    return [queries.HotelInfo(*row) for row in rows]
 
 
 def _key(row: RowMapping) -> Key:
     return None if row["all_hotels"] else row["hotel_id"]
 
 
+def _named(kind: type[Named], row: RowMapping, **given: Any) -> Named:
+    """A ``kind`` whose fields are the row's columns of the same names (a field the statement has
+    no column for keeps its default) and ``given``."""
+    return kind(**{f.name: row[f.name] for f in fields(kind) if f.name in row}, **given)
+
+
 def _waits(row: RowMapping) -> Waits:
-    return Waits(
-        answered=row["answered"],
-        median=row["median"],
-        p90=row["p90"],
-        answered_out_of_hours=row.get("answered_out_of_hours", 0),
-        median_out_of_hours=row.get("median_out_of_hours"),
-        unanswered=row.get("unanswered", 0),
-        total=row.get("handoffs", row.get("stories", 0)),
-    )
+    return _named(Waits, row, total=row.get("handoffs", row.get("stories", 0)))
 
 
 def _volume(report: Report, rows: Sequence[RowMapping]) -> None:
@@ -199,47 +190,26 @@ def _volume(report: Report, rows: Sequence[RowMapping]) -> None:
         report.days[key] = [seen.get(day, Day(day)) for day in report.period.dates()]
 
 
-def _handoffs(report: Report, rows: Sequence[RowMapping]) -> None:
-    for row in rows:
-        key = _key(row)
-        if row["all_reasons"]:
-            report.figures[key].handoffs = row["handoffs"]
-            report.figures[key].handed_off = row["active_conversations"]
-        else:
-            report.reasons[key].append((row["reason"], row["handoffs"]))
-    for reasons in report.reasons.values():
-        reasons.sort(key=lambda pair: (-pair[1], pair[0]))
-
-
 def _cost(prices: Prices, row: RowMapping) -> Cost:
-    conversation_cost = cost(
-        prices,
-        cache_hit_tokens=row["conv_hit"],
-        cache_miss_tokens=row["conv_miss"],
-        output_tokens=row["conv_output"],
-    )
-    return Cost(
-        calls=row["calls"],
-        prompt_tokens=row["prompt_tokens"],
-        completion_tokens=row["completion_tokens"],
-        cache_hit_tokens=row["cache_hit_tokens"],
-        cache_miss_tokens=row["cache_miss_tokens"],
-        total=cost(
-            prices,
-            cache_hit_tokens=row["cache_hit_tokens"],
-            cache_miss_tokens=row["cache_miss_tokens"],
-            output_tokens=row["completion_tokens"],
-        ),
-        conversations=row["conversations"],
-        per_conversation=per(conversation_cost, row["conversations"]),
-    )
+    def priced(hit: str, miss: str, output: str) -> float:
+        return cost(prices, cache_hit_tokens=row[hit], cache_miss_tokens=row[miss], output_tokens=row[output])
+
+    total = priced("cache_hit_tokens", "cache_miss_tokens", "completion_tokens")
+    per_conversation = rate(priced("conv_hit", "conv_miss", "conv_output"), row["conversations"])
+    return _named(Cost, row, total=total, per_conversation=per_conversation)
 
 
-def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
+def _take(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
+    """Put the rows of statement ``name`` where the report keeps them."""
     for row in rows:
         key = _key(row)
         f = report.figures[key]
-        if name == "automation":
+        if name == "handoffs":
+            if row["all_reasons"]:
+                f.handoffs, f.handed_off = row["handoffs"], row["active_conversations"]
+            else:
+                report.reasons[key].append((row["reason"], row["handoffs"]))
+        elif name == "automation":
             f.resolved, f.automated = row["resolved"], row["automated"]
         elif name == "ai_first_response":
             f.ai_first, f.stories = _waits(row), row["stories"]
@@ -253,10 +223,8 @@ def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
             else:
                 f.sla[row["kind"]] = row["breaches"]
         elif name == "csat":
-            f.csat[row["attributed_to"]] = Csat(
-                row["asked"], row["answered"], row["average"],
-                (row["r1"], row["r2"], row["r3"], row["r4"], row["r5"]),
-            )  # fmt: skip
+            distribution = (row["r1"], row["r2"], row["r3"], row["r4"], row["r5"])
+            f.csat[row["attributed_to"]] = _named(Csat, row, distribution=distribution)
         elif name == "cost":
             f.cost = _cost(report.prices, row)
         elif name == "heatmap":
@@ -264,33 +232,9 @@ def _simple(report: Report, name: str, rows: Sequence[RowMapping]) -> None:
         elif name == "languages":
             report.languages[key].append((row["language"], row["conversations"]))
         elif name == "requests" and not row["all_categories"]:
-            report.categories[key].append(
-                Category(
-                    row["category"], row["raised"], row["done"], row["cancelled"], row["median_to_close"]
-                )
-            )
+            report.categories[key].append(_named(Category, row))
         elif name == "staff":
-            report.staff[key].append(
-                StaffFigures(
-                    row["staff_id"],
-                    row["name"],
-                    row["conversations"],
-                    row["replies"],
-                    row["first_replies"],
-                    row["median_first_reply"],
-                    row["rated"],
-                    row["csat"],
-                )
-            )
-
-
-async def hotel_infos(session: AsyncSession, hotel_ids: Sequence[UUID]) -> list[HotelInfo]:
-    rows = await session.execute(
-        select(Hotel.id, Hotel.name, Hotel.slug, Hotel.timezone)
-        .where(Hotel.id.in_(hotel_ids))
-        .order_by(Hotel.name)
-    )
-    return [HotelInfo(r.id, r.name, r.slug, r.timezone) for r in rows]
+            report.staff[key].append(_named(StaffFigures, row))
 
 
 async def load_report(
@@ -299,15 +243,15 @@ async def load_report(
     """Every figure for ``period`` at each of ``hotel_ids`` and for all of them together (the
     caller has checked the manager may see each of them)."""
     await queries.without_jit(session)
-    report = Report(period, await hotel_infos(session, hotel_ids), prices)
-    params = queries.parameters(await hotels_in_scope(session, hotel_ids), period)
+    hotels = await _hotels(session, hotel_ids)
+    report = Report(period, hotels, prices)
+    params = queries.parameters(hotels, period)
     _volume(report, await queries.run(session, "volume", params))
-    _handoffs(report, await queries.run(session, "handoffs", params))
     for name in queries.STATEMENTS:
-        if name not in ("volume", "handoffs"):
-            _simple(report, name, await queries.run(session, name, params))
-    for languages in report.languages.values():
-        languages.sort(key=lambda pair: (-pair[1], pair[0]))
+        if name != "volume":
+            _take(report, name, await queries.run(session, name, params))
+    for counted in [*report.reasons.values(), *report.languages.values()]:
+        counted.sort(key=lambda pair: (-pair[1], pair[0]))  # the most first, then by name
     for categories in report.categories.values():
         categories.sort(key=lambda c: (-c.raised, c.category))
     return report
@@ -318,4 +262,4 @@ async def scope_parameters(
 ) -> dict[str, Any]:
     """The bound values of the statements (``queries.parameters``), JIT off for the transaction."""
     await queries.without_jit(session)
-    return queries.parameters(await hotels_in_scope(session, hotel_ids), period)
+    return queries.parameters(await _hotels(session, hotel_ids), period)

@@ -50,7 +50,7 @@ class Period:
     def window(self, timezone: str) -> tuple[datetime.datetime, datetime.datetime]:
         """The instants the period covers in ``timezone``: its first local midnight, inclusive, to
         the local midnight after its last day, exclusive (23 or 25 hours on a DST day)."""
-        zone = zone_of(timezone)
+        zone = hours.zone_of(timezone)
         start = datetime.datetime.combine(self.first, datetime.time(), zone)
         end = datetime.datetime.combine(self.last + datetime.timedelta(days=1), datetime.time(), zone)
         return start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
@@ -87,7 +87,7 @@ def local_hours(timezone: str, period: Period) -> list[LocalHour]:
     ``period.window`` exactly, each instant once: the night the clocks go forward has no 02:00,
     the night they go back 02:00 covers two real hours (and an hour the clocks return into in
     the middle, as on the Chatham Islands, is listed once for each stretch)."""
-    zone = zone_of(timezone)
+    zone = hours.zone_of(timezone)
     at, end = period.window(timezone)
     here = at.astimezone(zone)
     spans: list[LocalHour] = []
@@ -107,13 +107,6 @@ def local_hours(timezone: str, period: Period) -> list[LocalHour]:
             spans.append(LocalHour(here.date(), here.isoweekday(), here.hour, at, until))
         at, here = until, there
     return spans
-
-
-def zone_of(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _date(text: str, name: str) -> datetime.date:
@@ -151,7 +144,7 @@ def open_intervals(
     start, end = period.window(timezone)
     if business_hours is None:
         return [(start - datetime.timedelta(days=1), end)]
-    return hours.open_spans(business_hours, zone_of(timezone), start - datetime.timedelta(days=1), end)
+    return hours.open_spans(business_hours, hours.zone_of(timezone), start - datetime.timedelta(days=1), end)
 
 
 def is_acknowledgement(author: str, text: str | None, details: Mapping[str, Any] | None) -> bool:
@@ -179,13 +172,10 @@ def cost(prices: Prices, *, cache_hit_tokens: int, cache_miss_tokens: int, outpu
     ) / 1_000_000
 
 
-def rate(part: int, whole: int) -> float | None:
-    """``part`` of ``whole`` (0..1), or None when there is nothing to divide by."""
+def rate(part: float, whole: int) -> float | None:
+    """``part`` of ``whole`` (a share 0..1, or a cost per conversation), or None when there is
+    nothing to divide by."""
     return part / whole if whole else None
-
-
-def per(total: float, count: int) -> float | None:
-    return total / count if count else None
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -25,8 +25,8 @@ from domain.demo.generator import HotelGenerator, HotelPlan, Rows, StaffSeat, Wi
 from domain.demo.texts import LANGUAGES, NAMES
 from domain.errors import Conflict, Invalid
 from domain.hotels.models import Hotel
-from domain.knowledge.importer import EntryDraft
 from domain.knowledge.models import KnowledgeEntry
+from domain.knowledge.rules import EntryDraft
 from domain.knowledge.service import import_entries
 from domain.staff.models import Membership, Role, StaffUser
 from domain.staff.passwords import hash_password

@@ -50,13 +50,17 @@ STATE_MEANINGS = {
     "sleepMode": "asleep: the phone is offline",
 }
 
+# Green API's answers an admin can act on (docs/external-apis.md §A3).
+GATEWAY_STATUSES = {
+    401: "Green API refused the API token (HTTP 401): paste the apiTokenInstance from the console again",
+    403: "Green API does not know this instance id (HTTP 403): check the idInstance in the console",
+    429: "Green API asked us to slow down (HTTP 429): try again in a minute",
+    466: "the Green API plan's quota is used up (HTTP 466)",
+}
+
 
 class GatewayProblem(Exception):
-    """A Green API call failed; ``explanation`` says so as an admin reads it."""
-
-    def __init__(self, explanation: str) -> None:
-        super().__init__(explanation)
-        self.explanation = explanation
+    """A Green API call failed; its message says so as an admin reads it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +81,8 @@ def explain_gateway_error(exc: GreenApiError) -> str:
     """What went wrong with a Green API call, as an admin can act on it."""
     if exc.status is None:
         return f"Green API did not answer: {exc}"
-    if exc.status == 401:
-        return "Green API refused the API token (HTTP 401): paste the apiTokenInstance from the console again"
-    if exc.status == 403:
-        return "Green API does not know this instance id (HTTP 403): check the idInstance in the console"
-    if exc.status == 429:
-        return "Green API asked us to slow down (HTTP 429): try again in a minute"
-    if exc.status == 466:
-        return "the Green API plan's quota is used up (HTTP 466)"
+    if exc.status in GATEWAY_STATUSES:
+        return GATEWAY_STATUSES[exc.status]
     if isinstance(exc, GreenApiResponseError):
         return "Green API answered something this page cannot read"
     if exc.status >= 500:

@@ -121,10 +121,8 @@ def staffed_seconds(
         return 0.0
     if hours is None:
         return (end - start).total_seconds()
-    total = 0.0
-    for opened, closed in open_spans(hours, zone_of(timezone), start, end):
-        total += max(0.0, (min(closed, end) - max(opened, start)).total_seconds())
-    return total
+    spans = open_spans(hours, zone_of(timezone), start, end)
+    return sum(max(0.0, (min(closed, end) - max(opened, start)).total_seconds()) for opened, closed in spans)
 
 
 def opening_label(opening: datetime.datetime, timezone: str | None, now: datetime.datetime) -> str:

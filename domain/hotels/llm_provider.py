@@ -34,6 +34,18 @@ TEST_MESSAGES: list[dict[str, Any]] = [
     {"role": "user", "content": "Hello! Please greet our guests in one short sentence."},
 ]
 
+# What the provider's HTTP status says, as an admin can act on it (200: an answer we cannot use).
+ERROR_KINDS = {
+    401: "the provider refused the key",
+    403: "the provider refused the key",
+    402: "the account has no balance left",
+    404: "nothing answers at this URL (check the base URL and the model)",
+    400: "the provider refused the request (check the model name)",
+    422: "the provider refused the request (check the model name)",
+    429: "rate limited: too many requests just now",
+    200: "the provider answered something unusable",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ProviderView:
@@ -58,20 +70,10 @@ class ProviderTest:
 def error_kind(exc: LlmError) -> str:
     """The kind of failure, as an admin can act on it."""
     status = exc.status
-    if status in (401, 403):
-        return "the provider refused the key"
-    if status == 402:
-        return "the account has no balance left"
-    if status == 404:
-        return "nothing answers at this URL (check the base URL and the model)"
-    if status in (400, 422):
-        return "the provider refused the request (check the model name)"
-    if status == 429:
-        return "rate limited: too many requests just now"
+    if status in ERROR_KINDS:
+        return ERROR_KINDS[status]
     if status is not None and status >= 500:
         return "the provider has a problem of its own"
-    if status == 200:
-        return "the provider answered something unusable"
     if isinstance(exc, LlmTransientError):
         return "the provider could not be reached, or did not answer in time"
     return "the call could not be made"
@@ -132,8 +134,9 @@ async def try_provider(
     else:
         [call] = recorder.calls
         answer = completion.content.strip() or "(the model called a tool instead of answering)"
-        shown = answer[:MAX_SHOWN_ANSWER]
-        result = ProviderTest(True, endpoint.base_url, completion.model, call.latency_ms, answer=shown)
+        result = ProviderTest(
+            True, endpoint.base_url, completion.model, call.latency_ms, answer=answer[:MAX_SHOWN_ANSWER]
+        )
     async with uow:
         uow.add(call.row(hotel_id, None, TEST_PURPOSE))
     return result

@@ -38,7 +38,6 @@ TOPIC_RE = re.compile(r"[a-z0-9][a-z0-9 _-]*")
 RANGE_RE = re.compile(r"(\d{1,2}):(\d{2})\s*[-\u2013\u2014]\s*(\d{1,2}):(\d{2})")
 LIST_SEPARATORS = re.compile(r"[,;\n]")
 NEVER = ("", "never")
-END_OF_DAY = "24:00"
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -94,13 +93,6 @@ class HotelSettings:
 @cache
 def known_timezones() -> frozenset[str]:
     return frozenset(available_timezones())
-
-
-def check_timezone(name: str) -> str | None:
-    """Why ``name`` is not an IANA time zone, or None."""
-    if name not in known_timezones():
-        return "not a time zone name like Europe/Berlin"
-    return None
 
 
 def _check_text(errors: dict[str, str], name: str, value: str, limit: int, *, required: bool = False) -> str:
@@ -218,8 +210,8 @@ def check_settings(form: SettingsForm) -> HotelSettings:
     errors: dict[str, str] = {}
     name = _check_text(errors, "name", form.name, MAX_NAME, required=True)
     timezone = form.timezone.strip()
-    if (problem := check_timezone(timezone)) is not None:
-        errors["timezone"] = problem
+    if timezone not in known_timezones():
+        errors["timezone"] = "not a time zone name like Europe/Berlin"
     languages = _languages(errors, form.languages)
     persona = _check_text(errors, "persona", form.persona, MAX_PERSONA)
     tone = _check_text(errors, "tone", form.tone, MAX_TONE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from uuid import UUID
 
@@ -39,13 +39,8 @@ class WebhookHotel:
 async def find_by_instance(session: AsyncSession, id_instance: int) -> WebhookHotel | None:
     """The hotel of a Green API instance, with its webhook token in the clear (and nothing else
     decrypted); ``HotelSecretsUnreadable`` when SECRET_KEY cannot open the token."""
-    row = (
-        await session.execute(
-            select(Hotel.id, Hotel.slug, Hotel.ai_enabled, type_coerce(Hotel.webhook_token, Text)).where(
-                Hotel.green_api_instance_id == id_instance
-            )
-        )
-    ).one_or_none()
+    columns = select(Hotel.id, Hotel.slug, Hotel.ai_enabled, type_coerce(Hotel.webhook_token, Text))
+    row = (await session.execute(columns.where(Hotel.green_api_instance_id == id_instance))).one_or_none()
     if row is None:
         return None
     hotel_id, slug, ai_enabled, stored_token = row
@@ -67,10 +62,7 @@ def token_matches(authorization: str | None, expected: str) -> bool:
 
 async def hotel_timezone(session: AsyncSession, hotel_id: UUID) -> str:
     """The hotel's IANA time zone ("today" in the inbox and the timestamps staff read)."""
-    timezone = (
-        await session.execute(select(Hotel.timezone).where(Hotel.id == hotel_id))
-    ).scalar_one_or_none()
-    return timezone or "UTC"
+    return await session.scalar(select(Hotel.timezone).where(Hotel.id == hotel_id)) or "UTC"
 
 
 class HotelNotFound(NotFound):
@@ -93,28 +85,12 @@ async def update_hotel(session: AsyncSession, hotel_id: UUID, values: Mapping[st
         raise HotelNotFound
 
 
-SETTINGS_COLUMNS = (
-    Hotel.name,
-    Hotel.timezone,
-    Hotel.languages,
-    Hotel.persona,
-    Hotel.tone,
-    Hotel.business_hours,
-    Hotel.sla_first_reply_minutes,
-    Hotel.sla_next_reply_minutes,
-    Hotel.auto_return_minutes,
-    Hotel.restricted_topics,
-    Hotel.draft_topics,
-    Hotel.ai_mode,
-    Hotel.ai_enabled,
-    Hotel.csat_enabled,
-)
-
-
 async def hotel_settings(session: AsyncSession, hotel_id: UUID) -> HotelSettings:
-    """What the admin edits, as stored (no secret is read, so none needs decrypting)."""
-    row = await hotel_row(session, hotel_id, *SETTINGS_COLUMNS)
-    values = dict(zip((column.key for column in SETTINGS_COLUMNS), row, strict=True))
+    """What the admin edits, as stored (no secret is read, so none needs decrypting): each field
+    of ``HotelSettings`` is the hotel's column of its name."""
+    names = [f.name for f in fields(HotelSettings)]
+    row = await hotel_row(session, hotel_id, *(getattr(Hotel, name) for name in names))
+    values = dict(zip(names, row, strict=True))
     for name in ("languages", "restricted_topics", "draft_topics"):
         values[name] = tuple(values[name] or ())
     return HotelSettings(**values)
@@ -135,23 +111,12 @@ async def save_settings(
     """Store settings that passed ``rules.check_settings`` for the acting hotel; what changed goes
     to its audit log (``by``: the admin)."""
     before = await hotel_settings(uow.session, hotel_id)
-    values = {
-        "name": settings.name,
-        "timezone": settings.timezone,
-        "languages": list(settings.languages),
-        "persona": settings.persona,
-        "tone": settings.tone,
+    values = asdict(settings)
+    for name in ("languages", "restricted_topics", "draft_topics"):
+        values[name] = list(values[name])
+    if settings.business_hours is None:
         # JSON null, not SQL NULL, would be "hours that are null": around the clock is no value.
-        "business_hours": settings.business_hours if settings.business_hours is not None else null(),
-        "sla_first_reply_minutes": settings.sla_first_reply_minutes,
-        "sla_next_reply_minutes": settings.sla_next_reply_minutes,
-        "auto_return_minutes": settings.auto_return_minutes,
-        "restricted_topics": list(settings.restricted_topics),
-        "draft_topics": list(settings.draft_topics),
-        "ai_mode": settings.ai_mode,
-        "ai_enabled": settings.ai_enabled,
-        "csat_enabled": settings.csat_enabled,
-    }
+        values["business_hours"] = null()
     await update_hotel(uow.session, hotel_id, values)
     changed = changes(asdict(before), asdict(settings))
     if changed:

@@ -9,14 +9,14 @@ import datetime
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
 from domain.knowledge.importer import EntryProblem, ReadEntries
 from domain.knowledge.models import KnowledgeEntry
 from domain.knowledge.rules import EntryDraft, InvalidEntry, Validity, check_entry, validity
-from domain.knowledge.service import search_config_for
+from domain.knowledge.service import entry_columns
 
 MAX_QUERY = 200
 
@@ -30,11 +30,22 @@ class EntryRow:
     entry: KnowledgeEntry
     validity: Validity
 
+    @classmethod
+    def of(cls, entry: KnowledgeEntry, today: datetime.date) -> EntryRow:
+        return cls(entry, validity(entry.valid_from, entry.valid_until, today))
+
 
 def draft_of(entry: KnowledgeEntry) -> EntryDraft:
     return EntryDraft(
         entry.title, entry.body, entry.language, entry.valid_from, entry.valid_until, tuple(entry.tags)
     )
+
+
+_BY_TITLE = (func.lower(KnowledgeEntry.title), KnowledgeEntry.id)
+
+
+def _of_hotel(hotel_id: UUID) -> Select[KnowledgeEntry]:
+    return select(KnowledgeEntry).where(KnowledgeEntry.hotel_id == hotel_id)
 
 
 def _like(word: str) -> str:
@@ -47,7 +58,7 @@ async def list_entries(
 ) -> list[EntryRow]:
     """The hotel's entries by title; ``query`` finds words in the title or text (every word must
     appear, as a word stem or a part of one), ``tag`` keeps the entries with that tag."""
-    statement = select(KnowledgeEntry).where(KnowledgeEntry.hotel_id == hotel_id)
+    statement = _of_hotel(hotel_id)
     for word in query[:MAX_QUERY].split():
         stemmed = KnowledgeEntry.search.op("@@")(func.plainto_tsquery(KnowledgeEntry.search_config, word))
         statement = statement.where(
@@ -59,8 +70,8 @@ async def list_entries(
         )
     if tag.strip():
         statement = statement.where(KnowledgeEntry.tags.any(tag.strip().casefold()))  # type: ignore[arg-type]
-    rows = await session.execute(statement.order_by(func.lower(KnowledgeEntry.title), KnowledgeEntry.id))
-    return [EntryRow(entry, validity(entry.valid_from, entry.valid_until, today)) for entry in rows.scalars()]
+    rows = await session.execute(statement.order_by(*_BY_TITLE))
+    return [EntryRow.of(entry, today) for entry in rows.scalars()]
 
 
 async def hotel_tags(session: AsyncSession, hotel_id: UUID) -> list[str]:
@@ -70,30 +81,21 @@ async def hotel_tags(session: AsyncSession, hotel_id: UUID) -> list[str]:
 
 
 async def get_entry(session: AsyncSession, hotel_id: UUID, entry_id: UUID) -> KnowledgeEntry:
-    entry = (
-        await session.execute(
-            select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id, KnowledgeEntry.hotel_id == hotel_id)
-        )
-    ).scalar_one_or_none()
+    entry = await session.scalar(
+        select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id, KnowledgeEntry.hotel_id == hotel_id)
+    )
     if entry is None:
         raise EntryNotFound(str(entry_id))
     return entry
 
 
 def _write(entry: KnowledgeEntry, draft: EntryDraft) -> None:
-    entry.title = draft.title
-    entry.body = draft.body
-    entry.language = draft.language
-    entry.search_config = search_config_for(draft.language)
-    entry.valid_from = draft.valid_from
-    entry.valid_until = draft.valid_until
-    entry.tags = list(draft.tags)
+    for name, value in entry_columns(draft).items():
+        setattr(entry, name, value)
 
 
 async def create_entry(session: AsyncSession, hotel_id: UUID, draft: EntryDraft) -> KnowledgeEntry:
-    checked = check_entry(draft)
-    entry = KnowledgeEntry(hotel_id=hotel_id)
-    _write(entry, checked)
+    entry = KnowledgeEntry(hotel_id=hotel_id, **entry_columns(check_entry(draft)))
     session.add(entry)
     await session.flush()
     return entry
@@ -117,11 +119,7 @@ async def delete_entry(session: AsyncSession, hotel_id: UUID, entry_id: UUID) ->
 
 
 async def export_entries(session: AsyncSession, hotel_id: UUID) -> list[EntryDraft]:
-    rows = await session.execute(
-        select(KnowledgeEntry)
-        .where(KnowledgeEntry.hotel_id == hotel_id)
-        .order_by(func.lower(KnowledgeEntry.title), KnowledgeEntry.id)
-    )
+    rows = await session.execute(_of_hotel(hotel_id).order_by(*_BY_TITLE))
     return [draft_of(entry) for entry in rows.scalars()]
 
 
@@ -149,11 +147,7 @@ class ImportPlan:
 
 
 async def plan_import(session: AsyncSession, hotel_id: UUID, read: ReadEntries) -> ImportPlan:
-    rows = await session.execute(
-        select(KnowledgeEntry)
-        .where(KnowledgeEntry.hotel_id == hotel_id)
-        .order_by(KnowledgeEntry.created_at, KnowledgeEntry.id)
-    )
+    rows = await session.execute(_of_hotel(hotel_id).order_by(KnowledgeEntry.created_at, KnowledgeEntry.id))
     by_title: dict[str, KnowledgeEntry] = {}
     for entry in rows.scalars():
         by_title.setdefault(entry.title.casefold(), entry)  # the oldest of any duplicates
@@ -185,9 +179,7 @@ async def apply_import(session: AsyncSession, hotel_id: UUID, read: ReadEntries)
         first = plan.problems[0]
         raise InvalidEntry(f"entry {first.number}: {first.reason}; nothing was imported")
     for change in plan.create:
-        entry = KnowledgeEntry(hotel_id=hotel_id)
-        _write(entry, change.draft)
-        session.add(entry)
+        session.add(KnowledgeEntry(hotel_id=hotel_id, **entry_columns(change.draft)))
     for change in plan.update:
         assert change.entry is not None
         _write(change.entry, change.draft)

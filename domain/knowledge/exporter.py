@@ -11,15 +11,17 @@ import yaml
 from domain.knowledge.rules import EntryDraft
 
 
+def _optional(draft: EntryDraft) -> dict[str, Any]:
+    """The fields the entry sets beyond its title, language and text, in the order files give them."""
+    optional = {"tags": list(draft.tags), "valid_from": draft.valid_from, "valid_until": draft.valid_until}
+    return {name: value for name, value in optional.items() if value}
+
+
 def _fields(draft: EntryDraft) -> str:
-    fields = [f"language: {draft.language}"]
+    fields = {"language": draft.language, **_optional(draft)}
     if draft.tags:
-        fields.append(f"tags: {', '.join(draft.tags)}")
-    if draft.valid_from:
-        fields.append(f"valid_from: {draft.valid_from.isoformat()}")
-    if draft.valid_until:
-        fields.append(f"valid_until: {draft.valid_until.isoformat()}")
-    return "<!-- " + "; ".join(fields) + " -->"
+        fields["tags"] = ", ".join(draft.tags)
+    return "<!-- " + "; ".join(f"{name}: {value}" for name, value in fields.items()) + " -->"
 
 
 def to_markdown(hotel_name: str, drafts: Sequence[EntryDraft]) -> str:
@@ -43,17 +45,10 @@ _Dumper.add_representer(str, _text)
 
 
 def to_yaml(drafts: Sequence[EntryDraft]) -> str:
-    items: list[dict[str, Any]] = []
-    for draft in drafts:
-        item: dict[str, Any] = {"title": draft.title, "language": draft.language}
-        if draft.tags:
-            item["tags"] = list(draft.tags)
-        if draft.valid_from:
-            item["valid_from"] = draft.valid_from
-        if draft.valid_until:
-            item["valid_until"] = draft.valid_until
-        item["body"] = draft.body
-        items.append(item)
+    items = [
+        {"title": draft.title, "language": draft.language, **_optional(draft), "body": draft.body}
+        for draft in drafts
+    ]
     dumped: str = yaml.dump(
         {"entries": items}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
     )

@@ -10,7 +10,7 @@ then; asked again afterwards (the new entry did not answer it), it is a gap agai
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
@@ -35,7 +35,6 @@ class Gap:
     question: str
     last_asked: datetime.datetime
     count: int = 1
-    conversation_ids: list[UUID] = field(default_factory=list)
 
 
 def _clip(text: str) -> str:
@@ -58,7 +57,7 @@ async def list_gaps(session: AsyncSession, hotel_id: UUID) -> list[Gap]:
         .scalar_subquery()
     )
     rows = await session.execute(
-        select(StateTransition.created_at, StateTransition.conversation_id, question.label("question"))
+        select(StateTransition.created_at, question.label("question"))
         .where(
             StateTransition.hotel_id == hotel_id,
             StateTransition.reason == NOT_IN_KNOWLEDGE,
@@ -67,31 +66,23 @@ async def list_gaps(session: AsyncSession, hotel_id: UUID) -> list[Gap]:
         .order_by(StateTransition.created_at.desc())
         .limit(RECENT_HAND_OFFS)
     )
-    resolved = dict(
-        (
-            await session.execute(
-                select(KnowledgeGapResolution.question_key, KnowledgeGapResolution.resolved_at).where(
-                    KnowledgeGapResolution.hotel_id == hotel_id
-                )
-            )
+    resolutions = await session.execute(
+        select(KnowledgeGapResolution.question_key, KnowledgeGapResolution.resolved_at).where(
+            KnowledgeGapResolution.hotel_id == hotel_id
         )
-        .tuples()
-        .all()
     )
+    resolved = dict(resolutions.tuples().all())
     gaps: dict[str, Gap] = {}
-    for asked_at, conversation_id, text in rows.tuples():
+    for asked_at, text in rows.tuples():
         if not text or not text.strip():
             continue
         key = question_key(text)
         if not key or (key in resolved and asked_at <= resolved[key]):
             continue
-        gap = gaps.get(key)
-        if gap is None:
-            gaps[key] = Gap(key, _clip(text), asked_at, 1, [conversation_id])
-        else:  # rows come newest first: the first one seen is the latest wording
-            gap.count += 1
-            if conversation_id not in gap.conversation_ids:
-                gap.conversation_ids.append(conversation_id)
+        if key in gaps:  # rows come newest first: the first one seen is the latest wording
+            gaps[key].count += 1
+        else:
+            gaps[key] = Gap(key, _clip(text), asked_at)
     return list(gaps.values())
 
 

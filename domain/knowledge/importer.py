@@ -24,18 +24,6 @@ import yaml
 from domain.errors import Invalid
 from domain.knowledge.rules import MAX_TITLE, EntryDraft, InvalidEntry, check_entry, parse_date
 
-__all__ = [
-    "MAX_ENTRIES",
-    "EntryDraft",
-    "EntryProblem",
-    "KnowledgeFormatError",
-    "ReadEntries",
-    "parse_file",
-    "parse_markdown",
-    "parse_yaml",
-    "read_entries",
-]
-
 MAX_ENTRIES = 2000
 _FIELDS_COMMENT = re.compile(r"^<!--(.*)-->$")
 _FIELDS = ("language", "tags", "valid_from", "valid_until")
@@ -167,10 +155,6 @@ def _strict(text: str, kind: str, language: str) -> list[EntryDraft]:
 
 def parse_markdown(text: str, language: str = "en") -> list[EntryDraft]:
     return _strict(text, "markdown", language)
-
-
-def parse_yaml(text: str, language: str = "en") -> list[EntryDraft]:
-    return _strict(text, "yaml", language)
 
 
 def _text(value: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
@@ -28,6 +29,19 @@ def search_config_for(language: str) -> str:
     return SEARCH_CONFIGS.get(language, "simple")
 
 
+def entry_columns(draft: EntryDraft) -> dict[str, Any]:
+    """The stored columns of an entry as ``draft`` says (the search vector is the database's)."""
+    return {
+        "title": draft.title,
+        "body": draft.body,
+        "language": draft.language,
+        "search_config": search_config_for(draft.language),
+        "valid_from": draft.valid_from,
+        "valid_until": draft.valid_until,
+        "tags": list(draft.tags),
+    }
+
+
 def _valid_on(today: datetime.date) -> list[ColumnElement[bool]]:
     return [
         or_(KnowledgeEntry.valid_from.is_(None), KnowledgeEntry.valid_from <= today),
@@ -44,15 +58,19 @@ async def current_entries(session: AsyncSession, hotel_id: UUID, today: datetime
     return [KnowledgeItem(row.id, row.title, row.body) for row in rows]
 
 
+def _tokens(entry: KnowledgeItem) -> int:
+    return estimate_tokens(entry.title) + estimate_tokens(entry.body) + 8
+
+
 def total_tokens(entries: Sequence[KnowledgeItem]) -> int:
-    return sum(estimate_tokens(entry.title) + estimate_tokens(entry.body) + 8 for entry in entries)
+    return sum(_tokens(entry) for entry in entries)
 
 
 def within_budget(entries: Sequence[KnowledgeItem], budget: int) -> list[KnowledgeItem]:
     chosen: list[KnowledgeItem] = []
     used = 0
     for entry in entries:
-        cost = estimate_tokens(entry.title) + estimate_tokens(entry.body) + 8
+        cost = _tokens(entry)
         if used + cost > budget:
             break
         chosen.append(entry)
@@ -87,17 +105,6 @@ async def import_entries(
     if replace:
         await session.execute(delete(KnowledgeEntry).where(KnowledgeEntry.hotel_id == hotel_id))
     for draft in drafts:
-        session.add(
-            KnowledgeEntry(
-                hotel_id=hotel_id,
-                title=draft.title,
-                body=draft.body,
-                language=draft.language,
-                search_config=search_config_for(draft.language),
-                valid_from=draft.valid_from,
-                valid_until=draft.valid_until,
-                tags=list(draft.tags),
-            )
-        )
+        session.add(KnowledgeEntry(hotel_id=hotel_id, **entry_columns(draft)))
     await session.flush()
     return len(drafts)

@@ -43,15 +43,11 @@ async def save_reply(uow: UnitOfWork, hotel_id: UUID, shortcut: str, language: s
     if not text or len(text) > MAX_TEXT:
         raise InvalidSavedReply(f"the text must have 1 to {MAX_TEXT} characters")
     session = uow.session
-    existing = (
-        await session.execute(
-            select(SavedReply).where(
-                SavedReply.hotel_id == hotel_id,
-                SavedReply.shortcut == shortcut,
-                SavedReply.language == language,
-            )
+    existing = await session.scalar(
+        select(SavedReply).where(
+            SavedReply.hotel_id == hotel_id, SavedReply.shortcut == shortcut, SavedReply.language == language
         )
-    ).scalar_one_or_none()
+    )
     if existing is None:
         existing = SavedReply(hotel_id=hotel_id, shortcut=shortcut, language=language, text=text)
         session.add(existing)

@@ -24,13 +24,11 @@ class InvalidStatus(Invalid):
 async def update_status(uow: UnitOfWork, hotel_id: UUID, request_id: UUID, status: str) -> ServiceRequest:
     if status not in STATUSES:
         raise InvalidStatus(f"status must be one of {', '.join(STATUSES)}")
-    request = (
-        await uow.session.execute(
-            select(ServiceRequest)
-            .where(ServiceRequest.id == request_id, ServiceRequest.hotel_id == hotel_id)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
+    request = await uow.session.scalar(
+        select(ServiceRequest)
+        .where(ServiceRequest.id == request_id, ServiceRequest.hotel_id == hotel_id)
+        .with_for_update()
+    )
     if request is None:
         raise RequestNotFound(str(request_id))
     request.status = status

@@ -9,15 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.hotels.rules import (
-    AI_MODES,
-    WEEKDAYS,
-    HotelSettings,
-    SettingsForm,
-    SettingsRefused,
-    check_settings,
-    hours_text,
-)
+from domain.hotels import rules
 from domain.hotels.service import hotel_settings, save_settings
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
@@ -26,16 +18,16 @@ from web.auth import Actor
 from web.resources import HotelTimezones
 
 
-def form_of(settings: HotelSettings) -> SettingsForm:
+def form_of(settings: rules.HotelSettings) -> rules.SettingsForm:
     """The stored settings as the form shows them."""
-    return SettingsForm(
+    return rules.SettingsForm(
         name=settings.name,
         timezone=settings.timezone,
         languages=", ".join(settings.languages),
         persona=settings.persona,
         tone=settings.tone,
         around_the_clock=settings.business_hours is None,
-        hours=hours_text(settings.business_hours),
+        hours=rules.hours_text(settings.business_hours),
         sla_first_reply=str(settings.sla_first_reply_minutes),
         sla_next_reply=str(settings.sla_next_reply_minutes),
         auto_return="" if settings.auto_return_minutes is None else str(settings.auto_return_minutes),
@@ -48,14 +40,14 @@ def form_of(settings: HotelSettings) -> SettingsForm:
 
 
 def settings_page(
-    actor: Actor, form: SettingsForm, errors: dict[str, str], *, saved: bool = False, status: int = 200
+    actor: Actor, form: rules.SettingsForm, errors: dict[str, str], *, saved: bool = False, status: int = 200
 ) -> Template:
     context = {
         "form": asdict(form),
         "errors": errors,
         "saved": saved,
-        "weekdays": WEEKDAYS,
-        "ai_modes": AI_MODES,
+        "weekdays": rules.WEEKDAYS,
+        "ai_modes": rules.AI_MODES,
     }
     return admin_page("settings", actor, context, status=status)
 
@@ -83,10 +75,12 @@ class AdminController(Controller):
     ) -> Response[Any]:
         actor.require(Role.ADMIN)
         form = await AdminForm.read(request)
-        typed = form.fill(SettingsForm, hours={day: form.text(f"hours_{day}") for day in WEEKDAYS})
+        typed = form.fill(
+            rules.SettingsForm, hours={day: form.text(f"hours_{day}") for day in rules.WEEKDAYS}
+        )
         try:
-            settings = check_settings(typed)
-        except SettingsRefused as refused:
+            settings = rules.check_settings(typed)
+        except rules.SettingsRefused as refused:
             return settings_page(actor, typed, refused.errors, status=422)
         async with uow:
             await save_settings(uow, actor.hotel_id, settings, actor.staff_id)

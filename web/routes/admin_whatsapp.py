@@ -12,16 +12,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, Invalid
-from domain.hotels.connection import (
-    WEBHOOK_PATH,
-    WEBHOOK_SWITCHES,
-    GatewayProblem,
-    apply_webhook_settings,
-    check_state,
-    connection_of,
-    explain_state,
-    save_connection,
-)
+from domain.hotels import connection
 from domain.hotels.provider_rules import ConnectionForm, check_connection
 from domain.hotels.rules import SettingsRefused
 from domain.staff.models import Role
@@ -32,10 +23,6 @@ from web.hotel_health import FAILURE_WINDOW_SECONDS
 from web.resources import ProvidedResources, Resources
 
 BAD_GATEWAY = 502
-
-
-def _local(timestamp: float | None, zone: ZoneInfo) -> datetime.datetime | None:
-    return None if timestamp is None else datetime.datetime.fromtimestamp(timestamp, zone)
 
 
 async def whatsapp_page(
@@ -50,32 +37,25 @@ async def whatsapp_page(
 ) -> Template:
     """The page as it is now, with what the admin typed (never a secret) and the last action's outcome."""
     zone = ZoneInfo(await resources.timezones.of(actor.hotel_id))
-    connection = await connection_of(db, actor.hotel_id)
-    received, last_received = await resources.webhook_arrivals.recent(actor.hotel_id)
-    failures = await resources.webhook_failures.recent(actor.hotel_id)
+    view = await connection.connection_of(db, actor.hotel_id)
+    received, last = await resources.webhook_arrivals.recent(actor.hotel_id)
     if form is None:
-        form = {
-            "instance_id": str(connection.instance_id or ""),
-            "api_url": connection.api_url or "",
-        }
-    recorded_at = connection.instance_state_at
+        form = {"instance_id": str(view.instance_id or ""), "api_url": view.api_url or ""}
+    recorded_at = view.instance_state_at
     context = {
-        "connection": connection,
-        "recorded_state": connection.instance_state,
-        "recorded_meaning": explain_state(connection.instance_state) if connection.instance_state else "",
+        "connection": view,
+        "recorded_state": view.instance_state,
+        "recorded_meaning": connection.explain_state(view.instance_state) if view.instance_state else "",
         "recorded_at": recorded_at.astimezone(zone) if recorded_at else None,
         "form": form,
         "errors": errors or {},
         "outcome": outcome,
         "default_api_url": resources.settings.green_api_url,
-        "webhook_url": resources.settings.public_base_url + WEBHOOK_PATH,
-        "switches": list(WEBHOOK_SWITCHES),
+        "webhook_url": resources.settings.public_base_url + connection.WEBHOOK_PATH,
+        "switches": list(connection.WEBHOOK_SWITCHES),
         "received": received,
-        "last_received": _local(last_received, zone),
-        "failures": [
-            {"count": f.count, "explanation": f.explanation, "last_at": _local(f.last_at, zone)}
-            for f in failures
-        ],
+        "last_received": None if last is None else datetime.datetime.fromtimestamp(last, zone),
+        "failures": await resources.webhook_failures.recent(actor.hotel_id, zone),
         "window_minutes": FAILURE_WINDOW_SECONDS // 60,
     }
     return admin_page("whatsapp", actor, context, status=status)
@@ -106,13 +86,13 @@ class WhatsappController(Controller):
         actor.require(Role.ADMIN)
         typed = (await AdminForm.read(request)).fill(ConnectionForm)
         shown = {"instance_id": typed.instance_id[:40], "api_url": typed.api_url[:400]}  # no secret
-        current = await connection_of(db, actor.hotel_id)
+        current = await connection.connection_of(db, actor.hotel_id)
         try:
             change = check_connection(
                 typed, has_api_token=current.has_api_token, has_webhook_token=current.has_webhook_token
             )
             async with uow:
-                await save_connection(uow, actor.hotel_id, change, actor.staff_id)
+                await connection.save_connection(uow, actor.hotel_id, change, actor.staff_id)
         except SettingsRefused as refused:
             return await whatsapp_page(resources, db, actor, form=shown, errors=refused.errors, status=422)
         except Conflict as exc:
@@ -127,15 +107,15 @@ class WhatsappController(Controller):
         actor.require(Role.ADMIN)
         try:
             default_url = resources.settings.green_api_url
-            state = await check_state(db, resources.green_api, actor.hotel_id, default_url)
-        except (GatewayProblem, Invalid) as exc:
-            status = BAD_GATEWAY if isinstance(exc, GatewayProblem) else 400
+            state = await connection.check_state(db, resources.green_api, actor.hotel_id, default_url)
+        except (connection.GatewayProblem, Invalid) as exc:
+            status = BAD_GATEWAY if isinstance(exc, connection.GatewayProblem) else 400
             outcome = {"ok": False, "message": f"Check failed: {exc}."}
             return await whatsapp_page(resources, db, actor, outcome=outcome, status=status)
         outcome = {
             "ok": True,
             "state": state,
-            "message": f"Green API says the instance is {state}: {explain_state(state)}.",
+            "message": f"Green API says the instance is {state}: {connection.explain_state(state)}.",
         }
         return await whatsapp_page(resources, db, actor, outcome=outcome)
 
@@ -146,11 +126,11 @@ class WhatsappController(Controller):
         actor.require(Role.ADMIN)
         settings = resources.settings
         try:
-            await apply_webhook_settings(
+            await connection.apply_webhook_settings(
                 db, resources.green_api, actor.hotel_id, settings.green_api_url, settings.public_base_url
             )
-        except (GatewayProblem, Invalid) as exc:
-            status = BAD_GATEWAY if isinstance(exc, GatewayProblem) else 400
+        except (connection.GatewayProblem, Invalid) as exc:
+            status = BAD_GATEWAY if isinstance(exc, connection.GatewayProblem) else 400
             outcome = {"ok": False, "message": f"Applying the webhook settings failed: {exc}."}
             return await whatsapp_page(resources, db, actor, outcome=outcome, status=status)
         outcome = {

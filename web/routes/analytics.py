@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.analytics import charts, exports, formats
 from domain.analytics.conversations import LIST_LIMIT, Filter, conversations_behind
 from domain.analytics.report import load_report, scope_parameters
-from domain.analytics.rules import Period, parse_period, zone_of
-from domain.analytics.scope import HotelChoice, choose_hotels, click_filter
+from domain.analytics.rules import Period, parse_period
+from domain.analytics.scope import Chosen, HotelChoice, choose_hotels, click_filter
+from domain.hotels.hours import zone_of
 from domain.staff.models import Role
 from web.auth import Actor
 from web.resources import HotelTimezones, ProvidedResources
@@ -25,14 +26,17 @@ To = Annotated[str | None, Parameter(max_length=40, required=False)]
 Text = Annotated[str | None, Parameter(max_length=80, required=False)]
 
 
-async def _period(timezones: HotelTimezones, actor: Actor, first: str | None, last: str | None) -> Period:
-    today = datetime.datetime.now(zone_of(await timezones.of(actor.hotel_id))).date()
-    return parse_period(first, last, today)
-
-
-def _managed(actor: Actor) -> HotelChoice:
+async def _chosen(
+    timezones: HotelTimezones, actor: Actor, first: str | None, last: str | None, hotel: str | None
+) -> tuple[HotelChoice, Period, Chosen]:
+    """The hotels the manager sees, the period asked for (by the acting hotel's calendar) and the
+    hotels it is asked for."""
     actor.require(Role.MANAGER)
-    return HotelChoice.of(actor.hotel_id, [(h.hotel_id, h.hotel_name, h.slug, h.role) for h in actor.hotels])
+    choice = HotelChoice.of(
+        actor.hotel_id, [(h.hotel_id, h.hotel_name, h.slug, h.role) for h in actor.hotels]
+    )
+    today = datetime.datetime.now(zone_of(await timezones.of(actor.hotel_id))).date()
+    return choice, parse_period(first, last, today), choose_hotels(choice, hotel)
 
 
 def _base(period: Period, hotel: str) -> dict[str, str]:
@@ -55,9 +59,7 @@ class AnalyticsController(Controller):
         to: To = None,
         hotel: Text = None,
     ) -> Template:
-        choice = _managed(actor)
-        period = await _period(timezones, actor, first, to)
-        chosen = choose_hotels(choice, hotel)
+        choice, period, chosen = await _chosen(timezones, actor, first, to, hotel)
         report = await load_report(db, chosen.hotel_ids, period, exports.prices(resources.settings))
         key = chosen.key
         base = _base(period, chosen.param)
@@ -73,10 +75,10 @@ class AnalyticsController(Controller):
             "conversations_chart": charts.day_columns(report.days[key], messages=False, base=base),
             "messages_chart": charts.day_columns(report.days[key], messages=True, base=base),
             "reasons_chart": charts.horizontal(
-                report.reasons[key], noun="hand-offs", field="reason", base=base, names={}
+                report.reasons[key], noun="hand-offs", field="reason", base=base
             ),
             "languages_chart": charts.horizontal(
-                report.languages[key], noun="conversations", field="language", base=base, names={}
+                report.languages[key], noun="conversations", field="language", base=base
             ),
             "busiest": charts.heatmap(report.heatmap[key], base=base),
             "categories": report.categories[key],
@@ -103,9 +105,7 @@ class AnalyticsController(Controller):
         staff: Text = None,
         language: Text = None,
     ) -> Template:
-        choice = _managed(actor)
-        period = await _period(timezones, actor, first, to)
-        chosen = choose_hotels(choice, hotel)
+        _, period, chosen = await _chosen(timezones, actor, first, to, hotel)
         which: Filter = click_filter(
             period, day=day, reason=reason, weekday=weekday, hour=hour, staff=staff, language=language
         )
@@ -137,9 +137,7 @@ class AnalyticsController(Controller):
         hotel: Text = None,
         kind: Text = "daily",
     ) -> Response[bytes]:
-        choice = _managed(actor)
-        period = await _period(timezones, actor, first, to)
-        chosen = choose_hotels(choice, hotel)
+        _, period, chosen = await _chosen(timezones, actor, first, to, hotel)
         body = await exports.export(
             db, kind or "daily", chosen.hotel_ids, period, exports.prices(resources.settings)
         )

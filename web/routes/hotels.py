@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, get
@@ -22,12 +21,5 @@ class HotelAlertsController(Controller):
         """A fragment every page loads."""
         actor.require(Role.ADMIN)
         zone = ZoneInfo(await resources.timezones.of(actor.hotel_id))
-        alerts = [
-            {
-                "count": failure.count,
-                "explanation": failure.explanation,
-                "last_at": datetime.datetime.fromtimestamp(failure.last_at, zone),
-            }
-            for failure in await resources.webhook_failures.recent(actor.hotel_id)
-        ]
+        alerts = await resources.webhook_failures.recent(actor.hotel_id, zone)
         return Template("partials/hotels/_alerts.html", context={"alerts": alerts})

@@ -21,17 +21,20 @@ from domain.knowledge import entries as kb
 from domain.knowledge.exporter import to_markdown, to_yaml
 from domain.knowledge.gaps import resolve_gap
 from domain.knowledge.importer import decode, kind_of, read_entries
-from domain.knowledge.rules import MAX_BODY, EntryDraft, InvalidEntry, parse_date, parse_tags, validity
+from domain.knowledge.rules import MAX_BODY, EntryDraft, InvalidEntry, parse_date, parse_tags
 from domain.staff.models import Role
 from domain.uow import UnitOfWork
 from web.auth import Actor
 from web.errors import wants_page
 from web.render import today_start
 from web.resources import HotelTimezones
+from web.routes.inbox import VARY_HTMX
 
 MAX_UPLOAD = 1024 * 1024
-_FIELD_LIMITS = {"title": 1000, "body": MAX_BODY + 2000, "tags": 1000, "language": 20}
-VARY_HTMX = {"Vary": "HX-Request"}
+_FIELD_LIMITS = {
+    **{"title": 1000, "body": MAX_BODY + 2000, "tags": 1000, "language": 20},
+    **{"valid_from": 20, "valid_until": 20, "gap": 400},
+}
 
 
 async def _today(timezones: HotelTimezones, actor: Actor) -> datetime.date:
@@ -50,10 +53,7 @@ def _text(form: Any, name: str, limit: int) -> str:
 async def _typed(request: Request[Any, Any, Any]) -> dict[str, str]:
     """The entry form's fields as typed (shown again in the form when it is refused)."""
     form = await request.form()
-    typed = {name: _text(form, name, limit) for name, limit in _FIELD_LIMITS.items()}
-    typed |= {name: _text(form, name, 20) for name in ("valid_from", "valid_until")}
-    typed["gap"] = _text(form, "gap", 400)
-    return typed
+    return {name: _text(form, name, limit) for name, limit in _FIELD_LIMITS.items()}
 
 
 def _draft(typed: dict[str, str]) -> EntryDraft:
@@ -80,8 +80,17 @@ def _typed_of(entry: Any) -> dict[str, str]:
     }
 
 
-def _context(actor: Actor, **extra: Any) -> dict[str, Any]:
+def page_context(actor: Actor, **extra: Any) -> dict[str, Any]:
     return {"actor": actor, "active": "knowledge", "can_edit": actor.at_least(Role.ADMIN), **extra}
+
+
+def _fragment_or_page(request: HTMXRequest, fragment: str, page: str, context: dict[str, Any]) -> Template:
+    """For htmx the fragment it swaps in (``partials/knowledge/``), else the whole page."""
+    if request.htmx:
+        return HTMXTemplate(
+            template_name=f"partials/knowledge/{fragment}.html", context=context, headers=VARY_HTMX
+        )
+    return Template(f"pages/knowledge/{page}.html", context=context, headers=VARY_HTMX)
 
 
 class KnowledgeController(Controller):
@@ -103,7 +112,7 @@ class KnowledgeController(Controller):
         actor.require(Role.MANAGER)
         query, tag = q.strip()[:200], tag.strip()[:40]
         rows = await kb.list_entries(db, actor.hotel_id, await _today(timezones, actor), query=query, tag=tag)
-        context = _context(
+        context = page_context(
             actor,
             rows=rows,
             tags=await kb.hotel_tags(db, actor.hotel_id),
@@ -118,7 +127,7 @@ class KnowledgeController(Controller):
     async def new_entry_page(self, actor: Actor, title: str = "", gap: str = "") -> Template:
         actor.require(Role.ADMIN)
         typed = {"title": title[:200], "language": "en", "gap": gap[:200]}
-        return Template("pages/knowledge/new.html", context=_context(actor, typed=typed, error=""))
+        return Template("pages/knowledge/new.html", context=page_context(actor, typed=typed, error=""))
 
     @post()
     async def create_entry(
@@ -134,7 +143,7 @@ class KnowledgeController(Controller):
         except Invalid as exc:
             if not wants_page(request):
                 return Response({"detail": str(exc)}, status_code=400)
-            context = _context(actor, typed=typed, error=str(exc))
+            context = page_context(actor, typed=typed, error=str(exc))
             return Template("pages/knowledge/new.html", context=context, status_code=400)
         if typed["gap"].strip():
             return Redirect("/admin/knowledge/gaps?written=1", status_code=303)
@@ -147,15 +156,8 @@ class KnowledgeController(Controller):
         """The entry's card (htmx: after a cancelled edit), or its own page (a cited source)."""
         actor.require(Role.MANAGER)
         entry = await kb.get_entry(db, actor.hotel_id, entry_id)
-        row = kb.EntryRow(
-            entry, validity(entry.valid_from, entry.valid_until, await _today(timezones, actor))
-        )
-        context = _context(actor, row=row)
-        if request.htmx:
-            return HTMXTemplate(
-                template_name="partials/knowledge/_entry.html", context=context, headers=VARY_HTMX
-            )
-        return Template("pages/knowledge/show.html", context=context, headers=VARY_HTMX)
+        context = page_context(actor, row=kb.EntryRow.of(entry, await _today(timezones, actor)))
+        return _fragment_or_page(request, "_entry", "show", context)
 
     @get("/{entry_id:uuid}/edit")
     async def edit_entry(
@@ -163,12 +165,8 @@ class KnowledgeController(Controller):
     ) -> Template:
         actor.require(Role.ADMIN)
         entry = await kb.get_entry(db, actor.hotel_id, entry_id)
-        context = _context(actor, entry_id=entry.id, typed=_typed_of(entry), error="")
-        if request.htmx:
-            return HTMXTemplate(
-                template_name="partials/knowledge/_entry_form.html", context=context, headers=VARY_HTMX
-            )
-        return Template("pages/knowledge/edit.html", context=context, headers=VARY_HTMX)
+        context = page_context(actor, entry_id=entry.id, typed=_typed_of(entry), error="")
+        return _fragment_or_page(request, "_entry_form", "edit", context)
 
     @post("/{entry_id:uuid}")
     async def update_entry(
@@ -180,7 +178,7 @@ class KnowledgeController(Controller):
             async with uow:
                 entry = await kb.update_entry(uow.session, actor.hotel_id, entry_id, _draft(typed))
         except InvalidEntry as exc:
-            context = _context(actor, entry_id=entry_id, typed=typed, error=str(exc), oob=True)
+            context = page_context(actor, entry_id=entry_id, typed=typed, error=str(exc), oob=True)
             if request.htmx:
                 # A 400's fragment is swapped out of band only (base.html): the form says why in place.
                 return HTMXTemplate(
@@ -190,18 +188,15 @@ class KnowledgeController(Controller):
                 return Template("pages/knowledge/edit.html", context=context, status_code=400)
             return Response({"detail": str(exc)}, status_code=400)
         if request.htmx:
-            today = await _today(timezones, actor)
-            row = kb.EntryRow(entry, validity(entry.valid_from, entry.valid_until, today))
-            return HTMXTemplate(
-                template_name="partials/knowledge/_entry.html", context=_context(actor, row=row)
-            )
+            context = page_context(actor, row=kb.EntryRow.of(entry, await _today(timezones, actor)))
+            return HTMXTemplate(template_name="partials/knowledge/_entry.html", context=context)
         return Redirect(f"/admin/knowledge#entry-{entry.id}", status_code=303)
 
     @get("/{entry_id:uuid}/delete")
     async def confirm_delete(self, actor: Actor, db: AsyncSession, entry_id: UUID) -> Template:
         actor.require(Role.ADMIN)
         entry = await kb.get_entry(db, actor.hotel_id, entry_id)
-        return Template("pages/knowledge/delete.html", context=_context(actor, entry=entry))
+        return Template("pages/knowledge/delete.html", context=page_context(actor, entry=entry))
 
     @post("/{entry_id:uuid}/delete")
     async def delete_entry(self, actor: Actor, uow: UnitOfWork, entry_id: UUID) -> Redirect:
@@ -226,7 +221,7 @@ class KnowledgeController(Controller):
         read = read_entries(source, "yaml" if kind == "yaml" else "markdown", language)
         if _text(form, "action", 20) != "apply":
             plan = await kb.plan_import(db, actor.hotel_id, read)
-            context = _context(actor, plan=plan, source=source, kind=kind, language=language, name=name)
+            context = page_context(actor, plan=plan, source=source, kind=kind, language=language, name=name)
             return Template("pages/knowledge/import.html", context=context)
         async with uow:
             plan = await kb.apply_import(uow.session, actor.hotel_id, read)

@@ -20,10 +20,7 @@ from domain.staff.models import Role
 from web.auth import Actor
 from web.errors import wants_page
 from web.resources import HotelTimezones, ProvidedResources
-
-
-def _context(actor: Actor, **extra: Any) -> dict[str, Any]:
-    return {"actor": actor, "active": "knowledge", "can_edit": actor.at_least(Role.ADMIN), **extra}
+from web.routes.knowledge import page_context
 
 
 class KnowledgeToolsController(Controller):
@@ -33,7 +30,8 @@ class KnowledgeToolsController(Controller):
     @get("/playground")
     async def playground_page(self, actor: Actor) -> Template:
         actor.require(Role.MANAGER)
-        return Template("pages/knowledge/playground.html", context=_context(actor, question="", answer=None))
+        context = page_context(actor, question="", answer=None)
+        return Template("pages/knowledge/playground.html", context=context)
 
     @post("/playground")
     async def ask(self, request: HTMXRequest, actor: Actor, resources: ProvidedResources) -> Response[Any]:
@@ -47,7 +45,7 @@ class KnowledgeToolsController(Controller):
             return _refused(request, actor, question, str(exc), 400)
         except Unavailable as exc:
             return _refused(request, actor, question, str(exc), 503)
-        context = _context(
+        context = page_context(
             actor,
             question=question,
             answer=answer,
@@ -66,7 +64,7 @@ class KnowledgeToolsController(Controller):
         actor.require(Role.MANAGER)
         zone = zone_of(await timezones.of(actor.hotel_id))
         gaps = [(gap, gap.last_asked.astimezone(zone)) for gap in await list_gaps(db, actor.hotel_id)]
-        context = _context(actor, gaps=gaps, written=bool(written))
+        context = page_context(actor, gaps=gaps, written=bool(written))
         return Template("pages/knowledge/gaps.html", context=context)
 
 
@@ -80,7 +78,7 @@ async def _question(request: Request[Any, Any, Any]) -> str:
 def _refused(request: HTMXRequest, actor: Actor, question: str, error: str, status: int) -> Response[Any]:
     """A question refused (400) says why in the answer box (htmx: swapped out of band, as base.html
     swaps a 400); an AI that cannot answer now (503) is a toast for htmx, the page without JS."""
-    context = _context(actor, question=question, answer=None, error=error, oob=True)
+    context = page_context(actor, question=question, answer=None, error=error, oob=True)
     if request.htmx and status == 400:
         return HTMXTemplate(template_name="partials/knowledge/_answer.html", context=context, status_code=400)
     if wants_page(request):
