@@ -191,10 +191,20 @@ def guest_message(shape: str) -> Callable[[str, str], dict[str, Any]]:
     )
 
 
+def sent_by_hotel(id_message: str) -> str:
+    """The id of a message the hotel sent. Green API gives every message its own id, so a guest's
+    message never shares one with the hotel's in its chat; drawn from the same strategy (which
+    shrinks towards one value), they would, and the guest's message would rightly be a duplicate of
+    the hotel's under Green API's key (chat, idMessage). Sent ids start BAE5, as the API's do."""
+    return "BAE5" + id_message[4:]
+
+
 OTHER_KINDS: dict[str, Callable[[str, str], dict[str, Any]]] = {
-    "outgoingMessageReceived": lambda i, c: message("outgoingMessageReceived", i, c, MESSAGE_DATA["text"]),
+    "outgoingMessageReceived": lambda i, c: message(
+        "outgoingMessageReceived", sent_by_hotel(i), c, MESSAGE_DATA["text"]
+    ),
     "outgoingAPIMessageReceived": lambda i, c: message(
-        "outgoingAPIMessageReceived", i, c, MESSAGE_DATA["text"]
+        "outgoingAPIMessageReceived", sent_by_hotel(i), c, MESSAGE_DATA["text"]
     ),
     "outgoingMessageStatus": lambda i, c: envelope(
         "outgoingMessageStatus", idMessage=i, chatId=c, status="failed", description="no", sendByApi=True
