@@ -100,25 +100,15 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class TurnContext:
-    hotel: Hotel
     conversation: Conversation
     guest: Guest
-    history: list[prompt.HistoryItem]
-    guest_text: str
-    #: the guest's language after these messages (ISO 639-1), None while unknown
-    language: str | None
+    question: Question
 
-    @property
-    def question(self) -> Question:
-        return Question(
-            self.hotel,
-            self.guest.name,
-            self.guest.room,
-            self.guest.chat_id,
-            self.history,
-            self.guest_text,
-            self.language,
-        )
+
+def _question(
+    hotel: Hotel, guest: Guest, history: list[prompt.HistoryItem], text: str, language: str | None
+) -> Question:
+    return Question(hotel, guest.name, guest.room, guest.chat_id, history, text, language)
 
 
 def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
@@ -140,8 +130,7 @@ async def _conversation_row(
     )
     if hotel_id is not None:
         query = query.where(Conversation.hotel_id == hotel_id)
-    row = (await session.execute(query)).one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    return (await session.execute(query)).tuples().one_or_none()
 
 
 async def _recent_messages(session: AsyncSession, conversation_id: UUID, limit: int) -> list[Message]:
@@ -176,7 +165,7 @@ async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) ->
         guest_text = "\n".join(_as_text(m) for m in unanswered)
         own_words = "\n".join(m.text for m in unanswered if m.text and m.type_message not in _NOT_WORDS)
         language = _language_after(deps, own_words, guest)
-        return TurnContext(hotel, conversation, guest, history, guest_text, language)
+        return TurnContext(conversation, guest, _question(hotel, guest, history, guest_text, language))
 
 
 def _language_after(deps: AssistantDeps, own_words: str, guest: Guest) -> str | None:
@@ -225,19 +214,31 @@ def _user_id(chat_id: str) -> str:
     return hashlib.sha256(chat_id.encode()).hexdigest()[:32]
 
 
+async def _prompt(
+    deps: AssistantDeps,
+    ctx: Question,
+    endpoint: LlmEndpoint,
+    *,
+    restricted: list[str],
+    draft_by: str | None = None,
+) -> tuple[list[prompt.KnowledgeItem], list[dict[str, Any]]]:
+    """The knowledge the model is given and the messages that ask it; ``draft_by``: a draft
+    written as that staff member would."""
+    hotel = ctx.hotel
+    now = datetime.datetime.now(_zone(hotel.timezone))
+    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
+    note = prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language))
+    if draft_by is not None:
+        note += " " + prompt.draft_note(draft_by, language_name(ctx.language))
+    prefix = prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries, restricted)
+    return entries, prompt.build_messages(prefix, note, ctx.history)
+
+
 async def plan_turn(deps: AssistantDeps, ctx: Question) -> TurnPlan:
     """What the model decides for a question: the guests' turn and the admin's playground both
     ask through here (same knowledge, prompt, tools and provider); applying it is the caller's."""
     endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
-    now = datetime.datetime.now(_zone(ctx.hotel.timezone))
-    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
-    messages = prompt.build_messages(
-        prompt.system_prefix(
-            ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries, _restricted(ctx.hotel)
-        ),
-        prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language)),
-        ctx.history,
-    )
+    entries, messages = await _prompt(deps, ctx, endpoint, restricted=_restricted(ctx.hotel))
     plan = TurnPlan()
     known = {entry.id for entry in entries}
     for _ in range(MAX_TOOL_ROUNDS):
@@ -398,14 +399,14 @@ async def _apply(
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         outcome = await _apply_plan(uow, ctx, trigger_id, plan, route)
         purpose = "draft" if route.mode is TurnMode.DRAFT else "reply"
-        await record_calls(uow.session, ctx.hotel.id, ctx.conversation.id, purpose, calls)
+        await record_calls(uow.session, ctx.question.hotel.id, ctx.conversation.id, purpose, calls)
     return outcome
 
 
 async def _apply_plan(
     uow: UnitOfWork, ctx: TurnContext, trigger_id: UUID, plan: TurnPlan, route: Route
 ) -> AiOutcome:
-    conversation = await lock_conversation(uow, ctx.hotel.id, ctx.conversation.id)
+    conversation = await lock_conversation(uow, ctx.question.hotel.id, ctx.conversation.id)
     if conversation.state is not State.AI:
         log.info("AI reply dropped: conversation %s is %s now", conversation.id, conversation.state)
         return AiOutcome.DROPPED
@@ -439,8 +440,8 @@ async def _apply_plan(
         )
     guest = await uow.session.get(Guest, conversation.guest_id)
     if guest is not None:
-        if ctx.language is not None:
-            guest.language = ctx.language
+        if ctx.question.language is not None:
+            guest.language = ctx.question.language
         if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
             guest.room = plan.service_requests[0]["room"]
     conversation.ai_pending_since = None
@@ -511,7 +512,9 @@ async def ai_turn(
         if not final_attempt:
             log.info("AI turn for %s will be retried: %s", conversation_id, exc)
             purpose = "draft" if route.mode is TurnMode.DRAFT else "reply"
-            await record_calls_alone(deps.sessions, ctx.hotel.id, ctx.conversation.id, purpose, llm.calls)
+            await record_calls_alone(
+                deps.sessions, ctx.question.hotel.id, ctx.conversation.id, purpose, llm.calls
+            )
             return AiOutcome.RETRY
         return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}", route=route, calls=llm.calls)
     except LlmPermanentError as exc:
@@ -529,7 +532,8 @@ async def _give_up(
     calls: Sequence[CallRecord],
 ) -> AiOutcome:
     """After the last try: hand off to staff and tell the guest, briefly, in their language."""
-    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]), own_words=True)
+    holding = holding_message(ctx.question.language)
+    plan = TurnPlan(reply=holding, hand_off=("ai_failure", why[:1000]), own_words=True)
     outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=calls)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 
@@ -553,7 +557,7 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
         recent = await _recent_messages(session, conversation_id, deps.history_messages)
     history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
     guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
-    ctx = TurnContext(hotel, conversation, guest, history, guest_text, guest.language)
+    ctx = _question(hotel, guest, history, guest_text, guest.language)
     llm = RecordingLlm(deps.llm)
     try:
         return await _suggest(replace(deps, llm=llm), ctx, staff_name)
@@ -561,18 +565,9 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
         await record_calls_alone(deps.sessions, hotel.id, conversation.id, "suggest", llm.calls)
 
 
-async def _suggest(deps: AssistantDeps, ctx: TurnContext, staff_name: str) -> Draft:
-    hotel, guest = ctx.hotel, ctx.guest
-    endpoint = endpoint_for(hotel, deps.default_endpoint)
-    now = datetime.datetime.now(_zone(hotel.timezone))
-    entries = await _knowledge_for(deps, ctx.question, endpoint, now.date())
-    messages = prompt.build_messages(
-        prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries),
-        prompt.context_note(now, guest.name, guest.room, language_name(guest.language))
-        + " "
-        + prompt.draft_note(staff_name, language_name(guest.language)),
-        ctx.history,
-    )
-    completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(guest.chat_id))
+async def _suggest(deps: AssistantDeps, ctx: Question, staff_name: str) -> Draft:
+    endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
+    entries, messages = await _prompt(deps, ctx, endpoint, restricted=[], draft_by=staff_name)
+    completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(ctx.chat_id))
     text, _ = extract_citations(completion.content, {entry.id for entry in entries})
-    return Draft(text, guest.language)
+    return Draft(text, ctx.language)
