@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -225,7 +224,7 @@ async def _prompt(
     """The knowledge the model is given and the messages that ask it; ``draft_by``: a draft
     written as that staff member would."""
     hotel = ctx.hotel
-    now = datetime.datetime.now(_zone(hotel.timezone))
+    now = datetime.datetime.now(desk_hours.zone_of(hotel.timezone))
     entries = await _knowledge_for(deps, ctx, endpoint, now.date())
     note = prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language))
     if draft_by is not None:
@@ -282,13 +281,6 @@ def _apply_tool(plan: TurnPlan, name: str, arguments: dict[str, Any]) -> str:
     return f"Unknown tool {name}."
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _desk_closed(ctx: Question) -> str | None:
     """The holding text of a hand-off while the front desk is closed: when a person will answer.
     None while it is open (or staffed around the clock, or never: then there is nothing to say)."""
@@ -314,35 +306,26 @@ def route_for(ctx: Question) -> Route:
     )
 
 
-def restricted_plan(ctx: Question, topic: str) -> TurnPlan:
-    """A restricted topic: a person answers. Hand off, naming the topic, with the holding message."""
-    summary = f"The guest wrote about {topic}, which always goes to a person."
-    return TurnPlan(
-        reply=holding_message(ctx.language), hand_off=(topic_reason(topic), summary), own_words=True
-    )
-
-
-def with_restricted_topic(plan: TurnPlan, ctx: Question) -> TurnPlan:
-    """The model handed off over a restricted topic (its tool's ``topic``, or a reason that names
-    one): the reason names the topic and the guest gets the holding message, not the model's words."""
-    if plan.hand_off is None:
-        return plan
-    topic = restricted_hand_off(plan.hand_off[0], plan.topic, _restricted(ctx.hotel))
-    if topic is None:
-        return plan
-    plan.hand_off = (topic_reason(topic), plan.hand_off[1])
-    plan.reply = holding_message(ctx.language)
-    plan.own_words = True
-    return plan
-
-
 async def routed_plan(deps: AssistantDeps, ctx: Question, route: Route) -> TurnPlan:
     """The turn's plan along its route: a restricted topic hands off without asking the model;
     otherwise the model decides (``plan_turn``), and a hand-off it asks for over a restricted topic
     is that topic's. The guests' turn and the admin's playground both plan through here."""
     if route.mode is TurnMode.RESTRICTED:
-        return restricted_plan(ctx, route.why)
-    return with_restricted_topic(await plan_turn(deps, ctx), ctx)
+        # A person answers: hand off, naming the topic, with the holding message.
+        summary = f"The guest wrote about {route.why}, which always goes to a person."
+        reason = topic_reason(route.why)
+        return TurnPlan(reply=holding_message(ctx.language), hand_off=(reason, summary), own_words=True)
+    plan = await plan_turn(deps, ctx)
+    if plan.hand_off is None:
+        return plan
+    # The model handed off over a restricted topic (its tool's ``topic``, or a reason that names
+    # one): the reason names the topic and the guest gets the holding message, not the model's words.
+    topic = restricted_hand_off(plan.hand_off[0], plan.topic, _restricted(ctx.hotel))
+    if topic is not None:
+        plan.hand_off = (topic_reason(topic), plan.hand_off[1])
+        plan.reply = holding_message(ctx.language)
+        plan.own_words = True
+    return plan
 
 
 #: ``details.automated`` of the product's own texts to a guest (analytics never counts them as replies)
