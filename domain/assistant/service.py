@@ -251,13 +251,8 @@ async def plan_turn(deps: AssistantDeps, ctx: Question) -> TurnPlan:
             return plan
         messages.append(completion.message)
         for call in completion.tool_calls:
-            messages.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": call.id,
-                    "content": _apply_tool(plan, call.name, call.arguments),
-                }
-            )
+            answer = _apply_tool(plan, call.name, call.arguments)
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": answer})
     if plan.hand_off is None:
         plan.hand_off = ("other", "The AI could not finish its answer.")
     return plan
@@ -298,12 +293,8 @@ def _restricted(hotel: Hotel) -> list[str]:
 def route_for(ctx: Question) -> Route:
     """How this turn goes, before any model call (``rules.route_turn``)."""
     hotel = ctx.hotel
-    return route_turn(
-        ctx.guest_text,
-        ai_mode=hotel.ai_mode,
-        restricted=_restricted(hotel),
-        drafts=list(hotel.draft_topics or []),
-    )
+    drafts = list(hotel.draft_topics or [])
+    return route_turn(ctx.guest_text, ai_mode=hotel.ai_mode, restricted=_restricted(hotel), drafts=drafts)
 
 
 async def routed_plan(deps: AssistantDeps, ctx: Question, route: Route) -> TurnPlan:
@@ -499,25 +490,15 @@ async def ai_turn(
                 deps.sessions, ctx.question.hotel.id, ctx.conversation.id, purpose, llm.calls
             )
             return AiOutcome.RETRY
-        return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}", route=route, calls=llm.calls)
+        why = f"LLM unavailable: {exc}"
     except LlmPermanentError as exc:
-        return await _give_up(deps, ctx, trigger_id, f"LLM refused: {exc}", route=route, calls=llm.calls)
-    return await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
-
-
-async def _give_up(
-    deps: AssistantDeps,
-    ctx: TurnContext,
-    trigger_id: UUID,
-    why: str,
-    *,
-    route: Route,
-    calls: Sequence[CallRecord],
-) -> AiOutcome:
-    """After the last try: hand off to staff and tell the guest, briefly, in their language."""
+        why = f"LLM refused: {exc}"
+    else:
+        return await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
+    # After the last try: hand off to staff and tell the guest, briefly, in their language.
     holding = holding_message(ctx.question.language)
     plan = TurnPlan(reply=holding, hand_off=("ai_failure", why[:1000]), own_words=True)
-    outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=calls)
+    outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 
 
