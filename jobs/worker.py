@@ -83,6 +83,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["closing"].aclose()
 
 
+def _log_as(ctx: dict[str, Any], job: str, **ids: str) -> None:
+    """The job's log lines name it, its ids and its try, and nothing bound by the job before it."""
+    clear()
+    bind(job=job, **ids, job_try=ctx["job_try"])
+
+
 def _counted(ctx: dict[str, Any], function: str, outcome: enum.StrEnum, retry: enum.StrEnum) -> str:
     """Count the job's outcome; the ``retry`` outcome tries again later, after a growing backoff."""
     JOBS.labels(function, outcome.value).inc()
@@ -100,8 +106,7 @@ def _wait_for_key(exc: SecretUndecryptable, function: str) -> Retry:
 
 
 async def send_message(ctx: dict[str, Any], message_id: str) -> str:
-    clear()
-    bind(job="send_message", message_id=message_id, job_try=ctx["job_try"])
+    _log_as(ctx, "send_message", message_id=message_id)
     try:
         outcome = await send_queued_message(
             ctx["services"].outbox, UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
@@ -114,10 +119,7 @@ async def send_message(ctx: dict[str, Any], message_id: str) -> str:
 
 
 async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id: str) -> str:
-    clear()
-    bind(
-        job="ai_reply", conversation_id=conversation_id, message_id=trigger_message_id, job_try=ctx["job_try"]
-    )
+    _log_as(ctx, "ai_reply", conversation_id=conversation_id, message_id=trigger_message_id)
     try:
         outcome = await ai_turn(
             ctx["services"].assistant,
@@ -135,8 +137,7 @@ async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id
 
 
 async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str:
-    clear()
-    bind(job="link_guest", guest_id=guest_id, job_try=ctx["job_try"])
+    _log_as(ctx, "link_guest", guest_id=guest_id)
     outcome = await link_guest_ids(
         ctx["services"].outbox, UUID(guest_id), seen, final_attempt=ctx["job_try"] >= LINK_MAX_TRIES
     )
@@ -144,8 +145,7 @@ async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str
 
 
 async def match_echo_again(ctx: dict[str, Any], hotel_id: str, ai_enabled: bool, echo: dict[str, Any]) -> str:
-    clear()
-    bind(job="match_echo_again", hotel_id=hotel_id, job_try=ctx["job_try"])
+    _log_as(ctx, "match_echo_again", hotel_id=hotel_id)
     async with ctx["services"].uow() as uow:
         stored = await match_api_echo_again(uow, HotelRef(UUID(hotel_id), ai_enabled), echo)
     return "stored" if stored else "placed"
