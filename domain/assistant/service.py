@@ -463,13 +463,14 @@ async def _apply_plan(
 
 async def _answered_already(uow: UnitOfWork, trigger_id: UUID) -> bool:
     """This guest message has its AI reply, or its draft, already (a job that ran twice)."""
-    replied = await uow.session.execute(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
-    if replied.scalar_one_or_none() is not None:
+    # ai_trigger_message_id is unique: there is one reply at most.
+    replied = await uow.session.scalar(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
+    if replied is not None:
         return True
-    drafted = await uow.session.execute(
+    drafted = await uow.session.scalar(
         select(AiDraft.id).where(AiDraft.trigger_message_id == trigger_id).limit(1)
     )
-    return drafted.scalar_one_or_none() is not None
+    return drafted is not None
 
 
 async def ai_turn(
