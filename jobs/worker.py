@@ -296,11 +296,7 @@ async def workers_healthy(settings: Settings | None = None) -> list[str]:
     quick.conn_timeout = 2
     redis = await create_pool(quick)
     try:
-        missing = []
-        for queue in (SEND_QUEUE, AI_QUEUE):
-            name = queue_name(settings.redis_prefix, queue)
-            if not await redis.exists(f"{name}:health-check"):
-                missing.append(name)
-        return missing
+        names = [queue_name(settings.redis_prefix, queue) for queue in (SEND_QUEUE, AI_QUEUE)]
+        return [name for name in names if not await redis.exists(f"{name}:health-check")]
     finally:
         await redis.aclose()
