@@ -9,6 +9,7 @@ and the defaults, never the shell's environment; ``Settings.from_env()`` reads t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any
@@ -152,11 +153,8 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        url = self.database_url
-        for prefix in ("postgresql://", "postgres://"):
-            if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
-        return url
+        """The DATABASE_URL with SQLAlchemy's asyncpg driver named (``postgres://`` as well)."""
+        return re.sub(r"^postgres(ql)?://", "postgresql+asyncpg://", self.database_url)
 
 
 class _Environment(EnvSettingsSource):

@@ -73,28 +73,25 @@ class UnitOfWork(AfterCommit):
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def fetchrow(self, sql: str, *args: Any) -> Any:
+    async def _on_driver(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         """Plain SQL on the asyncpg connection, inside this session's transaction: the ingest
         statements a use case on the session shares with the fast path."""
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         try:
-            return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+            return await getattr(raw.driver_connection, method)(sql, *args)
         except CONNECTION_LOST as exc:
             await connection.invalidate(exc)
             raise DatabaseUnavailable(str(exc)) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        return await self._on_driver("fetchrow", sql, args)
 
     async def ingest(self, args: tuple[Any, ...]) -> Any:
         return await self.fetchrow(STORE_GUEST_MESSAGE, *args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        try:
-            return str(await raw.driver_connection.execute(sql, *args))  # type: ignore[union-attr]
-        except CONNECTION_LOST as exc:
-            await connection.invalidate(exc)
-            raise DatabaseUnavailable(str(exc)) from exc
+        return str(await self._on_driver("execute", sql, args))
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -127,13 +124,18 @@ class DriverUnitOfWork(AfterCommit):
     async def __aenter__(self) -> Self:
         return self
 
-    async def _connected(self) -> Any:
+    async def _on_driver(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+        """One statement on the connection, taken from the pool at the first."""
         if self._connection is None:
             try:
                 self._connection = await self._pool.acquire()
             except CONNECTION_LOST as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
-        return self._connection
+        try:
+            return await getattr(self._connection, method)(sql, *args)
+        except CONNECTION_LOST as exc:
+            self._broken = True
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def ingest(self, args: tuple[Any, ...]) -> Any:
         if self._batches is not None:
@@ -141,28 +143,13 @@ class DriverUnitOfWork(AfterCommit):
         return await self.fetchrow(STORE_GUEST_MESSAGE, *args)
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
-        connection = await self._connected()
-        try:
-            return list(await connection.fetch(sql, *args))
-        except CONNECTION_LOST as exc:
-            self._broken = True
-            raise DatabaseUnavailable(str(exc)) from exc
+        return list(await self._on_driver("fetch", sql, args))
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
-        connection = await self._connected()
-        try:
-            return await connection.fetchrow(sql, *args)
-        except CONNECTION_LOST as exc:
-            self._broken = True
-            raise DatabaseUnavailable(str(exc)) from exc
+        return await self._on_driver("fetchrow", sql, args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        connection = await self._connected()
-        try:
-            return str(await connection.execute(sql, *args))
-        except CONNECTION_LOST as exc:
-            self._broken = True
-            raise DatabaseUnavailable(str(exc)) from exc
+        return str(await self._on_driver("execute", sql, args))
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

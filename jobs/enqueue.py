@@ -22,10 +22,6 @@ def queue_name(prefix: str, queue: str) -> str:
     return f"{prefix}{queue}"
 
 
-def encode_event(event: Event) -> bytes:
-    return live_events.encode(event)
-
-
 class RedisDispatcher:
     def __init__(self, redis: ArqRedis, prefix: str = ""):
         self.redis = redis
@@ -36,11 +32,11 @@ class RedisDispatcher:
             count_event(event)
         if len(events) == 1:  # the common case (a guest message): one command, no pipeline
             event = events[0]
-            await self.redis.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))
+            await self.redis.publish(hotel_channel(self.prefix, event.hotel_id), live_events.encode(event))
             return
         async with self.redis.pipeline(transaction=False) as pipe:
             for event in events:
-                pipe.publish(hotel_channel(self.prefix, event.hotel_id), encode_event(event))
+                pipe.publish(hotel_channel(self.prefix, event.hotel_id), live_events.encode(event))
             await pipe.execute()
 
     async def enqueue(self, jobs: Sequence[JobRequest]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.assistant.language import LanguageDetector
 from domain.assistant.service import AssistantDeps
@@ -41,8 +41,6 @@ class NoDispatcher:
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    settings: Settings
-    engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     dispatcher: Dispatcher
     outbox: OutboxDeps | None = None  # with Redis: the worker's
@@ -82,7 +80,7 @@ async def provide_services(
         stack.push_async_callback(engine.dispose)
         sessions = session_factory(engine)
         if redis is None:
-            yield Services(settings, engine, sessions, NoDispatcher())
+            yield Services(sessions, NoDispatcher())
             return
         dispatcher = RedisDispatcher(redis, settings.redis_prefix)
         green_http = await stack.enter_async_context(_green_api_client(settings))
@@ -90,8 +88,6 @@ async def provide_services(
             httpx.AsyncClient(timeout=llm_timeout(), event_hooks={"response": [count_deepseek]})
         )
         yield Services(
-            settings,
-            engine,
             sessions,
             dispatcher,
             outbox=OutboxDeps(sessions, dispatcher, HttpGreenApi(green_http), settings.green_api_url),

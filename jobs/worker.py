@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import functools
 import gc
 import logging
@@ -32,12 +33,7 @@ from domain.settings import Settings, get_settings
 from jobs.enqueue import queue_name
 from jobs.services import provide_services
 from observability.logs import bind, clear
-from observability.metrics import (
-    AI_REPLY_LATENCY,
-    JOBS,
-    MESSAGES,
-    serve_metrics,
-)
+from observability.metrics import AI_REPLY_LATENCY, JOBS, MESSAGES, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +68,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     services = await closing.enter_async_context(
         provide_services(settings, ctx["redis"], languages=language_detector())
     )
-    ctx.update(
-        settings=settings,
-        closing=closing,
-        services=services,
-        outbox=services.outbox,
-        assistant=services.assistant,
-        sessions=services.sessions,
-        dispatcher=services.dispatcher,
-    )
+    ctx.update(settings=settings, closing=closing, services=services)
     try:
         async with services.sessions() as session:
             log_unreadable(await hotels_with_unreadable_secrets(session))
@@ -95,6 +83,20 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["closing"].aclose()
 
 
+def _log_as(ctx: dict[str, Any], job: str, **ids: str) -> None:
+    """The job's log lines name it, its ids and its try, and nothing bound by the job before it."""
+    clear()
+    bind(job=job, **ids, job_try=ctx["job_try"])
+
+
+def _counted(ctx: dict[str, Any], function: str, outcome: enum.StrEnum, retry: enum.StrEnum) -> str:
+    """Count the job's outcome; the ``retry`` outcome tries again later, after a growing backoff."""
+    JOBS.labels(function, outcome.value).inc()
+    if outcome is retry:
+        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
+    return outcome.value
+
+
 def _wait_for_key(exc: SecretUndecryptable, function: str) -> Retry:
     """The hotel's provider token cannot be read: say so loudly and try again later. The row stays
     queued (the sweep re-enqueues it once the tries are spent), so nothing is lost or sent twice."""
@@ -104,61 +106,46 @@ def _wait_for_key(exc: SecretUndecryptable, function: str) -> Retry:
 
 
 async def send_message(ctx: dict[str, Any], message_id: str) -> str:
-    clear()
-    bind(job="send_message", message_id=message_id, job_try=ctx["job_try"])
+    _log_as(ctx, "send_message", message_id=message_id)
     try:
         outcome = await send_queued_message(
-            ctx["outbox"], UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
+            ctx["services"].outbox, UUID(message_id), final_attempt=ctx["job_try"] >= SEND_MAX_TRIES
         )
     except SecretUndecryptable as exc:
         raise _wait_for_key(exc, "send_message") from exc
-    JOBS.labels("send_message", outcome.value).inc()
     if outcome in (SendOutcome.SENT, SendOutcome.ADOPTED):
         MESSAGES.labels("out").inc()
-    if outcome is SendOutcome.RETRY:
-        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
-    return outcome.value
+    return _counted(ctx, "send_message", outcome, SendOutcome.RETRY)
 
 
 async def ai_reply(ctx: dict[str, Any], conversation_id: str, trigger_message_id: str) -> str:
-    clear()
-    bind(
-        job="ai_reply", conversation_id=conversation_id, message_id=trigger_message_id, job_try=ctx["job_try"]
-    )
+    _log_as(ctx, "ai_reply", conversation_id=conversation_id, message_id=trigger_message_id)
     try:
         outcome = await ai_turn(
-            ctx["assistant"],
+            ctx["services"].assistant,
             UUID(conversation_id),
             UUID(trigger_message_id),
             final_attempt=ctx["job_try"] >= AI_MAX_TRIES,
         )
     except SecretUndecryptable as exc:
         raise _wait_for_key(exc, "ai_reply") from exc
-    JOBS.labels("ai_reply", outcome.value).inc()
     if outcome in (AiOutcome.REPLIED, AiOutcome.HANDED_OFF, AiOutcome.FAILED):
         enqueued = ctx.get("enqueue_time")
         if enqueued is not None:
             AI_REPLY_LATENCY.observe(max(0.0, (datetime.now(UTC) - enqueued).total_seconds()))
-    if outcome is AiOutcome.RETRY:
-        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
-    return outcome.value
+    return _counted(ctx, "ai_reply", outcome, AiOutcome.RETRY)
 
 
 async def link_guest(ctx: dict[str, Any], guest_id: str, seen: list[str]) -> str:
-    clear()
-    bind(job="link_guest", guest_id=guest_id, job_try=ctx["job_try"])
+    _log_as(ctx, "link_guest", guest_id=guest_id)
     outcome = await link_guest_ids(
-        ctx["outbox"], UUID(guest_id), seen, final_attempt=ctx["job_try"] >= LINK_MAX_TRIES
+        ctx["services"].outbox, UUID(guest_id), seen, final_attempt=ctx["job_try"] >= LINK_MAX_TRIES
     )
-    JOBS.labels("link_guest", outcome.value).inc()
-    if outcome is LinkOutcome.RETRY:
-        raise Retry(defer=backoff(ctx["job_try"], ctx["settings"].retry_base_seconds))
-    return outcome.value
+    return _counted(ctx, "link_guest", outcome, LinkOutcome.RETRY)
 
 
 async def match_echo_again(ctx: dict[str, Any], hotel_id: str, ai_enabled: bool, echo: dict[str, Any]) -> str:
-    clear()
-    bind(job="match_echo_again", hotel_id=hotel_id, job_try=ctx["job_try"])
+    _log_as(ctx, "match_echo_again", hotel_id=hotel_id)
     async with ctx["services"].uow() as uow:
         stored = await match_api_echo_again(uow, HotelRef(UUID(hotel_id), ai_enabled), echo)
     return "stored" if stored else "placed"
@@ -166,17 +153,18 @@ async def match_echo_again(ctx: dict[str, Any], hotel_id: str, ai_enabled: bool,
 
 async def sweep_outbox(ctx: dict[str, Any]) -> str:
     settings: Settings = ctx["settings"]
+    services = ctx["services"]
     lost_after = timedelta(seconds=max(2.0, settings.sweep_interval_seconds))
     result = await sweep(
-        ctx["sessions"],
-        ctx["dispatcher"],
+        services.sessions,
+        services.dispatcher,
         queued_after=lost_after,
         sending_after=timedelta(seconds=120),
         ai_after=timedelta(seconds=settings.ai_debounce_seconds + max(2.0, settings.sweep_interval_seconds)),
     )
-    guests = await sweep_unchecked_guests(ctx["sessions"], ctx["dispatcher"], older_than=lost_after)
+    guests = await sweep_unchecked_guests(services.sessions, services.dispatcher, older_than=lost_after)
     now = datetime.now(UTC)
-    async with ctx["services"].uow() as uow:
+    async with services.uow() as uow:
         reopened = await reopen_stranded(uow, settled_before=now - lost_after, since=now - timedelta(days=2))
     return f"sends={result.sends} ai={result.ai_turns} guests={guests} reopened={reopened}"
 
@@ -308,11 +296,7 @@ async def workers_healthy(settings: Settings | None = None) -> list[str]:
     quick.conn_timeout = 2
     redis = await create_pool(quick)
     try:
-        missing = []
-        for queue in (SEND_QUEUE, AI_QUEUE):
-            name = queue_name(settings.redis_prefix, queue)
-            if not await redis.exists(f"{name}:health-check"):
-                missing.append(name)
-        return missing
+        names = [queue_name(settings.redis_prefix, queue) for queue in (SEND_QUEUE, AI_QUEUE)]
+        return [name for name in names if not await redis.exists(f"{name}:health-check")]
     finally:
         await redis.aclose()

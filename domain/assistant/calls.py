@@ -87,11 +87,11 @@ async def record_calls(
     conversation_id: UUID | None,
     purpose: str,
     calls: Sequence[CallRecord],
-) -> bool:
-    """Add the rows to the session's transaction in a savepoint; False (logged) if they could
-    not be written, and the transaction goes on without them."""
+) -> None:
+    """Add the rows to the session's transaction in a savepoint; if they cannot be written, that
+    is logged and the transaction goes on without them."""
     if not calls:
-        return True
+        return
     await session.flush()  # the turn's own rows first: only these rows go in the savepoint
     try:
         async with session.begin_nested():
@@ -103,8 +103,6 @@ async def record_calls(
             purpose,
             exc.__class__.__name__,
         )
-        return False
-    return True
 
 
 async def record_calls_alone(

@@ -14,62 +14,55 @@ from uuid import UUID
 
 from domain.assistant.language import language_name
 
-HAND_OFF_TOOL: dict[str, Any] = {
-    "type": "function",
-    "function": {
-        "name": "hand_off_to_staff",
-        "description": (
-            "Pass the conversation to the hotel's staff: the guest asks for a person, the knowledge does "
-            "not answer the question, or the matter needs a human decision."
-        ),
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "enum": [
-                        "guest_requested_human",
-                        "not_in_knowledge",
-                        "complaint",
-                        "booking_change",
-                        "restricted_topic",
-                        "other",
-                    ],
-                },
-                "topic": {
-                    "type": "string",
-                    "description": "With reason restricted_topic: which of the topics that always go to "
-                    "a person the message is about, as the rules name it.",
-                },
-                "summary": {
-                    "type": "string",
-                    "description": "One or two sentences for the staff, in English.",
-                },
-            },
-            "required": ["reason", "summary"],
-        },
-    },
-}
 
-SERVICE_REQUEST_TOOL: dict[str, Any] = {
-    "type": "function",
-    "function": {
-        "name": "create_service_request",
-        "description": "Create a request for hotel staff: towels, cleaning, repairs, amenities.",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "category": {
-                    "type": "string",
-                    "enum": ["housekeeping", "maintenance", "amenities", "room_service", "other"],
-                },
-                "details": {"type": "string"},
-                "room": {"type": "string", "description": "Room number if the guest gave one, else empty."},
-            },
-            "required": ["category", "details", "room"],
+def _tool(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """A function the model may call, in the chat completions API's shape."""
+    parameters = {"type": "object", "properties": properties, "required": required}
+    return {
+        "type": "function",
+        "function": {"name": name, "description": description, "parameters": parameters},
+    }
+
+
+HAND_OFF_TOOL = _tool(
+    "hand_off_to_staff",
+    "Pass the conversation to the hotel's staff: the guest asks for a person, the knowledge does "
+    "not answer the question, or the matter needs a human decision.",
+    {
+        "reason": {
+            "type": "string",
+            "enum": [
+                "guest_requested_human",
+                "not_in_knowledge",
+                "complaint",
+                "booking_change",
+                "restricted_topic",
+                "other",
+            ],
         },
+        "topic": {
+            "type": "string",
+            "description": "With reason restricted_topic: which of the topics that always go to "
+            "a person the message is about, as the rules name it.",
+        },
+        "summary": {"type": "string", "description": "One or two sentences for the staff, in English."},
     },
-}
+    ["reason", "summary"],
+)
+
+SERVICE_REQUEST_TOOL = _tool(
+    "create_service_request",
+    "Create a request for hotel staff: towels, cleaning, repairs, amenities.",
+    {
+        "category": {
+            "type": "string",
+            "enum": ["housekeeping", "maintenance", "amenities", "room_service", "other"],
+        },
+        "details": {"type": "string"},
+        "room": {"type": "string", "description": "Room number if the guest gave one, else empty."},
+    },
+    ["category", "details", "room"],
+)
 
 TOOLS = [HAND_OFF_TOOL, SERVICE_REQUEST_TOOL]
 

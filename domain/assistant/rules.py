@@ -4,6 +4,7 @@ or to a draft, and how a turn goes."""
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,8 +72,6 @@ TOPIC_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-_TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {}
-
 
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
@@ -83,17 +82,13 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")
 
 
+@functools.lru_cache(maxsize=1000)
 def _topic_pattern(topic: str) -> re.Pattern[str]:
-    pattern = _TOPIC_PATTERNS.get(topic)
-    if pattern is None:
-        own = " ".join(topic.replace("_", " ").split())
-        known = TOPIC_WORDS.get(topic, {})
-        words = tuple(w.strip() for ws in known.values() for w in ws.split(",") if w.strip())
-        words = words or ((own + "*",) if own else ())
-        pattern = _pattern(words) if words else re.compile(r"(?!)")
-        if len(_TOPIC_PATTERNS) < 1000:
-            _TOPIC_PATTERNS[topic] = pattern
-    return pattern
+    own = " ".join(topic.replace("_", " ").split())
+    known = TOPIC_WORDS.get(topic, {})
+    words = tuple(w.strip() for ws in known.values() for w in ws.split(",") if w.strip())
+    words = words or ((own + "*",) if own else ())
+    return _pattern(words) if words else re.compile(r"(?!)")
 
 
 def topic_in(text: str, topics: Sequence[str]) -> str | None:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -100,25 +99,15 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class TurnContext:
-    hotel: Hotel
     conversation: Conversation
     guest: Guest
-    history: list[prompt.HistoryItem]
-    guest_text: str
-    #: the guest's language after these messages (ISO 639-1), None while unknown
-    language: str | None
+    question: Question
 
-    @property
-    def question(self) -> Question:
-        return Question(
-            self.hotel,
-            self.guest.name,
-            self.guest.room,
-            self.guest.chat_id,
-            self.history,
-            self.guest_text,
-            self.language,
-        )
+
+def _question(
+    hotel: Hotel, guest: Guest, history: list[prompt.HistoryItem], text: str, language: str | None
+) -> Question:
+    return Question(hotel, guest.name, guest.room, guest.chat_id, history, text, language)
 
 
 def endpoint_for(hotel: Hotel, default: LlmEndpoint) -> LlmEndpoint:
@@ -140,8 +129,7 @@ async def _conversation_row(
     )
     if hotel_id is not None:
         query = query.where(Conversation.hotel_id == hotel_id)
-    row = (await session.execute(query)).one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    return (await session.execute(query)).tuples().one_or_none()
 
 
 async def _recent_messages(session: AsyncSession, conversation_id: UUID, limit: int) -> list[Message]:
@@ -176,7 +164,7 @@ async def _load(deps: AssistantDeps, conversation_id: UUID, trigger_id: UUID) ->
         guest_text = "\n".join(_as_text(m) for m in unanswered)
         own_words = "\n".join(m.text for m in unanswered if m.text and m.type_message not in _NOT_WORDS)
         language = _language_after(deps, own_words, guest)
-        return TurnContext(hotel, conversation, guest, history, guest_text, language)
+        return TurnContext(conversation, guest, _question(hotel, guest, history, guest_text, language))
 
 
 def _language_after(deps: AssistantDeps, own_words: str, guest: Guest) -> str | None:
@@ -225,19 +213,31 @@ def _user_id(chat_id: str) -> str:
     return hashlib.sha256(chat_id.encode()).hexdigest()[:32]
 
 
+async def _prompt(
+    deps: AssistantDeps,
+    ctx: Question,
+    endpoint: LlmEndpoint,
+    *,
+    restricted: list[str],
+    draft_by: str | None = None,
+) -> tuple[list[prompt.KnowledgeItem], list[dict[str, Any]]]:
+    """The knowledge the model is given and the messages that ask it; ``draft_by``: a draft
+    written as that staff member would."""
+    hotel = ctx.hotel
+    now = datetime.datetime.now(desk_hours.zone_of(hotel.timezone))
+    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
+    note = prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language))
+    if draft_by is not None:
+        note += " " + prompt.draft_note(draft_by, language_name(ctx.language))
+    prefix = prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries, restricted)
+    return entries, prompt.build_messages(prefix, note, ctx.history)
+
+
 async def plan_turn(deps: AssistantDeps, ctx: Question) -> TurnPlan:
     """What the model decides for a question: the guests' turn and the admin's playground both
     ask through here (same knowledge, prompt, tools and provider); applying it is the caller's."""
     endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
-    now = datetime.datetime.now(_zone(ctx.hotel.timezone))
-    entries = await _knowledge_for(deps, ctx, endpoint, now.date())
-    messages = prompt.build_messages(
-        prompt.system_prefix(
-            ctx.hotel.name, ctx.hotel.persona, ctx.hotel.facts, entries, _restricted(ctx.hotel)
-        ),
-        prompt.context_note(now, ctx.guest_name, ctx.room, language_name(ctx.language)),
-        ctx.history,
-    )
+    entries, messages = await _prompt(deps, ctx, endpoint, restricted=_restricted(ctx.hotel))
     plan = TurnPlan()
     known = {entry.id for entry in entries}
     for _ in range(MAX_TOOL_ROUNDS):
@@ -251,13 +251,8 @@ async def plan_turn(deps: AssistantDeps, ctx: Question) -> TurnPlan:
             return plan
         messages.append(completion.message)
         for call in completion.tool_calls:
-            messages.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": call.id,
-                    "content": _apply_tool(plan, call.name, call.arguments),
-                }
-            )
+            answer = _apply_tool(plan, call.name, call.arguments)
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": answer})
     if plan.hand_off is None:
         plan.hand_off = ("other", "The AI could not finish its answer.")
     return plan
@@ -281,13 +276,6 @@ def _apply_tool(plan: TurnPlan, name: str, arguments: dict[str, Any]) -> str:
     return f"Unknown tool {name}."
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _desk_closed(ctx: Question) -> str | None:
     """The holding text of a hand-off while the front desk is closed: when a person will answer.
     None while it is open (or staffed around the clock, or never: then there is nothing to say)."""
@@ -305,34 +293,8 @@ def _restricted(hotel: Hotel) -> list[str]:
 def route_for(ctx: Question) -> Route:
     """How this turn goes, before any model call (``rules.route_turn``)."""
     hotel = ctx.hotel
-    return route_turn(
-        ctx.guest_text,
-        ai_mode=hotel.ai_mode,
-        restricted=_restricted(hotel),
-        drafts=list(hotel.draft_topics or []),
-    )
-
-
-def restricted_plan(ctx: Question, topic: str) -> TurnPlan:
-    """A restricted topic: a person answers. Hand off, naming the topic, with the holding message."""
-    summary = f"The guest wrote about {topic}, which always goes to a person."
-    return TurnPlan(
-        reply=holding_message(ctx.language), hand_off=(topic_reason(topic), summary), own_words=True
-    )
-
-
-def with_restricted_topic(plan: TurnPlan, ctx: Question) -> TurnPlan:
-    """The model handed off over a restricted topic (its tool's ``topic``, or a reason that names
-    one): the reason names the topic and the guest gets the holding message, not the model's words."""
-    if plan.hand_off is None:
-        return plan
-    topic = restricted_hand_off(plan.hand_off[0], plan.topic, _restricted(ctx.hotel))
-    if topic is None:
-        return plan
-    plan.hand_off = (topic_reason(topic), plan.hand_off[1])
-    plan.reply = holding_message(ctx.language)
-    plan.own_words = True
-    return plan
+    drafts = list(hotel.draft_topics or [])
+    return route_turn(ctx.guest_text, ai_mode=hotel.ai_mode, restricted=_restricted(hotel), drafts=drafts)
 
 
 async def routed_plan(deps: AssistantDeps, ctx: Question, route: Route) -> TurnPlan:
@@ -340,8 +302,21 @@ async def routed_plan(deps: AssistantDeps, ctx: Question, route: Route) -> TurnP
     otherwise the model decides (``plan_turn``), and a hand-off it asks for over a restricted topic
     is that topic's. The guests' turn and the admin's playground both plan through here."""
     if route.mode is TurnMode.RESTRICTED:
-        return restricted_plan(ctx, route.why)
-    return with_restricted_topic(await plan_turn(deps, ctx), ctx)
+        # A person answers: hand off, naming the topic, with the holding message.
+        summary = f"The guest wrote about {route.why}, which always goes to a person."
+        reason = topic_reason(route.why)
+        return TurnPlan(reply=holding_message(ctx.language), hand_off=(reason, summary), own_words=True)
+    plan = await plan_turn(deps, ctx)
+    if plan.hand_off is None:
+        return plan
+    # The model handed off over a restricted topic (its tool's ``topic``, or a reason that names
+    # one): the reason names the topic and the guest gets the holding message, not the model's words.
+    topic = restricted_hand_off(plan.hand_off[0], plan.topic, _restricted(ctx.hotel))
+    if topic is not None:
+        plan.hand_off = (topic_reason(topic), plan.hand_off[1])
+        plan.reply = holding_message(ctx.language)
+        plan.own_words = True
+    return plan
 
 
 #: ``details.automated`` of the product's own texts to a guest (analytics never counts them as replies)
@@ -398,14 +373,14 @@ async def _apply(
     async with UnitOfWork(deps.sessions, deps.dispatcher) as uow:
         outcome = await _apply_plan(uow, ctx, trigger_id, plan, route)
         purpose = "draft" if route.mode is TurnMode.DRAFT else "reply"
-        await record_calls(uow.session, ctx.hotel.id, ctx.conversation.id, purpose, calls)
+        await record_calls(uow.session, ctx.question.hotel.id, ctx.conversation.id, purpose, calls)
     return outcome
 
 
 async def _apply_plan(
     uow: UnitOfWork, ctx: TurnContext, trigger_id: UUID, plan: TurnPlan, route: Route
 ) -> AiOutcome:
-    conversation = await lock_conversation(uow, ctx.hotel.id, ctx.conversation.id)
+    conversation = await lock_conversation(uow, ctx.question.hotel.id, ctx.conversation.id)
     if conversation.state is not State.AI:
         log.info("AI reply dropped: conversation %s is %s now", conversation.id, conversation.state)
         return AiOutcome.DROPPED
@@ -439,8 +414,8 @@ async def _apply_plan(
         )
     guest = await uow.session.get(Guest, conversation.guest_id)
     if guest is not None:
-        if ctx.language is not None:
-            guest.language = ctx.language
+        if ctx.question.language is not None:
+            guest.language = ctx.question.language
         if plan.service_requests and plan.service_requests[0]["room"] and not guest.room:
             guest.room = plan.service_requests[0]["room"]
     conversation.ai_pending_since = None
@@ -488,13 +463,14 @@ async def _apply_plan(
 
 async def _answered_already(uow: UnitOfWork, trigger_id: UUID) -> bool:
     """This guest message has its AI reply, or its draft, already (a job that ran twice)."""
-    replied = await uow.session.execute(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
-    if replied.scalar_one_or_none() is not None:
+    # ai_trigger_message_id is unique: there is one reply at most.
+    replied = await uow.session.scalar(select(Message.id).where(Message.ai_trigger_message_id == trigger_id))
+    if replied is not None:
         return True
-    drafted = await uow.session.execute(
+    drafted = await uow.session.scalar(
         select(AiDraft.id).where(AiDraft.trigger_message_id == trigger_id).limit(1)
     )
-    return drafted.scalar_one_or_none() is not None
+    return drafted is not None
 
 
 async def ai_turn(
@@ -511,26 +487,19 @@ async def ai_turn(
         if not final_attempt:
             log.info("AI turn for %s will be retried: %s", conversation_id, exc)
             purpose = "draft" if route.mode is TurnMode.DRAFT else "reply"
-            await record_calls_alone(deps.sessions, ctx.hotel.id, ctx.conversation.id, purpose, llm.calls)
+            await record_calls_alone(
+                deps.sessions, ctx.question.hotel.id, ctx.conversation.id, purpose, llm.calls
+            )
             return AiOutcome.RETRY
-        return await _give_up(deps, ctx, trigger_id, f"LLM unavailable: {exc}", route=route, calls=llm.calls)
+        why = f"LLM unavailable: {exc}"
     except LlmPermanentError as exc:
-        return await _give_up(deps, ctx, trigger_id, f"LLM refused: {exc}", route=route, calls=llm.calls)
-    return await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
-
-
-async def _give_up(
-    deps: AssistantDeps,
-    ctx: TurnContext,
-    trigger_id: UUID,
-    why: str,
-    *,
-    route: Route,
-    calls: Sequence[CallRecord],
-) -> AiOutcome:
-    """After the last try: hand off to staff and tell the guest, briefly, in their language."""
-    plan = TurnPlan(reply=holding_message(ctx.language), hand_off=("ai_failure", why[:1000]), own_words=True)
-    outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=calls)
+        why = f"LLM refused: {exc}"
+    else:
+        return await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
+    # After the last try: hand off to staff and tell the guest, briefly, in their language.
+    holding = holding_message(ctx.question.language)
+    plan = TurnPlan(reply=holding, hand_off=("ai_failure", why[:1000]), own_words=True)
+    outcome = await _apply(deps, ctx, trigger_id, plan, route=route, calls=llm.calls)
     return AiOutcome.FAILED if outcome is AiOutcome.HANDED_OFF else outcome
 
 
@@ -553,7 +522,7 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
         recent = await _recent_messages(session, conversation_id, deps.history_messages)
     history = [prompt.HistoryItem(m.author.value, _as_text(m)) for m in reversed(recent)]
     guest_text = "\n".join(item.text for item in history if item.author == "guest")[-2000:]
-    ctx = TurnContext(hotel, conversation, guest, history, guest_text, guest.language)
+    ctx = _question(hotel, guest, history, guest_text, guest.language)
     llm = RecordingLlm(deps.llm)
     try:
         return await _suggest(replace(deps, llm=llm), ctx, staff_name)
@@ -561,18 +530,9 @@ async def suggest_reply(deps: AssistantDeps, hotel_id: UUID, conversation_id: UU
         await record_calls_alone(deps.sessions, hotel.id, conversation.id, "suggest", llm.calls)
 
 
-async def _suggest(deps: AssistantDeps, ctx: TurnContext, staff_name: str) -> Draft:
-    hotel, guest = ctx.hotel, ctx.guest
-    endpoint = endpoint_for(hotel, deps.default_endpoint)
-    now = datetime.datetime.now(_zone(hotel.timezone))
-    entries = await _knowledge_for(deps, ctx.question, endpoint, now.date())
-    messages = prompt.build_messages(
-        prompt.system_prefix(hotel.name, hotel.persona, hotel.facts, entries),
-        prompt.context_note(now, guest.name, guest.room, language_name(guest.language))
-        + " "
-        + prompt.draft_note(staff_name, language_name(guest.language)),
-        ctx.history,
-    )
-    completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(guest.chat_id))
+async def _suggest(deps: AssistantDeps, ctx: Question, staff_name: str) -> Draft:
+    endpoint = endpoint_for(ctx.hotel, deps.default_endpoint)
+    entries, messages = await _prompt(deps, ctx, endpoint, restricted=[], draft_by=staff_name)
+    completion = await deps.llm.complete(endpoint, messages, user_id=_user_id(ctx.chat_id))
     text, _ = extract_citations(completion.content, {entry.id for entry in entries})
-    return Draft(text, guest.language)
+    return Draft(text, ctx.language)

@@ -154,9 +154,8 @@ def classify(method: str, status: int, body: str) -> GreenApiError:
     """The error for a non-success answer (docs/external-apis.md §A5)."""
     snippet = body[:MAX_ERROR_BODY]
     message = f"Green API {method} answered HTTP {status}: {snippet[:200]}".rstrip(": ")
-    if status in (429, 499) or status >= 500:
-        return GreenApiTransientError(message, status=status, body=snippet, method=method)
-    if status == 400 and STARTING_MARKER in body.lower():
+    starting = status == 400 and STARTING_MARKER in body.lower()
+    if status in (429, 499) or status >= 500 or starting:
         return GreenApiTransientError(message, status=status, body=snippet, method=method)
     return GreenApiPermanentError(message, status=status, body=snippet, method=method)
 

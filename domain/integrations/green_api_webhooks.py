@@ -190,16 +190,11 @@ def _opt_float(data: dict[str, Any], key: str) -> float | None:
         raise WebhookShapeError(f"{key} is out of range") from None
 
 
-def _int(data: dict[str, Any], key: str, *, default: int | None = None) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise WebhookShapeError(f"{key} must be an integer")
-    return value
-
-
 def _timestamp(data: dict[str, Any]) -> int:
     """Unix seconds, or 0 (none) when out of BIGINT's range: we keep the message, not the clock."""
-    value = _int(data, "timestamp", default=0)
+    value = data.get("timestamp", 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WebhookShapeError("timestamp must be an integer")
     return value if 0 <= value <= BIGINT_MAX else 0
 
 

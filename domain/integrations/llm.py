@@ -95,10 +95,11 @@ class _Function(msgspec.Struct):
     arguments: str = ""
 
 
-class _ToolCall(msgspec.Struct):
+class _ToolCall(msgspec.Struct, kw_only=True):
+    # Fields in the order the history sends them back (``msgspec.to_builtins``).
     id: str
-    function: _Function
     type: str = "function"
+    function: _Function
 
 
 class _Message(msgspec.Struct):
@@ -258,14 +259,7 @@ def _history_message(message: _Message) -> dict[str, Any]:
     if message.reasoning_content is not None:
         turn["reasoning_content"] = message.reasoning_content
     if message.tool_calls:
-        turn["tool_calls"] = [
-            {
-                "id": call.id,
-                "type": call.type,
-                "function": {"name": call.function.name, "arguments": call.function.arguments},
-            }
-            for call in message.tool_calls
-        ]
+        turn["tool_calls"] = msgspec.to_builtins(message.tool_calls)
     return turn
 
 
