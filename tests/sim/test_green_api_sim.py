@@ -153,6 +153,17 @@ async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
         await asyncio.sleep(0.02)
 
 
+async def delivery_log(http: httpx.AsyncClient, entries: int, timeout: float = 5.0) -> list[Any]:
+    """The simulator's delivery log once it holds ``entries`` entries: it records an answer only
+    after the receiver's response is in, so a test that saw the receiver answer may be early."""
+    deadline = time.monotonic() + timeout
+    while True:
+        log: list[Any] = (await http.get(f"/sim/deliveries?idInstance={INSTANCE}")).json()
+        if len(log) >= entries or time.monotonic() > deadline:
+            return log
+        await asyncio.sleep(0.02)
+
+
 async def send(http: httpx.AsyncClient, message: str, chat_id: str = CHAT) -> str:
     response = await http.post(f"{BASE}/sendMessage/{TOKEN}", json={"chatId": chat_id, "message": message})
     assert response.status_code == 200, response.text
@@ -371,7 +382,7 @@ async def test_non_200_is_retried_with_the_same_notification_head_of_line() -> N
         assert [b["idMessage"] for b in bodies] == [first, first, first, first, second]
         assert bodies[0] == bodies[1] == bodies[2] == bodies[3]  # the very same notification
         assert [h["answer"] for h in receiver.hits] == [500, 500, 500, 200, 200]
-        log = (await sim.http.get(f"/sim/deliveries?idInstance={INSTANCE}")).json()
+        log = await delivery_log(sim.http, 5)
         assert [(d["idMessage"], d["httpStatus"]) for d in log] == [
             (first, 500),
             (first, 500),
