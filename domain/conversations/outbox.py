@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.conversations.models import Conversation, Delivery, Message, State
+from domain.conversations.models import Conversation, Delivery, Direction, Message, State
 from domain.events import MessageFailed, MessageStatusChanged
 from domain.guests.models import Guest
 from domain.hotels.models import Hotel
@@ -105,6 +105,7 @@ async def _finish(
         values: dict[str, object] = {"status": status, "error": error}
         if id_message:
             values["provider_message_id"] = id_message
+            await _take_back(uow, message, id_message)
         result = await uow.session.execute(
             update(Message)
             .where(Message.id == message.id, Message.status.in_([Delivery.QUEUED, Delivery.SENDING]))
@@ -120,6 +121,29 @@ async def _finish(
             uow.publish(MessageFailed(**ids, message_id=message.id, error=error))
         else:
             uow.publish(MessageStatusChanged(**ids, message_id=message.id, status=status.value))
+
+
+async def _take_back(uow: UnitOfWork, message: Message, id_message: str) -> None:
+    """This row's send is ``id_message``. Another of our rows in the chat that holds it took it by
+    its words (an echo, or a journal entry, of the same text: a guest asked twice and got the same
+    answer twice): that row gives it back and is ``sending`` again with no id, so its own send is
+    looked up in the journal again (by its job if arq takes it, else by the sweep) and, if it never
+    went out, is sent. Each of our rows ends with a send of its own, and no send is counted twice."""
+    taken = await uow.session.scalars(
+        update(Message)
+        .where(
+            Message.hotel_id == message.hotel_id,
+            Message.chat_id == message.chat_id,
+            Message.provider_message_id == id_message,
+            Message.direction == Direction.OUT,
+            Message.id != message.id,
+        )
+        .values(provider_message_id=None, status=Delivery.SENDING, error=None)
+        .returning(Message.id)
+    )
+    for other in taken.all():
+        log.warning("message %s gives send %s back to message %s (same words)", other, id_message, message.id)
+        uow.enqueue(send_job(other))
 
 
 async def _release(deps: OutboxDeps, message: Message) -> None:
@@ -144,10 +168,26 @@ async def _in_journal(
     minutes = max(1, int((datetime.datetime.now(datetime.UTC) - started).total_seconds() // 60) + 2)
     entries = await deps.gateway.last_outgoing_messages(instance, minutes=minutes)
     earliest = started.timestamp() - JOURNAL_SLACK_SECONDS
-    for entry in entries:
-        if entry.chat_id in chat_ids and entry.text == message.text and entry.timestamp >= earliest:
-            return entry.id_message
-    return None
+    candidates = [
+        entry.id_message
+        for entry in entries
+        if entry.chat_id in chat_ids and entry.text == message.text and entry.timestamp >= earliest
+    ]
+    if not candidates:
+        return None
+    # A send another of our rows holds is that row's (the same words, sent twice): not this one's.
+    async with deps.sessions() as session:
+        held = set(
+            await session.scalars(
+                select(Message.provider_message_id).where(
+                    Message.hotel_id == message.hotel_id,
+                    Message.chat_id.in_(chat_ids),
+                    Message.provider_message_id.in_(candidates),
+                    Message.id != message.id,
+                )
+            )
+        )
+    return next((id_message for id_message in candidates if id_message not in held), None)
 
 
 async def send_queued_message(deps: OutboxDeps, message_id: UUID, *, final_attempt: bool) -> SendOutcome:
