@@ -22,6 +22,7 @@ import json
 import logging
 import secrets
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
@@ -122,17 +123,18 @@ class OidcController(Controller):
             log.info("OIDC sign-in refused: %s", refusal.name if refusal else "no account")
             return _refuse(resources, refusal.value if refusal else "Sign-in refused.", 403)
         if outcome.first_link:
-            ended = await end_sessions(resources, outcome.staff_id)
-            log.info(
-                "OIDC identity linked to staff %s; password removed, %d sessions ended",
-                outcome.staff_id,
-                ended,
-            )
+            await _sessions_end_on_link(resources, outcome.staff_id, "")
         response = await start_session(
             request, resources, outcome.staff_id, outcome.hotel_id, safe_next(str(flow.get("next") or ""))
         )
         response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
         return response
+
+
+async def _sessions_end_on_link(resources: Resources, staff_id: UUID, how: str) -> None:
+    """An identity linked for the first time removes the password: every session of it ends."""
+    ended = await end_sessions(resources, staff_id)
+    log.info("OIDC identity linked to staff %s%s; password removed, %d sessions ended", staff_id, how, ended)
 
 
 async def start_flow(resources: Resources, next: str | None, *, invite: str | None = None) -> Response[Any]:
@@ -195,12 +197,7 @@ async def _accept_invite(
         log.info("OIDC invite acceptance refused: %s", refusal.name if refusal else "unknown")
         return invite_refused(refusal.value if refusal else "The invite was not accepted.")
     if outcome.first_link:
-        ended = await end_sessions(resources, outcome.staff_id)
-        log.info(
-            "OIDC identity linked to staff %s by an invite; password removed, %d sessions ended",
-            outcome.staff_id,
-            ended,
-        )
+        await _sessions_end_on_link(resources, outcome.staff_id, " by an invite")
     response = await start_session(request, resources, outcome.staff_id, outcome.hotel_id, "/inbox")
     response.delete_cookie(LINK_CSRF_COOKIE, path="/invite")
     return response
