@@ -73,25 +73,28 @@ class UnitOfWork(AfterCommit):
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def _on_driver(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
         """Plain SQL on the asyncpg connection, inside this session's transaction: the ingest
         statements a use case on the session shares with the fast path."""
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         try:
-            return await getattr(raw.driver_connection, method)(sql, *args)
+            return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
         except CONNECTION_LOST as exc:
             await connection.invalidate(exc)
             raise DatabaseUnavailable(str(exc)) from exc
-
-    async def fetchrow(self, sql: str, *args: Any) -> Any:
-        return await self._on_driver("fetchrow", sql, args)
 
     async def ingest(self, args: tuple[Any, ...]) -> Any:
         return await self.fetchrow(STORE_GUEST_MESSAGE, *args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        return str(await self._on_driver("execute", sql, args))
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        try:
+            return str(await raw.driver_connection.execute(sql, *args))  # type: ignore[union-attr]
+        except CONNECTION_LOST as exc:
+            await connection.invalidate(exc)
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -124,18 +127,13 @@ class DriverUnitOfWork(AfterCommit):
     async def __aenter__(self) -> Self:
         return self
 
-    async def _on_driver(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
-        """One statement on the connection, taken from the pool at the first."""
+    async def _connected(self) -> Any:
         if self._connection is None:
             try:
                 self._connection = await self._pool.acquire()
             except CONNECTION_LOST as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
-        try:
-            return await getattr(self._connection, method)(sql, *args)
-        except CONNECTION_LOST as exc:
-            self._broken = True
-            raise DatabaseUnavailable(str(exc)) from exc
+        return self._connection
 
     async def ingest(self, args: tuple[Any, ...]) -> Any:
         if self._batches is not None:
@@ -143,13 +141,28 @@ class DriverUnitOfWork(AfterCommit):
         return await self.fetchrow(STORE_GUEST_MESSAGE, *args)
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
-        return list(await self._on_driver("fetch", sql, args))
+        connection = await self._connected()
+        try:
+            return list(await connection.fetch(sql, *args))
+        except CONNECTION_LOST as exc:
+            self._broken = True
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
-        return await self._on_driver("fetchrow", sql, args)
+        connection = await self._connected()
+        try:
+            return await connection.fetchrow(sql, *args)
+        except CONNECTION_LOST as exc:
+            self._broken = True
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def execute(self, sql: str, *args: Any) -> str:
-        return str(await self._on_driver("execute", sql, args))
+        connection = await self._connected()
+        try:
+            return str(await connection.execute(sql, *args))
+        except CONNECTION_LOST as exc:
+            self._broken = True
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -121,13 +121,25 @@ async def _store_staff_side(
 
 
 def _message_values(hotel_id: UUID, conversation_id: UUID | None, msg: ChatMessage) -> dict[str, Any]:
+    # Field by field, not dataclasses.asdict: this runs for every guest message, and asdict's
+    # deep copy cost bench.ingest about 5% of its throughput.
+    content = msg.content
     return {
-        **asdict(msg.content),  # each field of the content is the message's column of that name
         "hotel_id": hotel_id,
         "conversation_id": conversation_id,
         "chat_id": msg.chat_id,
+        "type_message": content.type_message,
+        "text": content.text,
         "sender_name": msg.sender_name or None,
         "sender_id": msg.sender_id,
+        "media_url": content.media_url,
+        "media_mime": content.media_mime,
+        "media_file_name": content.media_file_name,
+        "latitude": content.latitude,
+        "longitude": content.longitude,
+        "details": content.details,
+        "quoted_provider_id": content.quoted_provider_id,
+        "quoted_text": content.quoted_text,
         "provider_message_id": msg.id_message,
         "provider_timestamp": msg.timestamp or None,
         "sources": [],
